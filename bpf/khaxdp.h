@@ -1,0 +1,206 @@
+/* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
+/*
+ * khaxdp.h - every struct and constant that crosses the kernel/user boundary.
+ *
+ * Included by the BPF programs (bpf/khaxdp.bpf.c), the loader, the agent and the
+ * tests. Nothing here may depend on which side includes it: fixed-width
+ * types only, no pointers, explicit padding, addresses wide enough for IPv6.
+ *
+ * Byte order: fields named addr/port and the flow keys hold network order
+ * (__be16/__be32, as on the wire); everything else is host order.
+ */
+#ifndef KHAXDP_H
+#define KHAXDP_H
+
+#include <linux/types.h>
+
+#define KHAXDP_MAX_SERVICES		16
+#define KHAXDP_MAX_BACKENDS		256	/* all services together */
+#define KHAXDP_MAX_SERVICE_BACKENDS	32	/* one service's round-robin ring */
+#define KHAXDP_NAME_LEN			32
+#define KHAXDP_DEFAULT_MAX_FLOWS	65536
+
+/* A flow that saw FIN in both directions, or a RST, is gone after this. */
+#define KHAXDP_CLOSED_TIMEOUT_S		5
+
+/* How many ring slots a SYN may try when the backend it drew changed state
+ * after user space last wrote the ring (bounded, so picking stays O(1)). */
+#define KHAXDP_PICK_TRIES		4
+/* How many source ports a SYN may try before giving up on NAT. */
+#define KHAXDP_PORT_TRIES		8
+
+/* Address families as in <sys/socket.h>; repeated so BPF code needs no libc. */
+#define KHAXDP_AF_INET		2
+#define KHAXDP_AF_INET6		10
+
+/* An IPv4 address sits in v4 with the rest zero, as Katran does. */
+union khaxdp_addr {
+	__be32 v4;
+	__be32 v6[4];
+};
+
+/* Key of the services map: the virtual address clients connect to. */
+struct khaxdp_vip {
+	union khaxdp_addr addr;
+	__be16 port;
+	__u8 proto;		/* IPPROTO_TCP */
+	__u8 family;		/* KHAXDP_AF_INET */
+};
+
+enum khaxdp_mode {
+	KHAXDP_MODE_NAT = 0,
+	KHAXDP_MODE_DSR = 1,	/* later */
+};
+
+/* Value of the services map. */
+struct khaxdp_service {
+	__u32 id;		/* index into rings (x2) and rr_cursor */
+	__u32 mode;		/* enum khaxdp_mode */
+	__u32 timeout_s;	/* idle timeout of a flow */
+	/*
+	 * Which of the service's two rings the data plane reads. User space
+	 * writes the other ring, then flips this with one update of the
+	 * services (hash) map, which readers see whole: a SYN never reads a
+	 * ring that is half written.
+	 */
+	__u32 ring_slot;
+	char name[KHAXDP_NAME_LEN];
+};
+
+/* Value of the rings map, key = service id * 2 + ring_slot: the backends
+ * that may take new flows (health up, admin enabled), in config order. */
+struct khaxdp_ring {
+	__u32 count;
+	__u32 backend[KHAXDP_MAX_SERVICE_BACKENDS];
+};
+
+/* Value of the rr_cursor map, key = service id: shared by all CPUs. */
+struct khaxdp_cursor {
+	__u64 next;
+};
+
+enum khaxdp_health {
+	KHAXDP_HEALTH_DOWN = 0,
+	KHAXDP_HEALTH_UP = 1,
+};
+
+enum khaxdp_admin {
+	KHAXDP_ADMIN_ENABLED = 0,
+	KHAXDP_ADMIN_DRAIN = 1,		/* no new flows, still checked */
+	KHAXDP_ADMIN_DISABLED = 2,	/* maintenance: no new flows */
+};
+
+/* Value of the backends map, key = backend id (array). */
+struct khaxdp_backend {
+	union khaxdp_addr addr;
+	__be16 port;
+	__u8 family;		/* 0: slot unused */
+	__u8 health;		/* enum khaxdp_health, written by the agent */
+	__u8 admin;		/* enum khaxdp_admin, written by the operator */
+	__u8 local;		/* addr is this node's: pass up the stack */
+	__u16 service_id;
+	__u32 weight;		/* reserved for weighted balancing */
+	char name[KHAXDP_NAME_LEN];
+};
+
+/* Key of the flows map (client -> VIP) and of the nat map (reply: backend
+ * -> this node's SNAT port, or local apiserver -> client). */
+struct khaxdp_flow_key {
+	union khaxdp_addr src;
+	union khaxdp_addr dst;
+	__be16 sport;
+	__be16 dport;
+	__u8 proto;
+	__u8 family;
+	__u8 pad[2];
+};
+
+enum khaxdp_flow_flags {
+	KHAXDP_FLOW_FIN_FWD = 1 << 0,	/* client sent FIN */
+	KHAXDP_FLOW_FIN_REV = 1 << 1,	/* backend sent FIN */
+	KHAXDP_FLOW_RST = 1 << 2,	/* either side sent RST */
+	KHAXDP_FLOW_LOCAL = 1 << 3,	/* backend is this node */
+};
+
+/* Value of the flows map: what a forward packet needs. */
+struct khaxdp_flow {
+	__u64 created_ns;	/* bpf_ktime_get_ns(), CLOCK_MONOTONIC */
+	__u64 last_seen_ns;
+	__u32 backend_id;
+	__u32 service_id;
+	__u32 timeout_s;
+	__be16 snat_port;	/* 0 when the backend is local */
+	__u8 flags;		/* enum khaxdp_flow_flags */
+	__u8 pad;
+};
+
+/* Value of the nat map: how to turn a reply back into VIP -> client. */
+struct khaxdp_nat {
+	struct khaxdp_flow_key flow;	/* the forward key: client -> VIP */
+	__u32 backend_id;
+	__u32 pad;
+};
+
+/* Value of the node map (one entry, key 0). */
+struct khaxdp_node {
+	union khaxdp_addr addr;	/* this node's address: source of NAT */
+	__u32 ifindex;
+	__u16 snat_port_min;	/* host order, inclusive */
+	__u16 snat_port_max;
+	__u8 family;
+	__u8 active;		/* holds the VIP (written by the agent) */
+	__u8 pad[6];
+};
+
+/* Per-CPU counters by reason, key = enum khaxdp_stat. */
+#define KHAXDP_STATS(X)							\
+	X(RX,			"packets seen by XDP")			\
+	X(PASS_NOT_IP,		"passed: not IPv4 (ARP, IPv6, ...)")	\
+	X(PASS_VLAN,		"passed: VLAN tagged")			\
+	X(PASS_NOT_TCP,		"passed: not TCP")			\
+	X(PASS_NOT_VIP,		"passed: not for a VIP")		\
+	X(BAD_ETH_TRUNC,	"malformed: truncated Ethernet header")	\
+	X(BAD_IP_TRUNC,		"malformed: truncated IP header")	\
+	X(BAD_IP_IHL,		"malformed: IP header length < 20")	\
+	X(BAD_IP_LEN,		"malformed: IP total length lies")	\
+	X(BAD_IP_FRAG,		"passed: IP fragment")			\
+	X(BAD_TCP_TRUNC,	"malformed: truncated TCP header")	\
+	X(BAD_TCP_DOFF,		"malformed: TCP data offset < 20")	\
+	X(NO_FLOW,		"passed: non-SYN with no flow")		\
+	X(NO_BACKEND,		"passed: SYN with no usable backend")	\
+	X(NO_NEIGH,		"passed: next hop not resolved")	\
+	X(FIB_FAIL,		"passed: no route to backend/client")	\
+	X(NAT_PORTS_FULL,	"dropped: no free NAT port")		\
+	X(FLOW_NEW,		"flows opened")				\
+	X(FLOW_EXPIRED,		"flows found expired")			\
+	X(FWD_TX,		"forwarded to a backend (XDP_TX)")	\
+	X(FWD_REDIRECT,		"forwarded to a backend (redirect)")	\
+	X(FWD_LOCAL,		"forwarded to the local backend")	\
+	X(REPLY_TX,		"replies sent to a client (XDP_TX)")	\
+	X(REPLY_REDIRECT,	"replies sent to a client (redirect)")	\
+	X(REPLY_NO_FLOW,	"passed: reply whose flow is gone")	\
+	X(TC_REPLY,		"local replies rewritten by TC")	\
+	X(TC_BAD,		"TC: malformed packet passed")
+
+#define KHAXDP_STAT_ENUM(name, desc) KHAXDP_STAT_##name,
+enum khaxdp_stat {
+	KHAXDP_STATS(KHAXDP_STAT_ENUM)
+	KHAXDP_STAT_MAX
+};
+#undef KHAXDP_STAT_ENUM
+
+/* Per-CPU counters of one backend, key = backend id. "in" is client ->
+ * backend, "out" is backend -> client; bytes are IP bytes. */
+struct khaxdp_backend_stats {
+	__u64 packets_in;
+	__u64 bytes_in;
+	__u64 packets_out;
+	__u64 bytes_out;
+	__u64 flows_opened;
+};
+
+/* Names of the pinned objects under the bpffs directory. */
+#define KHAXDP_PIN_XDP_PROG	"xdp_ingress"
+#define KHAXDP_PIN_TC_PROG	"tc_egress"
+
+#endif /* KHAXDP_H */

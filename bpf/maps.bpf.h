@@ -1,0 +1,103 @@
+/* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
+/*
+ * maps.bpf.h - the data plane's maps. All are BTF-defined and pinned by
+ * name under the loader's bpffs directory, so a new program finds the flows
+ * of the old one and `bpftool map dump pinned DIR/NAME` prints structs.
+ */
+#ifndef KHAXDP_MAPS_BPF_H
+#define KHAXDP_MAPS_BPF_H
+
+#include "khaxdp.h"
+
+/* VIP -> service. A hash, so that user space replaces a value whole. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, KHAXDP_MAX_SERVICES);
+	__type(key, struct khaxdp_vip);
+	__type(value, struct khaxdp_service);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} services SEC(".maps");
+
+/* backend id -> backend: address, health, admin state. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, KHAXDP_MAX_BACKENDS);
+	__type(key, __u32);
+	__type(value, struct khaxdp_backend);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} backends SEC(".maps");
+
+/* service id * 2 + slot -> the backends that take new flows. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, KHAXDP_MAX_SERVICES * 2);
+	__type(key, __u32);
+	__type(value, struct khaxdp_ring);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} rings SEC(".maps");
+
+/* service id -> round-robin cursor, one for all CPUs. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, KHAXDP_MAX_SERVICES);
+	__type(key, __u32);
+	__type(value, struct khaxdp_cursor);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} rr_cursor SEC(".maps");
+
+/* client -> VIP 5-tuple -> flow. max_entries is set by the loader. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, KHAXDP_DEFAULT_MAX_FLOWS);
+	__type(key, struct khaxdp_flow_key);
+	__type(value, struct khaxdp_flow);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} flows SEC(".maps");
+
+/* reply 5-tuple -> forward flow key. Sized like flows by the loader. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, KHAXDP_DEFAULT_MAX_FLOWS);
+	__type(key, struct khaxdp_flow_key);
+	__type(value, struct khaxdp_nat);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} nat SEC(".maps");
+
+/* backend id -> next SNAT port to try (an offset into the range). */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, KHAXDP_MAX_BACKENDS);
+	__type(key, __u32);
+	__type(value, struct khaxdp_cursor);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} port_cursor SEC(".maps");
+
+/* 0 -> this node: its address, interface, SNAT range, VRRP state. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct khaxdp_node);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} node SEC(".maps");
+
+/* enum khaxdp_stat -> count, per CPU. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, KHAXDP_STAT_MAX);
+	__type(key, __u32);
+	__type(value, __u64);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} stats SEC(".maps");
+
+/* backend id -> packets, bytes, flows, per CPU. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, KHAXDP_MAX_BACKENDS);
+	__type(key, __u32);
+	__type(value, struct khaxdp_backend_stats);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} backend_stats SEC(".maps");
+
+#endif /* KHAXDP_MAPS_BPF_H */

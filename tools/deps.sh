@@ -1,0 +1,26 @@
+#!/bin/sh
+# SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+# Installs the Debian packages khaxdp needs to build, test and run its lab.
+# Called by `make check` and `make demo`; does nothing when all are present.
+set -eu
+
+PKGS="make gcc clang llvm pkg-config libbpf-dev libxdp-dev bpftool \
+libelf-dev zlib1g-dev libinih-dev libcmocka-dev iproute2 ethtool \
+openssl python3 curl procps"
+
+missing=""
+for p in $PKGS; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" ||
+		missing="$missing $p"
+done
+[ -z "$missing" ] && exit 0
+
+if [ "$(id -u)" != 0 ]; then
+	echo "deps: missing packages:$missing (run as root: sudo make ...)" >&2
+	exit 1
+fi
+echo "deps: installing$missing"
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -q
+# shellcheck disable=SC2086
+apt-get install -y -q --no-install-recommends $missing
