@@ -1,0 +1,72 @@
+#!/usr/bin/python3
+# SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+"""The lab's kube-apiserver stand-in: HTTPS on :6443, threaded, keep-alive.
+
+GET /readyz answers 200 "ok", or 500 while the file given with --readyz-file
+holds "500" (so a test can make the node unready without stopping it). Any
+other path answers the node name and a newline, e.g. "control2\n", so a client
+can see where its request landed.
+"""
+import argparse
+import http.server
+import pathlib
+import ssl
+import sys
+
+
+def make_handler(name, readyz_file):
+    class Handler(http.server.BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"  # keep-alive, as kubectl uses it
+
+        def _reply(self, code, body):
+            data = body.encode()
+            self.send_response(code)
+            self.send_header("Content-Type", "text/plain")
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data)
+
+        def do_GET(self):  # noqa: N802 (http.server's naming)
+            if self.path.split("?")[0] == "/readyz":
+                want = "200"
+                if readyz_file:
+                    try:
+                        want = pathlib.Path(readyz_file).read_text().strip() or "200"
+                    except OSError:
+                        pass
+                if want == "200":
+                    self._reply(200, "ok")
+                else:
+                    self._reply(int(want), "readyz check failed\n")
+                return
+            self._reply(200, name + "\n")
+
+        def log_message(self, fmt, *args):  # quiet: tests read stdout
+            pass
+
+    return Handler
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__)
+    ap.add_argument("--name", required=True)
+    ap.add_argument("--cert", required=True)
+    ap.add_argument("--key", required=True)
+    ap.add_argument("--listen", default="0.0.0.0")
+    ap.add_argument("--port", type=int, default=6443)
+    ap.add_argument("--readyz-file")
+    args = ap.parse_args()
+
+    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    ctx.load_cert_chain(args.cert, args.key)
+    http.server.ThreadingHTTPServer.allow_reuse_address = True
+    http.server.ThreadingHTTPServer.daemon_threads = True
+    srv = http.server.ThreadingHTTPServer((args.listen, args.port),
+                                          make_handler(args.name, args.readyz_file))
+    srv.socket = ctx.wrap_socket(srv.socket, server_side=True)
+    print(f"apiserver {args.name}: listening on {args.listen}:{args.port}", file=sys.stderr, flush=True)
+    srv.serve_forever()
+
+
+if __name__ == "__main__":
+    main()
