@@ -25,7 +25,7 @@ CFLAGS	?= -O2 -g
 CFLAGS	+= -std=gnu11 -Wall -Wextra -Werror -Wno-missing-field-initializers \
 	   -D_GNU_SOURCE -Ibpf -Iloader -I$(BUILD) $(SANFLAGS)
 LDFLAGS	+= $(SANFLAGS)
-BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -Wall -Werror \
+BPF_CFLAGS := -g -O2 -target bpf -mcpu=v3 -D__TARGET_ARCH_$(ARCH) -Wall -Werror \
 	   -I/usr/include/$(MULTIARCH) -Ibpf
 
 PKGS	:= libbpf libxdp inih

@@ -161,6 +161,7 @@ struct khaxdp_node {
 	X(PASS_NOT_VIP,		"passed: not for a VIP")		\
 	X(BAD_ETH_TRUNC,	"malformed: truncated Ethernet header")	\
 	X(BAD_IP_TRUNC,		"malformed: truncated IP header")	\
+	X(BAD_IP_VERSION,	"malformed: IP version is not 4")	\
 	X(BAD_IP_IHL,		"malformed: IP header length < 20")	\
 	X(BAD_IP_LEN,		"malformed: IP total length lies")	\
 	X(BAD_IP_FRAG,		"passed: IP fragment")			\

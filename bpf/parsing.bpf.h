@@ -1,0 +1,110 @@
+/* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
+/*
+ * parsing.bpf.h - Ethernet/IPv4/TCP parsing for XDP and TC. Every bounds
+ * check of the data plane lives here: a caller gets either a packet whose
+ * headers are all inside [data, data_end) and consistent with each other,
+ * or the reason (an enum khaxdp_stat) why it must be left alone.
+ */
+#ifndef KHAXDP_PARSING_BPF_H
+#define KHAXDP_PARSING_BPF_H
+
+#include <linux/if_ether.h>
+#include <linux/ip.h>
+#include <linux/tcp.h>
+#include <linux/in.h>
+#include <bpf/bpf_endian.h>
+#include "khaxdp.h"
+
+/* Returned by parse_tcp4() for a packet the data plane may look at. */
+#define KHAXDP_PARSE_OK	KHAXDP_STAT_MAX
+
+#define IP_MF		0x2000
+#define IP_OFFSET	0x1fff
+
+struct packet {
+	struct ethhdr *eth;
+	struct iphdr *ip;
+	struct tcphdr *tcp;
+	__u32 ip_len;		/* IP total length: bytes counted per backend */
+};
+
+static __always_inline int parse_eth(void *data, void *data_end,
+				     struct packet *p)
+{
+	struct ethhdr *eth = data;
+
+	if ((void *)(eth + 1) > data_end)
+		return KHAXDP_STAT_BAD_ETH_TRUNC;
+	if (eth->h_proto == bpf_htons(ETH_P_8021Q) ||
+	    eth->h_proto == bpf_htons(ETH_P_8021AD))
+		return KHAXDP_STAT_PASS_VLAN;
+	if (eth->h_proto != bpf_htons(ETH_P_IP))
+		return KHAXDP_STAT_PASS_NOT_IP;
+	p->eth = eth;
+	return KHAXDP_PARSE_OK;
+}
+
+/* IPv4 header: options allowed (IHL > 5), fragments and lies are not.
+ * Ethernet padding after the IP datagram is legal and ignored. */
+static __always_inline int parse_ipv4(void *data_end, struct packet *p)
+{
+	struct iphdr *ip = (void *)(p->eth + 1);
+	__u32 hlen, tot_len;
+
+	if ((void *)(ip + 1) > data_end)
+		return KHAXDP_STAT_BAD_IP_TRUNC;
+	if (ip->version != 4)
+		return KHAXDP_STAT_BAD_IP_VERSION;
+	if (ip->ihl < 5)
+		return KHAXDP_STAT_BAD_IP_IHL;
+	hlen = ip->ihl * 4;
+	if ((void *)ip + hlen > data_end)
+		return KHAXDP_STAT_BAD_IP_TRUNC;
+	tot_len = bpf_ntohs(ip->tot_len);
+	if (tot_len < hlen || (void *)ip + tot_len > data_end)
+		return KHAXDP_STAT_BAD_IP_LEN;
+	if (ip->frag_off & bpf_htons(IP_MF | IP_OFFSET))
+		return KHAXDP_STAT_BAD_IP_FRAG;
+	if (ip->protocol != IPPROTO_TCP)
+		return KHAXDP_STAT_PASS_NOT_TCP;
+	p->ip = ip;
+	p->ip_len = tot_len;
+	return KHAXDP_PARSE_OK;
+}
+
+static __always_inline int parse_tcp(void *data_end, struct packet *p)
+{
+	__u32 hlen = p->ip->ihl * 4;
+	struct tcphdr *tcp = (void *)p->ip + hlen;
+
+	if ((void *)(tcp + 1) > data_end || hlen + sizeof(*tcp) > p->ip_len)
+		return KHAXDP_STAT_BAD_TCP_TRUNC;
+	if (tcp->doff < 5)
+		return KHAXDP_STAT_BAD_TCP_DOFF;
+	if (hlen + tcp->doff * 4 > p->ip_len)
+		return KHAXDP_STAT_BAD_TCP_TRUNC;
+	p->tcp = tcp;
+	return KHAXDP_PARSE_OK;
+}
+
+/* Ethernet + IPv4 + TCP, or the reason it is not one. */
+static __always_inline int parse_tcp4(void *data, void *data_end,
+				      struct packet *p)
+{
+	int ret;
+
+	ret = parse_eth(data, data_end, p);
+	if (ret != KHAXDP_PARSE_OK)
+		return ret;
+	ret = parse_ipv4(data_end, p);
+	if (ret != KHAXDP_PARSE_OK)
+		return ret;
+	return parse_tcp(data_end, p);
+}
+
+static __always_inline int tcp_is_syn(const struct tcphdr *tcp)
+{
+	return tcp->syn && !tcp->ack && !tcp->rst;
+}
+
+#endif /* KHAXDP_PARSING_BPF_H */
