@@ -110,7 +110,9 @@ lab_write_conf() {
 lab_api_start() {
 	local node=$1 dir pid i
 	dir=$(lab_node_dir "$node")
-	lab_exec "$node" "$LAB_PYTHON" "$LAB_SRC/apiserver.py" --name "$node" \
+	# Not through lab_exec: a backgrounded function would be a subshell, and
+	# $! its pid rather than the server's.
+	ip netns exec "$(lab_ns "$node")" "$LAB_PYTHON" "$LAB_SRC/apiserver.py" --name "$node" \
 		--cert "$LAB_DIR/cert.pem" --key "$LAB_DIR/key.pem" \
 		--port "$LAB_API_PORT" --readyz-file "$dir/readyz" \
 		>>"$dir/apiserver.log" 2>&1 &
@@ -192,6 +194,9 @@ lab_add_host() {
 	port="p-$name"
 	ifname=$(lab_ifname "$name")
 	ip netns add "$ns"
+	# No IPv6 duplicate address detection: links are usable at once, and
+	# snapshots of a node do not change while an address is "tentative".
+	ip netns exec "$ns" sysctl -qw net.ipv6.conf.default.accept_dad=0 net.ipv6.conf.all.accept_dad=0
 	ip -n "$(lab_ns sw)" link add "$port" address "$(lab_mac "$name" 1)" type veth \
 		peer name "$ifname" address "$(lab_mac "$name" 0)" netns "$ns"
 	ip -n "$(lab_ns sw)" link set "$port" master br0
