@@ -244,6 +244,10 @@ static __always_inline int next_hop(struct xdp_md *ctx, const struct packet *p,
 		return KHAXDP_PARSE_OK;
 	if (rc == BPF_FIB_LKUP_RET_NO_NEIGH)
 		return KHAXDP_STAT_NO_NEIGH;
+	/* bpf_fib_lookup() routes like the kernel's forwarding path, so it
+	 * needs net.ipv4.conf.IFNAME.forwarding = 1; the loader checks. */
+	if (rc == BPF_FIB_LKUP_RET_FWD_DISABLED)
+		return KHAXDP_STAT_FWD_DISABLED;
 	return KHAXDP_STAT_FIB_FAIL;
 }
 
@@ -283,39 +287,25 @@ static __always_inline int transmit(struct xdp_md *ctx, struct packet *p,
 }
 
 /*
- * A SYN without a live flow: pick a backend, claim the reply tuple, record
- * the flow. Returns the flow, or NULL with *reason set (the packet is then
- * left alone, or dropped when no NAT port is free).
+ * Record a new flow on backend @id: claim its reply tuple (a NAT port for a
+ * remote backend), then the flow. Returns the flow, or NULL with *reason
+ * set; the packet is then dropped (no NAT port) or left alone.
  */
 static __always_inline struct khaxdp_flow *
-flow_open(const struct khaxdp_flow_key *key, const struct khaxdp_service *svc,
-	  const struct khaxdp_node *nd, __u64 now, int *reason)
+flow_commit(const struct khaxdp_flow_key *key, const struct khaxdp_service *svc,
+	    const struct khaxdp_node *nd, const struct khaxdp_backend *b,
+	    __u32 id, __u64 now, int *reason)
 {
+	struct khaxdp_nat nat_val = { .flow = *key, .backend_id = id };
 	struct khaxdp_flow f = {};
-	struct khaxdp_nat nat_val = {};
-	struct khaxdp_backend *b;
 	struct khaxdp_backend_stats *bs;
-	__u32 id;
 
-	if (pick_backend(svc, &id)) {
-		*reason = KHAXDP_STAT_NO_BACKEND;
-		return NULL;
-	}
-	b = bpf_map_lookup_elem(&backends, &id);
-	if (!b) {
-		*reason = KHAXDP_STAT_NO_BACKEND;
-		return NULL;
-	}
-	nat_val.flow = *key;
-	nat_val.backend_id = id;
+	*reason = KHAXDP_STAT_NAT_PORTS_FULL;
 	if (b->local) {
 		f.flags = KHAXDP_FLOW_LOCAL;
-		if (local_claim(b, &nat_val)) {
-			*reason = KHAXDP_STAT_NAT_PORTS_FULL;
+		if (local_claim(b, &nat_val))
 			return NULL;
-		}
 	} else if (snat_claim(nd, b, &nat_val, now, &f.snat_port)) {
-		*reason = KHAXDP_STAT_NAT_PORTS_FULL;
 		return NULL;
 	}
 	f.created_ns = now;
@@ -323,10 +313,9 @@ flow_open(const struct khaxdp_flow_key *key, const struct khaxdp_service *svc,
 	f.backend_id = id;
 	f.service_id = svc->id;
 	f.timeout_s = svc->timeout_s;
-	if (bpf_map_update_elem(&flows, key, &f, BPF_ANY)) {
-		*reason = KHAXDP_STAT_NAT_PORTS_FULL;
+	if (bpf_map_update_elem(&flows, key, &f, BPF_ANY))
 		return NULL;
-	}
+
 	count(KHAXDP_STAT_FLOW_NEW);
 	bs = bpf_map_lookup_elem(&backend_stats, &id);
 	if (bs)
@@ -345,6 +334,7 @@ static __always_inline int forward(struct xdp_md *ctx, struct packet *p,
 	struct khaxdp_flow *f;
 	int syn = tcp_is_syn(p->tcp);
 	__u64 now = bpf_ktime_get_ns();
+	__u32 id;
 	int reason;
 
 	tuple_of(p, &key);
@@ -353,40 +343,45 @@ static __always_inline int forward(struct xdp_md *ctx, struct packet *p,
 		count(KHAXDP_STAT_FLOW_EXPIRED);
 		f = NULL;
 	}
-	if (!f) {
-		if (!syn) {
-			count(KHAXDP_STAT_NO_FLOW);
-			return XDP_PASS;
-		}
-		f = flow_open(&key, svc, nd, now, &reason);
-		if (!f) {
-			count(reason);
-			return reason == KHAXDP_STAT_NAT_PORTS_FULL ? XDP_DROP
-								     : XDP_PASS;
-		}
+	if (f) {
+		id = f->backend_id;
+	} else if (!syn) {
+		count(KHAXDP_STAT_NO_FLOW);
+		return XDP_PASS;
+	} else if (pick_backend(svc, &id)) {
+		count(KHAXDP_STAT_NO_BACKEND);
+		return XDP_PASS;
 	}
-
-	b = bpf_map_lookup_elem(&backends, &f->backend_id);
+	b = bpf_map_lookup_elem(&backends, &id);
 	if (!b || b->family != AF_INET) {
 		count(KHAXDP_STAT_NO_BACKEND);
 		return XDP_PASS;
 	}
-	flow_touch(f, p->tcp, now, KHAXDP_FLOW_FIN_FWD);
 
-	if (f->flags & KHAXDP_FLOW_LOCAL) {
+	/* The next hop first: a SYN that cannot be sent opens no flow. */
+	if (!b->local) {
+		reason = next_hop(ctx, p, nd->addr.v4, b->addr.v4, &fib);
+		if (reason != KHAXDP_PARSE_OK) {
+			count(reason);
+			return XDP_PASS;
+		}
+	}
+	if (!f) {
+		f = flow_commit(&key, svc, nd, b, id, now, &reason);
+		if (!f) {
+			count(reason);
+			return XDP_DROP;
+		}
+	}
+	flow_touch(f, p->tcp, now, KHAXDP_FLOW_FIN_FWD);
+	count_backend(id, p->ip_len, 0);
+
+	if (b->local) {
 		rewrite4(p, p->ip->saddr, p->tcp->source, b->addr.v4, b->port);
-		count_backend(f->backend_id, p->ip_len, 0);
 		count(KHAXDP_STAT_FWD_LOCAL);
 		return XDP_PASS;
 	}
-
-	reason = next_hop(ctx, p, nd->addr.v4, b->addr.v4, &fib);
-	if (reason != KHAXDP_PARSE_OK) {
-		count(reason);
-		return XDP_PASS;
-	}
 	rewrite4(p, nd->addr.v4, f->snat_port, b->addr.v4, b->port);
-	count_backend(f->backend_id, p->ip_len, 0);
 	return transmit(ctx, p, &fib, KHAXDP_STAT_FWD_TX,
 			KHAXDP_STAT_FWD_REDIRECT);
 }

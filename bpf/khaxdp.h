@@ -171,6 +171,7 @@ struct khaxdp_node {
 	X(NO_BACKEND,		"passed: SYN with no usable backend")	\
 	X(NO_NEIGH,		"passed: next hop not resolved")	\
 	X(FIB_FAIL,		"passed: no route to backend/client")	\
+	X(FWD_DISABLED,		"passed: forwarding is off on the interface") \
 	X(NAT_PORTS_FULL,	"dropped: no free NAT port")		\
 	X(FLOW_NEW,		"flows opened")				\
 	X(FLOW_EXPIRED,		"flows found expired")			\

@@ -1,0 +1,433 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+/*
+ * bench - cost per packet of the XDP data plane, measured in the kernel with
+ * BPF_PROG_TEST_RUN and a large repeat count, beside a baseline program that
+ * only parses Ethernet/IPv4/TCP and passes.
+ *
+ * With repeat > 1 the kernel runs the program again on the buffer it has
+ * already rewritten. So that every run takes the path it is meant to
+ * measure, each case is built as a fixed point: the addresses are chosen so
+ * that the rewritten packet is the packet that went in (the "backend" is the
+ * VIP itself, the node's NAT address is the client's), or, for SYNs, so
+ * that the rewritten packet is the SYN of the next new flow. The counters
+ * prove it: after each case the counter of its path must have grown by
+ * exactly the number of runs, or the bench fails.
+ *
+ * Runs in a private network namespace (a veth with permanent neighbours for
+ * bpf_fib_lookup); touches nothing outside it and pins nothing.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <getopt.h>
+#include <linux/if_ether.h>
+#include <linux/ip.h>
+#include <linux/tcp.h>
+#include <net/if.h>
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+
+#include "khaxdp.h"
+#include "khaxdp.skel.h"
+#include "baseline.skel.h"
+
+#define IFNAME		"ens33"
+#define LOCAL_ADDR	"10.0.0.1"	/* on ens33: the bench's own side */
+#define NODE_ADDR	"10.0.0.2"	/* node (NAT source) = client, a neighbour */
+#define VIP_ADDR	"10.0.0.100"	/* VIP = backend, a neighbour */
+#define OTHER_ADDR	"10.0.0.77"
+#define VIP_PORT	7443
+#define CLIENT_PORT	40000
+#define TRIALS_MAX	64
+
+struct options {
+	unsigned int trials;
+	unsigned int repeat;
+	unsigned int syn_repeat;
+	int json;
+};
+
+struct result {
+	const char *name;
+	const char *path;
+	double median, min, max;
+};
+
+static int run_cmd(const char *cmd)
+{
+	int rc = system(cmd);
+
+	if (rc != 0)
+		fprintf(stderr, "bench: '%s' failed (%d)\n", cmd, rc);
+	return rc;
+}
+
+/* A private netns with ens33 and two permanent neighbours for the FIB. */
+static int netns_setup(void)
+{
+	if (unshare(CLONE_NEWNET)) {
+		perror("bench: unshare(CLONE_NEWNET)");
+		return -1;
+	}
+	if (run_cmd("ip link add " IFNAME " type veth peer name " IFNAME "p") ||
+	    run_cmd("ip link set " IFNAME " up") ||
+	    run_cmd("ip link set " IFNAME "p up") ||
+	    run_cmd("ip addr add " LOCAL_ADDR "/24 dev " IFNAME) ||
+	    run_cmd("sysctl -qw net.ipv4.conf." IFNAME ".forwarding=1") ||
+	    run_cmd("ip neigh replace " NODE_ADDR " lladdr 02:00:00:00:00:02 dev "
+		    IFNAME " nud permanent") ||
+	    run_cmd("ip neigh replace " VIP_ADDR " lladdr 02:00:00:00:00:64 dev "
+		    IFNAME " nud permanent"))
+		return -1;
+	return 0;
+}
+
+static __u16 csum_fold(__u32 sum)
+{
+	while (sum >> 16)
+		sum = (sum & 0xffff) + (sum >> 16);
+	return (__u16)~sum;
+}
+
+static __u32 csum_add_buf(__u32 sum, const void *buf, size_t len)
+{
+	const __u8 *p = buf;
+
+	for (; len > 1; p += 2, len -= 2)
+		sum += (__u32)p[0] << 8 | p[1];
+	if (len)
+		sum += (__u32)p[0] << 8;
+	return sum;
+}
+
+struct tcp4_packet {
+	struct ethhdr eth;
+	struct iphdr ip;
+	struct tcphdr tcp;
+} __attribute__((packed));
+
+/* An Ethernet/IPv4/TCP packet with valid checksums. */
+static void build_tcp4(struct tcp4_packet *pkt, const char *src, __u16 sport,
+		       const char *dst, __u16 dport, int syn)
+{
+	static const __u8 mac_a[ETH_ALEN] = { 2, 0, 0, 0, 0, 0xa };
+	static const __u8 mac_b[ETH_ALEN] = { 2, 0, 0, 0, 0, 0xb };
+	struct {
+		__be32 saddr, daddr;
+		__u8 zero, proto;
+		__be16 len;
+	} pseudo;
+	__u32 sum;
+
+	memset(pkt, 0, sizeof(*pkt));
+	memcpy(pkt->eth.h_source, mac_a, ETH_ALEN);
+	memcpy(pkt->eth.h_dest, mac_b, ETH_ALEN);
+	pkt->eth.h_proto = htons(ETH_P_IP);
+	pkt->ip.version = 4;
+	pkt->ip.ihl = 5;
+	pkt->ip.ttl = 64;
+	pkt->ip.protocol = IPPROTO_TCP;
+	pkt->ip.tot_len = htons(sizeof(pkt->ip) + sizeof(pkt->tcp));
+	inet_pton(AF_INET, src, &pkt->ip.saddr);
+	inet_pton(AF_INET, dst, &pkt->ip.daddr);
+	pkt->ip.check = htons(csum_fold(csum_add_buf(0, &pkt->ip, sizeof(pkt->ip))));
+	pkt->tcp.source = htons(sport);
+	pkt->tcp.dest = htons(dport);
+	pkt->tcp.seq = htonl(1);
+	pkt->tcp.doff = 5;
+	pkt->tcp.window = htons(64240);
+	if (syn)
+		pkt->tcp.syn = 1;
+	else
+		pkt->tcp.ack = 1;
+
+	pseudo.saddr = pkt->ip.saddr;
+	pseudo.daddr = pkt->ip.daddr;
+	pseudo.zero = 0;
+	pseudo.proto = IPPROTO_TCP;
+	pseudo.len = htons(sizeof(pkt->tcp));
+	sum = csum_add_buf(0, &pseudo, sizeof(pseudo));
+	sum = csum_add_buf(sum, &pkt->tcp, sizeof(pkt->tcp));
+	pkt->tcp.check = htons(csum_fold(sum));
+}
+
+static __u64 stat_sum(int map_fd, __u32 key)
+{
+	int ncpus = libbpf_num_possible_cpus();
+	__u64 vals[ncpus > 0 ? ncpus : 1], sum = 0;
+
+	if (ncpus <= 0 || bpf_map_lookup_elem(map_fd, &key, vals))
+		return 0;
+	for (int i = 0; i < ncpus; i++)
+		sum += vals[i];
+	return sum;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return (x > y) - (x < y);
+}
+
+/*
+ * Run @prog_fd @repeat times per trial on pkt[trial % n_pkt]; the per-run
+ * time of every trial goes into the result. The stat @expect of @stats_fd must grow by
+ * exactly trials * repeat, or the path measured was not the one named.
+ */
+static int measure(struct result *r, const struct options *o, int prog_fd,
+		   const struct tcp4_packet *pkt, unsigned int n_pkt,
+		   unsigned int repeat,
+		   int stats_fd, __u32 expect)
+{
+	double t[TRIALS_MAX];
+	struct tcp4_packet buf;
+	struct xdp_md ctx_in = { .data_end = sizeof(*pkt),
+				 .ingress_ifindex = if_nametoindex(IFNAME) };
+	__u64 before = stat_sum(stats_fd, expect), after;
+
+	for (unsigned int i = 0; i < o->trials; i++) {
+		LIBBPF_OPTS(bpf_test_run_opts, opts,
+			.data_in = &pkt[i % n_pkt], .data_size_in = sizeof(*pkt),
+			.data_out = &buf, .data_size_out = sizeof(buf),
+			.ctx_in = &ctx_in, .ctx_size_in = sizeof(ctx_in),
+			.repeat = repeat);
+		int err = bpf_prog_test_run_opts(prog_fd, &opts);
+
+		if (err) {
+			fprintf(stderr, "bench: %s: BPF_PROG_TEST_RUN: %s\n",
+				r->name, strerror(-err));
+			return -1;
+		}
+		t[i] = opts.duration;
+	}
+	after = stat_sum(stats_fd, expect);
+	if (after - before != (__u64)o->trials * repeat) {
+		fprintf(stderr,
+			"bench: %s: expected %llu runs on the %s path, counted %llu: the figure would measure another path\n",
+			r->name, (unsigned long long)o->trials * repeat, r->path,
+			(unsigned long long)(after - before));
+		return -1;
+	}
+	qsort(t, o->trials, sizeof(t[0]), cmp_double);
+	r->min = t[0];
+	r->max = t[o->trials - 1];
+	r->median = t[o->trials / 2];
+	return 0;
+}
+
+static int map_put(struct bpf_map *m, const void *key, const void *val)
+{
+	int err = bpf_map__update_elem(m, key, bpf_map__key_size(m), val,
+				       bpf_map__value_size(m), BPF_ANY);
+
+	if (err)
+		fprintf(stderr, "bench: update %s: %s\n", bpf_map__name(m),
+			strerror(-err));
+	return err;
+}
+
+/* One service VIP:7443 whose only backend is VIP:7443 itself (remote), on
+ * a node whose NAT address is the client's: see the comment at the top. */
+static int fill_maps(struct khaxdp *skel, __u16 snat_min, __u16 snat_max)
+{
+	struct khaxdp_node nd = { .family = KHAXDP_AF_INET,
+				  .ifindex = if_nametoindex(IFNAME),
+				  .snat_port_min = snat_min,
+				  .snat_port_max = snat_max };
+	struct khaxdp_vip vip = { .port = htons(VIP_PORT),
+				  .proto = IPPROTO_TCP,
+				  .family = KHAXDP_AF_INET };
+	struct khaxdp_service svc = { .id = 0, .mode = KHAXDP_MODE_NAT,
+				      .timeout_s = 1800, .name = "bench" };
+	struct khaxdp_backend be = { .port = htons(VIP_PORT),
+				     .family = KHAXDP_AF_INET,
+				     .health = KHAXDP_HEALTH_UP,
+				     .admin = KHAXDP_ADMIN_ENABLED,
+				     .name = "self" };
+	struct khaxdp_ring ring = { .count = 1, .backend = { 0 } };
+	__u32 zero = 0;
+
+	inet_pton(AF_INET, NODE_ADDR, &nd.addr.v4);
+	inet_pton(AF_INET, VIP_ADDR, &vip.addr.v4);
+	be.addr.v4 = vip.addr.v4;
+	return map_put(skel->maps.node, &zero, &nd) ||
+	       map_put(skel->maps.backends, &zero, &be) ||
+	       map_put(skel->maps.rings, &zero, &ring) ||
+	       map_put(skel->maps.services, &vip, &svc);
+}
+
+static struct khaxdp *load_khaxdp(unsigned int max_flows)
+{
+	struct khaxdp *skel = khaxdp__open();
+	struct bpf_map *m;
+
+	if (!skel)
+		return NULL;
+	bpf_object__for_each_map(m, skel->obj)
+		bpf_map__set_pin_path(m, NULL);	/* never touch bpffs */
+	bpf_map__set_max_entries(skel->maps.flows, max_flows);
+	bpf_map__set_max_entries(skel->maps.nat, max_flows);
+	if (khaxdp__load(skel)) {
+		khaxdp__destroy(skel);
+		return NULL;
+	}
+	return skel;
+}
+
+static void print_table(const struct result *res, int n, const struct options *o)
+{
+	const struct result *base = &res[0];
+
+	if (o->json) {
+		printf("{\"trials\":%u,\"repeat\":%u,\"syn_repeat\":%u,\"results\":[",
+		       o->trials, o->repeat, o->syn_repeat);
+		for (int i = 0; i < n; i++)
+			printf("%s{\"case\":\"%s\",\"ns_per_packet\":%.1f,\"min\":%.1f,\"max\":%.1f,\"ratio_to_baseline\":%.2f}",
+			       i ? "," : "", res[i].name, res[i].median,
+			       res[i].min, res[i].max,
+			       res[i].median / base->median);
+		printf("]}\n");
+		return;
+	}
+	printf("%-28s %10s %17s %9s\n", "case", "ns/packet", "spread (min-max)",
+	       "ratio");
+	for (int i = 0; i < n; i++)
+		printf("%-28s %10.1f %8.1f-%-8.1f %8.2fx\n", res[i].name,
+		       res[i].median, res[i].min, res[i].max,
+		       res[i].median / base->median);
+	printf("(median of %u trials; %u runs per trial, %u for SYNs; ratio to the baseline)\n",
+	       o->trials, o->repeat, o->syn_repeat);
+}
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"usage: bench [--trials N] [--repeat N] [--smoke] [--json]\n"
+		"Cost per packet of khaxdp's XDP paths with BPF_PROG_TEST_RUN,\n"
+		"beside a baseline that only parses and passes. Needs root.\n");
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "trials", required_argument, NULL, 't' },
+		{ "repeat", required_argument, NULL, 'r' },
+		{ "smoke", no_argument, NULL, 's' },
+		{ "json", no_argument, NULL, 'j' },
+		{ "help", no_argument, NULL, 'h' },
+		{}
+	};
+	struct options o = { .trials = 7, .repeat = 1000000, .syn_repeat = 8000 };
+	struct result res[6] = {
+		{ "baseline (parse + pass)", "baseline" },
+		{ "non-VIP, to the node", "PASS_NOT_VIP" },
+		{ "non-VIP, other address", "PASS_NOT_VIP" },
+		{ "SYN, new flow", "FLOW_NEW" },
+		{ "established, forward", "FWD_TX" },
+		{ "established, reply", "REPLY_TX" },
+	};
+	struct tcp4_packet pkt;
+	struct khaxdp *lb = NULL, *synlb = NULL;
+	struct baseline *base = NULL;
+	int c, rc = 1;
+
+	while ((c = getopt_long(argc, argv, "t:r:sjh", longopts, NULL)) != -1) {
+		switch (c) {
+		case 't': o.trials = strtoul(optarg, NULL, 0); break;
+		case 'r': o.repeat = strtoul(optarg, NULL, 0); break;
+		case 's': o.trials = 3; o.repeat = 10000; o.syn_repeat = 1000; break;
+		case 'j': o.json = 1; break;
+		case 'h': usage(stdout); return 0;
+		default: usage(stderr); return 2;
+		}
+	}
+	if (!o.trials || o.trials > TRIALS_MAX || !o.repeat) {
+		fprintf(stderr, "bench: --trials must be 1..%d, --repeat > 0\n",
+			TRIALS_MAX);
+		return 2;
+	}
+	/* SYNs consume one NAT port each: stay inside the range. */
+	if ((unsigned long)o.trials * o.syn_repeat > 60000)
+		o.syn_repeat = 60000 / o.trials;
+
+	if (geteuid() != 0) {
+		fprintf(stderr, "bench: needs root (BPF and a network namespace)\n");
+		return 1;
+	}
+	if (netns_setup())
+		return 1;
+
+	base = baseline__open_and_load();
+	lb = load_khaxdp(1 << 16);
+	synlb = load_khaxdp(1 << 17);
+	if (!base || !lb || !synlb) {
+		fprintf(stderr, "bench: loading the programs failed: %s\n",
+			strerror(errno));
+		goto out;
+	}
+	if (fill_maps(lb, CLIENT_PORT, CLIENT_PORT) ||
+	    fill_maps(synlb, 1024, 65535))
+		goto out;
+
+	int lb_fd = bpf_program__fd(lb->progs.khaxdp_xdp);
+	int lb_stats = bpf_map__fd(lb->maps.stats);
+
+	build_tcp4(&pkt, NODE_ADDR, CLIENT_PORT, VIP_ADDR, VIP_PORT, 0);
+	if (measure(&res[0], &o, bpf_program__fd(base->progs.baseline_xdp), &pkt, 1,
+		    o.repeat, bpf_map__fd(base->maps.baseline_stats),
+		    KHAXDP_STAT_RX))
+		goto out;
+
+	build_tcp4(&pkt, "10.0.0.50", 5555, NODE_ADDR, 22, 0);
+	if (measure(&res[1], &o, lb_fd, &pkt, 1, o.repeat, lb_stats,
+		    KHAXDP_STAT_PASS_NOT_VIP))
+		goto out;
+	build_tcp4(&pkt, "10.0.0.50", 5555, OTHER_ADDR, 443, 0);
+	if (measure(&res[2], &o, lb_fd, &pkt, 1, o.repeat, lb_stats,
+		    KHAXDP_STAT_PASS_NOT_VIP))
+		goto out;
+
+	/* Each SYN leaves as the SYN of the next client port: a new flow.
+	 * The first comes from just below the NAT range, whose ports are
+	 * then handed out in order from its start. */
+	struct tcp4_packet syns[TRIALS_MAX];
+
+	for (unsigned int i = 0; i < o.trials; i++)
+		build_tcp4(&syns[i], NODE_ADDR, 1023 - i, VIP_ADDR, VIP_PORT, 1);
+	if (measure(&res[3], &o, bpf_program__fd(synlb->progs.khaxdp_xdp), syns,
+		    o.trials, o.syn_repeat, bpf_map__fd(synlb->maps.stats),
+		    KHAXDP_STAT_FLOW_NEW))
+		goto out;
+
+	/* Open the one flow (its NAT port is its own client port), then
+	 * measure the packets that follow it, both ways. */
+	struct result open = { "open", "FLOW_NEW" };
+	struct options once = o;
+
+	once.trials = 1;
+	build_tcp4(&pkt, NODE_ADDR, CLIENT_PORT, VIP_ADDR, VIP_PORT, 1);
+	if (measure(&open, &once, lb_fd, &pkt, 1, 1, lb_stats, KHAXDP_STAT_FLOW_NEW))
+		goto out;
+	build_tcp4(&pkt, NODE_ADDR, CLIENT_PORT, VIP_ADDR, VIP_PORT, 0);
+	if (measure(&res[4], &o, lb_fd, &pkt, 1, o.repeat, lb_stats,
+		    KHAXDP_STAT_FWD_TX))
+		goto out;
+	build_tcp4(&pkt, VIP_ADDR, VIP_PORT, NODE_ADDR, CLIENT_PORT, 0);
+	if (measure(&res[5], &o, lb_fd, &pkt, 1, o.repeat, lb_stats,
+		    KHAXDP_STAT_REPLY_TX))
+		goto out;
+
+	print_table(res, 6, &o);
+	rc = 0;
+out:
+	khaxdp__destroy(synlb);
+	khaxdp__destroy(lb);
+	baseline__destroy(base);
+	return rc;
+}
