@@ -59,6 +59,22 @@ static __always_inline struct khaxdp_node *node_get(void)
 	return n && n->family == AF_INET ? n : NULL;
 }
 
+/* Is @addr the address of any service? A few compares, no hash. */
+static __always_inline int node_has_vip(const struct khaxdp_node *nd,
+					__be32 addr)
+{
+	__u32 i;
+
+#pragma unroll
+	for (i = 0; i < KHAXDP_MAX_SERVICES; i++) {
+		if (i >= nd->n_vips)
+			break;
+		if (nd->vips[i].v4 == addr)
+			return 1;
+	}
+	return 0;
+}
+
 /* --- flows ------------------------------------------------------------- */
 
 static __always_inline void tuple_of(const struct packet *p,
@@ -223,32 +239,47 @@ static __always_inline int local_claim(const struct khaxdp_backend *b,
 
 /* --- forwarding -------------------------------------------------------- */
 
-/* Next hop for a packet from @src to @dst; the reason it failed otherwise. */
+/*
+ * The next hop for a packet from @src to @dst, from @hop when it was looked
+ * up less than KHAXDP_NEXTHOP_TTL_S ago, else from the FIB (and cached).
+ * Returns KHAXDP_PARSE_OK or the reason the packet cannot be sent.
+ */
 static __always_inline int next_hop(struct xdp_md *ctx, const struct packet *p,
 				    __be32 src, __be32 dst,
-				    struct bpf_fib_lookup *fib)
+				    struct khaxdp_nexthop *hop, __u64 now)
 {
+	struct bpf_fib_lookup fib;
 	int rc;
 
-	__builtin_memset(fib, 0, sizeof(*fib));
-	fib->family = AF_INET;
-	fib->tos = p->ip->tos;
-	fib->l4_protocol = IPPROTO_TCP;
-	fib->tot_len = p->ip_len;
-	fib->ipv4_src = src;
-	fib->ipv4_dst = dst;
-	fib->ifindex = ctx->ingress_ifindex;
-
-	rc = bpf_fib_lookup(ctx, fib, sizeof(*fib), 0);
-	if (rc == BPF_FIB_LKUP_RET_SUCCESS)
+	if (hop->checked_ns &&
+	    now - hop->checked_ns < KHAXDP_NEXTHOP_TTL_S * NSEC_PER_SEC)
 		return KHAXDP_PARSE_OK;
-	if (rc == BPF_FIB_LKUP_RET_NO_NEIGH)
-		return KHAXDP_STAT_NO_NEIGH;
-	/* bpf_fib_lookup() routes like the kernel's forwarding path, so it
-	 * needs net.ipv4.conf.IFNAME.forwarding = 1; the loader checks. */
-	if (rc == BPF_FIB_LKUP_RET_FWD_DISABLED)
-		return KHAXDP_STAT_FWD_DISABLED;
-	return KHAXDP_STAT_FIB_FAIL;
+
+	__builtin_memset(&fib, 0, sizeof(fib));
+	fib.family = AF_INET;
+	fib.tos = p->ip->tos;
+	fib.l4_protocol = IPPROTO_TCP;
+	fib.tot_len = p->ip_len;
+	fib.ipv4_src = src;
+	fib.ipv4_dst = dst;
+	fib.ifindex = ctx->ingress_ifindex;
+
+	rc = bpf_fib_lookup(ctx, &fib, sizeof(fib), 0);
+	if (rc != BPF_FIB_LKUP_RET_SUCCESS) {
+		hop->checked_ns = 0;
+		if (rc == BPF_FIB_LKUP_RET_NO_NEIGH)
+			return KHAXDP_STAT_NO_NEIGH;
+		/* bpf_fib_lookup() routes like the kernel's forwarding
+		 * path: it needs net.ipv4.conf.IFNAME.forwarding = 1. */
+		if (rc == BPF_FIB_LKUP_RET_FWD_DISABLED)
+			return KHAXDP_STAT_FWD_DISABLED;
+		return KHAXDP_STAT_FIB_FAIL;
+	}
+	hop->ifindex = fib.ifindex;
+	__builtin_memcpy(hop->smac, fib.smac, ETH_ALEN);
+	__builtin_memcpy(hop->dmac, fib.dmac, ETH_ALEN);
+	hop->checked_ns = now;
+	return KHAXDP_PARSE_OK;
 }
 
 /* Rewrite both addresses and ports, fixing both checksums at once. */
@@ -271,19 +302,19 @@ static __always_inline void rewrite4(struct packet *p, __be32 saddr,
 	tcp->dest = dport;
 }
 
-/* Send the rewritten packet to the next hop the FIB gave. */
+/* Send the rewritten packet to its next hop. */
 static __always_inline int transmit(struct xdp_md *ctx, struct packet *p,
-				    const struct bpf_fib_lookup *fib,
+				    const struct khaxdp_nexthop *hop,
 				    __u32 stat_tx, __u32 stat_redirect)
 {
-	__builtin_memcpy(p->eth->h_source, fib->smac, ETH_ALEN);
-	__builtin_memcpy(p->eth->h_dest, fib->dmac, ETH_ALEN);
-	if (fib->ifindex == ctx->ingress_ifindex) {
+	__builtin_memcpy(p->eth->h_source, hop->smac, ETH_ALEN);
+	__builtin_memcpy(p->eth->h_dest, hop->dmac, ETH_ALEN);
+	if (hop->ifindex == ctx->ingress_ifindex) {
 		count(stat_tx);
 		return XDP_TX;
 	}
 	count(stat_redirect);
-	return bpf_redirect(fib->ifindex, 0);
+	return bpf_redirect(hop->ifindex, 0);
 }
 
 /*
@@ -323,17 +354,30 @@ flow_commit(const struct khaxdp_flow_key *key, const struct khaxdp_service *svc,
 	return bpf_map_lookup_elem(&flows, key);
 }
 
-/* client -> VIP */
+/* The service of a VIP:port, or NULL. */
+static __always_inline struct khaxdp_service *service_of(const struct packet *p)
+{
+	struct khaxdp_vip vip = {};
+
+	vip.addr.v4 = p->ip->daddr;
+	vip.port = p->tcp->dest;
+	vip.proto = IPPROTO_TCP;
+	vip.family = AF_INET;
+	return bpf_map_lookup_elem(&services, &vip);
+}
+
+/* client -> VIP address. An established packet needs only its flow; the
+ * service is looked up when there is none. */
 static __always_inline int forward(struct xdp_md *ctx, struct packet *p,
-				   const struct khaxdp_service *svc,
 				   const struct khaxdp_node *nd)
 {
+	struct khaxdp_service *svc = NULL;
+	struct khaxdp_nexthop *hop = NULL;
 	struct khaxdp_flow_key key;
-	struct bpf_fib_lookup fib;
 	struct khaxdp_backend *b;
 	struct khaxdp_flow *f;
 	int syn = tcp_is_syn(p->tcp);
-	__u64 now = bpf_ktime_get_ns();
+	__u64 now = bpf_ktime_get_coarse_ns();
 	__u32 id;
 	int reason;
 
@@ -345,6 +389,9 @@ static __always_inline int forward(struct xdp_md *ctx, struct packet *p,
 	}
 	if (f) {
 		id = f->backend_id;
+	} else if (!(svc = service_of(p))) {
+		count(KHAXDP_STAT_PASS_NOT_VIP);
+		return XDP_PASS;
 	} else if (!syn) {
 		count(KHAXDP_STAT_NO_FLOW);
 		return XDP_PASS;
@@ -360,7 +407,10 @@ static __always_inline int forward(struct xdp_md *ctx, struct packet *p,
 
 	/* The next hop first: a SYN that cannot be sent opens no flow. */
 	if (!b->local) {
-		reason = next_hop(ctx, p, nd->addr.v4, b->addr.v4, &fib);
+		hop = bpf_map_lookup_elem(&nexthops, &id);
+		if (!hop)
+			return XDP_PASS;
+		reason = next_hop(ctx, p, nd->addr.v4, b->addr.v4, hop, now);
 		if (reason != KHAXDP_PARSE_OK) {
 			count(reason);
 			return XDP_PASS;
@@ -376,13 +426,13 @@ static __always_inline int forward(struct xdp_md *ctx, struct packet *p,
 	flow_touch(f, p->tcp, now, KHAXDP_FLOW_FIN_FWD);
 	count_backend(id, p->ip_len, 0);
 
-	if (b->local) {
+	if (!hop) {
 		rewrite4(p, p->ip->saddr, p->tcp->source, b->addr.v4, b->port);
 		count(KHAXDP_STAT_FWD_LOCAL);
 		return XDP_PASS;
 	}
 	rewrite4(p, nd->addr.v4, f->snat_port, b->addr.v4, b->port);
-	return transmit(ctx, p, &fib, KHAXDP_STAT_FWD_TX,
+	return transmit(ctx, p, hop, KHAXDP_STAT_FWD_TX,
 			KHAXDP_STAT_FWD_REDIRECT);
 }
 
@@ -402,7 +452,6 @@ reply_flow(const struct khaxdp_nat *n, __be16 snat_port, __u64 now)
 static __always_inline int reply(struct xdp_md *ctx, struct packet *p)
 {
 	struct khaxdp_flow_key rkey;
-	struct bpf_fib_lookup fib;
 	struct khaxdp_flow *f;
 	struct khaxdp_nat *n;
 	__u64 now;
@@ -414,13 +463,13 @@ static __always_inline int reply(struct xdp_md *ctx, struct packet *p)
 		count(KHAXDP_STAT_PASS_NOT_VIP);
 		return XDP_PASS;
 	}
-	now = bpf_ktime_get_ns();
+	now = bpf_ktime_get_coarse_ns();
 	f = reply_flow(n, p->tcp->dest, now);
 	if (!f || (f->flags & KHAXDP_FLOW_LOCAL)) {
 		count(KHAXDP_STAT_REPLY_NO_FLOW);
 		return XDP_PASS;
 	}
-	reason = next_hop(ctx, p, n->flow.dst.v4, n->flow.src.v4, &fib);
+	reason = next_hop(ctx, p, n->flow.dst.v4, n->flow.src.v4, &n->hop, now);
 	if (reason != KHAXDP_PARSE_OK) {
 		count(reason);
 		return XDP_PASS;
@@ -429,7 +478,7 @@ static __always_inline int reply(struct xdp_md *ctx, struct packet *p)
 	rewrite4(p, n->flow.dst.v4, n->flow.dport, n->flow.src.v4,
 		 n->flow.sport);
 	count_backend(n->backend_id, p->ip_len, 1);
-	return transmit(ctx, p, &fib, KHAXDP_STAT_REPLY_TX,
+	return transmit(ctx, p, &n->hop, KHAXDP_STAT_REPLY_TX,
 			KHAXDP_STAT_REPLY_REDIRECT);
 }
 
@@ -438,8 +487,6 @@ int khaxdp_xdp(struct xdp_md *ctx)
 {
 	void *data = (void *)(long)ctx->data;
 	void *data_end = (void *)(long)ctx->data_end;
-	struct khaxdp_service *svc;
-	struct khaxdp_vip vip = {};
 	struct khaxdp_node *nd;
 	struct packet p;
 	__u16 dport;
@@ -467,16 +514,11 @@ int khaxdp_xdp(struct xdp_md *ctx)
 		return XDP_PASS;
 	}
 
-	vip.addr.v4 = p.ip->daddr;
-	vip.port = p.tcp->dest;
-	vip.proto = IPPROTO_TCP;
-	vip.family = AF_INET;
-	svc = bpf_map_lookup_elem(&services, &vip);
-	if (!svc) {
+	if (!node_has_vip(nd, p.ip->daddr)) {
 		count(KHAXDP_STAT_PASS_NOT_VIP);
 		return XDP_PASS;
 	}
-	return forward(ctx, &p, svc, nd);
+	return forward(ctx, &p, nd);
 }
 
 /* --- TC egress: replies of the local backend --------------------------- */
@@ -531,7 +573,7 @@ int khaxdp_tc(struct __sk_buff *skb)
 	n = bpf_map_lookup_elem(&nat, &rkey);
 	if (!n)
 		return TC_ACT_OK;
-	now = bpf_ktime_get_ns();
+	now = bpf_ktime_get_coarse_ns();
 	f = bpf_map_lookup_elem(&flows, &n->flow);
 	if (!f || !(f->flags & KHAXDP_FLOW_LOCAL) ||
 	    f->backend_id != n->backend_id || flow_expired(f, now))

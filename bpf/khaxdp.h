@@ -124,7 +124,7 @@ enum khaxdp_flow_flags {
 
 /* Value of the flows map: what a forward packet needs. */
 struct khaxdp_flow {
-	__u64 created_ns;	/* bpf_ktime_get_ns(), CLOCK_MONOTONIC */
+	__u64 created_ns;	/* bpf_ktime_get_coarse_ns(): CLOCK_MONOTONIC_COARSE */
 	__u64 last_seen_ns;
 	__u32 backend_id;
 	__u32 service_id;
@@ -134,11 +134,28 @@ struct khaxdp_flow {
 	__u8 pad;
 };
 
+/*
+ * A cached bpf_fib_lookup() result, so that an established packet does not
+ * route: looked up again when older than KHAXDP_NEXTHOP_TTL_S. Value of the
+ * nexthops map (key = backend id, towards the backend) and part of a nat
+ * entry (towards the client). checked_ns = 0: not looked up yet.
+ */
+struct khaxdp_nexthop {
+	__u64 checked_ns;
+	__u32 ifindex;
+	__u8 smac[6];
+	__u8 dmac[6];
+	__u8 pad[4];
+};
+
+#define KHAXDP_NEXTHOP_TTL_S		1
+
 /* Value of the nat map: how to turn a reply back into VIP -> client. */
 struct khaxdp_nat {
 	struct khaxdp_flow_key flow;	/* the forward key: client -> VIP */
 	__u32 backend_id;
 	__u32 pad;
+	struct khaxdp_nexthop hop;	/* towards the client */
 };
 
 /* Value of the node map (one entry, key 0). */
@@ -149,7 +166,11 @@ struct khaxdp_node {
 	__u16 snat_port_max;
 	__u8 family;
 	__u8 active;		/* holds the VIP (written by the agent) */
-	__u8 pad[6];
+	__u8 n_vips;		/* entries used in vips[] */
+	__u8 pad[5];
+	/* The distinct addresses of all services: a packet to any other
+	 * address is passed without a hash lookup. */
+	union khaxdp_addr vips[KHAXDP_MAX_SERVICES];
 };
 
 /* Per-CPU counters by reason, key = enum khaxdp_stat. */

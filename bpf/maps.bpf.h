@@ -73,6 +73,15 @@ struct {
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } port_cursor SEC(".maps");
 
+/* backend id -> cached next hop towards it. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, KHAXDP_MAX_BACKENDS);
+	__type(key, __u32);
+	__type(value, struct khaxdp_nexthop);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} nexthops SEC(".maps");
+
 /* 0 -> this node: its address, interface, SNAT range, VRRP state. */
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);

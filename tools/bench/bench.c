@@ -239,7 +239,8 @@ static int fill_maps(struct khaxdp *skel, __u16 snat_min, __u16 snat_max)
 	struct khaxdp_node nd = { .family = KHAXDP_AF_INET,
 				  .ifindex = if_nametoindex(IFNAME),
 				  .snat_port_min = snat_min,
-				  .snat_port_max = snat_max };
+				  .snat_port_max = snat_max,
+				  .n_vips = 1 };
 	struct khaxdp_vip vip = { .port = htons(VIP_PORT),
 				  .proto = IPPROTO_TCP,
 				  .family = KHAXDP_AF_INET };
@@ -256,6 +257,7 @@ static int fill_maps(struct khaxdp *skel, __u16 snat_min, __u16 snat_max)
 	inet_pton(AF_INET, NODE_ADDR, &nd.addr.v4);
 	inet_pton(AF_INET, VIP_ADDR, &vip.addr.v4);
 	be.addr.v4 = vip.addr.v4;
+	nd.vips[0] = vip.addr;
 	return map_put(skel->maps.node, &zero, &nd) ||
 	       map_put(skel->maps.backends, &zero, &be) ||
 	       map_put(skel->maps.rings, &zero, &ring) ||
