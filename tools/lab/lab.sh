@@ -26,16 +26,19 @@
 #   LAB_CLIENTS  number of client namespaces, default 2
 #   KHAXDP       the khaxdp binary lab_khaxdp runs
 
-LAB_PREFIX=${LAB_PREFIX:-kx-}
-LAB_DIR=${LAB_DIR:-/run/khaxdp-lab/${LAB_PREFIX%-}}
+# declare -g: the settings stick also when given as `LAB_PREFIX=x . lab.sh`.
+declare -g LAB_PREFIX="${LAB_PREFIX:-kx-}"
+declare -g LAB_DIR="${LAB_DIR:-/run/khaxdp-lab/${LAB_PREFIX%-}}"
+declare -g LAB_SRC
 LAB_SRC=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-LAB_PYTHON=${LAB_PYTHON:-/usr/bin/python3}
+declare -g LAB_PYTHON="${LAB_PYTHON:-/usr/bin/python3}"
+declare -g KHAXDP="${KHAXDP:-}"
 
 LAB_VIP=192.168.218.189
 LAB_VIP_PORT=7443
 LAB_API_PORT=6443
 LAB_NODES=(control1 control2 control3)
-LAB_CLIENTS_N=${LAB_CLIENTS:-2}
+declare -g LAB_CLIENTS_N="${LAB_CLIENTS:-2}"
 LAB_CLIENTS=()
 for ((_i = 1; _i <= LAB_CLIENTS_N; _i++)); do LAB_CLIENTS+=("client$_i"); done
 unset _i
@@ -201,7 +204,10 @@ lab_add_host() {
 		peer name "$ifname" address "$(lab_mac "$name" 0)" netns "$ns"
 	ip -n "$(lab_ns sw)" link set "$port" master br0
 	# XDP_TX from the node's ens33 lands on this end: it needs an XDP program.
-	ip -n "$(lab_ns sw)" link set dev "$port" xdpdrv obj "$LAB_DIR/xdp_pass.bpf.o" sec xdp
+	# TC_BPF_MNT: iproute2 pins into a bpffs it finds in /proc/mounts;
+	# give it the switch's own, so it never writes into a node's.
+	TC_BPF_MNT="$LAB_DIR/sw/bpf" ip -n "$(lab_ns sw)" link set dev "$port" \
+		xdpdrv obj "$LAB_DIR/xdp_pass.bpf.o" sec xdp
 	ip netns exec "$(lab_ns sw)" ethtool -K "$port" tx off >/dev/null
 	ip -n "$(lab_ns sw)" link set "$port" up
 	ip -n "$ns" link set lo up
@@ -222,6 +228,8 @@ lab_up() {
 		-keyout "$LAB_DIR/key.pem" -out "$LAB_DIR/cert.pem" 2>/dev/null ||
 		lab_die "openssl could not make the lab certificate"
 
+	mkdir -p "$LAB_DIR/sw/bpf"
+	mount -t bpf bpf "$LAB_DIR/sw/bpf"
 	ip netns add "$(lab_ns sw)"
 	ip -n "$(lab_ns sw)" link set lo up
 	ip -n "$(lab_ns sw)" link add br0 type bridge stp_state 0 mcast_snooping 0
@@ -229,6 +237,9 @@ lab_up() {
 
 	for node in "${LAB_NODES[@]}"; do
 		lab_add_host "$node"
+		# As on every kubeadm node (its preflight demands ip_forward = 1);
+		# bpf_fib_lookup() also needs it to route what XDP forwards.
+		lab_exec "$node" sysctl -qw net.ipv4.ip_forward=1
 		mkdir -p "$(lab_bpffs "$node")"
 		mount -t bpf bpf "$(lab_bpffs "$node")"
 		lab_write_conf "$node"
