@@ -1,1 +1,835 @@
-int main(void){return 0;}
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+/*
+ * main.c - the khaxdp command: `khaxdp [-c FILE] [--json] [-v] VERB ARGS`.
+ *
+ * Options come before the verb, as with ip and bpftool. The work is done by
+ * libkhaxdp (config, attach, maps); this file parses the command line and
+ * prints.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+
+#include "attach.h"
+#include "config.h"
+#include "json.h"
+#include "maps.h"
+#include "util.h"
+
+#ifndef KHAXDP_VERSION
+#define KHAXDP_VERSION "0.1.0"
+#endif
+
+struct cli {
+	const char *config_path;
+	bool config_given;
+	bool json;
+	struct kx_config cfg;
+	struct kx_json js;
+};
+
+struct verb {
+	const char *name;
+	int (*run)(struct cli *cli, int argc, char **argv);
+	const char *usage;
+	const char *help;
+};
+
+static int fail(void)
+{
+	fprintf(stderr, "khaxdp: %s\n", kx_last_error());
+	return 1;
+}
+
+static int usage_error(const char *fmt, const char *arg)
+{
+	fprintf(stderr, "khaxdp: ");
+	fprintf(stderr, fmt, arg);
+	fprintf(stderr, " (see khaxdp --help)\n");
+	return 2;
+}
+
+/* ---- shared steps ------------------------------------------------------- */
+
+/* The default file may be missing (inspect verbs then use the default
+ * bpffs dir); a file named with -c must exist. */
+static int load_config(struct cli *cli, bool required)
+{
+	if (!cli->config_given && !required &&
+	    access(cli->config_path, F_OK) < 0 && errno == ENOENT) {
+		kx_config_init(&cli->cfg);
+		return 0;
+	}
+	return kx_config_load(&cli->cfg, cli->config_path) ? fail() : 0;
+}
+
+static int need_root(const char *verb)
+{
+	if (geteuid() == 0)
+		return 0;
+	fprintf(stderr, "khaxdp: %s: must run as root (needs CAP_BPF and CAP_NET_ADMIN)\n",
+		verb);
+	return 1;
+}
+
+static int open_maps(struct cli *cli, struct kx_maps *m)
+{
+	int err = kx_maps_open(m, cli->cfg.bpffs);
+
+	if (err == -ENOSYS)
+		kx_fail(err, "this kernel has no BPF support");
+	return err ? fail() : 0;
+}
+
+static const char *ip_str(const union khaxdp_addr *a, uint8_t family,
+			  char *buf, size_t len)
+{
+	if (family == KHAXDP_AF_INET6)
+		return inet_ntop(AF_INET6, a->v6, buf, len);
+	return inet_ntop(AF_INET, &a->v4, buf, len);
+}
+
+static const char *addr_port_str(const union khaxdp_addr *a, __be16 port,
+				 uint8_t family, char *buf, size_t len)
+{
+	struct kx_endpoint ep = { .addr = *a, .port = ntohs(port),
+				  .family = family };
+
+	return kx_endpoint_str(&ep, buf, len);
+}
+
+/* ---- attach / detach ---------------------------------------------------- */
+
+static int run_attach(struct cli *cli, int argc, char **argv)
+{
+	enum kx_xdp_mode mode = KX_XDP_AUTO;
+	struct kx_attach_result res;
+	const char *ifname = NULL;
+
+	for (int i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--mode") && i + 1 < argc) {
+			if (kx_xdp_mode_parse(argv[++i], &mode))
+				return usage_error("attach: --mode %s: expected native or generic",
+						   argv[i]);
+		} else if (argv[i][0] == '-' || ifname) {
+			return usage_error("attach: unexpected '%s'", argv[i]);
+		} else {
+			ifname = argv[i];
+		}
+	}
+	if (load_config(cli, true))
+		return 1;
+	if (!ifname)
+		ifname = cli->cfg.interface[0] ? cli->cfg.interface : NULL;
+	if (!ifname)
+		return usage_error("attach: which interface?%s",
+				   " (khaxdp attach IFNAME, or [global] interface)");
+	if (need_root("attach"))
+		return 1;
+	if (libbpf_probe_bpf_prog_type(BPF_PROG_TYPE_XDP, NULL) <= 0) {
+		fprintf(stderr, "khaxdp: %s: this kernel cannot load XDP programs\n",
+			ifname);
+		return 1;
+	}
+	if (kx_attach(&cli->cfg, ifname, mode, &res))
+		return fail();
+	if (cli->json) {
+		kx_json_object_begin(&cli->js);
+		kx_json_kv_string(&cli->js, "interface", ifname);
+		kx_json_kv_bool(&cli->js, "upgraded", res.upgraded);
+		kx_json_kv_string(&cli->js, "xdp_mode",
+				  res.xdp.generic ? "generic" : "native");
+		kx_json_kv_bool(&cli->js, "dispatcher", res.xdp.dispatcher);
+		kx_json_kv_u64(&cli->js, "xdp_prog_id", res.xdp.our_id);
+		kx_json_kv_u64(&cli->js, "tc_prog_id", res.tc_id);
+		kx_json_object_end(&cli->js);
+	} else if (kx_verbose()) {
+		printf("%s: %s XDP program %u (%s), TC egress program %u\n",
+		       ifname, res.upgraded ? "upgraded to" : "attached",
+		       res.xdp.our_id, kx_xdp_info_mode_str(&res.xdp),
+		       res.tc_id);
+	}
+	return 0;
+}
+
+static int run_detach(struct cli *cli, int argc, char **argv)
+{
+	const char *ifname = argc > 1 ? argv[1] : NULL;
+	int err;
+
+	if (argc > 2)
+		return usage_error("detach: unexpected '%s'", argv[2]);
+	if (load_config(cli, false))
+		return 1;
+	if (!ifname)
+		ifname = cli->cfg.interface[0] ? cli->cfg.interface : NULL;
+	if (!ifname)
+		return usage_error("detach: which interface?%s", "");
+	if (need_root("detach"))
+		return 1;
+	err = kx_detach(cli->cfg.bpffs, ifname);
+	if (err == -ENOENT) {
+		/* Detaching twice is not an error. */
+		fprintf(stderr, "khaxdp: %s\n", kx_last_error());
+		return 0;
+	}
+	return err ? fail() : 0;
+}
+
+/* ---- status ------------------------------------------------------------- */
+
+struct status_ctx {
+	struct cli *cli;
+	struct kx_maps *m;
+	struct khaxdp_backend *backends;
+	uint32_t *active;	/* live flows per backend */
+};
+
+static void print_backend_text(const struct khaxdp_backend *b,
+			       const struct khaxdp_backend_stats *s,
+			       uint32_t active)
+{
+	char ep[KX_ENDPOINT_STRLEN];
+
+	printf("  %-16.*s %-22s %-5s %-9s %-5s %10llu %12llu %10llu %12llu %8llu %7u\n",
+	       KHAXDP_NAME_LEN, b->name,
+	       addr_port_str(&b->addr, b->port, b->family, ep, sizeof(ep)),
+	       kx_health_str(b->health), kx_admin_str(b->admin),
+	       b->local ? "yes" : "no",
+	       (unsigned long long)s->packets_in,
+	       (unsigned long long)s->bytes_in,
+	       (unsigned long long)s->packets_out,
+	       (unsigned long long)s->bytes_out,
+	       (unsigned long long)s->flows_opened, active);
+}
+
+static void print_backend_json(struct kx_json *j, uint32_t id,
+			       const struct khaxdp_backend *b,
+			       const struct khaxdp_backend_stats *s,
+			       uint32_t active)
+{
+	char ep[KX_ENDPOINT_STRLEN], name[KHAXDP_NAME_LEN + 1];
+
+	snprintf(name, sizeof(name), "%.*s", KHAXDP_NAME_LEN, b->name);
+	kx_json_object_begin(j);
+	kx_json_kv_u64(j, "id", id);
+	kx_json_kv_string(j, "name", name);
+	kx_json_kv_string(j, "address", addr_port_str(&b->addr, b->port,
+						      b->family, ep,
+						      sizeof(ep)));
+	kx_json_kv_string(j, "health", kx_health_str(b->health));
+	kx_json_kv_string(j, "admin", kx_admin_str(b->admin));
+	kx_json_kv_bool(j, "local", b->local);
+	kx_json_kv_u64(j, "packets_in", s->packets_in);
+	kx_json_kv_u64(j, "bytes_in", s->bytes_in);
+	kx_json_kv_u64(j, "packets_out", s->packets_out);
+	kx_json_kv_u64(j, "bytes_out", s->bytes_out);
+	kx_json_kv_u64(j, "flows_opened", s->flows_opened);
+	kx_json_kv_u64(j, "active_flows", active);
+	kx_json_object_end(j);
+}
+
+static void print_ring(struct status_ctx *c, const struct khaxdp_service *svc)
+{
+	uint32_t slot = svc->id * 2 + svc->ring_slot;
+	struct khaxdp_ring ring = {};
+	struct kx_json *j = &c->cli->js;
+
+	bpf_map_lookup_elem(c->m->rings, &slot, &ring);
+	if (c->cli->json) {
+		kx_json_key(j, "ring");
+		kx_json_array_begin(j);
+	} else {
+		printf("  ring (slot %u):", svc->ring_slot);
+	}
+	for (uint32_t i = 0; i < ring.count && i < KHAXDP_MAX_SERVICE_BACKENDS; i++) {
+		uint32_t id = ring.backend[i];
+		const char *name = id < KHAXDP_MAX_BACKENDS ?
+				   c->backends[id].name : "?";
+
+		if (c->cli->json)
+			kx_json_string(j, name);
+		else
+			printf(" %.*s", KHAXDP_NAME_LEN, name);
+	}
+	if (c->cli->json)
+		kx_json_array_end(j);
+	else
+		printf("%s\n", ring.count ? "" : " (empty: no usable backend)");
+}
+
+static int print_service(const struct khaxdp_vip *key,
+			 const struct khaxdp_service *svc, void *ctx)
+{
+	struct status_ctx *c = ctx;
+	struct kx_json *j = &c->cli->js;
+	char vip[KX_ENDPOINT_STRLEN], name[KHAXDP_NAME_LEN + 1];
+	struct khaxdp_backend_stats s;
+
+	snprintf(name, sizeof(name), "%.*s", KHAXDP_NAME_LEN, svc->name);
+	addr_port_str(&key->addr, key->port, key->family, vip, sizeof(vip));
+	if (c->cli->json) {
+		kx_json_object_begin(j);
+		kx_json_kv_u64(j, "id", svc->id);
+		kx_json_kv_string(j, "name", name);
+		kx_json_kv_string(j, "listen", vip);
+		kx_json_kv_string(j, "mode", svc->mode == KHAXDP_MODE_NAT ?
+						     "nat" : "dsr");
+		kx_json_kv_u64(j, "timeout_s", svc->timeout_s);
+		kx_json_kv_u64(j, "ring_slot", svc->ring_slot);
+	} else {
+		printf("\nservice %s  listen %s  mode %s  timeout %us\n", name,
+		       vip, svc->mode == KHAXDP_MODE_NAT ? "nat" : "dsr",
+		       svc->timeout_s);
+	}
+	print_ring(c, svc);
+	if (c->cli->json) {
+		kx_json_key(j, "backends");
+		kx_json_array_begin(j);
+	} else {
+		printf("  %-16s %-22s %-5s %-9s %-5s %10s %12s %10s %12s %8s %7s\n",
+		       "BACKEND", "ADDRESS", "HEALTH", "ADMIN", "LOCAL",
+		       "PKTS_IN", "BYTES_IN", "PKTS_OUT", "BYTES_OUT", "OPENED",
+		       "ACTIVE");
+	}
+	for (uint32_t id = 0; id < KHAXDP_MAX_BACKENDS; id++) {
+		const struct khaxdp_backend *b = &c->backends[id];
+
+		if (!b->family || b->service_id != svc->id)
+			continue;
+		if (kx_backend_stats_sum(c->m, id, &s))
+			memset(&s, 0, sizeof(s));
+		if (c->cli->json)
+			print_backend_json(j, id, b, &s, c->active[id]);
+		else
+			print_backend_text(b, &s, c->active[id]);
+	}
+	if (c->cli->json) {
+		kx_json_array_end(j);
+		kx_json_object_end(j);
+	}
+	return 0;
+}
+
+static uint32_t flows_max(const struct kx_maps *m)
+{
+	struct bpf_map_info info = {};
+	uint32_t len = sizeof(info);
+
+	return bpf_obj_get_info_by_fd(m->flows, &info, &len) ? 0 :
+								 info.max_entries;
+}
+
+static void print_header(struct cli *cli, struct kx_maps *m,
+			 const struct khaxdp_node *node, uint32_t n_flows)
+{
+	struct kx_xdp_info xdp = {};
+	struct kx_state st = {};
+	uint32_t tc_ours = 0, tc_now = 0;
+	char ifname[IF_NAMESIZE] = "?", addr[INET6_ADDRSTRLEN];
+	struct kx_json *j = &cli->js;
+
+	kx_state_read(m->dir, &st);
+	if (!if_indextoname(node->ifindex, ifname))
+		snprintf(ifname, sizeof(ifname), "%s", st.ifname);
+	kx_xdp_query(node->ifindex, m->dir, &xdp);
+	kx_pinned_prog_id(m->dir, KHAXDP_PIN_TC_PROG, &tc_ours);
+	kx_tc_query(node->ifindex, &tc_now);
+	ip_str(&node->addr, node->family, addr, sizeof(addr));
+
+	if (!cli->json) {
+		printf("interface %s (ifindex %u)  address %s  SNAT ports %u-%u  %s\n",
+		       ifname, node->ifindex, addr, node->snat_port_min,
+		       node->snat_port_max, node->active ? "active" : "standby");
+		printf("XDP %s: program %u %s\n", kx_xdp_info_mode_str(&xdp),
+		       xdp.our_id, xdp.ours ? "attached" : "NOT ATTACHED");
+		printf("TC egress: program %u %s\n", tc_ours,
+		       tc_ours && tc_now == tc_ours ? "attached" : "NOT ATTACHED");
+		printf("flows: %u of %u\n", n_flows, flows_max(m));
+		return;
+	}
+	kx_json_kv_string(j, "interface", ifname);
+	kx_json_kv_u64(j, "ifindex", node->ifindex);
+	kx_json_kv_string(j, "address", addr);
+	kx_json_kv_u64(j, "snat_port_min", node->snat_port_min);
+	kx_json_kv_u64(j, "snat_port_max", node->snat_port_max);
+	kx_json_kv_bool(j, "active", node->active);
+	kx_json_key(j, "xdp");
+	kx_json_object_begin(j);
+	kx_json_kv_bool(j, "attached", xdp.ours);
+	kx_json_kv_string(j, "mode", xdp.generic ? "generic" : "native");
+	kx_json_kv_bool(j, "dispatcher", xdp.dispatcher);
+	kx_json_kv_u64(j, "prog_id", xdp.our_id);
+	kx_json_kv_u64(j, "hook_prog_id", xdp.main_id);
+	kx_json_object_end(j);
+	kx_json_key(j, "tc");
+	kx_json_object_begin(j);
+	kx_json_kv_bool(j, "attached", tc_ours && tc_now == tc_ours);
+	kx_json_kv_u64(j, "prog_id", tc_ours);
+	kx_json_object_end(j);
+	kx_json_kv_u64(j, "flows", n_flows);
+	kx_json_kv_u64(j, "max_flows", flows_max(m));
+}
+
+static int status_print(struct cli *cli, struct kx_maps *m)
+{
+	struct status_ctx c = { .cli = cli, .m = m };
+	struct khaxdp_node node;
+	uint32_t n_flows = 0;
+	int err;
+
+	c.backends = calloc(KHAXDP_MAX_BACKENDS, sizeof(*c.backends));
+	c.active = calloc(KHAXDP_MAX_BACKENDS, sizeof(*c.active));
+	err = !c.backends || !c.active ? kx_fail(-ENOMEM, "out of memory") : 0;
+	if (!err)
+		err = kx_node_read(m, &node);
+	if (!err)
+		err = kx_backends_read(m, c.backends);
+	if (!err)
+		err = kx_flows_per_backend(m, c.active);
+	if (!err)
+		err = kx_flows_count(m, &n_flows);
+	if (!err) {
+		if (cli->json)
+			kx_json_object_begin(&cli->js);
+		print_header(cli, m, &node, n_flows);
+		if (cli->json) {
+			kx_json_key(&cli->js, "services");
+			kx_json_array_begin(&cli->js);
+		}
+		err = kx_services_foreach(m, print_service, &c);
+		if (cli->json) {
+			kx_json_array_end(&cli->js);
+			kx_json_object_end(&cli->js);
+		}
+	}
+	free(c.backends);
+	free(c.active);
+	return err ? fail() : 0;
+}
+
+static int run_status(struct cli *cli, int argc, char **argv)
+{
+	struct kx_maps m;
+	int ret;
+
+	if (argc > 1)
+		return usage_error("status: unexpected '%s'", argv[1]);
+	if (load_config(cli, false) || need_root("status") ||
+	    open_maps(cli, &m))
+		return 1;
+	ret = status_print(cli, &m);
+	kx_maps_close(&m);
+	return ret;
+}
+
+/* ---- backend ------------------------------------------------------------ */
+
+static void print_backend_change(struct cli *cli, struct kx_maps *m,
+				 uint32_t id)
+{
+	struct khaxdp_backend b;
+	struct khaxdp_service svc;
+	char name[2 * KHAXDP_NAME_LEN + 2];
+
+	if (bpf_map_lookup_elem(m->backends, &id, &b))
+		return;
+	if (kx_service_by_id(m, b.service_id, NULL, &svc))
+		snprintf(svc.name, sizeof(svc.name), "#%u", b.service_id);
+	snprintf(name, sizeof(name), "%.*s/%.*s", KHAXDP_NAME_LEN, svc.name,
+		 KHAXDP_NAME_LEN, b.name);
+	if (cli->json) {
+		kx_json_object_begin(&cli->js);
+		kx_json_kv_string(&cli->js, "backend", name);
+		kx_json_kv_string(&cli->js, "health", kx_health_str(b.health));
+		kx_json_kv_string(&cli->js, "admin", kx_admin_str(b.admin));
+		kx_json_object_end(&cli->js);
+	} else {
+		printf("%s: health %s, admin %s\n", name,
+		       kx_health_str(b.health), kx_admin_str(b.admin));
+	}
+}
+
+/* Parse `enable|disable|drain NAME` or `health NAME up|down`. */
+static int backend_args(int argc, char **argv, const char **name,
+			bool *is_health, uint8_t *value)
+{
+	enum khaxdp_admin admin;
+
+	if (argc < 3)
+		return usage_error("backend: expected enable|disable|drain NAME or health NAME up|down%s",
+				   "");
+	*name = argv[2];
+	*is_health = !strcmp(argv[1], "health");
+	if (*is_health) {
+		if (argc != 4 || (strcmp(argv[3], "up") && strcmp(argv[3], "down")))
+			return usage_error("backend health %s: expected up or down",
+					   argv[2]);
+		*value = !strcmp(argv[3], "up") ? KHAXDP_HEALTH_UP :
+						  KHAXDP_HEALTH_DOWN;
+		return 0;
+	}
+	if (kx_admin_parse(argv[1], &admin))
+		return usage_error("backend: unknown action '%s' (enable, disable, drain, health)",
+				   argv[1]);
+	if (argc != 3)
+		return usage_error("backend: unexpected '%s'", argv[3]);
+	*value = admin;
+	return 0;
+}
+
+static int run_backend(struct cli *cli, int argc, char **argv)
+{
+	const char *name;
+	bool is_health;
+	uint8_t value;
+	struct kx_maps m;
+	uint32_t id;
+	int err;
+
+	err = backend_args(argc, argv, &name, &is_health, &value);
+	if (err)
+		return err;
+	if (load_config(cli, false) || need_root("backend") ||
+	    open_maps(cli, &m))
+		return 1;
+	err = kx_maps_lock(&m);
+	if (!err)
+		err = kx_backend_find(&m, name, &id, NULL);
+	if (!err)
+		err = is_health ? kx_backend_set_health(&m, id, value) :
+				  kx_backend_set_admin(&m, id, value);
+	kx_maps_unlock(&m);
+	if (!err)
+		print_backend_change(cli, &m, id);
+	kx_maps_close(&m);
+	return err ? fail() : 0;
+}
+
+/* ---- flows -------------------------------------------------------------- */
+
+struct flows_ctx {
+	struct cli *cli;
+	struct kx_maps *m;
+	uint64_t now;
+	unsigned int n;
+};
+
+static void flow_flags_str(uint8_t flags, char *buf, size_t len)
+{
+	static const struct {
+		uint8_t bit;
+		const char *name;
+	} names[] = {
+		{ KHAXDP_FLOW_FIN_FWD, "fin-client" },
+		{ KHAXDP_FLOW_FIN_REV, "fin-backend" },
+		{ KHAXDP_FLOW_RST, "rst" },
+		{ KHAXDP_FLOW_LOCAL, "local" },
+	};
+
+	buf[0] = '\0';
+	for (size_t i = 0; i < KX_ARRAY_SIZE(names); i++)
+		if (flags & names[i].bit)
+			snprintf(buf + strlen(buf), len - strlen(buf), "%s%s",
+				 buf[0] ? "," : "", names[i].name);
+	if (!buf[0])
+		snprintf(buf, len, "-");
+}
+
+static uint64_t ms_since(uint64_t now, uint64_t then)
+{
+	return now > then ? (now - then) / 1000000 : 0;
+}
+
+static int print_flow(const struct khaxdp_flow_key *k,
+		      const struct khaxdp_flow *f, void *ctx)
+{
+	struct flows_ctx *c = ctx;
+	struct kx_json *j = &c->cli->js;
+	char client[KX_ENDPOINT_STRLEN], vip[KX_ENDPOINT_STRLEN];
+	char backend[KHAXDP_NAME_LEN + 1] = "?", flags[64];
+	struct khaxdp_backend b;
+
+	if (!bpf_map_lookup_elem(c->m->backends, &f->backend_id, &b) && b.family)
+		snprintf(backend, sizeof(backend), "%.*s", KHAXDP_NAME_LEN,
+			 b.name);
+	addr_port_str(&k->src, k->sport, k->family, client, sizeof(client));
+	addr_port_str(&k->dst, k->dport, k->family, vip, sizeof(vip));
+	flow_flags_str(f->flags, flags, sizeof(flags));
+	c->n++;
+	if (!c->cli->json) {
+		printf("%-22s %-22s %-16s %5u %9.1fs %9.1fs %s%s\n", client, vip,
+		       backend, ntohs(f->snat_port),
+		       ms_since(c->now, f->created_ns) / 1000.0,
+		       ms_since(c->now, f->last_seen_ns) / 1000.0, flags,
+		       kx_flow_expired(f, c->now) ? " (expired)" : "");
+		return 0;
+	}
+	kx_json_object_begin(j);
+	kx_json_kv_string(j, "client", client);
+	kx_json_kv_string(j, "vip", vip);
+	kx_json_kv_string(j, "backend", backend);
+	kx_json_kv_u64(j, "backend_id", f->backend_id);
+	kx_json_kv_u64(j, "snat_port", ntohs(f->snat_port));
+	kx_json_kv_u64(j, "age_ms", ms_since(c->now, f->created_ns));
+	kx_json_kv_u64(j, "idle_ms", ms_since(c->now, f->last_seen_ns));
+	kx_json_kv_string(j, "flags", flags);
+	kx_json_kv_bool(j, "expired", kx_flow_expired(f, c->now));
+	kx_json_object_end(j);
+	return 0;
+}
+
+static int run_flows(struct cli *cli, int argc, char **argv)
+{
+	struct flows_ctx c = { .cli = cli };
+	struct kx_maps m;
+	int err;
+
+	if (argc > 1)
+		return usage_error("flows: unexpected '%s'", argv[1]);
+	if (load_config(cli, false) || need_root("flows") ||
+	    open_maps(cli, &m))
+		return 1;
+	c.m = &m;
+	c.now = kx_now_ns();
+	if (cli->json)
+		kx_json_array_begin(&cli->js);
+	else
+		printf("%-22s %-22s %-16s %5s %10s %10s %s\n", "CLIENT", "VIP",
+		       "BACKEND", "SNAT", "AGE", "IDLE", "FLAGS");
+	err = kx_flows_foreach(&m, print_flow, &c);
+	if (cli->json)
+		kx_json_array_end(&cli->js);
+	kx_maps_close(&m);
+	return err ? fail() : 0;
+}
+
+/* ---- stats -------------------------------------------------------------- */
+
+static void print_counters(struct cli *cli, const uint64_t *v)
+{
+	if (cli->json) {
+		kx_json_key(&cli->js, "counters");
+		kx_json_object_begin(&cli->js);
+	}
+	for (unsigned int s = 0; s < KHAXDP_STAT_MAX; s++) {
+		if (cli->json)
+			kx_json_kv_u64(&cli->js, kx_stat_name(s), v[s]);
+		else
+			printf("%-16s %14llu  %s\n", kx_stat_name(s),
+			       (unsigned long long)v[s], kx_stat_desc(s));
+	}
+	if (cli->json)
+		kx_json_object_end(&cli->js);
+}
+
+static int print_backend_counters(struct cli *cli, struct kx_maps *m)
+{
+	struct khaxdp_backend_stats s;
+	struct khaxdp_backend b;
+	struct kx_json *j = &cli->js;
+	char name[KHAXDP_NAME_LEN + 1];
+
+	if (cli->json) {
+		kx_json_key(j, "backends");
+		kx_json_array_begin(j);
+	} else {
+		printf("\n%-16s %10s %12s %10s %12s %8s\n", "BACKEND", "PKTS_IN",
+		       "BYTES_IN", "PKTS_OUT", "BYTES_OUT", "OPENED");
+	}
+	for (uint32_t id = 0; id < KHAXDP_MAX_BACKENDS; id++) {
+		if (bpf_map_lookup_elem(m->backends, &id, &b) || !b.family)
+			continue;
+		if (kx_backend_stats_sum(m, id, &s))
+			return -1;
+		snprintf(name, sizeof(name), "%.*s", KHAXDP_NAME_LEN, b.name);
+		if (!cli->json) {
+			printf("%-16s %10llu %12llu %10llu %12llu %8llu\n", name,
+			       (unsigned long long)s.packets_in,
+			       (unsigned long long)s.bytes_in,
+			       (unsigned long long)s.packets_out,
+			       (unsigned long long)s.bytes_out,
+			       (unsigned long long)s.flows_opened);
+			continue;
+		}
+		kx_json_object_begin(j);
+		kx_json_kv_u64(j, "id", id);
+		kx_json_kv_string(j, "name", name);
+		kx_json_kv_u64(j, "packets_in", s.packets_in);
+		kx_json_kv_u64(j, "bytes_in", s.bytes_in);
+		kx_json_kv_u64(j, "packets_out", s.packets_out);
+		kx_json_kv_u64(j, "bytes_out", s.bytes_out);
+		kx_json_kv_u64(j, "flows_opened", s.flows_opened);
+		kx_json_object_end(j);
+	}
+	if (cli->json)
+		kx_json_array_end(j);
+	return 0;
+}
+
+static int run_stats(struct cli *cli, int argc, char **argv)
+{
+	uint64_t v[KHAXDP_STAT_MAX];
+	struct kx_maps m;
+	int err;
+
+	if (argc > 1)
+		return usage_error("stats: unexpected '%s'", argv[1]);
+	if (load_config(cli, false) || need_root("stats") ||
+	    open_maps(cli, &m))
+		return 1;
+	err = kx_stats_sum(&m, v);
+	if (!err) {
+		if (cli->json)
+			kx_json_object_begin(&cli->js);
+		print_counters(cli, v);
+		err = print_backend_counters(cli, &m);
+		if (cli->json)
+			kx_json_object_end(&cli->js);
+	}
+	kx_maps_close(&m);
+	return err ? fail() : 0;
+}
+
+/* ---- the verbs and main --------------------------------------------------- */
+
+static const struct verb verbs[] = {
+	{ "attach", run_attach, "attach [IFNAME] [--mode native|generic]",
+	  "Load the data plane, attach XDP (ingress) and TC (egress) to IFNAME\n"
+	  "(default: [global] interface), pin everything under [global] bpffs\n"
+	  "and fill the maps from the config. Native XDP is tried first, then\n"
+	  "generic with a warning; --mode forces one. Run again to upgrade the\n"
+	  "programs in place: flows, health and admin state are kept. An XDP\n"
+	  "program khaxdp did not load is never replaced. New backends start\n"
+	  "with health UP until the agent checks them.\n" },
+	{ "detach", run_detach, "detach [IFNAME]",
+	  "Remove what attach made: khaxdp's XDP program, its TC filter, the\n"
+	  "clsact qdisc if attach created it and it is now empty, the pins and\n"
+	  "the pin directory. Other programs are left alone.\n" },
+	{ "status", run_status, "status",
+	  "Interface, XDP mode (native/generic, libxdp dispatcher or legacy),\n"
+	  "program ids, services with their round-robin ring, and every backend\n"
+	  "with health, admin state, local flag and counters.\n" },
+	{ "backend", run_backend,
+	  "backend enable|disable|drain NAME\n       khaxdp backend health NAME up|down",
+	  "Change a backend's admin state or health and rebuild its service's\n"
+	  "ring. NAME is a server name, or SERVICE/NAME when several services\n"
+	  "have one of that name. disable and drain stop new flows only;\n"
+	  "existing flows carry on.\n" },
+	{ "flows", run_flows, "flows",
+	  "List the flow table: client, VIP, backend, SNAT port, age, idle\n"
+	  "time and flags.\n" },
+	{ "stats", run_stats, "stats",
+	  "Per-reason counters (summed over CPUs) and per-backend counters.\n" },
+};
+
+static void print_usage(FILE *out)
+{
+	fprintf(out,
+		"usage: khaxdp [-c FILE] [--json] [-v] VERB [ARGS...]\n"
+		"\n"
+		"XDP/TC load balancer for Kubernetes control nodes.\n"
+		"\n"
+		"options:\n"
+		"  -c, --config FILE  configuration (default %s)\n"
+		"  -j, --json         print JSON\n"
+		"  -v, --verbose      show what libbpf and libxdp say\n"
+		"  -h, --help         this help; khaxdp VERB --help for a verb\n"
+		"  -V, --version      print the version\n"
+		"\n"
+		"verbs:\n", KX_DEFAULT_CONFIG);
+	for (size_t i = 0; i < KX_ARRAY_SIZE(verbs); i++)
+		fprintf(out, "  khaxdp %s\n", verbs[i].usage);
+}
+
+static const struct verb *find_verb(const char *name)
+{
+	for (size_t i = 0; i < KX_ARRAY_SIZE(verbs); i++)
+		if (!strcmp(verbs[i].name, name))
+			return &verbs[i];
+	return NULL;
+}
+
+static bool wants_help(int argc, char **argv)
+{
+	for (int i = 1; i < argc; i++)
+		if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h"))
+			return true;
+	return false;
+}
+
+/* Returns -1 to go on, else an exit code. */
+static int parse_options(struct cli *cli, int argc, char **argv)
+{
+	static const struct option options[] = {
+		{ "config", required_argument, NULL, 'c' },
+		{ "json", no_argument, NULL, 'j' },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{}
+	};
+	int opt;
+
+	/* '+': stop at the verb, whose options are its own. */
+	while ((opt = getopt_long(argc, argv, "+c:jvhV", options, NULL)) != -1) {
+		switch (opt) {
+		case 'c':
+			cli->config_path = optarg;
+			cli->config_given = true;
+			break;
+		case 'j':
+			cli->json = true;
+			break;
+		case 'v':
+			kx_set_verbose(true);
+			break;
+		case 'h':
+			print_usage(stdout);
+			return 0;
+		case 'V':
+			printf("khaxdp %s\n", KHAXDP_VERSION);
+			return 0;
+		default:
+			print_usage(stderr);
+			return 2;
+		}
+	}
+	return -1;
+}
+
+int main(int argc, char **argv)
+{
+	struct cli cli = { .config_path = KX_DEFAULT_CONFIG };
+	const struct verb *verb;
+	int ret;
+
+	ret = parse_options(&cli, argc, argv);
+	if (ret >= 0)
+		return ret;
+	if (optind >= argc) {
+		print_usage(stderr);
+		return 2;
+	}
+	verb = find_verb(argv[optind]);
+	if (!verb)
+		return usage_error("unknown verb '%s'", argv[optind]);
+	argc -= optind;
+	argv += optind;
+	if (wants_help(argc, argv)) {
+		printf("usage: khaxdp %s\n\n%s", verb->usage, verb->help);
+		return 0;
+	}
+	kx_capture_lib_logs();
+	kx_json_init(&cli.js, stdout);
+	ret = verb->run(&cli, argc, argv);
+	kx_config_free(&cli.cfg);
+	return ret;
+}

@@ -1,0 +1,770 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+/*
+ * attach.c - load, attach, upgrade and detach the data plane.
+ *
+ * The XDP program goes through libxdp so that it can share the interface
+ * with other XDP programs (libxdp's dispatcher). Where the dispatcher does
+ * not work (libxdp 1.3.1 on some kernels: its freplace program gets EPERM)
+ * libxdp attaches our program alone, "legacy"; both are handled. An
+ * upgrade of a legacy attachment replaces the program atomically with
+ * XDP_FLAGS_REPLACE; an upgrade in a dispatcher adds the new program, then
+ * removes the old one. Maps are pinned by name, so the new program gets the
+ * old maps and the flows survive.
+ */
+#include <errno.h>
+#include <libgen.h>
+#include <linux/if_link.h>
+#include <linux/magic.h>
+#include <linux/pkt_sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/vfs.h>
+#include <unistd.h>
+
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include <xdp/libxdp.h>
+
+#include "khaxdp.skel.h"
+
+#include "attach.h"
+#include "fill.h"
+#include "maps.h"
+#include "net.h"
+#include "util.h"
+
+#define XDP_PROG_NAME	"khaxdp_xdp"
+#define TC_PROG_NAME	"khaxdp_tc"
+
+static int pin_path(char *buf, size_t len, const char *dir, const char *name)
+{
+	if (kx_snprintf(buf, len, "%s/%s", dir, name))
+		return kx_fail(-ENAMETOOLONG, "%s/%s: path too long", dir, name);
+	return 0;
+}
+
+/* ---- what is there ------------------------------------------------------ */
+
+static int prog_info(int fd, uint32_t *id, char *name, size_t name_len)
+{
+	struct bpf_prog_info info = {};
+	uint32_t len = sizeof(info);
+
+	if (bpf_obj_get_info_by_fd(fd, &info, &len))
+		return -errno;
+	if (id)
+		*id = info.id;
+	if (name)
+		snprintf(name, name_len, "%s", info.name);
+	return 0;
+}
+
+static int prog_name_by_id(uint32_t id, char *name, size_t len)
+{
+	int fd = bpf_prog_get_fd_by_id(id), err;
+
+	if (fd < 0)
+		return -errno;
+	err = prog_info(fd, NULL, name, len);
+	close(fd);
+	return err;
+}
+
+int kx_pinned_prog_id(const char *dir, const char *pin, uint32_t *id)
+{
+	char path[PATH_MAX];
+	int fd, err;
+
+	*id = 0;
+	err = pin_path(path, sizeof(path), dir, pin);
+	if (err)
+		return err;
+	fd = bpf_obj_get(path);
+	if (fd < 0)
+		return -errno;
+	err = prog_info(fd, id, NULL, 0);
+	close(fd);
+	return err;
+}
+
+int kx_state_read(const char *dir, struct kx_state *st)
+{
+	char path[PATH_MAX];
+	uint32_t key = 0;
+	int fd, err = 0;
+
+	memset(st, 0, sizeof(*st));
+	if (pin_path(path, sizeof(path), dir, KX_PIN_STATE))
+		return -ENAMETOOLONG;
+	fd = bpf_obj_get(path);
+	if (fd < 0)
+		return -errno;
+	if (bpf_map_lookup_elem(fd, &key, st))
+		err = -errno;
+	close(fd);
+	return err;
+}
+
+static int state_write(const char *dir, const struct kx_state *st)
+{
+	char path[PATH_MAX];
+	uint32_t key = 0;
+	int fd, err;
+
+	err = pin_path(path, sizeof(path), dir, KX_PIN_STATE);
+	if (err)
+		return err;
+	fd = bpf_obj_get(path);
+	if (fd < 0) {
+		fd = bpf_map_create(BPF_MAP_TYPE_ARRAY, "khaxdp_loader",
+				    sizeof(key), sizeof(*st), 1, NULL);
+		if (fd < 0)
+			return kx_fail(-errno, "create %s: %s", path,
+				       strerror(errno));
+		if (bpf_obj_pin(fd, path)) {
+			err = -errno;
+			close(fd);
+			return kx_fail(err, "pin %s: %s", path, strerror(-err));
+		}
+	}
+	err = bpf_map_update_elem(fd, &key, st, BPF_ANY) ? -errno : 0;
+	close(fd);
+	if (err)
+		return kx_fail(err, "write %s: %s", path, strerror(-err));
+	return 0;
+}
+
+static void xdp_info_fill(struct xdp_multiprog *mp, struct kx_xdp_info *info)
+{
+	struct xdp_program *p = xdp_multiprog__main_prog(mp);
+
+	info->attached = p != NULL;
+	if (!p)
+		return;
+	info->dispatcher = !xdp_multiprog__is_legacy(mp);
+	info->generic = xdp_multiprog__attach_mode(mp) == XDP_MODE_SKB;
+	info->main_id = xdp_program__id(p);
+	snprintf(info->main_name, sizeof(info->main_name), "%s",
+		 xdp_program__name(p));
+	if (!info->dispatcher) {
+		info->n_progs = 1;
+		info->ours = info->our_id && info->main_id == info->our_id;
+		return;
+	}
+	info->n_progs = xdp_multiprog__program_count(mp);
+	for (p = xdp_multiprog__next_prog(NULL, mp); p;
+	     p = xdp_multiprog__next_prog(p, mp))
+		if (info->our_id && xdp_program__id(p) == info->our_id)
+			info->ours = true;
+}
+
+int kx_xdp_query(int ifindex, const char *dir, struct kx_xdp_info *info)
+{
+	struct xdp_multiprog *mp;
+	int err;
+
+	memset(info, 0, sizeof(*info));
+	kx_pinned_prog_id(dir, KHAXDP_PIN_XDP_PROG, &info->our_id);
+	mp = xdp_multiprog__get_from_ifindex(ifindex);
+	err = libxdp_get_error(mp);
+	if (!mp || err == -ENOENT)
+		return 0;
+	if (err)
+		return kx_fail(err, "ifindex %d: query XDP: %s", ifindex,
+			       strerror(-err));
+	xdp_info_fill(mp, info);
+	xdp_multiprog__close(mp);
+	return 0;
+}
+
+const char *kx_xdp_info_mode_str(const struct kx_xdp_info *info)
+{
+	if (!info->attached)
+		return "none";
+	if (info->dispatcher)
+		return info->generic ? "generic, libxdp dispatcher" :
+				       "native, libxdp dispatcher";
+	return info->generic ? "generic, legacy (single program)" :
+			       "native, legacy (single program)";
+}
+
+int kx_xdp_mode_parse(const char *s, enum kx_xdp_mode *mode)
+{
+	if (!strcmp(s, "native") || !strcmp(s, "drv"))
+		*mode = KX_XDP_NATIVE;
+	else if (!strcmp(s, "generic") || !strcmp(s, "skb"))
+		*mode = KX_XDP_GENERIC;
+	else
+		return -EINVAL;
+	return 0;
+}
+
+static struct bpf_tc_hook tc_hook(int ifindex, enum bpf_tc_attach_point at)
+{
+	struct bpf_tc_hook hook = {
+		.sz = sizeof(hook), .ifindex = ifindex, .attach_point = at,
+	};
+
+	return hook;
+}
+
+int kx_tc_query(int ifindex, uint32_t *prog_id)
+{
+	struct bpf_tc_hook hook = tc_hook(ifindex, BPF_TC_EGRESS);
+	LIBBPF_OPTS(bpf_tc_opts, q, .handle = KX_TC_HANDLE,
+		    .priority = KX_TC_PRIO);
+	int err;
+
+	*prog_id = 0;
+	err = bpf_tc_query(&hook, &q);
+	if (err == -ENOENT || err == -EINVAL)	/* no filter, or no clsact */
+		return 0;
+	if (err)
+		return err;
+	*prog_id = q.prog_id;
+	return 0;
+}
+
+/* ---- checks before anything changes ------------------------------------- */
+
+struct attach_ctx {
+	const struct kx_config *cfg;
+	const char *dir;
+	const char *ifname;
+	int ifindex;
+	enum kx_xdp_mode mode;
+	struct kx_state old_state;
+	bool had_state;
+	struct kx_xdp_info xdp;
+	uint32_t tc_existing;		/* prog id of a filter at our handle */
+	struct khaxdp *skel;
+	struct kx_attach_result *res;
+};
+
+static int check_pin_dir(const char *dir)
+{
+	char parent[PATH_MAX];
+	struct statfs fs;
+
+	snprintf(parent, sizeof(parent), "%s", dir);
+	if (statfs(dirname(parent), &fs) < 0)
+		return kx_fail(-errno, "%s: %s", parent, strerror(errno));
+	if (fs.f_type != BPF_FS_MAGIC)
+		return kx_fail(-ENOTSUP, "%s is not on a bpf filesystem (mount -t bpf bpf %s, or set [global] bpffs)",
+			       dir, parent);
+	if (mkdir(dir, 0700) < 0 && errno != EEXIST)
+		return kx_fail(-errno, "mkdir %s: %s", dir, strerror(errno));
+	return 0;
+}
+
+static int check_state(struct attach_ctx *c)
+{
+	c->had_state = !kx_state_read(c->dir, &c->old_state);
+	if (c->had_state && c->old_state.ifindex != (uint32_t)c->ifindex)
+		return kx_fail(-EBUSY, "%s: %s already holds khaxdp for %s (ifindex %u): detach it first or set another [global] bpffs",
+			       c->ifname, c->dir, c->old_state.ifname,
+			       c->old_state.ifindex);
+	return 0;
+}
+
+static int check_xdp(struct attach_ctx *c)
+{
+	int err;
+
+	err = kx_xdp_query(c->ifindex, c->dir, &c->xdp);
+	if (err)
+		return kx_fail(err, "%s: %s", c->ifname, kx_last_error());
+	if (!c->xdp.attached || c->xdp.ours || c->xdp.dispatcher)
+		return 0;
+	if (!strcmp(c->xdp.main_name, XDP_PROG_NAME))
+		return kx_fail(-EBUSY, "%s: a khaxdp XDP program (id %u) is attached but not pinned in %s: attached with another bpffs dir? detach it there, or: ip link set dev %s xdp off",
+			       c->ifname, c->xdp.main_id, c->dir, c->ifname);
+	return kx_fail(-EBUSY, "%s: XDP program '%s' (id %u) was not loaded by khaxdp; refusing to replace it (remove it first, e.g. ip link set dev %s xdp off)",
+		       c->ifname, c->xdp.main_name, c->xdp.main_id,
+		       c->ifname);
+}
+
+static int check_mode(struct attach_ctx *c)
+{
+	bool want_generic = c->mode == KX_XDP_GENERIC;
+
+	if (!c->xdp.ours || c->mode == KX_XDP_AUTO ||
+	    want_generic == c->xdp.generic)
+		return 0;
+	return kx_fail(-EBUSY, "%s: khaxdp is attached in %s mode; detach first to change to %s",
+		       c->ifname, c->xdp.generic ? "generic" : "native",
+		       want_generic ? "generic" : "native");
+}
+
+static int check_tc(struct attach_ctx *c)
+{
+	char name[16] = "";
+	uint32_t ours = 0;
+	int err;
+
+	err = kx_tc_query(c->ifindex, &c->tc_existing);
+	if (err)
+		return kx_fail(err, "%s: query TC egress: %s", c->ifname,
+			       strerror(-err));
+	if (!c->tc_existing)
+		return 0;
+	kx_pinned_prog_id(c->dir, KHAXDP_PIN_TC_PROG, &ours);
+	prog_name_by_id(c->tc_existing, name, sizeof(name));
+	if (c->tc_existing == ours || !strcmp(name, TC_PROG_NAME))
+		return 0;
+	return kx_fail(-EBUSY, "%s: TC egress filter handle 0x%x prio 0x%x holds '%s' (id %u), not khaxdp's; refusing to replace it",
+		       c->ifname, KX_TC_HANDLE, KX_TC_PRIO, name,
+		       c->tc_existing);
+}
+
+static int check_flows_size(struct attach_ctx *c)
+{
+	struct bpf_map_info info = {};
+	uint32_t len = sizeof(info);
+	char path[PATH_MAX];
+	int fd, err;
+
+	err = pin_path(path, sizeof(path), c->dir, "flows");
+	if (err)
+		return err;
+	fd = bpf_obj_get(path);
+	if (fd < 0)
+		return 0;	/* first attach */
+	err = bpf_obj_get_info_by_fd(fd, &info, &len) ? -errno : 0;
+	close(fd);
+	if (err)
+		return kx_fail(err, "%s: %s", path, strerror(-err));
+	if (info.max_entries != c->cfg->max_flows)
+		return kx_fail(-EINVAL, "%s holds %u flows but max_flows = %u: keep max_flows, or detach (dropping the flows) and attach again",
+			       path, info.max_entries, c->cfg->max_flows);
+	return 0;
+}
+
+/* ---- loading ------------------------------------------------------------ */
+
+static int open_skeleton(struct attach_ctx *c)
+{
+	LIBBPF_OPTS(bpf_object_open_opts, opts, .pin_root_path = c->dir);
+	struct khaxdp *skel;
+	int err;
+
+	skel = khaxdp__open_opts(&opts);
+	err = libbpf_get_error(skel);
+	if (!skel || err)
+		return kx_fail(err ? err : -EINVAL, "open BPF object: %s",
+			       strerror(err ? -err : EINVAL));
+	c->skel = skel;
+	err = bpf_map__set_max_entries(skel->maps.flows, c->cfg->max_flows);
+	if (!err)
+		err = bpf_map__set_max_entries(skel->maps.nat,
+					       c->cfg->max_flows);
+	if (err)
+		return kx_fail(err, "set max_flows: %s", strerror(-err));
+	return 0;
+}
+
+/* After a failed load or attach, say which of the two it was. */
+static int load_or_attach_error(struct attach_ctx *c, int err,
+				const char *mode)
+{
+	if (bpf_program__fd(c->skel->progs.khaxdp_xdp) < 0)
+		return kx_fail(err, "%s: load BPF programs: %s (run with -v for the verifier log)",
+			       c->ifname, strerror(-err));
+	if (err == -EOPNOTSUPP)
+		return kx_fail(err, "%s: attach XDP (%s): %s — the driver has no native XDP; use --mode generic",
+			       c->ifname, mode, strerror(-err));
+	return kx_fail(err, "%s: attach XDP (%s): %s", c->ifname, mode,
+		       strerror(-err));
+}
+
+static struct xdp_program *xdp_prog_of(struct attach_ctx *c)
+{
+	DECLARE_LIBXDP_OPTS(xdp_program_opts, opts, .obj = c->skel->obj,
+			    .prog_name = XDP_PROG_NAME);
+	struct xdp_program *prog = xdp_program__create(&opts);
+
+	if (libxdp_get_error(prog)) {
+		kx_fail(libxdp_get_error(prog), "libxdp: %s: %s", XDP_PROG_NAME,
+			strerror(-libxdp_get_error(prog)));
+		return NULL;
+	}
+	return prog;
+}
+
+/* Attach through libxdp, which loads the object (as freplace for its
+ * dispatcher, or as plain XDP when it falls back to legacy). */
+static int xdp_attach_libxdp(struct attach_ctx *c, enum xdp_attach_mode mode)
+{
+	struct xdp_program *prog = xdp_prog_of(c);
+	int err;
+
+	if (!prog)
+		return -EINVAL;
+	err = xdp_program__attach(prog, c->ifindex, mode, 0);
+	xdp_program__close(prog);
+	return err;
+}
+
+static int xdp_attach_fresh(struct attach_ctx *c)
+{
+	enum xdp_attach_mode mode =
+		c->mode == KX_XDP_GENERIC ? XDP_MODE_SKB : XDP_MODE_NATIVE;
+	int err;
+
+	err = xdp_attach_libxdp(c, mode);
+	if (err && c->mode == KX_XDP_AUTO &&
+	    bpf_program__fd(c->skel->progs.khaxdp_xdp) >= 0 &&
+	    (err == -EOPNOTSUPP || err == -EINVAL)) {
+		kx_warn("%s: attach XDP (native): %s; falling back to generic mode (slower)",
+			c->ifname, strerror(-err));
+		c->res->fell_back = true;
+		mode = XDP_MODE_SKB;
+		err = xdp_attach_libxdp(c, mode);
+	}
+	if (err)
+		return load_or_attach_error(c, err, mode == XDP_MODE_SKB ?
+						    "generic" : "native");
+	return 0;
+}
+
+static int open_pin(const char *dir, const char *name)
+{
+	char path[PATH_MAX];
+	int fd;
+
+	if (pin_path(path, sizeof(path), dir, name))
+		return -ENAMETOOLONG;
+	fd = bpf_obj_get(path);
+	if (fd < 0)
+		return kx_fail(-errno, "%s: %s", path, strerror(errno));
+	return fd;
+}
+
+/* Legacy: swap our old program for the new one in one netlink call. */
+static int xdp_upgrade_legacy(struct attach_ctx *c)
+{
+	LIBBPF_OPTS(bpf_xdp_attach_opts, opts);
+	__u32 flags = XDP_FLAGS_REPLACE | (c->xdp.generic ? XDP_FLAGS_SKB_MODE :
+							     XDP_FLAGS_DRV_MODE);
+	int err;
+
+	err = khaxdp__load(c->skel);
+	if (err)
+		return kx_fail(err, "%s: load BPF programs: %s (run with -v for the verifier log)",
+			       c->ifname, strerror(-err));
+	opts.old_prog_fd = open_pin(c->dir, KHAXDP_PIN_XDP_PROG);
+	if (opts.old_prog_fd < 0)
+		return opts.old_prog_fd;
+	err = bpf_xdp_attach(c->ifindex,
+			     bpf_program__fd(c->skel->progs.khaxdp_xdp), flags,
+			     &opts);
+	close(opts.old_prog_fd);
+	if (err)
+		return kx_fail(err, "%s: replace XDP program: %s", c->ifname,
+			       strerror(-err));
+	return 0;
+}
+
+/* Dispatcher: add the new program next to the old one, then remove the
+ * old one; each step is an atomic dispatcher swap. */
+static int xdp_upgrade_dispatcher(struct attach_ctx *c)
+{
+	enum xdp_attach_mode mode = c->xdp.generic ? XDP_MODE_SKB :
+						     XDP_MODE_NATIVE;
+	struct xdp_program *old;
+	int err;
+
+	err = xdp_attach_libxdp(c, mode);
+	if (err)
+		return load_or_attach_error(c, err, c->xdp.generic ?
+						    "generic" : "native");
+	old = xdp_program__from_id(c->xdp.our_id);
+	err = libxdp_get_error(old);
+	if (!err)
+		err = xdp_program__detach(old, c->ifindex, mode, 0);
+	xdp_program__close(old);
+	if (err)
+		return kx_fail(err, "%s: remove the old XDP program (id %u) from the dispatcher: %s",
+			       c->ifname, c->xdp.our_id, strerror(-err));
+	return 0;
+}
+
+/* ---- TC egress ---------------------------------------------------------- */
+
+static int tc_attach(struct attach_ctx *c)
+{
+	struct bpf_tc_hook hook = tc_hook(c->ifindex, BPF_TC_EGRESS);
+	LIBBPF_OPTS(bpf_tc_opts, opts, .handle = KX_TC_HANDLE,
+		    .priority = KX_TC_PRIO,
+		    .prog_fd = bpf_program__fd(c->skel->progs.khaxdp_tc));
+	int err;
+
+	err = bpf_tc_hook_create(&hook);
+	if (err && err != -EEXIST)
+		return kx_fail(err, "%s: create clsact qdisc: %s", c->ifname,
+			       strerror(-err));
+	c->res->clsact_created = c->had_state ?
+		!!(c->old_state.flags & KX_STATE_CLSACT_CREATED) : !err;
+	if (c->tc_existing)
+		opts.flags = BPF_TC_F_REPLACE;
+	err = bpf_tc_attach(&hook, &opts);
+	if (err)
+		return kx_fail(err, "%s: attach TC egress: %s", c->ifname,
+			       strerror(-err));
+	c->res->tc_id = opts.prog_id;
+	return 0;
+}
+
+/* ---- pins --------------------------------------------------------------- */
+
+/* Pin under a temporary name and rename over the old pin: the pin is never
+ * missing, even during an upgrade. */
+static int pin_replace(int fd, const char *dir, const char *name)
+{
+	char path[PATH_MAX], tmp[PATH_MAX];
+	int err;
+
+	err = pin_path(path, sizeof(path), dir, name);
+	if (!err)
+		err = kx_snprintf(tmp, sizeof(tmp), "%s/.%s.new", dir, name);
+	if (err)
+		return kx_fail(-ENAMETOOLONG, "%s: path too long", dir);
+	unlink(tmp);
+	if (bpf_obj_pin(fd, tmp))
+		return kx_fail(-errno, "pin %s: %s", tmp, strerror(errno));
+	if (rename(tmp, path)) {
+		err = -errno;
+		unlink(tmp);
+		return kx_fail(err, "rename %s to %s: %s", tmp, path,
+			       strerror(-err));
+	}
+	return 0;
+}
+
+static int pin_programs(struct attach_ctx *c)
+{
+	int err;
+
+	err = pin_replace(bpf_program__fd(c->skel->progs.khaxdp_xdp), c->dir,
+			  KHAXDP_PIN_XDP_PROG);
+	if (!err)
+		err = pin_replace(bpf_program__fd(c->skel->progs.khaxdp_tc),
+				  c->dir, KHAXDP_PIN_TC_PROG);
+	return err;
+}
+
+static int save_state(struct attach_ctx *c)
+{
+	struct kx_state st = {
+		.version = KX_STATE_VERSION,
+		.ifindex = c->ifindex,
+		.flags = c->res->clsact_created ? KX_STATE_CLSACT_CREATED : 0,
+	};
+
+	snprintf(st.ifname, sizeof(st.ifname), "%s", c->ifname);
+	return state_write(c->dir, &st);
+}
+
+static int fill(struct attach_ctx *c)
+{
+	struct kx_maps m;
+	int err;
+
+	err = kx_maps_open(&m, c->dir);
+	if (err)
+		return err;
+	err = kx_fill_maps(&m, c->cfg, c->ifname, c->ifindex);
+	kx_maps_close(&m);
+	return err;
+}
+
+/* ---- attach ------------------------------------------------------------- */
+
+static int preflight(struct attach_ctx *c)
+{
+	int err;
+
+	err = check_pin_dir(c->dir);
+	if (!err)
+		err = check_state(c);
+	if (!err)
+		err = check_xdp(c);
+	if (!err)
+		err = check_mode(c);
+	if (!err)
+		err = check_tc(c);
+	if (!err)
+		err = check_flows_size(c);
+	return err;
+}
+
+static int attach_xdp(struct attach_ctx *c)
+{
+	c->res->upgraded = c->xdp.ours;
+	if (!c->xdp.ours)
+		return xdp_attach_fresh(c);
+	if (c->xdp.dispatcher)
+		return xdp_upgrade_dispatcher(c);
+	return xdp_upgrade_legacy(c);
+}
+
+/* A first attach that failed after XDP went on takes it off again. */
+static void rollback_xdp(struct attach_ctx *c)
+{
+	int fd = bpf_program__fd(c->skel->progs.khaxdp_xdp);
+	struct kx_xdp_info now;
+	struct xdp_program *p;
+
+	if (c->res->upgraded || fd < 0 ||
+	    kx_xdp_query(c->ifindex, c->dir, &now) || !now.attached)
+		return;
+	p = xdp_program__from_fd(fd);
+	if (!libxdp_get_error(p))
+		xdp_program__detach(p, c->ifindex,
+				    now.generic ? XDP_MODE_SKB : XDP_MODE_NATIVE,
+				    0);
+	xdp_program__close(p);
+}
+
+int kx_attach(const struct kx_config *cfg, const char *ifname,
+	      enum kx_xdp_mode mode, struct kx_attach_result *res)
+{
+	struct attach_ctx c = {
+		.cfg = cfg, .dir = cfg->bpffs, .ifname = ifname, .mode = mode,
+		.res = res,
+	};
+	int err;
+
+	memset(res, 0, sizeof(*res));
+	c.ifindex = if_nametoindex(ifname);
+	if (!c.ifindex)
+		return kx_fail(-ENODEV, "%s: no such interface", ifname);
+	err = preflight(&c);
+	if (!err)
+		err = open_skeleton(&c);
+	if (!err)
+		err = attach_xdp(&c);
+	if (!err) {
+		err = tc_attach(&c);
+		if (err)
+			rollback_xdp(&c);
+	}
+	if (!err)
+		err = pin_programs(&c);
+	if (!err)
+		err = save_state(&c);
+	if (!err)
+		err = fill(&c);
+	if (!err) {
+		kx_prime_neighbours(cfg);
+		err = kx_xdp_query(c.ifindex, c.dir, &res->xdp);
+	}
+	khaxdp__destroy(c.skel);
+	return err;
+}
+
+/* ---- detach ------------------------------------------------------------- */
+
+static void detach_xdp(const char *dir, const char *ifname, int ifindex)
+{
+	struct kx_xdp_info xdp;
+	struct xdp_program *p;
+	int err;
+
+	if (kx_xdp_query(ifindex, dir, &xdp) || !xdp.ours) {
+		kx_info("%s: khaxdp's XDP program was not attached", ifname);
+		return;
+	}
+	p = xdp_program__from_id(xdp.our_id);
+	err = libxdp_get_error(p);
+	if (!err)
+		err = xdp_program__detach(p, ifindex, xdp.generic ?
+					  XDP_MODE_SKB : XDP_MODE_NATIVE, 0);
+	xdp_program__close(p);
+	if (err)
+		kx_warn("%s: detach XDP program %u: %s", ifname, xdp.our_id,
+			strerror(-err));
+}
+
+static bool clsact_empty(int ifindex)
+{
+	return kx_tc_filter_count(ifindex, TC_H_MAKE(TC_H_CLSACT,
+						     TC_H_MIN_INGRESS)) == 0 &&
+	       kx_tc_filter_count(ifindex, TC_H_MAKE(TC_H_CLSACT,
+						     TC_H_MIN_EGRESS)) == 0;
+}
+
+static void detach_tc(const char *dir, const char *ifname, int ifindex,
+		      const struct kx_state *st)
+{
+	struct bpf_tc_hook hook = tc_hook(ifindex, BPF_TC_EGRESS);
+	LIBBPF_OPTS(bpf_tc_opts, opts, .handle = KX_TC_HANDLE,
+		    .priority = KX_TC_PRIO);
+	uint32_t attached = 0, ours = 0;
+	int err;
+
+	kx_tc_query(ifindex, &attached);
+	kx_pinned_prog_id(dir, KHAXDP_PIN_TC_PROG, &ours);
+	if (attached && attached == ours) {
+		err = bpf_tc_detach(&hook, &opts);
+		if (err)
+			kx_warn("%s: detach TC egress: %s", ifname,
+				strerror(-err));
+	} else {
+		kx_info("%s: khaxdp's TC egress filter was not attached",
+			ifname);
+	}
+	if (!(st->flags & KX_STATE_CLSACT_CREATED))
+		return;
+	if (!clsact_empty(ifindex)) {
+		kx_info("%s: clsact qdisc kept: it holds other filters", ifname);
+		return;
+	}
+	hook.attach_point = BPF_TC_INGRESS | BPF_TC_EGRESS;
+	err = bpf_tc_hook_destroy(&hook);
+	if (err && err != -ENOENT && err != -EINVAL)
+		kx_warn("%s: remove clsact qdisc: %s", ifname, strerror(-err));
+}
+
+static void unpin_all(const char *dir)
+{
+	static const char *const extra[] = {
+		KHAXDP_PIN_XDP_PROG, KHAXDP_PIN_TC_PROG, KX_PIN_STATE,
+	};
+	char path[PATH_MAX];
+
+	for (unsigned int i = 0; i < kx_map_count; i++)
+		if (!pin_path(path, sizeof(path), dir, kx_map_names[i]))
+			unlink(path);
+	for (unsigned int i = 0; i < KX_ARRAY_SIZE(extra); i++)
+		if (!pin_path(path, sizeof(path), dir, extra[i]))
+			unlink(path);
+	if (rmdir(dir) && errno != ENOENT)
+		kx_warn("%s: not removed: %s", dir, strerror(errno));
+}
+
+int kx_detach(const char *dir, const char *ifname)
+{
+	struct kx_state st;
+	int ifindex, err;
+
+	ifindex = if_nametoindex(ifname);
+	if (!ifindex)
+		return kx_fail(-ENODEV, "%s: no such interface", ifname);
+	err = kx_state_read(dir, &st);
+	if (err == -ENOENT)
+		return kx_fail(-ENOENT, "%s: not attached (nothing in %s)",
+			       ifname, dir);
+	if (err)
+		return kx_fail(err, "%s/%s: %s", dir, KX_PIN_STATE,
+			       strerror(-err));
+	if (st.ifindex != (uint32_t)ifindex)
+		return kx_fail(-EINVAL, "%s holds khaxdp for %s (ifindex %u), not %s",
+			       dir, st.ifname, st.ifindex, ifname);
+	detach_xdp(dir, ifname, ifindex);
+	detach_tc(dir, ifname, ifindex, &st);
+	unpin_all(dir);
+	return 0;
+}

@@ -1,0 +1,674 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+/*
+ * config.c - parse khaxdp.conf with libinih.
+ *
+ * Debian's inih 55 is built without INI_HANDLER_LINENO and only knows ';'
+ * as an inline comment, so the file is fed to ini_parse_stream() through
+ * our own line reader. The reader counts lines (the handler runs for the
+ * line the reader returned last, so the count is the handler's line),
+ * strips '#' and ';' comments and leading blanks (which would otherwise
+ * make inih treat a line as a continuation), and sees section headers
+ * first, so an empty [service X] still has a line number.
+ */
+#include <arpa/inet.h>
+#include <ctype.h>
+#include <errno.h>
+#include <ini.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "config.h"
+#include "util.h"
+
+enum section_kind {
+	SECTION_NONE,
+	SECTION_GLOBAL,
+	SECTION_SERVICE,
+	SECTION_OTHER,
+};
+
+enum global_key {
+	GKEY_INTERFACE	= 1 << 0,
+	GKEY_SNAT_PORTS	= 1 << 1,
+	GKEY_MAX_FLOWS	= 1 << 2,
+	GKEY_BPFFS	= 1 << 3,
+};
+
+enum service_key {
+	SKEY_LISTEN	= 1 << 0,
+	SKEY_MODE	= 1 << 1,
+	SKEY_BALANCE	= 1 << 2,
+	SKEY_TIMEOUT	= 1 << 3,
+};
+
+struct parser {
+	struct kx_config *cfg;
+	const char *name;		/* file name, for messages */
+	FILE *file;			/* source: a file ... */
+	const char *text;		/* ... or a string */
+	char *line;			/* getline() buffer */
+	size_t line_cap;
+	int lineno;			/* line last handed to inih */
+
+	enum section_kind kind;
+	struct kx_service *service;	/* when kind == SECTION_SERVICE */
+	char section[264];		/* when kind == SECTION_OTHER */
+	unsigned int global_seen;
+	unsigned int service_seen[KHAXDP_MAX_SERVICES];
+
+	int err_line;			/* first problem we found, 0: none */
+	char err[256];
+};
+
+static int parser_error(struct parser *p, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+static int parser_error(struct parser *p, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (p->err_line)
+		return 0;
+	p->err_line = p->lineno ? p->lineno : 1;
+	va_start(ap, fmt);
+	vsnprintf(p->err, sizeof(p->err), fmt, ap);
+	va_end(ap);
+	return 0;	/* what an inih handler returns on error */
+}
+
+/* ---- value parsers ---------------------------------------------------- */
+
+int kx_parse_u32(const char *s, uint32_t *out)
+{
+	unsigned long long v;
+	char *end;
+
+	if (!s || !isdigit((unsigned char)*s))
+		return -EINVAL;
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	if (*end)
+		return -EINVAL;
+	if (errno == ERANGE || v > UINT32_MAX)
+		return -ERANGE;
+	*out = (uint32_t)v;
+	return 0;
+}
+
+int kx_parse_port(const char *s, uint16_t *port)
+{
+	uint32_t v;
+	int err;
+
+	err = kx_parse_u32(s, &v);
+	if (err)
+		return err;
+	if (v < 1 || v > 65535)
+		return -ERANGE;
+	*port = (uint16_t)v;
+	return 0;
+}
+
+int kx_parse_port_range(const char *s, uint16_t *min, uint16_t *max)
+{
+	char buf[32];
+	char *dash;
+	uint16_t lo, hi;
+
+	if (kx_snprintf(buf, sizeof(buf), "%s", s))
+		return -EINVAL;
+	dash = strchr(buf, '-');
+	if (!dash)
+		return -EINVAL;
+	*dash = '\0';
+	if (kx_parse_port(buf, &lo) || kx_parse_port(dash + 1, &hi))
+		return -EINVAL;
+	if (lo > hi)
+		return -ERANGE;
+	*min = lo;
+	*max = hi;
+	return 0;
+}
+
+int kx_parse_duration_ms(const char *s, uint64_t *ms)
+{
+	static const struct {
+		const char *suffix;
+		uint64_t ms;
+	} units[] = {
+		{ "", 1000 }, { "s", 1000 }, { "ms", 1 },
+		{ "m", 60 * 1000 }, { "h", 3600 * 1000 },
+	};
+	unsigned long long v;
+	char *end;
+	size_t i;
+
+	if (!s || !isdigit((unsigned char)*s))
+		return -EINVAL;
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	if (errno == ERANGE)
+		return -ERANGE;
+	for (i = 0; i < KX_ARRAY_SIZE(units); i++) {
+		if (strcmp(end, units[i].suffix))
+			continue;
+		if (v > UINT64_MAX / units[i].ms)
+			return -ERANGE;
+		*ms = v * units[i].ms;
+		return 0;
+	}
+	return -EINVAL;
+}
+
+bool kx_valid_name(const char *s)
+{
+	size_t len = strlen(s);
+
+	if (len == 0 || len >= KHAXDP_NAME_LEN)
+		return false;
+	for (; *s; s++)
+		if (!isalnum((unsigned char)*s) && !strchr("_.-", *s))
+			return false;
+	return true;
+}
+
+int kx_parse_endpoint(const char *s, struct kx_endpoint *ep)
+{
+	char buf[64];
+	char *colon;
+	struct in_addr in;
+
+	if (kx_snprintf(buf, sizeof(buf), "%s", s))
+		return -EINVAL;
+	colon = strrchr(buf, ':');
+	if (!colon)
+		return -EINVAL;
+	*colon = '\0';
+	if (inet_pton(AF_INET, buf, &in) != 1)
+		return -EINVAL;
+	memset(ep, 0, sizeof(*ep));
+	ep->family = KHAXDP_AF_INET;
+	ep->addr.v4 = in.s_addr;
+	return kx_parse_port(colon + 1, &ep->port) ? -ERANGE : 0;
+}
+
+const char *kx_endpoint_str(const struct kx_endpoint *ep, char *buf,
+			    size_t len)
+{
+	char ip[INET6_ADDRSTRLEN] = "?";
+
+	if (ep->family == KHAXDP_AF_INET)
+		inet_ntop(AF_INET, &ep->addr.v4, ip, sizeof(ip));
+	else if (ep->family == KHAXDP_AF_INET6)
+		inet_ntop(AF_INET6, ep->addr.v6, ip, sizeof(ip));
+	snprintf(buf, len, ep->family == KHAXDP_AF_INET6 ? "[%s]:%u" : "%s:%u",
+		 ip, ep->port);
+	return buf;
+}
+
+bool kx_endpoint_equal(const struct kx_endpoint *a,
+		       const struct kx_endpoint *b)
+{
+	return a->family == b->family && a->port == b->port &&
+	       !memcmp(&a->addr, &b->addr, sizeof(a->addr));
+}
+
+/* The messages of kx_parse_endpoint's two failures. */
+static int endpoint_error(struct parser *p, const char *key, const char *value,
+			  int err)
+{
+	if (err == -ERANGE)
+		return parser_error(p, "%s: bad port in '%s' (1-65535)", key,
+				    value);
+	return parser_error(p, "%s: bad address '%s' (expected IPv4:PORT)",
+			    key, value);
+}
+
+/* ---- [global] ----------------------------------------------------------- */
+
+static bool seen_once(struct parser *p, unsigned int *seen, unsigned int bit,
+		      const char *key)
+{
+	if (*seen & bit) {
+		parser_error(p, "duplicate key '%s'", key);
+		return false;
+	}
+	*seen |= bit;
+	return true;
+}
+
+static int global_key(struct parser *p, const char *key, const char *value)
+{
+	struct kx_config *cfg = p->cfg;
+	uint32_t v;
+	int err;
+
+	if (!strcmp(key, "interface")) {
+		if (!seen_once(p, &p->global_seen, GKEY_INTERFACE, key))
+			return 0;
+		if (!*value || kx_snprintf(cfg->interface,
+					   sizeof(cfg->interface), "%s", value))
+			return parser_error(p, "interface: bad name '%s'", value);
+	} else if (!strcmp(key, "snat_ports")) {
+		if (!seen_once(p, &p->global_seen, GKEY_SNAT_PORTS, key))
+			return 0;
+		err = kx_parse_port_range(value, &cfg->snat_min, &cfg->snat_max);
+		if (err)
+			return parser_error(p, "snat_ports: bad range '%s' (expected MIN-MAX, 1 <= MIN <= MAX <= 65535)",
+					    value);
+	} else if (!strcmp(key, "max_flows")) {
+		if (!seen_once(p, &p->global_seen, GKEY_MAX_FLOWS, key))
+			return 0;
+		if (kx_parse_u32(value, &v) || v < 1 || v > KX_MAX_FLOWS_LIMIT)
+			return parser_error(p, "max_flows: bad value '%s' (1-%u)",
+					    value, KX_MAX_FLOWS_LIMIT);
+		cfg->max_flows = v;
+	} else if (!strcmp(key, "bpffs")) {
+		if (!seen_once(p, &p->global_seen, GKEY_BPFFS, key))
+			return 0;
+		if (value[0] != '/' ||
+		    kx_snprintf(cfg->bpffs, sizeof(cfg->bpffs), "%s", value))
+			return parser_error(p, "bpffs: '%s' is not an absolute path",
+					    value);
+	} else {
+		return parser_error(p, "unknown key '%s' in [global]", key);
+	}
+	return 1;
+}
+
+/* ---- [service NAME] ----------------------------------------------------- */
+
+static int service_server(struct parser *p, struct kx_service *svc,
+			  const char *value)
+{
+	char name[128], addr[128], extra[2];
+	struct kx_server *srv;
+	unsigned int i;
+	int n, err;
+
+	n = sscanf(value, "%127s %127s %1s", name, addr, extra);
+	if (n != 2)
+		return parser_error(p, "server: expected 'NAME IP:PORT', got '%s'",
+				    value);
+	if (!kx_valid_name(name))
+		return parser_error(p, "server: bad name '%s' (1-%d of A-Z a-z 0-9 _ . -)",
+				    name, KHAXDP_NAME_LEN - 1);
+	if (svc->n_servers == KHAXDP_MAX_SERVICE_BACKENDS)
+		return parser_error(p, "service %s: more than %d servers",
+				    svc->name, KHAXDP_MAX_SERVICE_BACKENDS);
+	if (kx_config_backend_count(p->cfg) == KHAXDP_MAX_BACKENDS)
+		return parser_error(p, "more than %d servers in all services",
+				    KHAXDP_MAX_BACKENDS);
+
+	srv = &svc->servers[svc->n_servers];
+	memset(srv, 0, sizeof(*srv));
+	err = kx_parse_endpoint(addr, &srv->ep);
+	if (err)
+		return endpoint_error(p, "server", addr, err);
+	for (i = 0; i < svc->n_servers; i++) {
+		if (!strcmp(svc->servers[i].name, name))
+			return parser_error(p, "duplicate server name '%s' (line %d)",
+					    name, svc->servers[i].line);
+		if (kx_endpoint_equal(&svc->servers[i].ep, &srv->ep))
+			return parser_error(p, "duplicate server address %s (line %d)",
+					    addr, svc->servers[i].line);
+	}
+	strcpy(srv->name, name);
+	srv->line = p->lineno;
+	svc->n_servers++;
+	return 1;
+}
+
+static int service_key(struct parser *p, const char *key, const char *value)
+{
+	struct kx_service *svc = p->service;
+	unsigned int *seen = &p->service_seen[svc - p->cfg->services];
+	uint64_t ms;
+	int err;
+
+	if (!strcmp(key, "server"))
+		return service_server(p, svc, value);
+	if (!strcmp(key, "listen")) {
+		if (!seen_once(p, seen, SKEY_LISTEN, key))
+			return 0;
+		err = kx_parse_endpoint(value, &svc->listen);
+		if (err)
+			return endpoint_error(p, "listen", value, err);
+		svc->has_listen = true;
+	} else if (!strcmp(key, "mode")) {
+		if (!seen_once(p, seen, SKEY_MODE, key))
+			return 0;
+		if (!strcmp(value, "dsr"))
+			return parser_error(p, "mode dsr: not supported yet (use nat)");
+		if (strcmp(value, "nat"))
+			return parser_error(p, "mode: unknown '%s' (nat)", value);
+		svc->mode = KHAXDP_MODE_NAT;
+	} else if (!strcmp(key, "balance")) {
+		if (!seen_once(p, seen, SKEY_BALANCE, key))
+			return 0;
+		if (strcmp(value, "roundrobin"))
+			return parser_error(p, "balance: unknown '%s' (roundrobin)",
+					    value);
+	} else if (!strcmp(key, "timeout")) {
+		if (!seen_once(p, seen, SKEY_TIMEOUT, key))
+			return 0;
+		err = kx_parse_duration_ms(value, &ms);
+		if (err || ms == 0 || ms > (uint64_t)UINT32_MAX * 1000)
+			return parser_error(p, "timeout: bad duration '%s' (e.g. 30m, 90s, 2h, 500ms)",
+					    value);
+		svc->timeout_s = (uint32_t)((ms + 999) / 1000);
+	} else {
+		return parser_error(p, "unknown key '%s' in [service %s]", key,
+				    svc->name);
+	}
+	return 1;
+}
+
+/* ---- other sections ----------------------------------------------------- */
+
+static int keep_extra(struct parser *p, const char *key, const char *value)
+{
+	struct kx_config *cfg = p->cfg;
+	struct kx_extra *e;
+
+	e = realloc(cfg->extra, (cfg->n_extra + 1) * sizeof(*e));
+	if (!e)
+		return parser_error(p, "out of memory");
+	cfg->extra = e;
+	e = &cfg->extra[cfg->n_extra];
+	e->section = strdup(p->section);
+	e->key = strdup(key);
+	e->value = strdup(value);
+	e->line = p->lineno;
+	cfg->n_extra++;
+	if (!e->section || !e->key || !e->value)
+		return parser_error(p, "out of memory");
+	return 1;
+}
+
+static int on_key(void *user, const char *section, const char *key,
+		       const char *value)
+{
+	struct parser *p = user;
+
+	(void)section;	/* the reader tracked it, with its line */
+	if (p->err_line)
+		return 1;
+	switch (p->kind) {
+	case SECTION_GLOBAL:
+		return global_key(p, key, value);
+	case SECTION_SERVICE:
+		return service_key(p, key, value);
+	case SECTION_OTHER:
+		return keep_extra(p, key, value);
+	case SECTION_NONE:
+		break;
+	}
+	return parser_error(p, "'%s' outside a section ([global] or [service NAME])",
+			    key);
+}
+
+/* ---- section headers, seen by the reader -------------------------------- */
+
+static int begin_service(struct parser *p, const char *name)
+{
+	struct kx_config *cfg = p->cfg;
+	struct kx_service *svc;
+	const struct kx_service *dup;
+
+	if (!*name)
+		return parser_error(p, "[service] needs a name: [service NAME]");
+	if (!kx_valid_name(name))
+		return parser_error(p, "service: bad name '%s' (1-%d of A-Z a-z 0-9 _ . -)",
+				    name, KHAXDP_NAME_LEN - 1);
+	dup = kx_config_find_service(cfg, name);
+	if (dup)
+		return parser_error(p, "duplicate [service %s] (line %d)", name,
+				    dup->line);
+	if (cfg->n_services == KHAXDP_MAX_SERVICES)
+		return parser_error(p, "more than %d services",
+				    KHAXDP_MAX_SERVICES);
+	svc = &cfg->services[cfg->n_services++];
+	memset(svc, 0, sizeof(*svc));
+	strcpy(svc->name, name);
+	svc->line = p->lineno;
+	svc->mode = KHAXDP_MODE_NAT;
+	svc->timeout_s = KX_DEFAULT_TIMEOUT_S;
+	p->service = svc;
+	p->kind = SECTION_SERVICE;
+	return 1;
+}
+
+/* inner: what is between [ and ], already without comments. */
+static int begin_section(struct parser *p, char *inner)
+{
+	char *word, *rest;
+
+	while (isspace((unsigned char)*inner))
+		inner++;
+	rest = inner + strcspn(inner, " \t");
+	word = inner;
+	if (*rest) {
+		*rest++ = '\0';
+		while (isspace((unsigned char)*rest))
+			rest++;
+	}
+	for (char *e = rest + strlen(rest); e > rest && isspace((unsigned char)e[-1]);)
+		*--e = '\0';
+
+	if (!strcmp(word, "global")) {
+		if (*rest)
+			return parser_error(p, "[global] takes no name");
+		p->kind = SECTION_GLOBAL;
+		return 1;
+	}
+	if (!strcmp(word, "service"))
+		return begin_service(p, rest);
+
+	p->kind = SECTION_OTHER;
+	snprintf(p->section, sizeof(p->section), "%s%s%s", word,
+		 *rest ? " " : "", rest);
+	return 1;
+}
+
+/* ---- the line reader ---------------------------------------------------- */
+
+static bool next_raw_line(struct parser *p)
+{
+	size_t len;
+
+	if (p->file)
+		return getline(&p->line, &p->line_cap, p->file) >= 0;
+	if (!*p->text)
+		return false;
+	len = strcspn(p->text, "\n");
+	if (len + 1 > p->line_cap) {
+		char *n = realloc(p->line, len + 1);
+
+		if (!n)
+			return false;
+		p->line = n;
+		p->line_cap = len + 1;
+	}
+	memcpy(p->line, p->text, len);
+	p->line[len] = '\0';
+	p->text += len + (p->text[len] == '\n');
+	return true;
+}
+
+/* Cut a '#' or ';' comment: at the start of the line or after a blank. */
+static void strip_comment(char *s)
+{
+	char *c;
+
+	for (c = s; *c; c++) {
+		if ((*c == '#' || *c == ';') &&
+		    (c == s || isspace((unsigned char)c[-1]))) {
+			*c = '\0';
+			return;
+		}
+	}
+}
+
+static char *clean_line(char *s)
+{
+	char *end;
+
+	while (isspace((unsigned char)*s))
+		s++;
+	strip_comment(s);
+	end = s + strlen(s);
+	while (end > s && isspace((unsigned char)end[-1]))
+		*--end = '\0';
+	return s;
+}
+
+static char *read_line(char *out, int size, void *stream)
+{
+	struct parser *p = stream;
+	char *s, *close;
+
+	if (p->err_line || !next_raw_line(p))
+		return NULL;
+	p->lineno++;
+	s = clean_line(p->line);
+	if (strlen(s) + 2 > (size_t)size) {
+		parser_error(p, "line too long (at most %d characters)",
+			     size - 2);
+		return NULL;
+	}
+	if (*s == '[') {
+		close = strchr(s, ']');
+		if (close && close[1]) {
+			parser_error(p, "unexpected text after ']'");
+			return NULL;
+		}
+		if (close) {
+			char inner[256];
+
+			snprintf(inner, sizeof(inner), "%.*s",
+				 (int)(close - s - 1), s + 1);
+			if (!begin_section(p, inner))
+				return NULL;
+		}
+	}
+	strcpy(out, s);
+	strcat(out, "\n");
+	return out;
+}
+
+/* ---- checks that need the whole file ------------------------------------ */
+
+static int check_service(struct parser *p, const struct kx_service *svc)
+{
+	const struct kx_config *cfg = p->cfg;
+	char buf[KX_ENDPOINT_STRLEN];
+
+	p->lineno = svc->line;
+	if (!svc->has_listen)
+		return parser_error(p, "service %s: no 'listen = IP:PORT'",
+				    svc->name);
+	if (!svc->n_servers)
+		return parser_error(p, "service %s: no 'server = NAME IP:PORT'",
+				    svc->name);
+	for (const struct kx_service *o = cfg->services; o < svc; o++)
+		if (kx_endpoint_equal(&o->listen, &svc->listen))
+			return parser_error(p, "service %s: listen %s already used by service %s (line %d)",
+					    svc->name,
+					    kx_endpoint_str(&svc->listen, buf,
+							    sizeof(buf)),
+					    o->name, o->line);
+	return 1;
+}
+
+static void check_config(struct parser *p)
+{
+	for (unsigned int i = 0; i < p->cfg->n_services && !p->err_line; i++)
+		check_service(p, &p->cfg->services[i]);
+}
+
+/* ---- entry points ------------------------------------------------------- */
+
+void kx_config_init(struct kx_config *cfg)
+{
+	memset(cfg, 0, sizeof(*cfg));
+	strcpy(cfg->bpffs, KX_DEFAULT_BPFFS);
+	cfg->snat_min = KX_DEFAULT_SNAT_MIN;
+	cfg->snat_max = KX_DEFAULT_SNAT_MAX;
+	cfg->max_flows = KHAXDP_DEFAULT_MAX_FLOWS;
+}
+
+void kx_config_free(struct kx_config *cfg)
+{
+	for (size_t i = 0; i < cfg->n_extra; i++) {
+		free(cfg->extra[i].section);
+		free(cfg->extra[i].key);
+		free(cfg->extra[i].value);
+	}
+	free(cfg->extra);
+	cfg->extra = NULL;
+	cfg->n_extra = 0;
+}
+
+static int parse(struct parser *p)
+{
+	int line;
+
+	line = ini_parse_stream(read_line, p, on_key, p);
+	free(p->line);
+	if (line < 0)
+		return kx_fail(-ENOMEM, "%s: out of memory", p->name);
+	if (line > 0 && (!p->err_line || line < p->err_line))
+		return kx_fail(-EINVAL, "%s:%d: syntax error (expected [section] or key = value)",
+			       p->name, line);
+	if (!p->err_line)
+		check_config(p);
+	if (p->err_line)
+		return kx_fail(-EINVAL, "%s:%d: %s", p->name, p->err_line,
+			       p->err);
+	return 0;
+}
+
+int kx_config_load_string(struct kx_config *cfg, const char *name,
+			  const char *text)
+{
+	struct parser p = { .cfg = cfg, .name = name, .text = text };
+
+	kx_config_init(cfg);
+	snprintf(cfg->path, sizeof(cfg->path), "%s", name);
+	return parse(&p);
+}
+
+int kx_config_load(struct kx_config *cfg, const char *path)
+{
+	struct parser p = { .cfg = cfg, .name = path };
+	int err;
+
+	kx_config_init(cfg);
+	snprintf(cfg->path, sizeof(cfg->path), "%s", path);
+	p.file = fopen(path, "r");
+	if (!p.file)
+		return kx_fail(-errno, "%s: %s", path, strerror(errno));
+	err = parse(&p);
+	fclose(p.file);
+	return err;
+}
+
+unsigned int kx_config_backend_count(const struct kx_config *cfg)
+{
+	unsigned int n = 0;
+
+	for (unsigned int i = 0; i < cfg->n_services; i++)
+		n += cfg->services[i].n_servers;
+	return n;
+}
+
+const struct kx_service *kx_config_find_service(const struct kx_config *cfg,
+						const char *name)
+{
+	for (unsigned int i = 0; i < cfg->n_services; i++)
+		if (!strcmp(cfg->services[i].name, name))
+			return &cfg->services[i];
+	return NULL;
+}

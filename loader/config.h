@@ -1,0 +1,110 @@
+/* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
+/*
+ * config.h - /etc/khaxdp/khaxdp.conf: [global] and [service NAME].
+ *
+ * The whole file is parsed and checked before anything running is touched.
+ * Sections this issue does not know ([vrrp ...], [stats], ...) are kept, key
+ * by key, for the agent; unknown keys in [global] or [service] are errors.
+ */
+#ifndef KX_CONFIG_H
+#define KX_CONFIG_H
+
+#include <limits.h>
+#include <net/if.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "khaxdp.h"
+
+#define KX_DEFAULT_CONFIG	"/etc/khaxdp/khaxdp.conf"
+#define KX_DEFAULT_BPFFS	"/sys/fs/bpf/khaxdp"
+#define KX_DEFAULT_SNAT_MIN	40000
+#define KX_DEFAULT_SNAT_MAX	59999
+#define KX_DEFAULT_TIMEOUT_S	(30 * 60)
+#define KX_MAX_FLOWS_LIMIT	(1U << 24)
+
+/* An IP address and a TCP port; port in host order. */
+struct kx_endpoint {
+	union khaxdp_addr addr;
+	uint16_t port;
+	uint8_t family;		/* KHAXDP_AF_INET */
+};
+
+struct kx_server {
+	char name[KHAXDP_NAME_LEN];
+	struct kx_endpoint ep;
+	int line;
+};
+
+struct kx_service {
+	char name[KHAXDP_NAME_LEN];
+	int line;		/* of the [service NAME] header */
+	bool has_listen;
+	struct kx_endpoint listen;
+	enum khaxdp_mode mode;
+	uint32_t timeout_s;
+	unsigned int n_servers;
+	struct kx_server servers[KHAXDP_MAX_SERVICE_BACKENDS];
+};
+
+/* A key of a section khaxdp does not interpret, kept for the agent. */
+struct kx_extra {
+	char *section;
+	char *key;
+	char *value;
+	int line;
+};
+
+struct kx_config {
+	char path[PATH_MAX];
+	char interface[IF_NAMESIZE];	/* "" when not set */
+	char bpffs[PATH_MAX];
+	uint16_t snat_min;		/* inclusive, host order */
+	uint16_t snat_max;
+	uint32_t max_flows;
+	unsigned int n_services;
+	struct kx_service services[KHAXDP_MAX_SERVICES];
+	size_t n_extra;
+	struct kx_extra *extra;
+};
+
+/* Defaults, as if the file were empty. */
+void kx_config_init(struct kx_config *cfg);
+void kx_config_free(struct kx_config *cfg);
+
+/*
+ * Parse a file or a string (name is used in messages). On error returns a
+ * negative errno, leaves `NAME:LINE: problem` in kx_last_error() and cfg
+ * in an unspecified state (free it).
+ */
+int kx_config_load(struct kx_config *cfg, const char *path);
+int kx_config_load_string(struct kx_config *cfg, const char *name,
+			  const char *text);
+
+/* Total number of servers over all services. */
+unsigned int kx_config_backend_count(const struct kx_config *cfg);
+const struct kx_service *kx_config_find_service(const struct kx_config *cfg,
+						const char *name);
+
+/* Value parsers, shared with the agent. All return 0 or -EINVAL/-ERANGE
+ * and reject trailing garbage. */
+int kx_parse_u32(const char *s, uint32_t *out);
+int kx_parse_port(const char *s, uint16_t *port);
+/* "A-B", 1 <= A <= B <= 65535. */
+int kx_parse_port_range(const char *s, uint16_t *min, uint16_t *max);
+/* "30m", "2h", "45s", "500ms", "90" (seconds) -> milliseconds. */
+int kx_parse_duration_ms(const char *s, uint64_t *ms);
+/* "192.168.218.189:7443" (IPv4 only for now). */
+int kx_parse_endpoint(const char *s, struct kx_endpoint *ep);
+/* Service and server names: [A-Za-z0-9_.-], 1..KHAXDP_NAME_LEN-1 chars. */
+bool kx_valid_name(const char *s);
+
+/* "192.168.218.189:7443" into buf (at least KX_ENDPOINT_STRLEN). */
+#define KX_ENDPOINT_STRLEN 64
+const char *kx_endpoint_str(const struct kx_endpoint *ep, char *buf,
+			    size_t len);
+bool kx_endpoint_equal(const struct kx_endpoint *a,
+		       const struct kx_endpoint *b);
+
+#endif /* KX_CONFIG_H */

@@ -1,0 +1,525 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+/* maps.c - the pinned maps: rings, backend state, counters, flows. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+
+#include "maps.h"
+#include "util.h"
+
+static const struct {
+	const char *name;
+	size_t offset;
+} map_fields[] = {
+#define MAP(n) { #n, offsetof(struct kx_maps, n) }
+	MAP(services), MAP(backends), MAP(rings), MAP(rr_cursor), MAP(flows),
+	MAP(nat), MAP(port_cursor), MAP(node), MAP(stats), MAP(backend_stats),
+#undef MAP
+};
+
+const char *const kx_map_names[] = {
+	"services", "backends", "rings", "rr_cursor", "flows",
+	"nat", "port_cursor", "node", "stats", "backend_stats",
+};
+const unsigned int kx_map_count = KX_ARRAY_SIZE(kx_map_names);
+
+static int *map_fd(struct kx_maps *m, unsigned int i)
+{
+	return (int *)((char *)m + map_fields[i].offset);
+}
+
+static void maps_reset(struct kx_maps *m)
+{
+	m->lock_fd = -1;
+	for (unsigned int i = 0; i < KX_ARRAY_SIZE(map_fields); i++)
+		*map_fd(m, i) = -1;
+}
+
+int kx_maps_open(struct kx_maps *m, const char *dir)
+{
+	char path[PATH_MAX];
+	int fd, err;
+
+	memset(m, 0, sizeof(*m));
+	maps_reset(m);
+	if (kx_snprintf(m->dir, sizeof(m->dir), "%s", dir))
+		return kx_fail(-ENAMETOOLONG, "%s: path too long", dir);
+	for (unsigned int i = 0; i < KX_ARRAY_SIZE(map_fields); i++) {
+		if (kx_snprintf(path, sizeof(path), "%s/%s", dir,
+				map_fields[i].name))
+			return kx_fail(-ENAMETOOLONG, "%s: path too long", dir);
+		fd = bpf_obj_get(path);
+		if (fd < 0) {
+			err = -errno;
+			kx_maps_close(m);
+			if (err == -ENOENT)
+				return kx_fail(err, "not attached (no %s): run khaxdp attach IFNAME",
+					       path);
+			return kx_fail(err, "%s: %s", path, strerror(-err));
+		}
+		*map_fd(m, i) = fd;
+	}
+	return 0;
+}
+
+void kx_maps_close(struct kx_maps *m)
+{
+	kx_maps_unlock(m);
+	for (unsigned int i = 0; i < KX_ARRAY_SIZE(map_fields); i++) {
+		int *fd = map_fd(m, i);
+
+		if (*fd >= 0)
+			close(*fd);
+		*fd = -1;
+	}
+}
+
+int kx_maps_lock(struct kx_maps *m)
+{
+	if (m->lock_fd >= 0)
+		return 0;
+	m->lock_fd = open(m->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (m->lock_fd < 0)
+		return kx_fail(-errno, "%s: %s", m->dir, strerror(errno));
+	if (flock(m->lock_fd, LOCK_EX) < 0) {
+		int err = -errno;
+
+		close(m->lock_fd);
+		m->lock_fd = -1;
+		return kx_fail(err, "%s: lock: %s", m->dir, strerror(-err));
+	}
+	return 0;
+}
+
+void kx_maps_unlock(struct kx_maps *m)
+{
+	if (m->lock_fd >= 0)
+		close(m->lock_fd);	/* releases the flock */
+	m->lock_fd = -1;
+}
+
+/* ---- rings -------------------------------------------------------------- */
+
+bool kx_backend_usable(const struct khaxdp_backend *b)
+{
+	return b->family && b->health == KHAXDP_HEALTH_UP &&
+	       b->admin == KHAXDP_ADMIN_ENABLED;
+}
+
+void kx_ring_build(const struct khaxdp_backend *backends, unsigned int n,
+		   uint32_t service_id, struct khaxdp_ring *ring)
+{
+	memset(ring, 0, sizeof(*ring));
+	for (uint32_t id = 0; id < n; id++) {
+		const struct khaxdp_backend *b = &backends[id];
+
+		if (b->service_id != service_id || !kx_backend_usable(b))
+			continue;
+		if (ring->count == KHAXDP_MAX_SERVICE_BACKENDS)
+			break;
+		ring->backend[ring->count++] = id;
+	}
+}
+
+int kx_ring_publish(const struct kx_maps *m, const struct khaxdp_vip *key,
+		    struct khaxdp_service *svc, const struct khaxdp_ring *ring)
+{
+	struct khaxdp_service next = *svc;
+	uint32_t slot;
+
+	next.ring_slot = svc->ring_slot ? 0 : 1;
+	slot = svc->id * 2 + next.ring_slot;
+	if (bpf_map_update_elem(m->rings, &slot, ring, BPF_ANY))
+		return kx_fail(-errno, "service %s: write ring %u: %s",
+			       svc->name, slot, strerror(errno));
+	if (bpf_map_update_elem(m->services, key, &next, BPF_ANY))
+		return kx_fail(-errno, "service %s: flip ring: %s", svc->name,
+			       strerror(errno));
+	*svc = next;
+	return 0;
+}
+
+int kx_backends_read(const struct kx_maps *m, struct khaxdp_backend *out)
+{
+	for (uint32_t id = 0; id < KHAXDP_MAX_BACKENDS; id++)
+		if (bpf_map_lookup_elem(m->backends, &id, &out[id]))
+			return kx_fail(-errno, "read backend %u: %s", id,
+				       strerror(errno));
+	return 0;
+}
+
+int kx_service_rebuild_ring(const struct kx_maps *m, uint32_t service_id)
+{
+	struct khaxdp_backend *backends;
+	struct khaxdp_service svc;
+	struct khaxdp_ring ring;
+	struct khaxdp_vip key;
+	int err;
+
+	err = kx_service_by_id(m, service_id, &key, &svc);
+	if (err)
+		return err;
+	backends = calloc(KHAXDP_MAX_BACKENDS, sizeof(*backends));
+	if (!backends)
+		return kx_fail(-ENOMEM, "out of memory");
+	err = kx_backends_read(m, backends);
+	if (!err) {
+		kx_ring_build(backends, KHAXDP_MAX_BACKENDS, service_id, &ring);
+		err = kx_ring_publish(m, &key, &svc, &ring);
+	}
+	free(backends);
+	return err;
+}
+
+/* ---- services ----------------------------------------------------------- */
+
+struct service_entry {
+	struct khaxdp_vip key;
+	struct khaxdp_service val;
+};
+
+/* Read all services, sorted by id. Returns how many, or -errno. */
+static int services_read(const struct kx_maps *m,
+			 struct service_entry out[KHAXDP_MAX_SERVICES])
+{
+	struct khaxdp_vip key, next;
+	void *prev = NULL;
+	int n = 0;
+
+	while (n < KHAXDP_MAX_SERVICES &&
+	       !bpf_map_get_next_key(m->services, prev, &next)) {
+		key = next;
+		prev = &key;
+		if (bpf_map_lookup_elem(m->services, &key, &out[n].val))
+			continue;	/* deleted meanwhile */
+		out[n++].key = key;
+	}
+	for (int i = 1; i < n; i++)	/* insertion sort: n <= 16 */
+		for (int j = i; j > 0 && out[j].val.id < out[j - 1].val.id; j--) {
+			struct service_entry t = out[j];
+
+			out[j] = out[j - 1];
+			out[j - 1] = t;
+		}
+	return n;
+}
+
+int kx_services_foreach(const struct kx_maps *m, kx_service_fn fn, void *ctx)
+{
+	struct service_entry s[KHAXDP_MAX_SERVICES];
+	int n, err;
+
+	n = services_read(m, s);
+	for (int i = 0; i < n; i++) {
+		err = fn(&s[i].key, &s[i].val, ctx);
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
+int kx_service_by_id(const struct kx_maps *m, uint32_t id,
+		     struct khaxdp_vip *key, struct khaxdp_service *val)
+{
+	struct service_entry s[KHAXDP_MAX_SERVICES];
+	int n;
+
+	n = services_read(m, s);
+	for (int i = 0; i < n; i++) {
+		if (s[i].val.id != id)
+			continue;
+		if (key)
+			*key = s[i].key;
+		if (val)
+			*val = s[i].val;
+		return 0;
+	}
+	return kx_fail(-ENOENT, "no service with id %u", id);
+}
+
+/* ---- backends ----------------------------------------------------------- */
+
+static void service_name(const struct kx_maps *m, uint32_t id, char *buf,
+			 size_t len)
+{
+	struct khaxdp_service svc;
+
+	if (kx_service_by_id(m, id, NULL, &svc))
+		snprintf(buf, len, "#%u", id);
+	else
+		snprintf(buf, len, "%.*s", KHAXDP_NAME_LEN, svc.name);
+}
+
+int kx_backend_find(const struct kx_maps *m, const char *spec, uint32_t *id,
+		    struct khaxdp_backend *b)
+{
+	char want_svc[KHAXDP_NAME_LEN] = "", svc[KHAXDP_NAME_LEN];
+	char found[256] = "";
+	const char *name = spec, *slash = strchr(spec, '/');
+	struct khaxdp_backend cur;
+	int matches = 0;
+
+	if (slash) {
+		snprintf(want_svc, sizeof(want_svc), "%.*s",
+			 (int)(slash - spec), spec);
+		name = slash + 1;
+	}
+	for (uint32_t i = 0; i < KHAXDP_MAX_BACKENDS; i++) {
+		if (bpf_map_lookup_elem(m->backends, &i, &cur))
+			return kx_fail(-errno, "read backend %u: %s", i,
+				       strerror(errno));
+		if (!cur.family || strncmp(cur.name, name, KHAXDP_NAME_LEN))
+			continue;
+		service_name(m, cur.service_id, svc, sizeof(svc));
+		if (*want_svc && strcmp(svc, want_svc))
+			continue;
+		if (matches++ == 0) {
+			*id = i;
+			if (b)
+				*b = cur;
+		}
+		snprintf(found + strlen(found), sizeof(found) - strlen(found),
+			 "%s%s/%s", matches > 1 ? ", " : "", svc, name);
+	}
+	if (matches == 0)
+		return kx_fail(-ENOENT, "no backend '%s' (see khaxdp status)",
+			       spec);
+	if (matches > 1)
+		return kx_fail(-EEXIST, "backend '%s' is ambiguous: say SERVICE/NAME (%s)",
+			       spec, found);
+	return 0;
+}
+
+static int backend_update(const struct kx_maps *m, uint32_t id,
+			  int field, uint8_t value)
+{
+	struct khaxdp_backend b;
+
+	if (bpf_map_lookup_elem(m->backends, &id, &b))
+		return kx_fail(-errno, "read backend %u: %s", id,
+			       strerror(errno));
+	if (!b.family)
+		return kx_fail(-ENOENT, "backend %u is not in use", id);
+	if (field == 0)
+		b.admin = value;
+	else
+		b.health = value;
+	if (bpf_map_update_elem(m->backends, &id, &b, BPF_EXIST))
+		return kx_fail(-errno, "write backend %u: %s", id,
+			       strerror(errno));
+	return kx_service_rebuild_ring(m, b.service_id);
+}
+
+int kx_backend_set_admin(const struct kx_maps *m, uint32_t id,
+			 enum khaxdp_admin admin)
+{
+	return backend_update(m, id, 0, admin);
+}
+
+int kx_backend_set_health(const struct kx_maps *m, uint32_t id,
+			  enum khaxdp_health health)
+{
+	return backend_update(m, id, 1, health);
+}
+
+const char *kx_health_str(uint8_t health)
+{
+	return health == KHAXDP_HEALTH_UP ? "UP" : "DOWN";
+}
+
+const char *kx_admin_str(uint8_t admin)
+{
+	switch (admin) {
+	case KHAXDP_ADMIN_ENABLED:
+		return "enabled";
+	case KHAXDP_ADMIN_DRAIN:
+		return "drain";
+	case KHAXDP_ADMIN_DISABLED:
+		return "disabled";
+	}
+	return "?";
+}
+
+int kx_admin_parse(const char *s, enum khaxdp_admin *admin)
+{
+	if (!strcmp(s, "enable") || !strcmp(s, "enabled"))
+		*admin = KHAXDP_ADMIN_ENABLED;
+	else if (!strcmp(s, "drain"))
+		*admin = KHAXDP_ADMIN_DRAIN;
+	else if (!strcmp(s, "disable") || !strcmp(s, "disabled"))
+		*admin = KHAXDP_ADMIN_DISABLED;
+	else
+		return -EINVAL;
+	return 0;
+}
+
+/* ---- counters ----------------------------------------------------------- */
+
+int kx_node_read(const struct kx_maps *m, struct khaxdp_node *node)
+{
+	uint32_t key = 0;
+
+	if (bpf_map_lookup_elem(m->node, &key, node))
+		return kx_fail(-errno, "read node: %s", strerror(errno));
+	return 0;
+}
+
+static int percpu_lookup(int fd, uint32_t key, size_t size, void **values,
+			 int *ncpu)
+{
+	*ncpu = libbpf_num_possible_cpus();
+	if (*ncpu <= 0)
+		return kx_fail(*ncpu ? *ncpu : -EINVAL, "cannot count CPUs");
+	/* The kernel copies per-CPU values at 8-byte strides. */
+	*values = calloc(*ncpu, (size + 7) & ~(size_t)7);
+	if (!*values)
+		return kx_fail(-ENOMEM, "out of memory");
+	if (bpf_map_lookup_elem(fd, &key, *values)) {
+		int err = -errno;
+
+		free(*values);
+		return kx_fail(err, "read counters %u: %s", key,
+			       strerror(-err));
+	}
+	return 0;
+}
+
+int kx_stats_sum(const struct kx_maps *m, uint64_t out[KHAXDP_STAT_MAX])
+{
+	uint64_t *v;
+	int ncpu, err;
+
+	for (uint32_t s = 0; s < KHAXDP_STAT_MAX; s++) {
+		err = percpu_lookup(m->stats, s, sizeof(*v), (void **)&v,
+				    &ncpu);
+		if (err)
+			return err;
+		out[s] = 0;
+		for (int c = 0; c < ncpu; c++)
+			out[s] += v[c];
+		free(v);
+	}
+	return 0;
+}
+
+int kx_backend_stats_sum(const struct kx_maps *m, uint32_t id,
+			 struct khaxdp_backend_stats *out)
+{
+	struct khaxdp_backend_stats *v;
+	int ncpu, err;
+
+	err = percpu_lookup(m->backend_stats, id, sizeof(*v), (void **)&v,
+			    &ncpu);
+	if (err)
+		return err;
+	memset(out, 0, sizeof(*out));
+	for (int c = 0; c < ncpu; c++) {
+		out->packets_in += v[c].packets_in;
+		out->bytes_in += v[c].bytes_in;
+		out->packets_out += v[c].packets_out;
+		out->bytes_out += v[c].bytes_out;
+		out->flows_opened += v[c].flows_opened;
+	}
+	free(v);
+	return 0;
+}
+
+#define STAT_NAME(name, desc) #name,
+#define STAT_DESC(name, desc) desc,
+static const char *const stat_names[] = { KHAXDP_STATS(STAT_NAME) };
+static const char *const stat_descs[] = { KHAXDP_STATS(STAT_DESC) };
+#undef STAT_NAME
+#undef STAT_DESC
+
+const char *kx_stat_name(unsigned int stat)
+{
+	return stat < KHAXDP_STAT_MAX ? stat_names[stat] : "?";
+}
+
+const char *kx_stat_desc(unsigned int stat)
+{
+	return stat < KHAXDP_STAT_MAX ? stat_descs[stat] : "?";
+}
+
+/* ---- flows -------------------------------------------------------------- */
+
+int kx_flows_foreach(const struct kx_maps *m, kx_flow_fn fn, void *ctx)
+{
+	struct khaxdp_flow_key key, next;
+	struct khaxdp_flow flow;
+	void *prev = NULL;
+	int err;
+
+	while (!bpf_map_get_next_key(m->flows, prev, &next)) {
+		key = next;
+		prev = &key;
+		if (bpf_map_lookup_elem(m->flows, &key, &flow))
+			continue;	/* expired or evicted meanwhile */
+		err = fn(&key, &flow, ctx);
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
+static int count_flow(const struct khaxdp_flow_key *key,
+		      const struct khaxdp_flow *flow, void *ctx)
+{
+	(void)key;
+	(void)flow;
+	(*(uint32_t *)ctx)++;
+	return 0;
+}
+
+int kx_flows_count(const struct kx_maps *m, uint32_t *count)
+{
+	*count = 0;
+	return kx_flows_foreach(m, count_flow, count);
+}
+
+static int count_backend_flow(const struct khaxdp_flow_key *key,
+			      const struct khaxdp_flow *flow, void *ctx)
+{
+	uint32_t *per_backend = ctx;
+
+	(void)key;
+	if (flow->backend_id < KHAXDP_MAX_BACKENDS &&
+	    !kx_flow_expired(flow, kx_now_ns()))
+		per_backend[flow->backend_id]++;
+	return 0;
+}
+
+int kx_flows_per_backend(const struct kx_maps *m, uint32_t *out)
+{
+	memset(out, 0, KHAXDP_MAX_BACKENDS * sizeof(*out));
+	return kx_flows_foreach(m, count_backend_flow, out);
+}
+
+uint64_t kx_now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ULL + ts.tv_nsec;
+}
+
+bool kx_flow_expired(const struct khaxdp_flow *flow, uint64_t now_ns)
+{
+	bool closed = (flow->flags & KHAXDP_FLOW_RST) ||
+		      ((flow->flags & KHAXDP_FLOW_FIN_FWD) &&
+		       (flow->flags & KHAXDP_FLOW_FIN_REV));
+	uint64_t timeout_s = closed ? KHAXDP_CLOSED_TIMEOUT_S : flow->timeout_s;
+
+	if (now_ns <= flow->last_seen_ns)
+		return false;
+	return now_ns - flow->last_seen_ns > timeout_s * 1000000000ULL;
+}

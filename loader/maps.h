@@ -1,0 +1,129 @@
+/* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
+/*
+ * maps.h - reading and writing the pinned maps of a running data plane.
+ *
+ * Everything here works from the pins alone (no skeleton, no config), so the
+ * CLI's inspect verbs and the agent share it. Writers take kx_maps_lock()
+ * first: a ring is rebuilt by read-modify-write of two maps, and the agent
+ * and an operator may do it at the same time.
+ */
+#ifndef KX_MAPS_H
+#define KX_MAPS_H
+
+#include <limits.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "khaxdp.h"
+
+struct kx_maps {
+	char dir[PATH_MAX];
+	int lock_fd;
+	int services;
+	int backends;
+	int rings;
+	int rr_cursor;
+	int flows;
+	int nat;
+	int port_cursor;
+	int node;
+	int stats;
+	int backend_stats;
+};
+
+/* Names of the maps as pinned (the names of maps.bpf.h). */
+extern const char *const kx_map_names[];
+extern const unsigned int kx_map_count;
+
+/* Open every pinned map under dir. -ENOENT: not attached. */
+int kx_maps_open(struct kx_maps *m, const char *dir);
+void kx_maps_close(struct kx_maps *m);
+/* Exclusive lock on the pin directory (flock), released by close/unlock. */
+int kx_maps_lock(struct kx_maps *m);
+void kx_maps_unlock(struct kx_maps *m);
+
+/* ---- rings -------------------------------------------------------------- */
+
+/* May a backend take new flows? Health up and admin enabled. */
+bool kx_backend_usable(const struct khaxdp_backend *b);
+
+/*
+ * The ring of a service from a copy of the backends array: usable backends
+ * of service_id, in backend id order. Pure; the agent and tests use it.
+ */
+void kx_ring_build(const struct khaxdp_backend *backends, unsigned int n,
+		   uint32_t service_id, struct khaxdp_ring *ring);
+
+/*
+ * Publish a ring: write it to the slot the data plane does not read, then
+ * flip svc->ring_slot with one update of the services entry at key. svc is
+ * updated to what was written.
+ */
+int kx_ring_publish(const struct kx_maps *m, const struct khaxdp_vip *key,
+		    struct khaxdp_service *svc, const struct khaxdp_ring *ring);
+
+/* Rebuild and publish service_id's ring from the backends map. */
+int kx_service_rebuild_ring(const struct kx_maps *m, uint32_t service_id);
+
+/* ---- services and backends ---------------------------------------------- */
+
+/* All backends (KHAXDP_MAX_BACKENDS entries; family 0 = unused slot). */
+int kx_backends_read(const struct kx_maps *m, struct khaxdp_backend *out);
+
+/* Find a service by id; key/val may be NULL. -ENOENT if none. */
+int kx_service_by_id(const struct kx_maps *m, uint32_t id,
+		     struct khaxdp_vip *key, struct khaxdp_service *val);
+
+/* Call fn for each service, in id order. Stops on non-zero return. */
+typedef int (*kx_service_fn)(const struct khaxdp_vip *key,
+			     const struct khaxdp_service *svc, void *ctx);
+int kx_services_foreach(const struct kx_maps *m, kx_service_fn fn, void *ctx);
+
+/*
+ * Resolve "NAME" or "SERVICE/NAME" to a backend id. -ENOENT if none,
+ * -EEXIST if NAME is in several services (message lists them).
+ */
+int kx_backend_find(const struct kx_maps *m, const char *spec, uint32_t *id,
+		    struct khaxdp_backend *b);
+
+/* Change one backend and republish its service's ring. */
+int kx_backend_set_admin(const struct kx_maps *m, uint32_t id,
+			 enum khaxdp_admin admin);
+int kx_backend_set_health(const struct kx_maps *m, uint32_t id,
+			  enum khaxdp_health health);
+
+const char *kx_health_str(uint8_t health);
+const char *kx_admin_str(uint8_t admin);
+/* "enable"/"enabled", "drain", "disable"/"disabled". */
+int kx_admin_parse(const char *s, enum khaxdp_admin *admin);
+
+/* ---- counters and flows ------------------------------------------------- */
+
+int kx_node_read(const struct kx_maps *m, struct khaxdp_node *node);
+
+/* Sum the per-CPU counters. */
+int kx_stats_sum(const struct kx_maps *m, uint64_t out[KHAXDP_STAT_MAX]);
+int kx_backend_stats_sum(const struct kx_maps *m, uint32_t id,
+			 struct khaxdp_backend_stats *out);
+const char *kx_stat_name(unsigned int stat);	/* "NO_FLOW" */
+const char *kx_stat_desc(unsigned int stat);	/* "passed: non-SYN ..." */
+
+/* Number of entries of the flows map (walks it). */
+int kx_flows_count(const struct kx_maps *m, uint32_t *count);
+
+typedef int (*kx_flow_fn)(const struct khaxdp_flow_key *key,
+			  const struct khaxdp_flow *flow, void *ctx);
+int kx_flows_foreach(const struct kx_maps *m, kx_flow_fn fn, void *ctx);
+
+/* Per-backend number of live (not expired) flows, out[KHAXDP_MAX_BACKENDS]. */
+int kx_flows_per_backend(const struct kx_maps *m, uint32_t *out);
+
+
+/* ---- flow age ------------------------------------------------------------ */
+
+/* CLOCK_MONOTONIC in ns: the clock of bpf_ktime_get_ns(). */
+uint64_t kx_now_ns(void);
+/* Has the flow outlived its idle timeout (or the closed timeout)? Pure. */
+bool kx_flow_expired(const struct khaxdp_flow *flow, uint64_t now_ns);
+
+#endif /* KX_MAPS_H */

@@ -1,0 +1,163 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+/* net.c - addresses of this host, neighbour priming, TC filter count. */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <ifaddrs.h>
+#include <linux/netlink.h>
+#include <linux/pkt_sched.h>
+#include <linux/rtnetlink.h>
+#include <netinet/in.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "net.h"
+#include "util.h"
+
+static bool is_vip(const struct kx_config *cfg, uint32_t addr_be)
+{
+	for (unsigned int i = 0; i < cfg->n_services; i++)
+		if (cfg->services[i].listen.addr.v4 == addr_be)
+			return true;
+	return false;
+}
+
+int kx_if_ipv4(const char *ifname, const struct kx_config *cfg,
+	       uint32_t *addr_be)
+{
+	struct ifaddrs *ifa, *i;
+	int err = -EADDRNOTAVAIL;
+
+	if (getifaddrs(&ifa) < 0)
+		return kx_fail(-errno, "getifaddrs: %s", strerror(errno));
+	for (i = ifa; i; i = i->ifa_next) {
+		uint32_t a;
+
+		if (!i->ifa_addr || i->ifa_addr->sa_family != AF_INET ||
+		    strcmp(i->ifa_name, ifname))
+			continue;
+		a = ((struct sockaddr_in *)i->ifa_addr)->sin_addr.s_addr;
+		if (is_vip(cfg, a))
+			continue;
+		*addr_be = a;
+		err = 0;
+		break;
+	}
+	freeifaddrs(ifa);
+	if (err)
+		return kx_fail(err, "%s: no IPv4 address (other than a VIP) to use as the NAT source",
+			       ifname);
+	return 0;
+}
+
+bool kx_is_local(const struct kx_endpoint *ep)
+{
+	struct ifaddrs *ifa, *i;
+	bool local = false;
+
+	if (ep->family != KHAXDP_AF_INET || getifaddrs(&ifa) < 0)
+		return false;
+	for (i = ifa; i && !local; i = i->ifa_next)
+		local = i->ifa_addr && i->ifa_addr->sa_family == AF_INET &&
+			((struct sockaddr_in *)i->ifa_addr)->sin_addr.s_addr ==
+				ep->addr.v4;
+	freeifaddrs(ifa);
+	return local;
+}
+
+void kx_prime_neighbours(const struct kx_config *cfg)
+{
+	int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+
+	if (fd < 0)
+		return;
+	for (unsigned int i = 0; i < cfg->n_services; i++) {
+		const struct kx_service *svc = &cfg->services[i];
+
+		for (unsigned int j = 0; j < svc->n_servers; j++) {
+			const struct kx_endpoint *ep = &svc->servers[j].ep;
+			struct sockaddr_in sin = {
+				.sin_family = AF_INET,
+				.sin_port = htons(9),	/* discard */
+				.sin_addr.s_addr = ep->addr.v4,
+			};
+
+			if (ep->family != KHAXDP_AF_INET || kx_is_local(ep))
+				continue;
+			/* Errors do not matter: the datagram only makes the
+			 * kernel ask for the neighbour. */
+			if (sendto(fd, "", 0, MSG_DONTWAIT,
+				   (struct sockaddr *)&sin, sizeof(sin)) < 0)
+				kx_debug("prime neighbour of %s: %s",
+					 svc->servers[j].name, strerror(errno));
+		}
+	}
+	close(fd);
+}
+
+/* ---- rtnetlink: count TC filters --------------------------------------- */
+
+static int tc_dump_request(int fd, int ifindex, uint32_t parent)
+{
+	struct {
+		struct nlmsghdr nh;
+		struct tcmsg tc;
+	} req = {
+		.nh.nlmsg_len = NLMSG_LENGTH(sizeof(struct tcmsg)),
+		.nh.nlmsg_type = RTM_GETTFILTER,
+		.nh.nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP,
+		.nh.nlmsg_seq = 1,
+		.tc.tcm_family = AF_UNSPEC,
+		.tc.tcm_ifindex = ifindex,
+		.tc.tcm_parent = parent,
+	};
+
+	return send(fd, &req, req.nh.nlmsg_len, 0) < 0 ? -errno : 0;
+}
+
+/* Count the filters in one batch of replies; 1 when the dump is done. */
+static int tc_count_batch(const char *buf, ssize_t len, uint32_t parent,
+			  int *count)
+{
+	const struct nlmsghdr *nh = (const struct nlmsghdr *)buf;
+
+	for (; NLMSG_OK(nh, len); nh = NLMSG_NEXT(nh, len)) {
+		if (nh->nlmsg_type == NLMSG_DONE)
+			return 1;
+		if (nh->nlmsg_type == NLMSG_ERROR) {
+			const struct nlmsgerr *e = NLMSG_DATA(nh);
+
+			return e->error ? e->error : 1;
+		}
+		if (nh->nlmsg_type == RTM_NEWTFILTER) {
+			const struct tcmsg *tc = NLMSG_DATA(nh);
+
+			/* Each priority also dumps a head with handle 0. */
+			if (tc->tcm_parent == parent && tc->tcm_handle)
+				(*count)++;
+		}
+	}
+	return 0;
+}
+
+int kx_tc_filter_count(int ifindex, uint32_t parent)
+{
+	char buf[16384];
+	int fd, err, count = 0;
+	ssize_t len;
+
+	fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
+	if (fd < 0)
+		return -errno;
+	err = tc_dump_request(fd, ifindex, parent);
+	while (!err) {
+		len = recv(fd, buf, sizeof(buf), 0);
+		if (len < 0) {
+			err = -errno;
+			break;
+		}
+		err = tc_count_batch(buf, len, parent, &count);
+	}
+	close(fd);
+	return err < 0 ? err : count;
+}

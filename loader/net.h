@@ -1,0 +1,30 @@
+/* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
+/* net.h - what khaxdp needs to know about this host's network. */
+#ifndef KX_NET_H
+#define KX_NET_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "config.h"
+
+/*
+ * The first IPv4 address of ifname that is not one of the VIPs of cfg:
+ * the source address of NAT. -EADDRNOTAVAIL if there is none.
+ */
+int kx_if_ipv4(const char *ifname, const struct kx_config *cfg,
+	       uint32_t *addr_be);
+
+/* Is ep's address configured on any interface of this network namespace? */
+bool kx_is_local(const struct kx_endpoint *ep);
+
+/*
+ * Make the kernel resolve the next hop of each remote server now (one empty
+ * UDP datagram to port 9 each), so the first SYN finds a neighbour entry.
+ */
+void kx_prime_neighbours(const struct kx_config *cfg);
+
+/* Number of TC filters under parent (e.g. clsact ingress/egress), or -errno. */
+int kx_tc_filter_count(int ifindex, uint32_t parent);
+
+#endif /* KX_NET_H */
