@@ -24,6 +24,9 @@ const __u8 MAC_FAR[6] = { 0x02, 0x00, 0x00, 0x00, 0x09, 0x05 };
 
 struct lab lab;
 
+/* The fixture loaded last, whose counters explain a failure. */
+static struct fixture *current;
+
 #define STAT_NAME(name, desc) #name,
 const char *const stat_names[KHAXDP_STAT_MAX] = { KHAXDP_STATS(STAT_NAME) };
 #undef STAT_NAME
@@ -128,6 +131,7 @@ int fx_init(struct fixture *fx, const struct fixture_opts *opts)
 	int err;
 
 	memset(fx, 0, sizeof(*fx));
+	current = fx;
 	fx->skel = khaxdp__open();
 	if (!ASSERT_OK_PTR(fx->skel, "khaxdp__open"))
 		return -ENOMEM;
@@ -159,6 +163,9 @@ int fx_init(struct fixture *fx, const struct fixture_opts *opts)
 	fx->node = bpf_map__fd(fx->skel->maps.node);
 	fx->stats = bpf_map__fd(fx->skel->maps.stats);
 	fx->backend_stats = bpf_map__fd(fx->skel->maps.backend_stats);
+	/* The data plane's cache of bpf_fib_lookup() results, if any. */
+	fx->nexthops = bpf_object__find_map_fd_by_name(fx->skel->obj,
+						       "nexthops");
 
 	n.addr.v4 = NODE_IP;
 	n.ifindex = lab.ifindex;
@@ -178,8 +185,28 @@ fail:
 
 void fx_fini(struct fixture *fx)
 {
+	if (current == fx)
+		current = NULL;
 	khaxdp__destroy(fx->skel);
 	fx->skel = NULL;
+}
+
+/* The node entry lists the distinct VIP addresses, as the loader fills it. */
+static int node_add_vip(struct fixture *fx, __be32 vip)
+{
+	struct khaxdp_node n;
+	__u32 zero = 0, i;
+
+	if (bpf_map_lookup_elem(fx->node, &zero, &n))
+		return -errno;
+	for (i = 0; i < n.n_vips; i++)
+		if (n.vips[i].v4 == vip)
+			return 0;
+	if (n.n_vips == KHAXDP_MAX_SERVICES)
+		return -ENOSPC;
+	memset(&n.vips[n.n_vips], 0, sizeof(n.vips[0]));
+	n.vips[n.n_vips++].v4 = vip;
+	return bpf_map_update_elem(fx->node, &zero, &n, BPF_ANY) ? -errno : 0;
 }
 
 int fx_add_service(struct fixture *fx, __u32 id, __be32 vip, __u16 port,
@@ -199,7 +226,10 @@ int fx_add_service(struct fixture *fx, __u32 id, __be32 vip, __u16 port,
 	s.timeout_s = timeout_s;
 	snprintf(s.name, sizeof(s.name), "%s", name);
 	err = bpf_map_update_elem(fx->services, k, &s, BPF_ANY);
-	ASSERT_OK(err, "write service");
+	if (!ASSERT_OK(err, "write service"))
+		return err;
+	err = node_add_vip(fx, vip);
+	ASSERT_OK(err, "add the VIP to the node's list");
 	return err;
 }
 
@@ -386,6 +416,9 @@ void fx_reset(struct fixture *fx)
 		   sizeof(struct khaxdp_cursor), false);
 	zero_array(fx->port_cursor, KHAXDP_MAX_BACKENDS,
 		   sizeof(struct khaxdp_cursor), false);
+	if (fx->nexthops >= 0)
+		zero_array(fx->nexthops, KHAXDP_MAX_BACKENDS,
+			   sizeof(struct khaxdp_nexthop), false);
 }
 
 struct khaxdp_flow_key flow_key(__be32 src, __be32 dst, __u16 sport,
@@ -441,12 +474,22 @@ int fx_count(int map_fd)
 	return n;
 }
 
-__u64 now_ns(void)
+static __u64 clock_ns(clockid_t clock)
 {
 	struct timespec ts;
 
-	clock_gettime(CLOCK_MONOTONIC, &ts);
+	clock_gettime(clock, &ts);
 	return (__u64)ts.tv_sec * 1000000000ULL + ts.tv_nsec;
+}
+
+__u64 now_ns(void)
+{
+	return clock_ns(CLOCK_MONOTONIC);
+}
+
+__u64 now_coarse_ns(void)
+{
+	return clock_ns(CLOCK_MONOTONIC_COARSE);
 }
 
 /* --- packets ------------------------------------------------------------------ */
@@ -706,6 +749,23 @@ const char *xdp_verdict(int v)
 	}
 }
 
+void test__dump_state(void)
+{
+	__u64 got[KHAXDP_STAT_MAX];
+	int i;
+
+	if (!current || !current->skel)
+		return;
+	fx_stats(current, got);
+	printf("    counters:");
+	for (i = 0; i < KHAXDP_STAT_MAX; i++)
+		if (got[i])
+			printf(" %s=%llu", stat_names[i],
+			       (unsigned long long)got[i]);
+	printf("; flows %d, nat entries %d\n", fx_count(current->flows),
+	       fx_count(current->nat));
+}
+
 /* --- checks ----------------------------------------------------------------------- */
 
 bool check_csums(const char *file, int line, const __u8 *frame, __u32 len,
@@ -788,4 +848,43 @@ bool check_stats_only(const char *file, int line, struct fixture *fx, ...)
 		ok = false;
 	}
 	return ok;
+}
+
+/* --- common sequences ------------------------------------------------------------ */
+
+int send_tcp(struct fixture *fx, const struct tcp4_spec *s, struct run *r)
+{
+	struct pkt p;
+
+	pkt_tcp4(&p, s);
+	return run_xdp(fx, &p, r);
+}
+
+bool open_flow(const char *file, int line, struct fixture *fx,
+	       __be32 client, __u16 cport, int want_verdict,
+	       struct khaxdp_flow *f)
+{
+	struct tcp4_spec s = client_spec(client, cport, TCP_SYN);
+	struct run r;
+	int err;
+
+	err = send_tcp(fx, &s, &r);
+	if (err) {
+		test__failf(file, line, "SYN from port %u: test_run: %s", cport,
+			    strerror(-err));
+		return false;
+	}
+	if (r.retval != want_verdict) {
+		test__failf(file, line, "SYN from port %u: expected verdict %s, "
+			    "got %s", cport, xdp_verdict(want_verdict),
+			    xdp_verdict(r.retval));
+		return false;
+	}
+	err = fx_flow(fx, client, cport, f);
+	if (err) {
+		test__failf(file, line, "SYN from port %u: no flow recorded",
+			    cport);
+		return false;
+	}
+	return true;
 }

@@ -74,6 +74,7 @@ struct fixture {
 	int xdp, tc;		/* program fds */
 	int services, backends, rings, rr_cursor, flows, nat, port_cursor,
 	    node, stats, backend_stats;
+	int nexthops;		/* -1 when the data plane has no such cache */
 	struct khaxdp_vip vip[KHAXDP_MAX_SERVICES];	/* key of service id */
 };
 
@@ -119,7 +120,12 @@ int fx_nat(struct fixture *fx, __be32 src, __be32 dst, __u16 sport,
 	   __u16 dport, struct khaxdp_nat *n);
 int fx_count(int map_fd);
 
-__u64 now_ns(void);	/* CLOCK_MONOTONIC, as bpf_ktime_get_ns() */
+/* The data plane's clocks: bpf_ktime_get_ns() is CLOCK_MONOTONIC,
+ * bpf_ktime_get_coarse_ns() CLOCK_MONOTONIC_COARSE (never ahead of it). A
+ * time stamp taken between t0 = now_coarse_ns() and t1 = now_ns() lies in
+ * [t0, t1] whichever the data plane uses. */
+__u64 now_ns(void);
+__u64 now_coarse_ns(void);
 
 /* --- packets --------------------------------------------------------------- */
 
@@ -200,6 +206,16 @@ int run_xdp_meta(struct fixture *fx, const struct pkt *in, __u32 meta,
 		 struct run *r);
 /* Runs an Ethernet frame once through khaxdp_tc as egress on ens33. */
 int run_tc(struct fixture *fx, const struct pkt *in, struct run *r);
+
+/* Builds and runs one TCP packet through XDP. */
+int send_tcp(struct fixture *fx, const struct tcp4_spec *s, struct run *r);
+/* A SYN from client:cport to VIP:7443 with the expected verdict; the flow
+ * it opened in *f. */
+bool open_flow(const char *file, int line, struct fixture *fx,
+	       __be32 client, __u16 cport, int want_verdict,
+	       struct khaxdp_flow *f);
+#define OPEN_FLOW(fx, client, cport, verdict, f) \
+	open_flow(__FILE__, __LINE__, fx, client, cport, verdict, f)
 
 /* --- checks with file:line --------------------------------------------------- */
 

@@ -88,6 +88,8 @@ static void end_subtest(void)
 		st.skipped++;
 		return;
 	}
+	if (st.sub_failed)
+		test__dump_state();
 	printf("#%d/%d %s/%s:%s\n", st.test_num, st.sub_num, st.test->name,
 	       st.subtest, st.sub_failed ? "FAIL" : "OK");
 	if (st.sub_failed)

@@ -35,6 +35,10 @@ void test__failf(const char *file, int line, const char *fmt, ...)
 void test__hexdiff(const void *got, size_t got_len, const void *exp,
 		   size_t exp_len);
 
+/* Provided by the suite: prints the state that explains a failure (the
+ * runner calls it when a subtest or test has failed). */
+void test__dump_state(void);
+
 /* Printed only with -v: what a passing test did. */
 #define TLOG(fmt, ...)							\
 	do {								\

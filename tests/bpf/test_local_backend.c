@@ -1,0 +1,209 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+/*
+ * Behaviour 5: when the chosen backend is this node, XDP rewrites the
+ * destination to the local apiserver and passes the packet up; the TC
+ * egress program rewrites the apiserver's replies to come from VIP:7443.
+ */
+#include <linux/pkt_cls.h>
+
+#include "khaxdp_test.h"
+
+static const char response[] = "HTTP/1.1 200 OK\r\n\r\nok";	/* odd */
+
+/* What the local stack should receive for the client's `s`. */
+static void to_local(struct pkt *exp, const struct tcp4_spec *s)
+{
+	struct tcp4_spec e = *s;
+
+	e.daddr = NODE_IP;
+	e.dport = API_PORT;
+	pkt_tcp4(exp, &e);
+}
+
+/* The local apiserver's packet to the client, as the stack sends it. */
+static struct tcp4_spec from_apiserver(__u16 cport, __u8 flags)
+{
+	struct tcp4_spec s = {
+		.smac = MAC_ENS33,
+		.dmac = MAC_CLIENT,
+		.saddr = NODE_IP,
+		.daddr = CLIENT_IP,
+		.sport = API_PORT,
+		.dport = cport,
+		.flags = flags,
+		.seq = 7000,
+		.ack = 1001,
+	};
+
+	return s;
+}
+
+static void syn_to_local(struct fixture *fx)
+{
+	struct tcp4_spec s = client_spec(CLIENT_IP, 40200, TCP_SYN);
+	struct khaxdp_flow_key want = flow_key(CLIENT_IP, VIP_IP, 40200,
+					       VIP_PORT);
+	struct khaxdp_flow f;
+	struct khaxdp_nat n;
+	struct pkt in, exp;
+	struct run r;
+
+	fx_set_cursor(fx, 0, 0);		/* next: control1, this node */
+	pkt_tcp4(&in, &s);
+	if (!ASSERT_OK(run_xdp(fx, &in, &r), "test_run"))
+		return;
+	ASSERT_VERDICT(&r, XDP_PASS, "SYN to the local backend");
+	to_local(&exp, &s);
+	ASSERT_FRAME(&r, &exp, "SYN to the local apiserver");
+	if (ASSERT_OK(fx_flow(fx, CLIENT_IP, 40200, &f), "flow")) {
+		ASSERT_EQ(f.backend_id, 0, "flow backend_id");
+		ASSERT_EQ(f.flags & KHAXDP_FLOW_LOCAL, KHAXDP_FLOW_LOCAL,
+			  "flow flags LOCAL");
+		ASSERT_EQ(f.snat_port, 0, "flow snat_port");
+	}
+	if (ASSERT_OK(fx_nat(fx, NODE_IP, CLIENT_IP, API_PORT, 40200, &n),
+		      "nat entry {apiserver -> client}")) {
+		ASSERT_MEMEQ(&n.flow, sizeof(n.flow), &want, sizeof(want),
+			     "nat entry's forward key");
+		ASSERT_EQ(n.backend_id, 0, "nat entry's backend_id");
+	}
+	ASSERT_STATS_ONLY(fx, KHAXDP_STAT_RX, KHAXDP_STAT_FLOW_NEW,
+			  KHAXDP_STAT_FWD_LOCAL);
+}
+
+static void data_to_local(struct fixture *fx)
+{
+	struct tcp4_spec s = client_spec(CLIENT_IP, 40201, TCP_ACK | TCP_PSH);
+	struct khaxdp_flow f;
+	struct pkt in, exp;
+	struct run r;
+
+	fx_set_cursor(fx, 0, 0);
+	if (!OPEN_FLOW(fx, CLIENT_IP, 40201, XDP_PASS, &f))
+		return;
+	/* Backend 0 marked down since: the flow stays. */
+	fx_set_backend(fx, 0, KHAXDP_HEALTH_DOWN, KHAXDP_ADMIN_ENABLED);
+	fx_sync_ring(fx, 0);
+	s.payload = "GET /readyz";
+	s.payload_len = 11;
+	pkt_tcp4(&in, &s);
+	if (ASSERT_OK(run_xdp(fx, &in, &r), "test_run")) {
+		ASSERT_VERDICT(&r, XDP_PASS, "data to the local backend");
+		to_local(&exp, &s);
+		ASSERT_FRAME(&r, &exp, "data to the local apiserver");
+		ASSERT_STAT(fx, FWD_LOCAL, 2);
+	}
+	fx_set_backend(fx, 0, KHAXDP_HEALTH_UP, KHAXDP_ADMIN_ENABLED);
+	fx_sync_ring(fx, 0);
+}
+
+static void tc_rewrites_reply(struct fixture *fx)
+{
+	struct khaxdp_flow f;
+	struct tcp4_spec s, e;
+	struct pkt in, exp;
+	struct run r;
+
+	fx_set_cursor(fx, 0, 0);
+	if (!OPEN_FLOW(fx, CLIENT_IP, 40202, XDP_PASS, &f))
+		return;
+
+	s = from_apiserver(40202, TCP_SYN | TCP_ACK);
+	pkt_tcp4(&in, &s);
+	if (!ASSERT_OK(run_tc(fx, &in, &r), "tc test_run"))
+		return;
+	ASSERT_EQ(r.retval, TC_ACT_OK, "TC verdict");
+	e = s;
+	e.saddr = VIP_IP;
+	e.sport = VIP_PORT;
+	pkt_tcp4(&exp, &e);
+	ASSERT_FRAME(&r, &exp, "SYN-ACK as from VIP:7443");
+
+	s = from_apiserver(40202, TCP_ACK | TCP_PSH);
+	s.payload = response;
+	s.payload_len = sizeof(response) - 1;
+	pkt_tcp4(&in, &s);
+	if (!ASSERT_OK(run_tc(fx, &in, &r), "tc test_run"))
+		return;
+	ASSERT_EQ(r.retval, TC_ACT_OK, "TC verdict");
+	e = s;
+	e.saddr = VIP_IP;
+	e.sport = VIP_PORT;
+	pkt_tcp4(&exp, &e);
+	ASSERT_FRAME(&r, &exp, "data as from VIP:7443");
+	ASSERT_STAT(fx, TC_REPLY, 2);
+}
+
+static void tc_expect_untouched(struct fixture *fx, const struct pkt *in,
+				const char *name)
+{
+	struct run r;
+
+	if (!ASSERT_OK(run_tc(fx, in, &r), "tc test_run"))
+		return;
+	ASSERT_EQ(r.retval, TC_ACT_OK, name);
+	ASSERT_UNTOUCHED(&r, in, name);
+}
+
+static void tc_leaves_others(struct fixture *fx)
+{
+	struct khaxdp_flow f;
+	struct tcp4_spec s;
+	struct pkt in;
+
+	fx_set_cursor(fx, 0, 0);
+	if (!OPEN_FLOW(fx, CLIENT_IP, 40203, XDP_PASS, &f))
+		return;
+
+	s = from_apiserver(40203, TCP_ACK);
+	s.sport = 22;
+	pkt_tcp4(&in, &s);
+	tc_expect_untouched(fx, &in, "SSH from this node to the client");
+
+	s = from_apiserver(40299, TCP_ACK);
+	pkt_tcp4(&in, &s);
+	tc_expect_untouched(fx, &in, "apiserver to a client not via the VIP");
+
+	s = from_apiserver(40203, TCP_ACK);
+	s.daddr = CTRL2_IP;
+	s.dmac = MAC_CTRL2;
+	pkt_tcp4(&in, &s);
+	tc_expect_untouched(fx, &in, "apiserver to control2, same ports");
+
+	memset(&in, 0, sizeof(in));
+	memcpy(in.data, MAC_CLIENT, 6);
+	memcpy(in.data + 6, MAC_ENS33, 6);
+	in.data[12] = 0x08;
+	in.data[13] = 0x06;
+	in.len = 42;
+	tc_expect_untouched(fx, &in, "ARP");
+
+	ASSERT_STAT(fx, TC_REPLY, 0);
+}
+
+void test_local_backend(void)
+{
+	struct fixture fx;
+
+	if (fx_init(&fx, NULL) || fx_apiserver(&fx))
+		goto out;
+
+	if (test__start_subtest("syn_to_local")) {
+		fx_reset(&fx);
+		syn_to_local(&fx);
+	}
+	if (test__start_subtest("data_follows_local_flow")) {
+		fx_reset(&fx);
+		data_to_local(&fx);
+	}
+	if (test__start_subtest("tc_rewrites_reply")) {
+		fx_reset(&fx);
+		tc_rewrites_reply(&fx);
+	}
+	if (test__start_subtest("tc_leaves_others")) {
+		fx_reset(&fx);
+		tc_leaves_others(&fx);
+	}
+out:
+	fx_fini(&fx);
+}

@@ -1,0 +1,208 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+/*
+ * Behaviour 4: replies from backend:6443 to this node's SNAT port are
+ * rewritten back to VIP:7443 -> client and sent to the client's MAC.
+ */
+#include "khaxdp_test.h"
+
+/* 33 bytes: an odd length, which the checksum must get right. */
+static const char response[] = "HTTP/1.1 200 OK\r\nContent-Length:";
+
+/* A flow from the client (a neighbour) to control2; its SNAT port. */
+static bool client_to_ctrl2(struct fixture *fx, __u16 cport, __u16 *snat)
+{
+	struct khaxdp_flow f;
+
+	fx_set_cursor(fx, 0, 1);
+	if (!OPEN_FLOW(fx, CLIENT_IP, cport, XDP_TX, &f))
+		return false;
+	*snat = ntohs(f.snat_port);
+	return true;
+}
+
+/* control2's packet to this node's SNAT port. */
+static struct tcp4_spec from_ctrl2(__u16 snat, __u8 flags)
+{
+	struct tcp4_spec s = {
+		.smac = MAC_CTRL2,
+		.dmac = MAC_ENS33,
+		.saddr = CTRL2_IP,
+		.daddr = NODE_IP,
+		.sport = API_PORT,
+		.dport = snat,
+		.flags = flags,
+		.seq = 5000,
+		.ack = 1001,
+	};
+
+	return s;
+}
+
+/* What the client should get for `s`. */
+static void to_client(struct pkt *exp, const struct tcp4_spec *s, __u16 cport)
+{
+	struct tcp4_spec e = respec(*s, MAC_ENS33, MAC_CLIENT, VIP_IP,
+				    VIP_PORT, CLIENT_IP, cport);
+
+	pkt_tcp4(exp, &e);
+}
+
+static void syn_ack_to_client(struct fixture *fx)
+{
+	struct khaxdp_backend_stats bs;
+	struct tcp4_spec s;
+	struct pkt in, exp;
+	struct run r;
+	__u16 snat;
+
+	if (!client_to_ctrl2(fx, 40100, &snat))
+		return;
+	s = from_ctrl2(snat, TCP_SYN | TCP_ACK);
+	pkt_tcp4(&in, &s);
+	if (!ASSERT_OK(run_xdp(fx, &in, &r), "test_run"))
+		return;
+	ASSERT_VERDICT(&r, XDP_TX, "SYN-ACK from control2");
+	to_client(&exp, &s, 40100);
+	ASSERT_FRAME(&r, &exp, "SYN-ACK to the client");
+	ASSERT_STATS_ONLY(fx, KHAXDP_STAT_RX, KHAXDP_STAT_RX,
+			  KHAXDP_STAT_FLOW_NEW, KHAXDP_STAT_FWD_TX,
+			  KHAXDP_STAT_REPLY_TX);
+	ASSERT_OK(fx_backend_stats(fx, 1, &bs), "backend_stats[1]");
+	ASSERT_EQ(bs.packets_out, 1, "backend 1 packets_out");
+	ASSERT_EQ(bs.bytes_out, ntohs(pkt_ip(&in)->tot_len),
+		  "backend 1 bytes_out");
+}
+
+static void data_reply(struct fixture *fx)
+{
+	struct tcp4_spec s;
+	struct pkt in, exp;
+	struct run r;
+	__u16 snat;
+
+	if (!client_to_ctrl2(fx, 40101, &snat))
+		return;
+	s = from_ctrl2(snat, TCP_ACK | TCP_PSH);
+	s.payload = response;
+	s.payload_len = sizeof(response) - 1;
+	pkt_tcp4(&in, &s);
+	if (!ASSERT_OK(run_xdp(fx, &in, &r), "test_run"))
+		return;
+	ASSERT_VERDICT(&r, XDP_TX, "data from control2");
+	to_client(&exp, &s, 40101);
+	ASSERT_FRAME(&r, &exp, "data to the client");
+}
+
+static void reply_updates_last_seen(struct fixture *fx)
+{
+	struct khaxdp_flow f;
+	struct tcp4_spec s;
+	struct pkt in;
+	struct run r;
+	__u64 t0;
+	__u16 snat;
+
+	if (!client_to_ctrl2(fx, 40102, &snat) ||
+	    !ASSERT_OK(fx_flow(fx, CLIENT_IP, 40102, &f), "flow"))
+		return;
+	/* Idle for 100 s, well within the 30 minutes. */
+	f.last_seen_ns = now_ns() - 100ULL * 1000000000ULL;
+	ASSERT_OK(fx_put_flow(fx, CLIENT_IP, 40102, &f), "age the flow");
+	s = from_ctrl2(snat, TCP_ACK);
+	pkt_tcp4(&in, &s);
+	t0 = now_coarse_ns();
+	if (!ASSERT_OK(run_xdp(fx, &in, &r), "test_run"))
+		return;
+	ASSERT_VERDICT(&r, XDP_TX, "reply");
+	ASSERT_OK(fx_flow(fx, CLIENT_IP, 40102, &f), "flow");
+	ASSERT_GE(f.last_seen_ns, t0, "flow last_seen_ns after a reply");
+}
+
+static void reply_flow_gone(struct fixture *fx)
+{
+	struct khaxdp_flow_key k = flow_key(CLIENT_IP, VIP_IP, 40103, VIP_PORT);
+	struct tcp4_spec s;
+	struct pkt in;
+	struct run r;
+	__u16 snat;
+
+	if (!client_to_ctrl2(fx, 40103, &snat))
+		return;
+	ASSERT_OK(bpf_map_delete_elem(fx->flows, &k), "delete the flow");
+	s = from_ctrl2(snat, TCP_ACK);
+	pkt_tcp4(&in, &s);
+	if (!ASSERT_OK(run_xdp(fx, &in, &r), "test_run"))
+		return;
+	ASSERT_VERDICT(&r, XDP_PASS, "reply without flow");
+	ASSERT_UNTOUCHED(&r, &in, "reply without flow");
+	ASSERT_STAT(fx, REPLY_NO_FLOW, 1);
+	ASSERT_STAT(fx, REPLY_TX, 0);
+}
+
+/* Packets that look like replies but match no NAT entry. */
+static void not_a_reply(struct fixture *fx)
+{
+	struct tcp4_spec s;
+	struct pkt in;
+	struct run r;
+	__u16 snat;
+
+	if (!client_to_ctrl2(fx, 40104, &snat))
+		return;
+
+	s = from_ctrl2(snat, TCP_ACK);
+	s.sport = API_PORT + 1;
+	pkt_tcp4(&in, &s);
+	if (ASSERT_OK(run_xdp(fx, &in, &r), "test_run")) {
+		ASSERT_VERDICT(&r, XDP_PASS, "from control2's other port");
+		ASSERT_UNTOUCHED(&r, &in, "from control2's other port");
+	}
+
+	s = from_ctrl2(snat, TCP_ACK);
+	s.saddr = CTRL3_IP;
+	s.smac = MAC_CTRL3;
+	pkt_tcp4(&in, &s);
+	if (ASSERT_OK(run_xdp(fx, &in, &r), "test_run")) {
+		ASSERT_VERDICT(&r, XDP_PASS, "from control3 to control2's port");
+		ASSERT_UNTOUCHED(&r, &in, "from control3 to control2's port");
+	}
+
+	s = from_ctrl2(snat == SNAT_MAX ? snat - 1 : snat + 1, TCP_ACK);
+	pkt_tcp4(&in, &s);
+	if (ASSERT_OK(run_xdp(fx, &in, &r), "test_run")) {
+		ASSERT_VERDICT(&r, XDP_PASS, "to an unused SNAT port");
+		ASSERT_UNTOUCHED(&r, &in, "to an unused SNAT port");
+	}
+	ASSERT_STAT(fx, REPLY_TX, 0);
+}
+
+void test_nat_reply(void)
+{
+	struct fixture fx;
+
+	if (fx_init(&fx, NULL) || fx_apiserver(&fx))
+		goto out;
+
+	if (test__start_subtest("syn_ack_to_client")) {
+		fx_reset(&fx);
+		syn_ack_to_client(&fx);
+	}
+	if (test__start_subtest("data_odd_length")) {
+		fx_reset(&fx);
+		data_reply(&fx);
+	}
+	if (test__start_subtest("updates_last_seen")) {
+		fx_reset(&fx);
+		reply_updates_last_seen(&fx);
+	}
+	if (test__start_subtest("flow_gone")) {
+		fx_reset(&fx);
+		reply_flow_gone(&fx);
+	}
+	if (test__start_subtest("not_a_reply")) {
+		fx_reset(&fx);
+		not_a_reply(&fx);
+	}
+out:
+	fx_fini(&fx);
+}
