@@ -11,6 +11,7 @@
  * removes the old one. Maps are pinned by name, so the new program gets the
  * old maps and the flows survive.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <libgen.h>
 #include <linux/if_link.h>
@@ -201,18 +202,10 @@ int kx_xdp_mode_parse(const char *s, enum kx_xdp_mode *mode)
 	return 0;
 }
 
-static struct bpf_tc_hook tc_hook(int ifindex, enum bpf_tc_attach_point at)
-{
-	struct bpf_tc_hook hook = {
-		.sz = sizeof(hook), .ifindex = ifindex, .attach_point = at,
-	};
-
-	return hook;
-}
-
 int kx_tc_query(int ifindex, uint32_t *prog_id)
 {
-	struct bpf_tc_hook hook = tc_hook(ifindex, BPF_TC_EGRESS);
+	LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = ifindex,
+		    .attach_point = BPF_TC_EGRESS);
 	LIBBPF_OPTS(bpf_tc_opts, q, .handle = KX_TC_HANDLE,
 		    .priority = KX_TC_PRIO);
 	int err;
@@ -495,7 +488,8 @@ static int xdp_upgrade_dispatcher(struct attach_ctx *c)
 
 static int tc_attach(struct attach_ctx *c)
 {
-	struct bpf_tc_hook hook = tc_hook(c->ifindex, BPF_TC_EGRESS);
+	LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = c->ifindex,
+		    .attach_point = BPF_TC_EGRESS);
 	LIBBPF_OPTS(bpf_tc_opts, opts, .handle = KX_TC_HANDLE,
 		    .priority = KX_TC_PRIO,
 		    .prog_fd = bpf_program__fd(c->skel->progs.khaxdp_tc));
@@ -520,7 +514,7 @@ static int tc_attach(struct attach_ctx *c)
 /* ---- pins --------------------------------------------------------------- */
 
 /* Pin under a temporary name and rename over the old pin: the pin is never
- * missing, even during an upgrade. */
+ * missing, even during an upgrade. (bpffs refuses names with a '.'.) */
 static int pin_replace(int fd, const char *dir, const char *name)
 {
 	char path[PATH_MAX], tmp[PATH_MAX];
@@ -528,7 +522,7 @@ static int pin_replace(int fd, const char *dir, const char *name)
 
 	err = pin_path(path, sizeof(path), dir, name);
 	if (!err)
-		err = kx_snprintf(tmp, sizeof(tmp), "%s/.%s.new", dir, name);
+		err = kx_snprintf(tmp, sizeof(tmp), "%s/%s_new", dir, name);
 	if (err)
 		return kx_fail(-ENAMETOOLONG, "%s: path too long", dir);
 	unlink(tmp);
@@ -610,22 +604,36 @@ static int attach_xdp(struct attach_ctx *c)
 	return xdp_upgrade_legacy(c);
 }
 
-/* A first attach that failed after XDP went on takes it off again. */
-static void rollback_xdp(struct attach_ctx *c)
+static void detach_tc(const char *dir, const char *ifname, int ifindex,
+		      const struct kx_state *st);
+static void unpin_all(const char *dir);
+
+/* A first attach that fails after XDP went on takes everything off again;
+ * a failed upgrade leaves what runs in place. */
+static void rollback(struct attach_ctx *c)
 {
 	int fd = bpf_program__fd(c->skel->progs.khaxdp_xdp);
-	struct kx_xdp_info now;
+	struct kx_state st = {
+		.flags = c->res->clsact_created ? KX_STATE_CLSACT_CREATED : 0,
+	};
 	struct xdp_program *p;
+	struct kx_xdp_info now;
 
-	if (c->res->upgraded || fd < 0 ||
-	    kx_xdp_query(c->ifindex, c->dir, &now) || !now.attached)
+	if (c->had_state || c->xdp.ours || fd < 0)
 		return;
-	p = xdp_program__from_fd(fd);
-	if (!libxdp_get_error(p))
-		xdp_program__detach(p, c->ifindex,
-				    now.generic ? XDP_MODE_SKB : XDP_MODE_NATIVE,
-				    0);
-	xdp_program__close(p);
+	if (!kx_xdp_query(c->ifindex, c->dir, &now) && now.attached) {
+		p = xdp_program__from_fd(fd);
+		if (!libxdp_get_error(p))
+			xdp_program__detach(p, c->ifindex, now.generic ?
+					    XDP_MODE_SKB : XDP_MODE_NATIVE, 0);
+		xdp_program__close(p);
+	}
+	if (c->res->tc_id) {
+		pin_replace(bpf_program__fd(c->skel->progs.khaxdp_tc), c->dir,
+			    KHAXDP_PIN_TC_PROG);
+		detach_tc(c->dir, c->ifname, c->ifindex, &st);
+	}
+	unpin_all(c->dir);
 }
 
 int kx_attach(const struct kx_config *cfg, const char *ifname,
@@ -646,17 +654,21 @@ int kx_attach(const struct kx_config *cfg, const char *ifname,
 		err = open_skeleton(&c);
 	if (!err)
 		err = attach_xdp(&c);
-	if (!err) {
+	if (!err)
 		err = tc_attach(&c);
-		if (err)
-			rollback_xdp(&c);
-	}
 	if (!err)
 		err = pin_programs(&c);
 	if (!err)
 		err = save_state(&c);
 	if (!err)
 		err = fill(&c);
+	if (err && c.skel) {
+		char why[512];
+
+		snprintf(why, sizeof(why), "%s", kx_last_error());
+		rollback(&c);
+		kx_fail(err, "%s", why);
+	}
 	if (!err) {
 		kx_prime_neighbours(cfg);
 		err = kx_xdp_query(c.ifindex, c.dir, &res->xdp);
@@ -699,7 +711,8 @@ static bool clsact_empty(int ifindex)
 static void detach_tc(const char *dir, const char *ifname, int ifindex,
 		      const struct kx_state *st)
 {
-	struct bpf_tc_hook hook = tc_hook(ifindex, BPF_TC_EGRESS);
+	LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = ifindex,
+		    .attach_point = BPF_TC_EGRESS);
 	LIBBPF_OPTS(bpf_tc_opts, opts, .handle = KX_TC_HANDLE,
 		    .priority = KX_TC_PRIO);
 	uint32_t attached = 0, ours = 0;
@@ -728,19 +741,23 @@ static void detach_tc(const char *dir, const char *ifname, int ifindex,
 		kx_warn("%s: remove clsact qdisc: %s", ifname, strerror(-err));
 }
 
+/* The directory is khaxdp's alone: everything in it goes, including maps
+ * a newer data plane added. */
 static void unpin_all(const char *dir)
 {
-	static const char *const extra[] = {
-		KHAXDP_PIN_XDP_PROG, KHAXDP_PIN_TC_PROG, KX_PIN_STATE,
-	};
 	char path[PATH_MAX];
+	struct dirent *e;
+	DIR *d;
 
-	for (unsigned int i = 0; i < kx_map_count; i++)
-		if (!pin_path(path, sizeof(path), dir, kx_map_names[i]))
-			unlink(path);
-	for (unsigned int i = 0; i < KX_ARRAY_SIZE(extra); i++)
-		if (!pin_path(path, sizeof(path), dir, extra[i]))
-			unlink(path);
+	d = opendir(dir);
+	if (!d)
+		return;
+	while ((e = readdir(d)))
+		if (strcmp(e->d_name, ".") && strcmp(e->d_name, "..") &&
+		    !pin_path(path, sizeof(path), dir, e->d_name) &&
+		    unlink(path))
+			kx_warn("unpin %s: %s", path, strerror(errno));
+	closedir(d);
 	if (rmdir(dir) && errno != ENOENT)
 		kx_warn("%s: not removed: %s", dir, strerror(errno));
 }

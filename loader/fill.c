@@ -205,6 +205,22 @@ static struct khaxdp_vip vip_key(const struct kx_endpoint *ep)
 	return key;
 }
 
+/* The distinct service addresses, so the data plane passes any other
+ * packet without a hash lookup. */
+static void node_vips(const struct kx_config *cfg, struct khaxdp_node *node)
+{
+	for (unsigned int i = 0; i < cfg->n_services; i++) {
+		const union khaxdp_addr *a = &cfg->services[i].listen.addr;
+		unsigned int j;
+
+		for (j = 0; j < node->n_vips; j++)
+			if (!memcmp(&node->vips[j], a, sizeof(*a)))
+				break;
+		if (j == node->n_vips && j < KHAXDP_MAX_SERVICES)
+			node->vips[node->n_vips++] = *a;
+	}
+}
+
 static int write_node(const struct kx_maps *m, const struct kx_config *cfg,
 		      const char *ifname, int ifindex)
 {
@@ -221,6 +237,7 @@ static int write_node(const struct kx_maps *m, const struct kx_config *cfg,
 	node.snat_port_min = cfg->snat_min;
 	node.snat_port_max = cfg->snat_max;
 	node.family = KHAXDP_AF_INET;
+	node_vips(cfg, &node);
 	/* Until the agent runs, a node balances what reaches it. */
 	node.active = old.family ? old.active : 1;
 	if (bpf_map_update_elem(m->node, &key, &node, BPF_ANY))
@@ -247,12 +264,18 @@ static int zero_entry(int fd, uint32_t key, size_t size, bool percpu)
 
 static int write_backends(const struct kx_maps *m, const struct kx_plan *plan)
 {
+	int err;
+
 	for (uint32_t id = 0; id < KHAXDP_MAX_BACKENDS; id++) {
 		const struct khaxdp_backend *b = &plan->backends[id];
-		int err;
 
 		if (!b->family)
 			continue;
+		/* The cached next hop may be another backend's, or stale. */
+		err = zero_entry(m->nexthops, id, sizeof(struct khaxdp_nexthop),
+				 false);
+		if (err)
+			return err;
 		if (plan->backend_new[id]) {
 			err = zero_entry(m->backend_stats, id,
 					 sizeof(struct khaxdp_backend_stats), true);

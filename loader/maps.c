@@ -22,13 +22,13 @@ static const struct {
 } map_fields[] = {
 #define MAP(n) { #n, offsetof(struct kx_maps, n) }
 	MAP(services), MAP(backends), MAP(rings), MAP(rr_cursor), MAP(flows),
-	MAP(nat), MAP(port_cursor), MAP(node), MAP(stats), MAP(backend_stats),
+	MAP(nat), MAP(port_cursor), MAP(nexthops), MAP(node), MAP(stats), MAP(backend_stats),
 #undef MAP
 };
 
 const char *const kx_map_names[] = {
 	"services", "backends", "rings", "rr_cursor", "flows",
-	"nat", "port_cursor", "node", "stats", "backend_stats",
+	"nat", "port_cursor", "nexthops", "node", "stats", "backend_stats",
 };
 const unsigned int kx_map_count = KX_ARRAY_SIZE(kx_map_names);
 
@@ -508,7 +508,7 @@ uint64_t kx_now_ns(void)
 {
 	struct timespec ts;
 
-	clock_gettime(CLOCK_MONOTONIC, &ts);
+	clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);
 	return (uint64_t)ts.tv_sec * 1000000000ULL + ts.tv_nsec;
 }
 

@@ -26,6 +26,7 @@ struct kx_maps {
 	int flows;
 	int nat;
 	int port_cursor;
+	int nexthops;
 	int node;
 	int stats;
 	int backend_stats;
@@ -121,7 +122,7 @@ int kx_flows_per_backend(const struct kx_maps *m, uint32_t *out);
 
 /* ---- flow age ------------------------------------------------------------ */
 
-/* CLOCK_MONOTONIC in ns: the clock of bpf_ktime_get_ns(). */
+/* CLOCK_MONOTONIC_COARSE in ns: the data plane's bpf_ktime_get_coarse_ns(). */
 uint64_t kx_now_ns(void);
 /* Has the flow outlived its idle timeout (or the closed timeout)? Pure. */
 bool kx_flow_expired(const struct khaxdp_flow *flow, uint64_t now_ns);
