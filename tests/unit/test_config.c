@@ -1,0 +1,283 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+/* test_config.c - khaxdp.conf parser: good files, and bad ones with the
+ * line and the problem the user sees. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <arpa/inet.h>
+#include <cmocka.h>
+
+#include "config.h"
+#include "util.h"
+
+static const char good[] =
+	"# khaxdp test\n"
+	"[global]\n"
+	"interface = ens33\n"
+	"snat_ports = 41000-41999      # NAT source ports\n"
+	"max_flows = 1024\n"
+	"bpffs = /sys/fs/bpf/kx1\n"
+	"\n"
+	"[service apiserver]\n"
+	"listen = 192.168.218.189:7443\n"
+	"mode = nat\n"
+	"balance = roundrobin\n"
+	"timeout = 30m                 # idle timeout\n"
+	"server = control1 192.168.218.171:6443\n"
+	"server = control2 192.168.218.172:6443 ; a comment\n"
+	"  server = control3 192.168.218.173:6443\n"
+	"\n"
+	"[vrrp VI_1]\n"
+	"priority = 101\n"
+	"[stats]\n"
+	"listen = :9000\n";
+
+static void test_good_file(void **state)
+{
+	struct kx_config cfg;
+	const struct kx_service *svc;
+
+	(void)state;
+	assert_int_equal(kx_config_load_string(&cfg, "good.conf", good), 0);
+	assert_string_equal(cfg.interface, "ens33");
+	assert_int_equal(cfg.snat_min, 41000);
+	assert_int_equal(cfg.snat_max, 41999);
+	assert_int_equal(cfg.max_flows, 1024);
+	assert_string_equal(cfg.bpffs, "/sys/fs/bpf/kx1");
+	assert_int_equal(cfg.n_services, 1);
+	svc = kx_config_find_service(&cfg, "apiserver");
+	assert_non_null(svc);
+	assert_int_equal(svc->line, 8);
+	assert_int_equal(svc->listen.addr.v4, inet_addr("192.168.218.189"));
+	assert_int_equal(svc->listen.port, 7443);
+	assert_int_equal(svc->timeout_s, 1800);
+	assert_int_equal(svc->n_servers, 3);
+	assert_string_equal(svc->servers[2].name, "control3");
+	assert_int_equal(svc->servers[2].line, 15);
+	assert_int_equal(svc->servers[1].ep.addr.v4,
+			 inet_addr("192.168.218.172"));
+	/* Unknown sections are kept for the agent, with their lines. */
+	assert_int_equal(cfg.n_extra, 2);
+	assert_string_equal(cfg.extra[0].section, "vrrp VI_1");
+	assert_string_equal(cfg.extra[0].key, "priority");
+	assert_string_equal(cfg.extra[0].value, "101");
+	assert_int_equal(cfg.extra[0].line, 18);
+	assert_string_equal(cfg.extra[1].value, ":9000");
+	kx_config_free(&cfg);
+}
+
+static void test_defaults(void **state)
+{
+	struct kx_config cfg;
+
+	(void)state;
+	assert_int_equal(kx_config_load_string(&cfg, "d.conf",
+		"[service s]\nlisten = 10.0.0.1:80\nserver = a 10.0.0.2:80\n"), 0);
+	assert_string_equal(cfg.bpffs, KX_DEFAULT_BPFFS);
+	assert_int_equal(cfg.snat_min, 40000);
+	assert_int_equal(cfg.snat_max, 59999);
+	assert_int_equal(cfg.max_flows, 65536);
+	assert_int_equal(cfg.services[0].timeout_s, 30 * 60);
+	assert_int_equal(cfg.services[0].mode, KHAXDP_MODE_NAT);
+	kx_config_free(&cfg);
+}
+
+/* A bad file gives one line: NAME:LINE: problem. */
+struct bad_case {
+	const char *what;
+	const char *text;
+	const char *expect;	/* exact kx_last_error() */
+};
+
+#define SVC "[service api]\nlisten = 10.0.0.1:7443\n"
+#define SRV "server = a 10.0.0.2:6443\n"
+
+static const struct bad_case bad_cases[] = {
+	{ "syntax", "[global]\nthis is not ini\n",
+	  "bad.conf:2: syntax error (expected [section] or key = value)" },
+	{ "unclosed section", "[global\n",
+	  "bad.conf:1: syntax error (expected [section] or key = value)" },
+	{ "unknown global key", "[global]\nfoo = 1\n",
+	  "bad.conf:2: unknown key 'foo' in [global]" },
+	{ "unknown service key", SVC SRV "weight = 3\n",
+	  "bad.conf:4: unknown key 'weight' in [service api]" },
+	{ "key outside section", "interface = ens33\n",
+	  "bad.conf:1: 'interface' outside a section ([global] or [service NAME])" },
+	{ "bad address", "[service api]\nlisten = 10.0.0.300:7443\n",
+	  "bad.conf:2: listen: bad address '10.0.0.300:7443' (expected IPv4:PORT)" },
+	{ "no port", "[service api]\nlisten = 10.0.0.3\n",
+	  "bad.conf:2: listen: bad address '10.0.0.3' (expected IPv4:PORT)" },
+	{ "port out of range", SVC "server = a 10.0.0.2:65536\n",
+	  "bad.conf:3: server: bad port in '10.0.0.2:65536' (1-65535)" },
+	{ "port zero", SVC "server = a 10.0.0.2:0\n",
+	  "bad.conf:3: server: bad port in '10.0.0.2:0' (1-65535)" },
+	{ "duplicate server name", SVC SRV "server = a 10.0.0.3:6443\n",
+	  "bad.conf:4: duplicate server name 'a' (line 3)" },
+	{ "duplicate server address", SVC SRV "server = b 10.0.0.2:6443\n",
+	  "bad.conf:4: duplicate server address 10.0.0.2:6443 (line 3)" },
+	{ "server syntax", SVC "server = 10.0.0.2:6443\n",
+	  "bad.conf:3: server: expected 'NAME IP:PORT', got '10.0.0.2:6443'" },
+	{ "server bad name", SVC "server = a/b 10.0.0.2:6443\n",
+	  "bad.conf:3: server: bad name 'a/b' (1-31 of A-Z a-z 0-9 _ . -)" },
+	{ "dsr", SVC "mode = dsr\n",
+	  "bad.conf:3: mode dsr: not supported yet (use nat)" },
+	{ "unknown mode", SVC "mode = tunnel\n",
+	  "bad.conf:3: mode: unknown 'tunnel' (nat)" },
+	{ "balance", SVC "balance = leastconn\n",
+	  "bad.conf:3: balance: unknown 'leastconn' (roundrobin)" },
+	{ "bad timeout", SVC "timeout = 30x\n",
+	  "bad.conf:3: timeout: bad duration '30x' (e.g. 30m, 90s, 2h, 500ms)" },
+	{ "zero timeout", SVC "timeout = 0\n",
+	  "bad.conf:3: timeout: bad duration '0' (e.g. 30m, 90s, 2h, 500ms)" },
+	{ "duplicate key", SVC "listen = 10.0.0.9:7443\n",
+	  "bad.conf:3: duplicate key 'listen'" },
+	{ "service without servers", "[global]\n" SVC "[service b]\nlisten = 10.0.0.5:1\n" SRV,
+	  "bad.conf:2: service api: no 'server = NAME IP:PORT'" },
+	{ "service without listen", "[service api]\n" SRV,
+	  "bad.conf:1: service api: no 'listen = IP:PORT'" },
+	{ "service without name", "[service]\n",
+	  "bad.conf:1: [service] needs a name: [service NAME]" },
+	{ "duplicate service", SVC SRV "[service api]\n",
+	  "bad.conf:4: duplicate [service api] (line 1)" },
+	{ "same listen twice", SVC SRV "[service b]\nlisten = 10.0.0.1:7443\n" SRV,
+	  "bad.conf:4: service b: listen 10.0.0.1:7443 already used by service api (line 1)" },
+	{ "snat reversed", "[global]\nsnat_ports = 50000-40000\n",
+	  "bad.conf:2: snat_ports: bad range '50000-40000' (expected MIN-MAX, 1 <= MIN <= MAX <= 65535)" },
+	{ "snat garbage", "[global]\nsnat_ports = 40000\n",
+	  "bad.conf:2: snat_ports: bad range '40000' (expected MIN-MAX, 1 <= MIN <= MAX <= 65535)" },
+	{ "max_flows zero", "[global]\nmax_flows = 0\n",
+	  "bad.conf:2: max_flows: bad value '0' (1-16777216)" },
+	{ "bpffs relative", "[global]\nbpffs = khaxdp\n",
+	  "bad.conf:2: bpffs: 'khaxdp' is not an absolute path" },
+	{ "global with a name", "[global x]\n",
+	  "bad.conf:1: [global] takes no name" },
+	{ "text after section", "[global] x\n",
+	  "bad.conf:1: unexpected text after ']'" },
+	{ "first error wins", "[global]\nfoo = 1\nbar\n",
+	  "bad.conf:2: unknown key 'foo' in [global]" },
+	{ "syntax before key error", "[global]\nbar\nfoo = 1\n",
+	  "bad.conf:2: syntax error (expected [section] or key = value)" },
+};
+
+static void test_bad_files(void **state)
+{
+	(void)state;
+	for (size_t i = 0; i < KX_ARRAY_SIZE(bad_cases); i++) {
+		const struct bad_case *c = &bad_cases[i];
+		struct kx_config cfg;
+		int err;
+
+		err = kx_config_load_string(&cfg, "bad.conf", c->text);
+		kx_config_free(&cfg);
+		if (err && !strcmp(kx_last_error(), c->expect))
+			continue;
+		fail_msg("case '%s': expected error\n  %s\ngot (%d)\n  %s",
+			 c->what, c->expect, err, err ? kx_last_error() : "");
+	}
+}
+
+static char *repeat_servers(unsigned int n, unsigned int first_ip)
+{
+	size_t cap = 64 + n * 64;
+	char *s = malloc(cap);
+
+	snprintf(s, cap, "[service s%u]\nlisten = 10.1.%u.1:80\n", first_ip,
+		 first_ip);
+	for (unsigned int i = 0; i < n; i++)
+		snprintf(s + strlen(s), cap - strlen(s),
+			 "server = b%u 10.2.%u.%u:80\n", i, first_ip, i + 1);
+	return s;
+}
+
+static void test_too_many_servers(void **state)
+{
+	struct kx_config cfg;
+	char *text;
+	char expect[128];
+
+	(void)state;
+	text = repeat_servers(KHAXDP_MAX_SERVICE_BACKENDS, 0);
+	assert_int_equal(kx_config_load_string(&cfg, "m.conf", text), 0);
+	kx_config_free(&cfg);
+	free(text);
+
+	text = repeat_servers(KHAXDP_MAX_SERVICE_BACKENDS + 1, 0);
+	assert_int_not_equal(kx_config_load_string(&cfg, "m.conf", text), 0);
+	snprintf(expect, sizeof(expect), "m.conf:%d: service s0: more than %d servers",
+		 KHAXDP_MAX_SERVICE_BACKENDS + 3, KHAXDP_MAX_SERVICE_BACKENDS);
+	assert_string_equal(kx_last_error(), expect);
+	kx_config_free(&cfg);
+	free(text);
+}
+
+static void test_too_many_services_and_backends(void **state)
+{
+	char *text = calloc(1, 1 << 20), *part;
+	struct kx_config cfg;
+	unsigned int per = KHAXDP_MAX_SERVICE_BACKENDS;
+
+	(void)state;
+	/* 16 services of 32 servers: more than 256 backends in all. */
+	for (unsigned int s = 0; s < KHAXDP_MAX_SERVICES; s++) {
+		part = repeat_servers(per, s);
+		strcat(text, part);
+		free(part);
+	}
+	assert_int_not_equal(kx_config_load_string(&cfg, "t.conf", text), 0);
+	assert_non_null(strstr(kx_last_error(), "more than 256 servers in all services"));
+	kx_config_free(&cfg);
+
+	text[0] = '\0';
+	for (unsigned int s = 0; s <= KHAXDP_MAX_SERVICES; s++) {
+		part = repeat_servers(1, s);
+		strcat(text, part);
+		free(part);
+	}
+	assert_int_not_equal(kx_config_load_string(&cfg, "t.conf", text), 0);
+	assert_string_equal(kx_last_error(), "t.conf:49: more than 16 services");
+	kx_config_free(&cfg);
+	free(text);
+}
+
+static void test_missing_file(void **state)
+{
+	struct kx_config cfg;
+
+	(void)state;
+	assert_int_not_equal(kx_config_load(&cfg, "/nonexistent/k.conf"), 0);
+	assert_string_equal(kx_last_error(),
+			    "/nonexistent/k.conf: No such file or directory");
+	kx_config_free(&cfg);
+}
+
+static void test_example_file(void **state)
+{
+	struct kx_config cfg;
+
+	(void)state;
+	/* The shipped example must parse (run from the repository root). */
+	if (kx_config_load(&cfg, "tools/khaxdp.conf.example"))
+		fail_msg("%s", kx_last_error());
+	assert_int_equal(cfg.n_services, 1);
+	assert_int_equal(cfg.services[0].n_servers, 3);
+	kx_config_free(&cfg);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_good_file),
+		cmocka_unit_test(test_defaults),
+		cmocka_unit_test(test_bad_files),
+		cmocka_unit_test(test_too_many_servers),
+		cmocka_unit_test(test_too_many_services_and_backends),
+		cmocka_unit_test(test_missing_file),
+		cmocka_unit_test(test_example_file),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
