@@ -10,6 +10,7 @@
 #define KHAXDP_TEST_H
 
 #include <arpa/inet.h>
+#include <errno.h>
 #include <linux/bpf.h>
 #include <linux/ip.h>
 #include <linux/tcp.h>

@@ -1,3 +1,226 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+/*
+ * Behaviour 1 under load: one round-robin cursor per service shared by all
+ * CPUs, consistent while health changes. Threads open flows through
+ * BPF_PROG_TEST_RUN at the same time; checks happen afterwards, in the
+ * main thread, from the flow table.
+ */
+#include <pthread.h>
+#include <stdatomic.h>
+#include <time.h>
+
 #include "khaxdp_test.h"
-void test_concurrency(void) {}
+
+#define THREADS		4
+#define SYNS_PER_THREAD	300
+#define MS		1000000ULL
+#define MAX_SYNS	8000	/* per thread while flipping: fits the tables */
+
+struct worker {
+	struct fixture *fx;
+	int index;
+	int syns;		/* how many to send; 0: until stop */
+	atomic_bool *stop;
+	int sent;
+	int errors;
+};
+
+/* Thread t's n-th client: 10.1.x.y:(48000 + t). */
+static struct tcp4_spec worker_syn(int thread, int n)
+{
+	return client_spec(CLIENT_N(n + 1), 48000 + thread, TCP_SYN);
+}
+
+static void *syn_worker(void *arg)
+{
+	struct worker *w = arg;
+	struct timespec pause = { 0, 50000 };
+	struct run r;
+	int n;
+
+	for (n = 0; w->syns ? n < w->syns :
+		    !atomic_load(w->stop) && n < MAX_SYNS; n++) {
+		struct tcp4_spec s = worker_syn(w->index, n);
+
+		if (send_tcp(w->fx, &s, &r) || (r.retval != XDP_TX &&
+						 r.retval != XDP_PASS))
+			w->errors++;
+		w->sent++;
+		/* While flipping, spread the SYNs over the whole run. */
+		if (!w->syns)
+			nanosleep(&pause, NULL);
+	}
+	return NULL;
+}
+
+/* Flows per backend id, over the whole table. */
+static int count_per_backend(struct fixture *fx, int *per, int nr)
+{
+	struct khaxdp_flow_key k, next;
+	struct khaxdp_flow f;
+	void *prev = NULL;
+	int total = 0;
+
+	memset(per, 0, sizeof(*per) * nr);
+	while (bpf_map_get_next_key(fx->flows, prev, &next) == 0) {
+		k = next;
+		prev = &k;
+		if (bpf_map_lookup_elem(fx->flows, &k, &f))
+			continue;
+		if (f.backend_id < (__u32)nr)
+			per[f.backend_id]++;
+		total++;
+	}
+	return total;
+}
+
+static int run_workers(struct fixture *fx, struct worker *w, int syns,
+		       atomic_bool *stop, pthread_t *tids)
+{
+	int i;
+
+	for (i = 0; i < THREADS; i++) {
+		w[i] = (struct worker){ .fx = fx, .index = i, .syns = syns,
+					.stop = stop };
+		if (pthread_create(&tids[i], NULL, syn_worker, &w[i]))
+			return -1;
+	}
+	return 0;
+}
+
+static void even_distribution(struct fixture *fx)
+{
+	struct worker w[THREADS];
+	pthread_t tids[THREADS];
+	int per[3], total, i, errors = 0;
+	const int want = THREADS * SYNS_PER_THREAD / 3;
+
+	if (!ASSERT_OK(run_workers(fx, w, SYNS_PER_THREAD, NULL, tids),
+		       "start threads"))
+		return;
+	for (i = 0; i < THREADS; i++) {
+		pthread_join(tids[i], NULL);
+		errors += w[i].errors;
+	}
+	ASSERT_EQ(errors, 0, "SYNs that failed");
+	total = count_per_backend(fx, per, 3);
+	TLOG("flows per backend: %d %d %d", per[0], per[1], per[2]);
+	ASSERT_EQ(total, THREADS * SYNS_PER_THREAD, "flows");
+	ASSERT_EQ(fx_cursor(fx, 0), THREADS * SYNS_PER_THREAD,
+		  "rr_cursor: one step per SYN");
+	/* An atomic cursor gives each backend exactly a third. */
+	for (i = 0; i < 3; i++)
+		ASSERT_EQ(per[i], want, "flows on one backend");
+}
+
+/* What the flipper did to backend 2, for the check afterwards. */
+struct flip_log {
+	int n;
+	struct {
+		__u64 down_from;	/* health down written */
+		__u64 down_until;	/* about to write health up */
+	} down[64];
+};
+
+/* Flips backend 2 down and up as the agent does: health first, the ring
+ * a moment later (the data plane must skip the stale ring's entry). */
+static void flipper(struct fixture *fx, struct flip_log *log, int cycles)
+{
+	struct timespec stale = { 0, 1 * MS }, hold = { 0, 40 * MS };
+	int i;
+
+	for (i = 0; i < cycles && log->n < 64; i++) {
+		fx_set_backend(fx, 2, KHAXDP_HEALTH_DOWN, KHAXDP_ADMIN_ENABLED);
+		log->down[log->n].down_from = now_ns();
+		nanosleep(&stale, NULL);
+		fx_sync_ring(fx, 0);
+		nanosleep(&hold, NULL);
+		log->down[log->n++].down_until = now_ns();
+		fx_set_backend(fx, 2, KHAXDP_HEALTH_UP, KHAXDP_ADMIN_ENABLED);
+		nanosleep(&stale, NULL);
+		fx_sync_ring(fx, 0);
+		nanosleep(&hold, NULL);
+	}
+}
+
+static void health_flips(struct fixture *fx)
+{
+	const __u64 margin = 10 * MS;
+	struct worker w[THREADS];
+	pthread_t tids[THREADS];
+	atomic_bool stop = false;
+	struct flip_log log = {};
+	struct khaxdp_flow_key k, next;
+	struct khaxdp_flow f;
+	void *prev = NULL;
+	int per[4], total, i, sent = 0, errors = 0, bad = 0;
+
+	/* Backend 3 exists but is disabled throughout: it must never be
+	 * drawn. */
+	fx_add_backend(fx, 3, 0, "control4", IP4(192, 168, 218, 174),
+		       API_PORT, false);
+	fx_set_backend(fx, 3, KHAXDP_HEALTH_UP, KHAXDP_ADMIN_DISABLED);
+	fx_sync_ring(fx, 0);
+
+	if (!ASSERT_OK(run_workers(fx, w, 0, &stop, tids), "start threads"))
+		return;
+	flipper(fx, &log, 6);
+	atomic_store(&stop, true);
+	for (i = 0; i < THREADS; i++) {
+		pthread_join(tids[i], NULL);
+		sent += w[i].sent;
+		errors += w[i].errors;
+	}
+	ASSERT_EQ(errors, 0, "SYNs that failed");
+	total = count_per_backend(fx, per, 4);
+	TLOG("%d SYNs, %d flip cycles; flows per backend: %d %d %d %d",
+	     sent, log.n, per[0], per[1], per[2], per[3]);
+	ASSERT_EQ(total, sent, "every SYN opened a flow");
+	ASSERT_EQ(per[3], 0, "flows on the disabled backend");
+	ASSERT_GT(per[2], 0, "flows on the flipping backend");
+
+	/* Backends 0 and 1 were usable throughout: even shares. */
+	ASSERT_LE(abs(per[0] - per[1]), (per[0] + per[1]) / 10 + 5,
+		  "flows on backend 0 minus flows on backend 1");
+
+	/* No flow on backend 2 while it was down for sure. */
+	while (bpf_map_get_next_key(fx->flows, prev, &next) == 0) {
+		k = next;
+		prev = &k;
+		if (bpf_map_lookup_elem(fx->flows, &k, &f) || f.backend_id != 2)
+			continue;
+		for (i = 0; i < log.n; i++) {
+			if (f.created_ns > log.down[i].down_from + margin &&
+			    f.created_ns + margin < log.down[i].down_until) {
+				if (bad++ < 3)
+					test__failf(__FILE__, __LINE__,
+						    "flow created on backend 2 "
+						    "%.1f ms into a %.1f ms down "
+						    "period",
+						    (f.created_ns -
+						     log.down[i].down_from) / 1e6,
+						    (log.down[i].down_until -
+						     log.down[i].down_from) / 1e6);
+			}
+		}
+	}
+	ASSERT_EQ(bad, 0, "flows on backend 2 while it was down");
+}
+
+void test_concurrency(void)
+{
+	struct fixture fx;
+
+	if (fx_init(&fx, NULL) || fx_apiserver(&fx))
+		goto out;
+	if (test__start_subtest("even_distribution")) {
+		fx_reset(&fx);
+		even_distribution(&fx);
+	}
+	if (test__start_subtest("health_flips")) {
+		fx_reset(&fx);
+		health_flips(&fx);
+	}
+out:
+	fx_fini(&fx);
+}

@@ -1,3 +1,132 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+/*
+ * Behaviour 11: per-reason counters (RX counts every packet) and
+ * per-backend counters, per CPU; user space sums them.
+ */
+#include <sched.h>
+
 #include "khaxdp_test.h"
-void test_counters(void) {}
+
+static int pin_to(int cpu)
+{
+	cpu_set_t one;
+
+	CPU_ZERO(&one);
+	CPU_SET(cpu, &one);
+	return sched_setaffinity(0, sizeof(one), &one);
+}
+
+static void rx_counts_everything(struct fixture *fx)
+{
+	struct tcp4_spec s;
+	struct khaxdp_flow f;
+	struct pkt p;
+	struct run r;
+	int sent = 0;
+
+	fx_set_cursor(fx, 0, 1);
+	sent += OPEN_FLOW(fx, CLIENT_IP, 47000, XDP_TX, &f);
+
+	s = client_spec(CLIENT_IP, 47000, TCP_ACK);		/* forward */
+	sent += send_tcp(fx, &s, &r) == 0;
+	s = client_spec(CLIENT_IP, 47001, TCP_ACK);		/* no flow */
+	sent += send_tcp(fx, &s, &r) == 0;
+	s = client_spec(CLIENT_IP, 47002, TCP_SYN);		/* not VIP */
+	s.daddr = NODE_IP;
+	s.dport = 22;
+	sent += send_tcp(fx, &s, &r) == 0;
+	s = client_spec(CLIENT_IP, 47003, TCP_SYN);		/* malformed */
+	pkt_tcp4(&p, &s);
+	pkt_ip(&p)->frag_off = htons(0x2000);
+	sent += run_xdp(fx, &p, &r) == 0;
+	memset(p.data + 12, 0x86, 1);				/* not IPv4 */
+	p.data[13] = 0xdd;
+	sent += run_xdp(fx, &p, &r) == 0;
+
+	ASSERT_EQ(sent, 6, "packets run");
+	ASSERT_STAT(fx, RX, 6);
+	ASSERT_STAT(fx, FWD_TX, 2);
+	ASSERT_STAT(fx, NO_FLOW, 1);
+	ASSERT_STAT(fx, PASS_NOT_VIP, 1);
+	ASSERT_STAT(fx, BAD_IP_FRAG, 1);
+	ASSERT_STAT(fx, PASS_NOT_IP, 1);
+}
+
+/* The same flow's packets on CPU 0 and CPU 1: each CPU has its share and
+ * the sums are right. */
+static void backend_counters_per_cpu(struct fixture *fx)
+{
+	int ncpus = libbpf_num_possible_cpus();
+	struct khaxdp_backend_stats per_cpu[ncpus], sum;
+	struct tcp4_spec s;
+	struct khaxdp_flow f;
+	__u32 id = 1, in_bytes = 0, out_bytes = 0;
+	struct pkt p;
+	struct run r;
+	cpu_set_t cpus;
+	int cpu1 = ncpus > 1 ? 1 : 0;
+
+	sched_getaffinity(0, sizeof(cpus), &cpus);
+	pin_to(0);
+	fx_set_cursor(fx, 0, 1);
+	s = client_spec(CLIENT_IP, 47100, TCP_SYN);
+	pkt_tcp4(&p, &s);
+	in_bytes += ntohs(pkt_ip(&p)->tot_len);
+	if (!OPEN_FLOW(fx, CLIENT_IP, 47100, XDP_TX, &f))
+		goto out;
+
+	pin_to(cpu1);
+	s = client_spec(CLIENT_IP, 47100, TCP_ACK | TCP_PSH);
+	s.payload = "GET /readyz HTTP/1.1\r\n\r\n";
+	s.payload_len = 24;
+	pkt_tcp4(&p, &s);
+	in_bytes += ntohs(pkt_ip(&p)->tot_len);
+	ASSERT_OK(run_xdp(fx, &p, &r), "test_run");
+	ASSERT_VERDICT(&r, XDP_TX, "data");
+
+	s = respec(s, MAC_CTRL2, MAC_ENS33, CTRL2_IP, API_PORT, NODE_IP,
+		   ntohs(f.snat_port));
+	s.payload = "HTTP/1.1 200 OK\r\n\r\nok";
+	s.payload_len = 21;
+	pkt_tcp4(&p, &s);
+	out_bytes += ntohs(pkt_ip(&p)->tot_len);
+	ASSERT_OK(run_xdp(fx, &p, &r), "test_run");
+	ASSERT_VERDICT(&r, XDP_TX, "reply");
+
+	ASSERT_OK(fx_backend_stats(fx, 1, &sum), "backend_stats[1]");
+	ASSERT_EQ(sum.packets_in, 2, "packets_in");
+	ASSERT_EQ(sum.bytes_in, in_bytes, "bytes_in (IP bytes)");
+	ASSERT_EQ(sum.packets_out, 1, "packets_out");
+	ASSERT_EQ(sum.bytes_out, out_bytes, "bytes_out (IP bytes)");
+	ASSERT_EQ(sum.flows_opened, 1, "flows_opened");
+	ASSERT_OK(bpf_map_lookup_elem(fx->backend_stats, &id, per_cpu),
+		  "backend_stats[1] per CPU");
+	if (cpu1 != 0) {
+		ASSERT_EQ(per_cpu[0].packets_in, 1, "CPU 0 packets_in");
+		ASSERT_EQ(per_cpu[1].packets_in, 1, "CPU 1 packets_in");
+		ASSERT_EQ(per_cpu[1].packets_out, 1, "CPU 1 packets_out");
+	}
+	ASSERT_OK(fx_backend_stats(fx, 2, &sum), "backend_stats[2]");
+	ASSERT_EQ(sum.packets_in + sum.packets_out + sum.flows_opened, 0,
+		  "backend 2 untouched");
+out:
+	sched_setaffinity(0, sizeof(cpus), &cpus);
+}
+
+void test_counters(void)
+{
+	struct fixture fx;
+
+	if (fx_init(&fx, NULL) || fx_apiserver(&fx))
+		goto out;
+	if (test__start_subtest("rx_counts_every_packet")) {
+		fx_reset(&fx);
+		rx_counts_everything(&fx);
+	}
+	if (test__start_subtest("backend_counters_per_cpu")) {
+		fx_reset(&fx);
+		backend_counters_per_cpu(&fx);
+	}
+out:
+	fx_fini(&fx);
+}
