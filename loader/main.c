@@ -9,6 +9,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <getopt.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -48,10 +49,18 @@ static int fail(void)
 	return 1;
 }
 
-static int usage_error(const char *fmt, const char *arg)
+static int usage_error(const char *fmt, ...)
+	__attribute__((format(printf, 1, 2)));
+
+/* A command line khaxdp does not understand: exit status 2. */
+static int usage_error(const char *fmt, ...)
 {
+	va_list ap;
+
 	fprintf(stderr, "khaxdp: ");
-	fprintf(stderr, fmt, arg);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
 	fprintf(stderr, " (see khaxdp --help)\n");
 	return 2;
 }
@@ -129,8 +138,7 @@ static int run_attach(struct cli *cli, int argc, char **argv)
 	if (!ifname)
 		ifname = cli->cfg.interface[0] ? cli->cfg.interface : NULL;
 	if (!ifname)
-		return usage_error("attach: which interface?%s",
-				   " (khaxdp attach IFNAME, or [global] interface)");
+		return usage_error("attach: which interface? (khaxdp attach IFNAME, or [global] interface)");
 	if (need_root("attach"))
 		return 1;
 	if (libbpf_probe_bpf_prog_type(BPF_PROG_TYPE_XDP, NULL) <= 0) {
@@ -150,7 +158,7 @@ static int run_attach(struct cli *cli, int argc, char **argv)
 		kx_json_kv_u64(&cli->js, "xdp_prog_id", res.xdp.our_id);
 		kx_json_kv_u64(&cli->js, "tc_prog_id", res.tc_id);
 		kx_json_object_end(&cli->js);
-	} else if (kx_verbose()) {
+	} else {
 		printf("%s: %s XDP program %u (%s), TC egress program %u\n",
 		       ifname, res.upgraded ? "upgraded to" : "attached",
 		       res.xdp.our_id, kx_xdp_info_mode_str(&res.xdp),
@@ -171,7 +179,7 @@ static int run_detach(struct cli *cli, int argc, char **argv)
 	if (!ifname)
 		ifname = cli->cfg.interface[0] ? cli->cfg.interface : NULL;
 	if (!ifname)
-		return usage_error("detach: which interface?%s", "");
+		return usage_error("detach: which interface?");
 	if (need_root("detach"))
 		return 1;
 	err = kx_detach(cli->cfg.bpffs, ifname);
@@ -464,8 +472,7 @@ static int backend_args(int argc, char **argv, const char **name,
 	enum khaxdp_admin admin;
 
 	if (argc < 3)
-		return usage_error("backend: expected enable|disable|drain NAME or health NAME up|down%s",
-				   "");
+		return usage_error("backend: expected enable|disable|drain NAME or health NAME up|down");
 	*name = argv[2];
 	*is_health = !strcmp(argv[1], "health");
 	if (*is_health) {
@@ -487,9 +494,9 @@ static int backend_args(int argc, char **argv, const char **name,
 
 static int run_backend(struct cli *cli, int argc, char **argv)
 {
-	const char *name;
-	bool is_health;
-	uint8_t value;
+	const char *name = NULL;
+	bool is_health = false;
+	uint8_t value = 0;
 	struct kx_maps m;
 	uint32_t id;
 	int err;
@@ -718,7 +725,7 @@ static const struct verb verbs[] = {
 	  "program ids, services with their round-robin ring, and every backend\n"
 	  "with health, admin state, local flag and counters.\n" },
 	{ "backend", run_backend,
-	  "backend enable|disable|drain NAME\n       khaxdp backend health NAME up|down",
+	  "backend enable|disable|drain NAME  |  backend health NAME up|down",
 	  "Change a backend's admin state or health and rebuild its service's\n"
 	  "ring. NAME is a server name, or SERVICE/NAME when several services\n"
 	  "have one of that name. disable and drain stop new flows only;\n"
