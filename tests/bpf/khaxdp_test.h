@@ -139,7 +139,10 @@ __u64 now_coarse_ns(void);
 #define ETH_HLEN_	14
 #define PKT_MAX		512
 
+/* Frames start 2 bytes into a 4-aligned struct, so that the IP and TCP
+ * headers are aligned as the kernel aligns them (NET_IP_ALIGN). */
 struct pkt {
+	__u8 align[2];
 	__u8 data[PKT_MAX];
 	__u32 len;
 };
@@ -193,6 +196,7 @@ __u16 tcp4_csum_verify(const struct iphdr *ip);
 struct run {
 	int retval;
 	__u32 len;
+	__u8 align[2];
 	__u8 out[PKT_MAX + 64];
 };
 
