@@ -576,11 +576,37 @@ static int fill(struct attach_ctx *c)
 
 /* ---- attach ------------------------------------------------------------- */
 
+/* bpf_fib_lookup() routes like the kernel's forwarding path and answers
+ * "forwarding disabled" on an interface without it: every NATed packet
+ * would go up the stack. Kubernetes nodes have it on; say so clearly. */
+static int check_forwarding(const struct attach_ctx *c)
+{
+	char path[128], val[8] = "";
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/sys/net/ipv4/conf/%s/forwarding",
+		 c->ifname);
+	f = fopen(path, "r");
+	if (!f)
+		return kx_fail(-errno, "%s: read %s: %s", c->ifname, path,
+			       strerror(errno));
+	if (!fgets(val, sizeof(val), f))
+		val[0] = '\0';
+	fclose(f);
+	if (val[0] != '1')
+		return kx_fail(-EINVAL,
+			       "%s: IPv4 forwarding is off, and the data plane routes with bpf_fib_lookup(), which needs it: sysctl -w net.ipv4.conf.%s.forwarding=1 (kubeadm requires net.ipv4.ip_forward=1 anyway)",
+			       c->ifname, c->ifname);
+	return 0;
+}
+
 static int preflight(struct attach_ctx *c)
 {
 	int err;
 
-	err = check_pin_dir(c->dir);
+	err = check_forwarding(c);
+	if (!err)
+		err = check_pin_dir(c->dir);
 	if (!err)
 		err = check_state(c);
 	if (!err)
