@@ -113,6 +113,70 @@ static void even_distribution(struct fixture *fx)
 		ASSERT_EQ(per[i], want, "flows on one backend");
 }
 
+/*
+ * The cursor under a tight loop: every backend down but still in the ring,
+ * so each run draws a slot (one cursor step), finds no usable backend and
+ * leaves the SYN untouched; BPF_PROG_TEST_RUN's repeat then really reruns
+ * the same SYN, on every CPU at once. No step may be lost.
+ */
+#define CURSOR_REPEAT	200000
+
+static void *cursor_worker(void *arg)
+{
+	struct worker *w = arg;
+	struct tcp4_spec s = worker_syn(w->index, 0);
+	struct pkt in;
+	__u8 out[PKT_MAX];
+	LIBBPF_OPTS(bpf_test_run_opts, opts,
+		.data_in = in.data,
+		.data_out = out,
+		.data_size_out = sizeof(out),
+		.repeat = CURSOR_REPEAT,
+	);
+
+	pkt_tcp4(&in, &s);
+	opts.data_size_in = in.len;
+	if (bpf_prog_test_run_opts(w->fx->xdp, &opts) || opts.retval != XDP_PASS)
+		w->errors++;
+	else
+		w->sent = CURSOR_REPEAT;
+	return NULL;
+}
+
+static void cursor_atomic(struct fixture *fx)
+{
+	struct worker w[THREADS];
+	pthread_t tids[THREADS];
+	__u64 runs = 0;
+	int i, errors = 0;
+
+	for (i = 0; i < 3; i++)
+		fx_set_backend(fx, i, KHAXDP_HEALTH_UP, KHAXDP_ADMIN_ENABLED);
+	fx_sync_ring(fx, 0);
+	for (i = 0; i < 3; i++)
+		fx_set_backend(fx, i, KHAXDP_HEALTH_DOWN, KHAXDP_ADMIN_ENABLED);
+
+	for (i = 0; i < THREADS; i++) {
+		w[i] = (struct worker){ .fx = fx, .index = i };
+		if (!ASSERT_OK(pthread_create(&tids[i], NULL, cursor_worker,
+					      &w[i]), "start thread"))
+			return;
+	}
+	for (i = 0; i < THREADS; i++) {
+		pthread_join(tids[i], NULL);
+		errors += w[i].errors;
+		runs += w[i].sent;
+	}
+	ASSERT_EQ(errors, 0, "test_run failures or verdicts other than PASS");
+	ASSERT_EQ(fx_stat(fx, KHAXDP_STAT_NO_BACKEND), runs,
+		  "NO_BACKEND: every run took the no-backend path");
+	ASSERT_EQ(fx_cursor(fx, 0), runs, "rr_cursor: one step per run");
+	ASSERT_EQ(fx_count(fx->flows), 0, "flows");
+	for (i = 0; i < 3; i++)
+		fx_set_backend(fx, i, KHAXDP_HEALTH_UP, KHAXDP_ADMIN_ENABLED);
+	fx_sync_ring(fx, 0);
+}
+
 /* What the flipper did to backend 2, for the check afterwards. */
 struct flip_log {
 	int n;
@@ -216,6 +280,10 @@ void test_concurrency(void)
 	if (test__start_subtest("even_distribution")) {
 		fx_reset(&fx);
 		even_distribution(&fx);
+	}
+	if (test__start_subtest("cursor_atomic")) {
+		fx_reset(&fx);
+		cursor_atomic(&fx);
 	}
 	if (test__start_subtest("health_flips")) {
 		fx_reset(&fx);

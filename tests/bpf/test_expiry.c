@@ -97,6 +97,34 @@ static void not_yet_idle(struct fixture *fx)
 	ASSERT_STAT(fx, FLOW_EXPIRED, 0);
 }
 
+/*
+ * Another CPU touched the flow after this one read the clock: last_seen_ns
+ * is a little ahead of the `now` the packet is judged by. The flow is as
+ * fresh as it gets and must live (an unsigned now - last_seen would make
+ * it look idle for 584 years).
+ */
+static void last_seen_ahead(struct fixture *fx)
+{
+	struct khaxdp_flow f;
+	struct run r;
+
+	if (!open_to_ctrl2(fx, 44007, &f))
+		return;
+	f.last_seen_ns = now_coarse_ns() + 4 * 1000000ULL;	/* 1 tick at HZ=250 */
+	if (!ASSERT_OK(fx_put_flow(fx, CLIENT_IP, 44007, &f), "touch the flow"))
+		return;
+	expect_alive(fx, 44007, "ACK judged with a clock a tick behind");
+	ASSERT_STAT(fx, FLOW_EXPIRED, 0);
+	ASSERT_STAT(fx, NO_FLOW, 0);
+
+	if (!ASSERT_OK(fx_flow(fx, CLIENT_IP, 44007, &f), "flow"))
+		return;
+	f.last_seen_ns = now_coarse_ns() + 4 * 1000000ULL;
+	ASSERT_OK(fx_put_flow(fx, CLIENT_IP, 44007, &f), "touch the flow");
+	if (ASSERT_OK(ctrl2_sends(fx, &f, TCP_ACK, &r), "run"))
+		ASSERT_VERDICT(&r, XDP_TX, "reply judged with a clock a tick behind");
+}
+
 static void idle_syn_opens_new_flow(struct fixture *fx)
 {
 	struct khaxdp_flow f;
@@ -196,6 +224,10 @@ void test_expiry(void)
 	if (test__start_subtest("not_yet_idle")) {
 		fx_reset(&fx);
 		not_yet_idle(&fx);
+	}
+	if (test__start_subtest("last_seen_ahead_of_clock")) {
+		fx_reset(&fx);
+		last_seen_ahead(&fx);
 	}
 	if (test__start_subtest("idle_syn_opens_new_flow")) {
 		fx_reset(&fx);
