@@ -286,6 +286,41 @@ static void no_neighbour(struct fixture *fx)
 	ASSERT_FRAME(&r, &exp, "retransmitted SYN");
 }
 
+/*
+ * An established flow whose neighbour went away: once the data plane's
+ * cached next hop (if it keeps one) is older than KHAXDP_NEXTHOP_TTL_S,
+ * the packet goes up the stack unmodified, counted as NO_NEIGH.
+ */
+static void neighbour_lost(struct fixture *fx)
+{
+	struct tcp4_spec s = client_spec(CLIENT_IP, 40009, TCP_ACK);
+	struct khaxdp_nexthop hop;
+	struct khaxdp_flow f;
+	struct pkt in;
+	struct run r;
+	__u32 id = 1;
+
+	fx_set_cursor(fx, 0, 1);
+	if (!OPEN_FLOW(fx, CLIENT_IP, 40009, XDP_TX, &f))
+		return;
+	if (!ASSERT_OK(lab_ip("neigh del 192.168.218.172 dev ens33"),
+		       "delete the neighbour"))
+		return;
+	if (fx->nexthops >= 0 &&
+	    bpf_map_lookup_elem(fx->nexthops, &id, &hop) == 0) {
+		hop.checked_ns -= (KHAXDP_NEXTHOP_TTL_S + 1) * 1000000000ULL;
+		bpf_map_update_elem(fx->nexthops, &id, &hop, BPF_ANY);
+	}
+	pkt_tcp4(&in, &s);
+	if (ASSERT_OK(run_xdp(fx, &in, &r), "test_run")) {
+		ASSERT_VERDICT(&r, XDP_PASS, "ACK, neighbour gone");
+		ASSERT_UNTOUCHED(&r, &in, "ACK, neighbour gone");
+		ASSERT_STAT(fx, NO_NEIGH, 1);
+	}
+	lab_ip("neigh replace 192.168.218.172 lladdr 02:00:00:00:00:72 "
+	       "dev ens33 nud permanent");
+}
+
 /* A service whose only backend is `addr`:6443 (backend id 3). */
 static int lone_backend(struct fixture *fx, __be32 addr)
 {
@@ -389,6 +424,10 @@ void test_nat_forward(void)
 	if (test__start_subtest("no_neighbour")) {
 		fx_reset(&fx);
 		no_neighbour(&fx);
+	}
+	if (test__start_subtest("neighbour_lost_established")) {
+		fx_reset(&fx);
+		neighbour_lost(&fx);
 	}
 	if (test__start_subtest("redirect"))
 		redirect();
