@@ -98,11 +98,15 @@ static __always_inline int flow_closed(const struct khaxdp_flow *f)
 
 static __always_inline int flow_expired(const struct khaxdp_flow *f, __u64 now)
 {
-	__u64 idle = now - f->last_seen_ns;
+	__s64 idle = now - f->last_seen_ns;
 
+	/* Another CPU may have touched the flow after this one read the
+	 * clock: a last_seen ahead of now is not idle at all. */
+	if (idle <= 0)
+		return 0;
 	if (flow_closed(f))
-		return idle > KHAXDP_CLOSED_TIMEOUT_S * NSEC_PER_SEC;
-	return idle > (__u64)f->timeout_s * NSEC_PER_SEC;
+		return (__u64)idle > KHAXDP_CLOSED_TIMEOUT_S * NSEC_PER_SEC;
+	return (__u64)idle > (__u64)f->timeout_s * NSEC_PER_SEC;
 }
 
 /* Record what this packet says about the connection's life. */
