@@ -22,7 +22,7 @@ int baseline_xdp(struct xdp_md *ctx)
 	void *data = (void *)(long)ctx->data;
 	void *data_end = (void *)(long)ctx->data_end;
 	struct packet p;
-	__u32 reason = parse_tcp4(data, data_end, &p);
+	__u32 reason = parse_tcp4(data, data_end, ctx->data_end - ctx->data, &p);
 	__u64 *c;
 
 	if (reason == KHAXDP_PARSE_OK)

@@ -497,7 +497,7 @@ int khaxdp_xdp(struct xdp_md *ctx)
 	int reason;
 
 	count(KHAXDP_STAT_RX);
-	reason = parse_tcp4(data, data_end, &p);
+	reason = parse_tcp4(data, data_end, ctx->data_end - ctx->data, &p);
 	if (reason != KHAXDP_PARSE_OK) {
 		count(reason);
 		return XDP_PASS;
@@ -528,6 +528,8 @@ int khaxdp_xdp(struct xdp_md *ctx)
 /* --- TC egress: replies of the local backend --------------------------- */
 
 #define IP_OFF		ETH_HLEN
+/* Ethernet, the longest IPv4 and the longest TCP header. */
+#define TC_HDR_MAX	(ETH_HLEN + 60 + 60)
 #define IP_CSUM_OFF	(IP_OFF + offsetof(struct iphdr, check))
 #define IP_SADDR_OFF	(IP_OFF + offsetof(struct iphdr, saddr))
 
@@ -556,17 +558,22 @@ static __always_inline int tc_rewrite_source(struct __sk_buff *skb,
 SEC("tc")
 int khaxdp_tc(struct __sk_buff *skb)
 {
-	void *data = (void *)(long)skb->data;
-	void *data_end = (void *)(long)skb->data_end;
 	struct khaxdp_flow_key rkey;
 	struct khaxdp_flow *f;
 	struct khaxdp_nat *n;
 	struct packet p;
 	__u32 tcp_off, ip_len;
+	void *data, *data_end;
 	__u64 now;
 	int reason;
 
-	reason = parse_tcp4(data, data_end, &p);
+	/* The stack builds headers in the linear head, but make sure: the
+	 * parser reads headers only there, the payload may be in fragments. */
+	if (skb->data_end - skb->data < TC_HDR_MAX && skb->len > skb->data_end - skb->data)
+		bpf_skb_pull_data(skb, skb->len < TC_HDR_MAX ? skb->len : TC_HDR_MAX);
+	data = (void *)(long)skb->data;
+	data_end = (void *)(long)skb->data_end;
+	reason = parse_tcp4(data, data_end, skb->len, &p);
 	if (reason != KHAXDP_PARSE_OK) {
 		if (reason >= KHAXDP_STAT_BAD_ETH_TRUNC &&
 		    reason <= KHAXDP_STAT_BAD_TCP_DOFF)

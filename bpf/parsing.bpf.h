@@ -44,9 +44,14 @@ static __always_inline int parse_eth(void *data, void *data_end,
 	return KHAXDP_PARSE_OK;
 }
 
-/* IPv4 header: options allowed (IHL > 5), fragments and lies are not.
- * Ethernet padding after the IP datagram is legal and ignored. */
-static __always_inline int parse_ipv4(void *data_end, struct packet *p)
+/*
+ * IPv4 header: options allowed (IHL > 5), fragments and lies are not. The
+ * datagram must fit in @pkt_len, the packet's whole length: in XDP all of it
+ * lies before data_end, in TC only the linear head does and the payload may
+ * sit in fragments. Ethernet padding after the datagram is legal.
+ */
+static __always_inline int parse_ipv4(void *data_end, __u32 pkt_len,
+				      struct packet *p)
 {
 	struct iphdr *ip = (void *)(p->eth + 1);
 	__u32 hlen, tot_len;
@@ -61,7 +66,7 @@ static __always_inline int parse_ipv4(void *data_end, struct packet *p)
 	if ((void *)ip + hlen > data_end)
 		return KHAXDP_STAT_BAD_IP_TRUNC;
 	tot_len = bpf_ntohs(ip->tot_len);
-	if (tot_len < hlen || (void *)ip + tot_len > data_end)
+	if (tot_len < hlen || tot_len > pkt_len - sizeof(struct ethhdr))
 		return KHAXDP_STAT_BAD_IP_LEN;
 	if (ip->frag_off & bpf_htons(IP_MF | IP_OFFSET))
 		return KHAXDP_STAT_BAD_IP_FRAG;
@@ -87,16 +92,17 @@ static __always_inline int parse_tcp(void *data_end, struct packet *p)
 	return KHAXDP_PARSE_OK;
 }
 
-/* Ethernet + IPv4 + TCP, or the reason it is not one. */
+/* Ethernet + IPv4 + TCP headers between data and data_end, in a packet of
+ * @pkt_len bytes; or the reason it is not one. */
 static __always_inline int parse_tcp4(void *data, void *data_end,
-				      struct packet *p)
+				      __u32 pkt_len, struct packet *p)
 {
 	int ret;
 
 	ret = parse_eth(data, data_end, p);
 	if (ret != KHAXDP_PARSE_OK)
 		return ret;
-	ret = parse_ipv4(data_end, p);
+	ret = parse_ipv4(data_end, pkt_len, p);
 	if (ret != KHAXDP_PARSE_OK)
 		return ret;
 	return parse_tcp(data_end, p);

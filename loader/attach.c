@@ -234,7 +234,38 @@ struct attach_ctx {
 	uint32_t tc_existing;		/* prog id of a filter at our handle */
 	struct khaxdp *skel;
 	struct kx_attach_result *res;
+	bool libxdp_dir_existed;
 };
+
+/* libxdp keeps a directory "xdp" in its bpffs (LIBXDP_BPFFS, else
+ * /sys/fs/bpf) for its lock and dispatcher pins. */
+static void libxdp_dir(char *buf, size_t len)
+{
+	const char *base = getenv("LIBXDP_BPFFS");
+
+	snprintf(buf, len, "%s/xdp", base && *base ? base : "/sys/fs/bpf");
+}
+
+static bool libxdp_dir_exists(void)
+{
+	char path[PATH_MAX];
+	struct stat st;
+
+	libxdp_dir(path, sizeof(path));
+	return stat(path, &st) == 0;
+}
+
+/* Flags of the state file: what this attach (or the first one) created. */
+static uint32_t state_flags(const struct attach_ctx *c)
+{
+	uint32_t flags = c->res->clsact_created ? KX_STATE_CLSACT_CREATED : 0;
+
+	if (c->had_state)
+		flags |= c->old_state.flags & KX_STATE_LIBXDP_DIR_CREATED;
+	else if (!c->libxdp_dir_existed && libxdp_dir_exists())
+		flags |= KX_STATE_LIBXDP_DIR_CREATED;
+	return flags;
+}
 
 static int check_pin_dir(const char *dir)
 {
@@ -554,7 +585,7 @@ static int save_state(struct attach_ctx *c)
 	struct kx_state st = {
 		.version = KX_STATE_VERSION,
 		.ifindex = c->ifindex,
-		.flags = c->res->clsact_created ? KX_STATE_CLSACT_CREATED : 0,
+		.flags = state_flags(c),
 	};
 
 	snprintf(st.ifname, sizeof(st.ifname), "%s", c->ifname);
@@ -672,6 +703,7 @@ int kx_attach(const struct kx_config *cfg, const char *ifname,
 	int err;
 
 	memset(res, 0, sizeof(*res));
+	c.libxdp_dir_existed = libxdp_dir_exists();
 	c.ifindex = if_nametoindex(ifname);
 	if (!c.ifindex)
 		return kx_fail(-ENODEV, "%s: no such interface", ifname);
@@ -809,5 +841,12 @@ int kx_detach(const char *dir, const char *ifname)
 	detach_xdp(dir, ifname, ifindex);
 	detach_tc(dir, ifname, ifindex, &st);
 	unpin_all(dir);
+	if (st.flags & KX_STATE_LIBXDP_DIR_CREATED) {
+		char path[PATH_MAX];
+
+		libxdp_dir(path, sizeof(path));
+		if (rmdir(path) && errno != ENOENT)
+			kx_info("%s: kept: %s", path, strerror(errno));
+	}
 	return 0;
 }

@@ -29,6 +29,7 @@ enum kx_xdp_mode {
 
 enum kx_state_flags {
 	KX_STATE_CLSACT_CREATED = 1 << 0,	/* detach may remove it */
+	KX_STATE_LIBXDP_DIR_CREATED = 1 << 1,	/* libxdp's $LIBXDP_BPFFS/xdp */
 };
 
 /* Value of DIR/loader_state (user space only). */
