@@ -90,6 +90,7 @@ deps:
 check: deps
 	$(MAKE) all $(BUILD)/tests/test_progs $(UNIT_BINS) $(BUILD)/bench
 	$(MAKE) SAN=1 all build-asan/tests/test_progs $(UNIT_SRCS:tests/unit/%.c=build-asan/tests/%)
+	$(BUILD)/bench --smoke >/dev/null	# the benchmark's paths still run
 	tests/run-all $(BUILD) build-asan
 
 check-unit: $(UNIT_BINS)
