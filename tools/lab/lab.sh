@@ -19,15 +19,19 @@
 # nothing is ever linked to the root namespace.
 #
 # Settings (environment, read when the file is sourced):
-#   LAB_PREFIX   namespace name prefix, default "kx-" (kx-control1, kx-sw...);
-#                give parallel labs different prefixes
+#   LAB_PREFIX   namespace name prefix, default "kx-" followed by the name of
+#                the script that sources this file (kx-run-control1 for
+#                tests/e2e/run), so that two runners never tear down each
+#                other's lab
 #   LAB_DIR      state directory: certificate, per-node bpffs, khaxdp.conf,
 #                logs, pid files; default /run/khaxdp-lab/<prefix>
 #   LAB_CLIENTS  number of client namespaces, default 2
 #   KHAXDP       the khaxdp binary lab_khaxdp runs
 
 # declare -g: the settings stick also when given as `LAB_PREFIX=x . lab.sh`.
-declare -g LAB_PREFIX="${LAB_PREFIX:-kx-}"
+_lab_caller=$(basename "$0" | tr -cd 'a-z0-9' | cut -c1-8)
+declare -g LAB_PREFIX="${LAB_PREFIX:-kx-${_lab_caller:-lab}-}"
+unset _lab_caller
 declare -g LAB_DIR="${LAB_DIR:-/run/khaxdp-lab/${LAB_PREFIX%-}}"
 declare -g LAB_SRC
 LAB_SRC=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
