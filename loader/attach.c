@@ -235,6 +235,7 @@ struct attach_ctx {
 	struct khaxdp *skel;
 	struct kx_attach_result *res;
 	bool libxdp_dir_existed;
+	bool dir_created;		/* this attach made the pin directory */
 };
 
 /* libxdp keeps a directory "xdp" in its bpffs (LIBXDP_BPFFS, else
@@ -267,8 +268,9 @@ static uint32_t state_flags(const struct attach_ctx *c)
 	return flags;
 }
 
-static int check_pin_dir(const char *dir)
+static int check_pin_dir(struct attach_ctx *c)
 {
+	const char *dir = c->dir;
 	char parent[PATH_MAX];
 	struct statfs fs;
 
@@ -278,7 +280,9 @@ static int check_pin_dir(const char *dir)
 	if (fs.f_type != BPF_FS_MAGIC)
 		return kx_fail(-ENOTSUP, "%s is not on a bpf filesystem (mount -t bpf bpf %s, or set [global] bpffs)",
 			       dir, parent);
-	if (mkdir(dir, 0700) < 0 && errno != EEXIST)
+	if (mkdir(dir, 0700) == 0)
+		c->dir_created = true;
+	else if (errno != EEXIST)
 		return kx_fail(-errno, "mkdir %s: %s", dir, strerror(errno));
 	return 0;
 }
@@ -637,7 +641,7 @@ static int preflight(struct attach_ctx *c)
 
 	err = check_forwarding(c);
 	if (!err)
-		err = check_pin_dir(c->dir);
+		err = check_pin_dir(c);
 	if (!err)
 		err = check_state(c);
 	if (!err)
@@ -725,6 +729,16 @@ int kx_attach(const struct kx_config *cfg, const char *ifname,
 
 		snprintf(why, sizeof(why), "%s", kx_last_error());
 		rollback(&c);
+		kx_fail(err, "%s", why);
+	}
+	/* A pin directory this attach made holds only what it pinned: a
+	 * failed attach (a foreign XDP program, a failed load...) leaves no
+	 * trace of it. */
+	if (err && c.dir_created) {
+		char why[512];
+
+		snprintf(why, sizeof(why), "%s", kx_last_error());
+		unpin_all(c.dir);
 		kx_fail(err, "%s", why);
 	}
 	if (!err) {
