@@ -772,6 +772,17 @@ static bool wants_help(int argc, char **argv)
 	return false;
 }
 
+/* getopt_long said '?' about ARG (opterr is off: it printed nothing). */
+static int bad_option(const char *arg)
+{
+	if (strncmp(arg, "--", 2))
+		return usage_error("unknown option '-%c'", optopt);
+	if (optopt)	/* a known long option given "=VALUE" */
+		return usage_error("option '%.*s' takes no argument",
+				   (int)strcspn(arg, "="), arg);
+	return usage_error("unknown option '%s'", arg);
+}
+
 /* Returns -1 to go on, else an exit code. */
 static int parse_options(struct cli *cli, int argc, char **argv)
 {
@@ -785,8 +796,10 @@ static int parse_options(struct cli *cli, int argc, char **argv)
 	};
 	int opt;
 
-	/* '+': stop at the verb, whose options are its own. */
-	while ((opt = getopt_long(argc, argv, "+c:jvhV", options, NULL)) != -1) {
+	/* '+': stop at the verb, whose options are its own; ':': report a
+	 * missing argument ourselves, as every other usage error. */
+	opterr = 0;
+	while ((opt = getopt_long(argc, argv, "+:c:jvhV", options, NULL)) != -1) {
 		switch (opt) {
 		case 'c':
 			cli->config_path = optarg;
@@ -804,9 +817,11 @@ static int parse_options(struct cli *cli, int argc, char **argv)
 		case 'V':
 			printf("khaxdp %s\n", KHAXDP_VERSION);
 			return 0;
+		case ':':
+			return usage_error("option '%s' needs an argument",
+					   argv[optind - 1]);
 		default:
-			print_usage(stderr);
-			return 2;
+			return bad_option(argv[optind - 1]);
 		}
 	}
 	return -1;
