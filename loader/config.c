@@ -25,6 +25,7 @@ enum section_kind {
 	SECTION_NONE,
 	SECTION_GLOBAL,
 	SECTION_SERVICE,
+	SECTION_STATS,
 	SECTION_OTHER,
 };
 
@@ -40,6 +41,17 @@ enum service_key {
 	SKEY_MODE	= 1 << 1,
 	SKEY_BALANCE	= 1 << 2,
 	SKEY_TIMEOUT	= 1 << 3,
+	SKEY_CHECK	= 1 << 4,
+	SKEY_INTER	= 1 << 5,
+	SKEY_RISE	= 1 << 6,
+	SKEY_FALL	= 1 << 7,
+	SKEY_CHECK_TIMEOUT = 1 << 8,
+	SKEY_START	= 1 << 9,
+};
+
+enum stats_key {
+	TKEY_LISTEN	= 1 << 0,
+	TKEY_URI	= 1 << 1,
 };
 
 struct parser {
@@ -56,6 +68,7 @@ struct parser {
 	char section[264];		/* when kind == SECTION_OTHER */
 	unsigned int global_seen;
 	unsigned int service_seen[KHAXDP_MAX_SERVICES];
+	unsigned int stats_seen;
 
 	int err_line;			/* first problem we found, 0: none */
 	char err[256];
@@ -193,6 +206,62 @@ int kx_parse_endpoint(const char *s, struct kx_endpoint *ep)
 	return kx_parse_port(colon + 1, &ep->port) ? -ERANGE : 0;
 }
 
+int kx_parse_listen(const char *s, struct kx_endpoint *ep)
+{
+	char buf[64];
+
+	if (s[0] == ':' || (s[0] == '*' && s[1] == ':')) {
+		if (kx_snprintf(buf, sizeof(buf), "0.0.0.0%s", strchr(s, ':')))
+			return -EINVAL;
+		return kx_parse_endpoint(buf, ep);
+	}
+	return kx_parse_endpoint(s, ep);
+}
+
+/* A path that goes into a request line as it is: no blank, no control
+ * character (which could smuggle a header), starting with '/'. */
+static bool valid_http_path(const char *s)
+{
+	if (s[0] != '/' || strlen(s) >= KX_CHECK_PATH_LEN)
+		return false;
+	for (; *s; s++)
+		if ((unsigned char)*s <= ' ' || (unsigned char)*s >= 0x7f)
+			return false;
+	return true;
+}
+
+int kx_parse_check(const char *s, struct kx_check *check)
+{
+	char kind[16], path[KX_CHECK_PATH_LEN + 1], extra[2];
+	int n;
+
+	n = sscanf(s, "%15s %128s %1s", kind, path, extra);
+	if (n == 1 && !strcmp(kind, "tcp"))
+		check->kind = KX_CHECK_TCP;
+	else if (n == 1 && !strcmp(kind, "none"))
+		check->kind = KX_CHECK_NONE;
+	else if (n == 2 && !strcmp(kind, "https") && valid_http_path(path))
+		check->kind = KX_CHECK_HTTPS;
+	else
+		return -EINVAL;
+	snprintf(check->path, sizeof(check->path), "%s",
+		 check->kind == KX_CHECK_HTTPS ? path : "");
+	return 0;
+}
+
+const char *kx_check_kind_str(enum kx_check_kind kind)
+{
+	switch (kind) {
+	case KX_CHECK_NONE:
+		return "none";
+	case KX_CHECK_TCP:
+		return "tcp";
+	case KX_CHECK_HTTPS:
+		return "https";
+	}
+	return "?";
+}
+
 const char *kx_endpoint_str(const struct kx_endpoint *ep, char *buf,
 			    size_t len)
 {
@@ -320,6 +389,70 @@ static int service_server(struct parser *p, struct kx_service *svc,
 	return 1;
 }
 
+/* inter, check_timeout: KX_CHECK_MIN_MS .. KX_CHECK_MAX_MS. */
+static int check_duration(struct parser *p, const char *key, const char *value,
+			  uint32_t *out)
+{
+	uint64_t ms;
+
+	if (kx_parse_duration_ms(value, &ms) || ms < KX_CHECK_MIN_MS ||
+	    ms > KX_CHECK_MAX_MS)
+		return parser_error(p, "%s: bad duration '%s' (10ms to 1h, e.g. 2s, 500ms)",
+				    key, value);
+	*out = (uint32_t)ms;
+	return 1;
+}
+
+static int check_count(struct parser *p, const char *key, const char *value,
+		       uint32_t *out)
+{
+	uint32_t v;
+
+	if (kx_parse_u32(value, &v) || v < 1 || v > KX_CHECK_MAX_COUNT)
+		return parser_error(p, "%s: bad count '%s' (1-%d)", key, value,
+				    KX_CHECK_MAX_COUNT);
+	*out = v;
+	return 1;
+}
+
+/* The health-check keys of [service NAME]; 0 when key is none of them. */
+static int service_check_key(struct parser *p, unsigned int *seen,
+			     const char *key, const char *value)
+{
+	struct kx_check *c = &p->service->check;
+
+	if (!strcmp(key, "check")) {
+		if (!seen_once(p, seen, SKEY_CHECK, key))
+			return -1;
+		if (kx_parse_check(value, c))
+			return parser_error(p, "check: bad value '%s' (https PATH, tcp or none)",
+					    value), -1;
+		return 1;
+	}
+	if (!strcmp(key, "inter"))
+		return seen_once(p, seen, SKEY_INTER, key) &&
+		       check_duration(p, key, value, &c->inter_ms) ? 1 : -1;
+	if (!strcmp(key, "check_timeout"))
+		return seen_once(p, seen, SKEY_CHECK_TIMEOUT, key) &&
+		       check_duration(p, key, value, &c->timeout_ms) ? 1 : -1;
+	if (!strcmp(key, "rise"))
+		return seen_once(p, seen, SKEY_RISE, key) &&
+		       check_count(p, key, value, &c->rise) ? 1 : -1;
+	if (!strcmp(key, "fall"))
+		return seen_once(p, seen, SKEY_FALL, key) &&
+		       check_count(p, key, value, &c->fall) ? 1 : -1;
+	if (!strcmp(key, "start")) {
+		if (!seen_once(p, seen, SKEY_START, key))
+			return -1;
+		if (strcmp(value, "up") && strcmp(value, "down"))
+			return parser_error(p, "start: unknown '%s' (up or down)",
+					    value), -1;
+		c->start_up = !strcmp(value, "up");
+		return 1;
+	}
+	return 0;
+}
+
 static int service_key(struct parser *p, const char *key, const char *value)
 {
 	struct kx_service *svc = p->service;
@@ -329,6 +462,9 @@ static int service_key(struct parser *p, const char *key, const char *value)
 
 	if (!strcmp(key, "server"))
 		return service_server(p, svc, value);
+	err = service_check_key(p, seen, key, value);
+	if (err)
+		return err > 0;
 	if (!strcmp(key, "listen")) {
 		if (!seen_once(p, seen, SKEY_LISTEN, key))
 			return 0;
@@ -362,6 +498,56 @@ static int service_key(struct parser *p, const char *key, const char *value)
 		return parser_error(p, "unknown key '%s' in [service %s]", key,
 				    svc->name);
 	}
+	return 1;
+}
+
+/* ---- [stats] ------------------------------------------------------------ */
+
+static bool valid_stats_uri(const char *s)
+{
+	if (!valid_http_path(s) || strlen(s) >= KX_STATS_URI_LEN ||
+	    strchr(s, '?') || strchr(s, '#'))
+		return false;
+	/* The page may not hide the other two documents. */
+	return strcmp(s, "/metrics") && strcmp(s, "/status.json");
+}
+
+static int stats_key(struct parser *p, const char *key, const char *value)
+{
+	struct kx_stats_config *st = &p->cfg->stats;
+	int err;
+
+	if (!strcmp(key, "listen")) {
+		if (!seen_once(p, &p->stats_seen, TKEY_LISTEN, key))
+			return 0;
+		err = kx_parse_listen(value, &st->listen);
+		if (err)
+			return endpoint_error(p, "listen", value, err);
+	} else if (!strcmp(key, "uri")) {
+		if (!seen_once(p, &p->stats_seen, TKEY_URI, key))
+			return 0;
+		if (!valid_stats_uri(value))
+			return parser_error(p, "uri: bad path '%s' (/PATH without blanks, '?', /metrics or /status.json)",
+					    value);
+		strcpy(st->uri, value);
+	} else {
+		return parser_error(p, "unknown key '%s' in [stats] (listen, uri)",
+				    key);
+	}
+	return 1;
+}
+
+static int begin_stats(struct parser *p, const char *name)
+{
+	struct kx_stats_config *st = &p->cfg->stats;
+
+	if (*name)
+		return parser_error(p, "[stats] takes no name");
+	if (st->enabled)
+		return parser_error(p, "duplicate [stats] (line %d)", st->line);
+	st->enabled = true;
+	st->line = p->lineno;
+	p->kind = SECTION_STATS;
 	return 1;
 }
 
@@ -400,6 +586,8 @@ static int on_key(void *user, const char *section, const char *key,
 		return global_key(p, key, value);
 	case SECTION_SERVICE:
 		return service_key(p, key, value);
+	case SECTION_STATS:
+		return stats_key(p, key, value);
 	case SECTION_OTHER:
 		return keep_extra(p, key, value);
 	case SECTION_NONE:
@@ -435,6 +623,11 @@ static int begin_service(struct parser *p, const char *name)
 	svc->line = p->lineno;
 	svc->mode = KHAXDP_MODE_NAT;
 	svc->timeout_s = KX_DEFAULT_TIMEOUT_S;
+	svc->check.kind = KX_CHECK_NONE;
+	svc->check.inter_ms = KX_DEFAULT_CHECK_INTER_MS;
+	svc->check.timeout_ms = KX_DEFAULT_CHECK_TIMEOUT_MS;
+	svc->check.rise = KX_DEFAULT_CHECK_RISE;
+	svc->check.fall = KX_DEFAULT_CHECK_FALL;
 	p->service = svc;
 	p->kind = SECTION_SERVICE;
 	return 1;
@@ -465,6 +658,8 @@ static int begin_section(struct parser *p, char *inner)
 	}
 	if (!strcmp(word, "service"))
 		return begin_service(p, rest);
+	if (!strcmp(word, "stats"))
+		return begin_stats(p, rest);
 
 	p->kind = SECTION_OTHER;
 	snprintf(p->section, sizeof(p->section), "%s%s%s", word,
@@ -597,6 +792,9 @@ void kx_config_init(struct kx_config *cfg)
 	cfg->snat_min = KX_DEFAULT_SNAT_MIN;
 	cfg->snat_max = KX_DEFAULT_SNAT_MAX;
 	cfg->max_flows = KHAXDP_DEFAULT_MAX_FLOWS;
+	cfg->stats.listen.family = KHAXDP_AF_INET;	/* 0.0.0.0 */
+	cfg->stats.listen.port = KX_DEFAULT_STATS_PORT;
+	strcpy(cfg->stats.uri, KX_DEFAULT_STATS_URI);
 }
 
 void kx_config_free(struct kx_config *cfg)

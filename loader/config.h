@@ -1,10 +1,10 @@
 /* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
 /*
- * config.h - /etc/khaxdp/khaxdp.conf: [global] and [service NAME].
+ * config.h - /etc/khaxdp/khaxdp.conf: [global], [service NAME], [stats].
  *
  * The whole file is parsed and checked before anything running is touched.
- * Sections this issue does not know ([vrrp ...], [stats], ...) are kept, key
- * by key, for the agent; unknown keys in [global] or [service] are errors.
+ * Sections this parser does not know ([vrrp ...], ...) are kept, key by key,
+ * for the agent; unknown keys in [global], [service] or [stats] are errors.
  */
 #ifndef KX_CONFIG_H
 #define KX_CONFIG_H
@@ -24,6 +24,21 @@
 #define KX_DEFAULT_TIMEOUT_S	(30 * 60)
 #define KX_MAX_FLOWS_LIMIT	(1U << 24)
 
+/* Health-check defaults: haproxy's inter 2s, rise 2, fall 3 and the seed's
+ * 'timeout check 5s'. */
+#define KX_DEFAULT_CHECK_INTER_MS	2000
+#define KX_DEFAULT_CHECK_TIMEOUT_MS	5000
+#define KX_DEFAULT_CHECK_RISE		2
+#define KX_DEFAULT_CHECK_FALL		3
+#define KX_CHECK_MIN_MS			10
+#define KX_CHECK_MAX_MS			(3600 * 1000)
+#define KX_CHECK_MAX_COUNT		100
+#define KX_CHECK_PATH_LEN		128
+
+#define KX_DEFAULT_STATS_PORT		9000
+#define KX_DEFAULT_STATS_URI		"/haproxy_stats"
+#define KX_STATS_URI_LEN		128
+
 /* An IP address and a TCP port; port in host order. */
 struct kx_endpoint {
 	union khaxdp_addr addr;
@@ -37,6 +52,26 @@ struct kx_server {
 	int line;
 };
 
+/*
+ * How the agent checks a service's servers. No 'check' key means none, as a
+ * haproxy server without 'check': never checked, health left as it is.
+ */
+enum kx_check_kind {
+	KX_CHECK_NONE = 0,
+	KX_CHECK_TCP,		/* a plain connect() */
+	KX_CHECK_HTTPS,		/* TLS, GET path, 2xx only */
+};
+
+struct kx_check {
+	enum kx_check_kind kind;
+	char path[KX_CHECK_PATH_LEN];	/* https: "/readyz" */
+	uint32_t inter_ms;
+	uint32_t timeout_ms;
+	uint32_t rise;
+	uint32_t fall;
+	bool start_up;			/* 'start = up': up before any check */
+};
+
 struct kx_service {
 	char name[KHAXDP_NAME_LEN];
 	int line;		/* of the [service NAME] header */
@@ -44,8 +79,17 @@ struct kx_service {
 	struct kx_endpoint listen;
 	enum khaxdp_mode mode;
 	uint32_t timeout_s;
+	struct kx_check check;
 	unsigned int n_servers;
 	struct kx_server servers[KHAXDP_MAX_SERVICE_BACKENDS];
+};
+
+/* [stats]: the agent's HTTP page. Served only when the section exists. */
+struct kx_stats_config {
+	bool enabled;
+	int line;			/* of the [stats] header */
+	struct kx_endpoint listen;	/* default 0.0.0.0:9000 */
+	char uri[KX_STATS_URI_LEN];	/* the HTML page; default /haproxy_stats */
 };
 
 /* A key of a section khaxdp does not interpret, kept for the agent. */
@@ -65,6 +109,7 @@ struct kx_config {
 	uint32_t max_flows;
 	unsigned int n_services;
 	struct kx_service services[KHAXDP_MAX_SERVICES];
+	struct kx_stats_config stats;
 	size_t n_extra;
 	struct kx_extra *extra;
 };
@@ -97,6 +142,11 @@ int kx_parse_port_range(const char *s, uint16_t *min, uint16_t *max);
 int kx_parse_duration_ms(const char *s, uint64_t *ms);
 /* "192.168.218.189:7443" (IPv4 only for now). */
 int kx_parse_endpoint(const char *s, struct kx_endpoint *ep);
+/* As kx_parse_endpoint, and ":9000" or "*:9000" mean 0.0.0.0:9000. */
+int kx_parse_listen(const char *s, struct kx_endpoint *ep);
+/* "https /readyz", "tcp", "none" into check (kind and path only). */
+int kx_parse_check(const char *s, struct kx_check *check);
+const char *kx_check_kind_str(enum kx_check_kind kind);	/* "https" */
 /* Service and server names: [A-Za-z0-9_.-], 1..KHAXDP_NAME_LEN-1 chars. */
 bool kx_valid_name(const char *s);
 

@@ -97,7 +97,19 @@ static int old_backend_id(const struct kx_old_state *old, const bool *taken,
 	return -1;
 }
 
+/*
+ * A new backend of a checked service starts DOWN (unless 'start = up'): the
+ * data plane sends it nothing until the agent has seen it pass 'rise'
+ * checks. A backend that was there keeps what the agent last wrote.
+ */
+static uint8_t initial_health(const struct kx_check *check)
+{
+	return check->kind == KX_CHECK_NONE || check->start_up ?
+		KHAXDP_HEALTH_UP : KHAXDP_HEALTH_DOWN;
+}
+
 static void plan_backend(struct kx_plan *plan, uint32_t id,
+			 const struct kx_service *svc,
 			 const struct kx_server *srv, uint32_t service_id,
 			 const struct khaxdp_backend *old, kx_is_local_fn is_local)
 {
@@ -109,7 +121,7 @@ static void plan_backend(struct kx_plan *plan, uint32_t id,
 	b->family = srv->ep.family;
 	b->service_id = service_id;
 	b->weight = 1;
-	b->health = old ? old->health : KHAXDP_HEALTH_UP;
+	b->health = old ? old->health : initial_health(&svc->check);
 	b->admin = old ? old->admin : KHAXDP_ADMIN_ENABLED;
 	b->local = is_local && is_local(&srv->ep);
 	memcpy(b->name, srv->name, sizeof(b->name));
@@ -149,7 +161,7 @@ static int plan_backends(const struct kx_config *cfg,
 			if (id < 0)
 				return kx_fail(-ENOSPC, "no free backend id");
 			taken[id] = true;
-			plan_backend(plan, id, &svc->servers[j],
+			plan_backend(plan, id, svc, &svc->servers[j],
 				     plan->service_id[i],
 				     kept ? &old->backends[id] : NULL, is_local);
 		}

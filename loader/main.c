@@ -715,7 +715,8 @@ static const struct verb verbs[] = {
 	  "generic with a warning; --mode forces one. Run again to upgrade the\n"
 	  "programs in place: flows, health and admin state are kept. An XDP\n"
 	  "program khaxdp did not load is never replaced. New backends start\n"
-	  "with health UP until the agent checks them.\n" },
+	  "UP, or DOWN when their service has a 'check' (unless 'start = up'):\n"
+	  "the agent brings them up after 'rise' good checks.\n" },
 	{ "detach", run_detach, "detach [IFNAME]",
 	  "Remove what attach made: khaxdp's XDP program, its TC filter, the\n"
 	  "clsact qdisc if attach created it and it is now empty, the pins and\n"

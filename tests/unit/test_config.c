@@ -61,12 +61,24 @@ static void test_good_file(void **state)
 	assert_int_equal(svc->servers[1].ep.addr.v4,
 			 inet_addr("192.168.218.172"));
 	/* Unknown sections are kept for the agent, with their lines. */
-	assert_int_equal(cfg.n_extra, 2);
+	assert_int_equal(cfg.n_extra, 1);
 	assert_string_equal(cfg.extra[0].section, "vrrp VI_1");
 	assert_string_equal(cfg.extra[0].key, "priority");
 	assert_string_equal(cfg.extra[0].value, "101");
 	assert_int_equal(cfg.extra[0].line, 18);
-	assert_string_equal(cfg.extra[1].value, ":9000");
+	/* [stats] is read: ":9000" is every address. */
+	assert_true(cfg.stats.enabled);
+	assert_int_equal(cfg.stats.line, 19);
+	assert_int_equal(cfg.stats.listen.addr.v4, 0);
+	assert_int_equal(cfg.stats.listen.port, 9000);
+	assert_string_equal(cfg.stats.uri, "/haproxy_stats");
+	/* No 'check': never checked, haproxy's defaults for the rest. */
+	assert_int_equal(svc->check.kind, KX_CHECK_NONE);
+	assert_int_equal(svc->check.inter_ms, 2000);
+	assert_int_equal(svc->check.rise, 2);
+	assert_int_equal(svc->check.fall, 3);
+	assert_int_equal(svc->check.timeout_ms, 5000);
+	assert_false(svc->check.start_up);
 	kx_config_free(&cfg);
 }
 
@@ -83,6 +95,41 @@ static void test_defaults(void **state)
 	assert_int_equal(cfg.max_flows, 65536);
 	assert_int_equal(cfg.services[0].timeout_s, 30 * 60);
 	assert_int_equal(cfg.services[0].mode, KHAXDP_MODE_NAT);
+	assert_false(cfg.stats.enabled);
+	kx_config_free(&cfg);
+}
+
+static void test_check_keys(void **state)
+{
+	struct kx_config cfg;
+	const struct kx_check *c;
+
+	(void)state;
+	assert_int_equal(kx_config_load_string(&cfg, "c.conf",
+		"[service s]\nlisten = 10.0.0.1:80\nserver = a 10.0.0.2:80\n"
+		"check = https /readyz?verbose   # as kubeadm's guide\n"
+		"inter = 500ms\nrise = 1\nfall = 5\ncheck_timeout = 2s\n"
+		"start = up\n"
+		"[service t]\nlisten = 10.0.0.1:81\nserver = a 10.0.0.2:80\n"
+		"check = tcp\n"
+		"[stats]\nlisten = 127.0.0.1:9100\nuri = /lb\n"), 0);
+	c = &cfg.services[0].check;
+	assert_int_equal(c->kind, KX_CHECK_HTTPS);
+	assert_string_equal(c->path, "/readyz?verbose");
+	assert_int_equal(c->inter_ms, 500);
+	assert_int_equal(c->rise, 1);
+	assert_int_equal(c->fall, 5);
+	assert_int_equal(c->timeout_ms, 2000);
+	assert_true(c->start_up);
+	c = &cfg.services[1].check;
+	assert_int_equal(c->kind, KX_CHECK_TCP);
+	assert_string_equal(c->path, "");
+	assert_false(c->start_up);
+	assert_true(cfg.stats.enabled);
+	assert_int_equal(cfg.stats.listen.addr.v4, inet_addr("127.0.0.1"));
+	assert_int_equal(cfg.stats.listen.port, 9100);
+	assert_string_equal(cfg.stats.uri, "/lb");
+	assert_string_equal(kx_check_kind_str(KX_CHECK_HTTPS), "https");
 	kx_config_free(&cfg);
 }
 
@@ -157,6 +204,44 @@ static const struct bad_case bad_cases[] = {
 	  "bad.conf:1: [global] takes no name" },
 	{ "text after section", "[global] x\n",
 	  "bad.conf:1: unexpected text after ']'" },
+	{ "check unknown", SVC SRV "check = http /readyz\n",
+	  "bad.conf:4: check: bad value 'http /readyz' (https PATH, tcp or none)" },
+	{ "check https without path", SVC SRV "check = https\n",
+	  "bad.conf:4: check: bad value 'https' (https PATH, tcp or none)" },
+	{ "check relative path", SVC SRV "check = https readyz\n",
+	  "bad.conf:4: check: bad value 'https readyz' (https PATH, tcp or none)" },
+	{ "check tcp with path", SVC SRV "check = tcp /x\n",
+	  "bad.conf:4: check: bad value 'tcp /x' (https PATH, tcp or none)" },
+	{ "check twice", SVC SRV "check = tcp\ncheck = none\n",
+	  "bad.conf:5: duplicate key 'check'" },
+	{ "inter zero", SVC SRV "inter = 0\n",
+	  "bad.conf:4: inter: bad duration '0' (10ms to 1h, e.g. 2s, 500ms)" },
+	{ "inter too long", SVC SRV "inter = 2h\n",
+	  "bad.conf:4: inter: bad duration '2h' (10ms to 1h, e.g. 2s, 500ms)" },
+	{ "check_timeout garbage", SVC SRV "check_timeout = soon\n",
+	  "bad.conf:4: check_timeout: bad duration 'soon' (10ms to 1h, e.g. 2s, 500ms)" },
+	{ "rise zero", SVC SRV "rise = 0\n",
+	  "bad.conf:4: rise: bad count '0' (1-100)" },
+	{ "fall negative", SVC SRV "fall = -1\n",
+	  "bad.conf:4: fall: bad count '-1' (1-100)" },
+	{ "fall too many", SVC SRV "fall = 101\n",
+	  "bad.conf:4: fall: bad count '101' (1-100)" },
+	{ "start", SVC SRV "start = maybe\n",
+	  "bad.conf:4: start: unknown 'maybe' (up or down)" },
+	{ "stats with a name", "[stats x]\n",
+	  "bad.conf:1: [stats] takes no name" },
+	{ "stats twice", "[stats]\n[stats]\n",
+	  "bad.conf:2: duplicate [stats] (line 1)" },
+	{ "stats unknown key", "[stats]\nrefresh = 5s\n",
+	  "bad.conf:2: unknown key 'refresh' in [stats] (listen, uri)" },
+	{ "stats bad listen", "[stats]\nlisten = 9000\n",
+	  "bad.conf:2: listen: bad address '9000' (expected IPv4:PORT)" },
+	{ "stats bad port", "[stats]\nlisten = :0\n",
+	  "bad.conf:2: listen: bad port in ':0' (1-65535)" },
+	{ "stats uri relative", "[stats]\nuri = stats\n",
+	  "bad.conf:2: uri: bad path 'stats' (/PATH without blanks, '?', /metrics or /status.json)" },
+	{ "stats uri metrics", "[stats]\nuri = /metrics\n",
+	  "bad.conf:2: uri: bad path '/metrics' (/PATH without blanks, '?', /metrics or /status.json)" },
 	{ "first error wins", "[global]\nfoo = 1\nbar\n",
 	  "bad.conf:2: unknown key 'foo' in [global]" },
 	{ "syntax before key error", "[global]\nbar\nfoo = 1\n",
@@ -272,6 +357,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_good_file),
 		cmocka_unit_test(test_defaults),
+		cmocka_unit_test(test_check_keys),
 		cmocka_unit_test(test_bad_files),
 		cmocka_unit_test(test_too_many_servers),
 		cmocka_unit_test(test_too_many_services_and_backends),

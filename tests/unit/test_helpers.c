@@ -228,6 +228,33 @@ static void test_plan_first_attach(void **state)
 	kx_config_free(&cfg);
 }
 
+/* A checked service's new backends start DOWN, unless 'start = up'; one
+ * that was there keeps what the agent wrote. */
+static void test_plan_initial_health(void **state)
+{
+	static struct kx_old_state old;
+	static struct kx_plan p, p2;
+	struct kx_config cfg;
+
+	(void)state;
+	memset(&old, 0, sizeof(old));
+	load(&cfg, "[service a]\nlisten = 10.0.0.100:1\ncheck = tcp\n"
+		   "server = x 10.0.0.1:1\n"
+		   "[service b]\nlisten = 10.0.0.100:2\ncheck = https /readyz\n"
+		   "start = up\nserver = y 10.0.0.1:2\n"
+		   "[service c]\nlisten = 10.0.0.100:3\ncheck = none\n"
+		   "server = z 10.0.0.1:3\n");
+	assert_int_equal(kx_plan_make(&cfg, &old, NULL, &p), 0);
+	assert_int_equal(p.backends[find(&p, 0, "x")].health, KHAXDP_HEALTH_DOWN);
+	assert_int_equal(p.backends[find(&p, 1, "y")].health, KHAXDP_HEALTH_UP);
+	assert_int_equal(p.backends[find(&p, 2, "z")].health, KHAXDP_HEALTH_UP);
+	plan_to_old(&cfg, &p, &old);
+	old.backends[find(&p, 0, "x")].health = KHAXDP_HEALTH_UP;
+	assert_int_equal(kx_plan_make(&cfg, &old, NULL, &p2), 0);
+	assert_int_equal(p2.backends[find(&p2, 0, "x")].health, KHAXDP_HEALTH_UP);
+	kx_config_free(&cfg);
+}
+
 static void test_plan_reattach_keeps_state(void **state)
 {
 	static struct kx_old_state old;
@@ -361,6 +388,7 @@ int main(void)
 		cmocka_unit_test(test_ring_capped),
 		cmocka_unit_test(test_plan_first_attach),
 		cmocka_unit_test(test_plan_reattach_keeps_state),
+		cmocka_unit_test(test_plan_initial_health),
 		cmocka_unit_test(test_flow_expired),
 		cmocka_unit_test(test_names),
 		cmocka_unit_test(test_json),
