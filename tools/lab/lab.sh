@@ -155,6 +155,243 @@ lab_api_readyz() { echo "$2" >"$(lab_node_dir "$1")/readyz"; }
 lab_vip_add() { lab_exec "$1" ip addr add "$LAB_VIP/24" dev ens33; }
 lab_vip_del() { lab_exec "$1" ip addr del "$LAB_VIP/24" dev ens33 2>/dev/null || true; }
 
+# --- VRRP daemons: keepalived or khaxdp-vrrpd on a node ---------------------------
+#
+#   lab_vrrp_start control1 khaxdp-vrrpd priority=101 advert=50ms
+#   lab_vrrp_start control2 keepalived priority=100 version=2 advert=1s unicast=yes
+#   lab_vrrp_stop control1 kill      # kill -9 of its process group; the VIP stays
+#   lab_vrrp_stop control2 term      # SIGTERM: priority 0, VIP removed
+#
+# The daemon is one parameter, the rest is the same for both: keepalived gets a
+# keepalived.conf written from the options, khaxdp-vrrpd a [vrrp VI_1] section
+# appended to the node's khaxdp.conf. Options (KEY=VALUE):
+#   priority=100 version=3 advert=1s (1s, 100ms, 50ms...) preempt=yes|no
+#   preempt_delay=0s unicast=no|yes (peers: the two other nodes) vrid=51
+#   auth=PASSWORD (v2 PASS) track_dataplane=no|yes
+# Each daemon runs in its own session (setsid), so its process group is its
+# pid; keepalived gets its own pid files (-p/-r/-c) in the node's directory.
+# Logs (appended, a "=== start" line each time) go to
+# $LAB_LOG_DIR/NODE.DAEMON.log, default $LAB_DIR/log: point LAB_LOG_DIR
+# outside the lab to keep them after lab_down.
+
+declare -g LAB_LOG_DIR="${LAB_LOG_DIR:-$LAB_DIR/log}"
+declare -g KHAXDP_VRRPD="${KHAXDP_VRRPD:-}"
+declare -g LAB_KEEPALIVED="${LAB_KEEPALIVED:-keepalived}"
+
+# lab_seconds DURATION: 1s, 100ms, 1.5 -> seconds as keepalived writes them.
+lab_seconds() {
+	case $1 in
+	*ms) awk -v v="${1%ms}" 'BEGIN { printf "%g\n", v / 1000 }' ;;
+	*s) echo "${1%s}" ;;
+	*) echo "$1" ;;
+	esac
+}
+
+# lab_vrrp_log NODE: the log file of the VRRP daemon last started on NODE.
+lab_vrrp_log() {
+	local d
+	d=$(cat "$(lab_node_dir "$1")/vrrp.daemon" 2>/dev/null || echo vrrp)
+	echo "$LAB_LOG_DIR/$1.$d.log"
+}
+
+# lab_vrrp_pid NODE: the pid (= process group) of NODE's running VRRP
+# daemon; status 1 when none runs (a zombie counts as gone).
+lab_vrrp_pid() {
+	local pidf pid state
+	pidf=$(lab_node_dir "$1")/vrrp.pid
+	[[ -f $pidf ]] || return 1
+	pid=$(<"$pidf")
+	state=$(awk '{ print $3 }' "/proc/$pid/stat" 2>/dev/null) || return 1
+	[[ $state != Z ]] || return 1
+	echo "$pid"
+}
+
+# _lab_vrrp_keepalived_conf NODE FILE OPTS...: keepalived.conf from the options.
+_lab_vrrp_keepalived_conf() {
+	local node=$1 file=$2 n
+	shift 2
+	local -A o=([priority]=100 [version]=3 [advert]=1s [preempt]=yes [preempt_delay]=0s
+		[unicast]=no [vrid]=51 [auth]="" [track_dataplane]=no)
+	for n in "$@"; do o[${n%%=*}]=${n#*=}; done
+	{
+		echo "# keepalived.conf of lab node $node, written by tools/lab/lab.sh: $*"
+		echo "global_defs {"
+		echo "    router_id $node"
+		echo "    vrrp_version ${o[version]}"
+		echo "    script_user root"
+		echo "    enable_script_security"
+		echo "}"
+		echo "vrrp_instance VI_1 {"
+		echo "    state BACKUP"
+		echo "    interface ens33"
+		echo "    virtual_router_id ${o[vrid]}"
+		echo "    priority ${o[priority]}"
+		echo "    advert_int $(lab_seconds "${o[advert]}")"
+		[[ ${o[preempt]} == yes ]] || echo "    nopreempt"
+		[[ $(lab_seconds "${o[preempt_delay]}") == 0 ]] ||
+			echo "    preempt_delay $(lab_seconds "${o[preempt_delay]}")"
+		if [[ ${o[unicast]} == yes ]]; then
+			echo "    unicast_src_ip ${LAB_ADDR[$node]}"
+			echo "    unicast_peer {"
+			for n in "${LAB_NODES[@]}"; do
+				[[ $n == "$node" ]] || echo "        ${LAB_ADDR[$n]}"
+			done
+			echo "    }"
+		fi
+		[[ -z ${o[auth]} ]] ||
+			printf '    authentication {\n        auth_type PASS\n        auth_pass %s\n    }\n' "${o[auth]}"
+		echo "    virtual_ipaddress {"
+		echo "        $LAB_VIP/24 dev ens33"
+		echo "    }"
+		echo "}"
+	} >"$file"
+}
+
+# _lab_vrrp_section NODE OPTS...: the [vrrp VI_1] section of khaxdp.conf.
+_lab_vrrp_section() {
+	local node=$1 n
+	shift
+	local -A o=([priority]=100 [version]=3 [advert]=1s [preempt]=yes [preempt_delay]=0s
+		[unicast]=no [vrid]=51 [auth]="" [track_dataplane]=no)
+	for n in "$@"; do o[${n%%=*}]=${n#*=}; done
+	echo
+	echo "# written by tools/lab/lab.sh: $*"
+	echo "[vrrp VI_1]"
+	echo "interface = ens33"
+	echo "virtual_router_id = ${o[vrid]}"
+	echo "priority = ${o[priority]}"
+	echo "advert_int = ${o[advert]}"
+	echo "version = ${o[version]}"
+	echo "virtual_ipaddress = $LAB_VIP/24"
+	echo "preempt = ${o[preempt]}"
+	echo "preempt_delay = ${o[preempt_delay]}"
+	[[ ${o[track_dataplane]} != yes ]] || echo "track_dataplane = weight 2"
+	if [[ ${o[unicast]} == yes ]]; then
+		echo "unicast_src_ip = ${LAB_ADDR[$node]}"
+		for n in "${LAB_NODES[@]}"; do
+			[[ $n == "$node" ]] || echo "unicast_peer = ${LAB_ADDR[$n]}"
+		done
+	fi
+	[[ -z ${o[auth]} ]] || echo "auth_pass = ${o[auth]}"
+}
+
+# lab_vrrp_start NODE keepalived|khaxdp-vrrpd [KEY=VALUE...]: start the
+# daemon on NODE (stopping one that runs there) and check it stays up 0.2 s.
+lab_vrrp_start() {
+	local node=$1 daemon=$2 dir log pid
+	shift 2
+	dir=$(lab_node_dir "$node")
+	lab_vrrp_stop "$node" kill
+	mkdir -p "$LAB_LOG_DIR"
+	log=$LAB_LOG_DIR/$node.$daemon.log
+	echo "$daemon" >"$dir/vrrp.daemon"
+	case $daemon in
+	keepalived)
+		_lab_vrrp_keepalived_conf "$node" "$dir/keepalived.conf" "$@"
+		echo "=== start $(date +%s.%N) $daemon on $node: $*" >>"$log"
+		# -n: no fork (the parent and its VRRP child share our process group);
+		# -l -D: detailed log to the console, i.e. the log file.
+		setsid ip netns exec "$(lab_ns "$node")" "$LAB_KEEPALIVED" -n -l -D -G -P \
+			-f "$dir/keepalived.conf" -p "$dir/keepalived.pid" \
+			-r "$dir/keepalived-vrrp.pid" -c "$dir/keepalived-checkers.pid" \
+			</dev/null >>"$log" 2>&1 &
+		pid=$!
+		;;
+	khaxdp-vrrpd)
+		[[ -n $KHAXDP_VRRPD ]] || lab_die "KHAXDP_VRRPD is not set" || return
+		lab_write_conf "$node"
+		_lab_vrrp_section "$node" "$@" >>"$(lab_conf "$node")"
+		echo "=== start $(date +%s.%N) $daemon on $node: $*" >>"$log"
+		LIBXDP_BPFFS=$(lab_bpffs "$node") setsid ip netns exec "$(lab_ns "$node")" \
+			"$KHAXDP_VRRPD" -v -c "$(lab_conf "$node")" </dev/null >>"$log" 2>&1 &
+		pid=$!
+		;;
+	*) lab_die "lab_vrrp_start: unknown daemon '$daemon' (keepalived or khaxdp-vrrpd)"; return ;;
+	esac
+	echo "$pid" >"$dir/vrrp.pid"
+	# Not a job of ours: no "Killed" notice when it is killed (bash still reaps it).
+	disown "$pid" 2>/dev/null || true
+	sleep 0.2
+	lab_vrrp_pid "$node" >/dev/null ||
+		lab_die "$daemon on $node exited at once; $log says: $(tail -5 "$log" | tr '\n' '|')"
+}
+
+# lab_vrrp_stop NODE [kill|term]: kill -9 the daemon's process group, or send
+# SIGTERM and wait for it (up to 3 s, then kill -9). Removes its pid files.
+# With term, prints how long the daemon took to exit, in ms.
+lab_vrrp_stop() {
+	local node=$1 how=${2:-kill} dir pid i t0 t1
+	dir=$(lab_node_dir "$node")
+	if pid=$(lab_vrrp_pid "$node"); then
+		if [[ $how == term ]]; then
+			t0=$(date +%s%N)
+			kill -TERM "$pid" 2>/dev/null || true
+			for ((i = 0; i < 300; i++)); do
+				lab_vrrp_pid "$node" >/dev/null || break
+				sleep 0.01
+			done
+			t1=$(date +%s%N)
+			echo $(((t1 - t0) / 1000000))
+		fi
+		kill -9 -- "-$pid" 2>/dev/null || true
+		for ((i = 0; i < 100; i++)); do
+			lab_vrrp_pid "$node" >/dev/null || break
+			sleep 0.01
+		done
+	fi
+	rm -f "$dir/vrrp.pid" "$dir"/keepalived*.pid
+}
+
+# --- links and the VIP's holders --------------------------------------------------
+
+# lab_link_cut NODE [partition|carrier]: NODE vanishes from the segment.
+# partition (default): its switch port leaves the bridge; NODE keeps its
+# carrier and believes all is well, but hears nobody and nobody hears it.
+# carrier: its switch port goes down, so NODE's ens33 loses its carrier.
+lab_link_cut() {
+	case ${2:-partition} in
+	partition) ip -n "$(lab_ns sw)" link set "p-$1" nomaster ;;
+	carrier) ip -n "$(lab_ns sw)" link set "p-$1" down ;;
+	*) lab_die "lab_link_cut: partition or carrier, not '$2'" ;;
+	esac
+}
+
+# lab_link_restore NODE: undo lab_link_cut (either kind).
+lab_link_restore() {
+	ip -n "$(lab_ns sw)" link set "p-$1" master br0
+	ip -n "$(lab_ns sw)" link set "p-$1" up
+}
+
+# lab_vip_holders: the nodes that have the VIP on ens33, space separated.
+lab_vip_holders() {
+	local node out=()
+	for node in "${LAB_NODES[@]}"; do
+		if ip -n "$(lab_ns "$node")" -4 -o addr show dev ens33 2>/dev/null | grep -q " $LAB_VIP/"; then
+			out+=("$node")
+		fi
+	done
+	echo "${out[*]}"
+}
+
+# lab_vip_watch_start FILE: sample the VIP's holders every 10 ms into FILE
+# (tools/lab/vip_watch.py: "<epoch> <holders>" at each change).
+# lab_vip_watch_stop: stop it (its last line says how regular sampling was).
+lab_vip_watch_start() {
+	local node args=()
+	for node in "${LAB_NODES[@]}"; do args+=("$node=$(lab_ns "$node")"); done
+	"$LAB_PYTHON" "$LAB_SRC/vip_watch.py" --interval 0.01 "$LAB_VIP" "${args[@]}" >"$1" 2>&1 &
+	echo $! >"$LAB_DIR/vip_watch.pid"
+	sleep 0.1
+}
+lab_vip_watch_stop() {
+	local pid
+	[[ -f $LAB_DIR/vip_watch.pid ]] || return 0
+	pid=$(<"$LAB_DIR/vip_watch.pid")
+	kill -TERM "$pid" 2>/dev/null || true
+	wait "$pid" 2>/dev/null || true
+	rm -f "$LAB_DIR/vip_watch.pid"
+}
+
 # --- build and remove ----------------------------------------------------------
 
 # lab_down: remove a lab with this prefix: processes in its namespaces,
@@ -162,6 +399,8 @@ lab_vip_del() { lab_exec "$1" ip addr del "$LAB_VIP/24" dev ens33 2>/dev/null ||
 lab_down() {
 	local name ns pids mnt
 	for name in "${LAB_NODES[@]}"; do lab_api_stop "$name" 2>/dev/null || true; done
+	lab_vip_watch_stop
+	for name in "${LAB_NODES[@]}"; do lab_vrrp_stop "$name" kill 2>/dev/null || true; done
 	# Whatever else still runs in the lab's namespaces was started by a lab.
 	for name in "${LAB_NODES[@]}" "${LAB_CLIENTS[@]}" client1 client2 client3 client4 sw; do
 		ns=$(lab_ns "$name")

@@ -1,0 +1,74 @@
+# SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+# shellcheck shell=bash
+#
+# failover.sh - measure a VRRP failover in the lab (source tools/lab/lab.sh
+# first): the gap a client sees between the crash or the stop of the VIP
+# holder and its first new TCP connection to VIP:7443 through the new holder.
+# Used by tests/e2e/vrrp and tools/bench/failover.
+#
+#   failover_gap control1 kill client1 /tmp/out     # prints e.g. "212 control2"
+#
+# While tools/lab/conn_probe.py opens a new connection from CLIENT to
+# VIP:7443 every 10 ms, the master is
+#   kill: crashed - its switch port leaves the bridge (it vanishes from the
+#         segment, as a dead node does) and its daemon is killed with -9;
+#   term: stopped - SIGTERM to its daemon (priority 0, VIP removed).
+# The gap runs from just before that to the end of the first connection
+# attempt that began after it and succeeded through another node than the
+# old master (the probe notes the Ethernet source of each SYN-ACK: after a
+# clean stop the old master's data plane goes on answering until the new
+# master's gratuitous ARPs move the clients). The probe's log is OUT.probe
+# ("start end ok MAC" or "start end fail reason" per attempt).
+
+# failover_gap MASTER kill|term CLIENT OUT [TIMEOUT_S]: prints "GAP_MS NODE"
+# (NODE: the one that answered that first connection); status 1 with
+# "none REASON" when the probe never succeeded before the kill, or not within
+# TIMEOUT_S (default 10) after it. Leaves the master's link cut (kill): the
+# caller restores it (lab_link_restore) and removes its stale VIP.
+failover_gap() {
+	local master=$1 how=$2 client=$3 out=$4 timeout=${5:-10} pid i t_kill gap="" rc=0 old n
+	old=$(lab_mac "$master" 0)
+	: >"$out.probe"
+	ip netns exec "$(lab_ns "$client")" "$LAB_PYTHON" "$LAB_SRC/conn_probe.py" \
+		--interval 0.01 --timeout 1 --duration $((timeout + 60)) \
+		"$LAB_VIP" "$LAB_VIP_PORT" >"$out.probe" 2>&1 &
+	pid=$!
+	# Steady state first: connections go through the master.
+	for ((i = 0; i < 300; i++)); do
+		(($(awk '$3 == "ok"' "$out.probe" | wc -l) >= 5)) && break
+		sleep 0.01
+	done
+	if ((i == 300)); then
+		kill -TERM "$pid" 2>/dev/null || true
+		wait "$pid" 2>/dev/null || true
+		echo "none no connection to $LAB_VIP:$LAB_VIP_PORT succeeded in 3 s before the $how" \
+			"($(awk '{ $1 = $2 = ""; print }' "$out.probe" | sort | uniq -c | tr -s ' \n' ' '))"
+		return 1
+	fi
+	t_kill=$EPOCHREALTIME
+	echo "$t_kill $how $master" >"$out.events"
+	case $how in
+	kill)
+		lab_link_cut "$master" partition
+		lab_vrrp_stop "$master" kill
+		;;
+	term) lab_vrrp_stop "$master" term >"$out.exit_ms" ;;
+	*) lab_die "failover_gap: kill or term, not '$how'" ;;
+	esac
+	for ((i = 0; i < timeout * 50; i++)); do
+		gap=$(awk -v t="$t_kill" -v old="$old" '$1 >= t && $3 == "ok" && $4 != old {
+			printf "%.0f %s\n", ($2 - t) * 1000, $4; exit }' "$out.probe")
+		[[ -z $gap ]] || break
+		sleep 0.02
+	done
+	kill -TERM "$pid" 2>/dev/null || true
+	wait "$pid" 2>/dev/null || rc=$?
+	if [[ -z $gap ]]; then
+		echo "none no connection succeeded within ${timeout} s of the $how (probe exit status $rc; VIP on: $(lab_vip_holders))"
+		return 1
+	fi
+	for n in "${LAB_NODES[@]}"; do
+		[[ ${gap#* } != "$(lab_mac "$n" 0)" ]] || gap="${gap% *} $n"
+	done
+	echo "$gap"
+}
