@@ -5,6 +5,7 @@
 #include <netinet/in.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
 
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
@@ -274,6 +275,27 @@ static int zero_entry(int fd, uint32_t key, size_t size, bool percpu)
 	return err;
 }
 
+/*
+ * A new backend's SNAT ports start at a random point of the range. Counting
+ * from snat_port_min again after a detach and a fresh attach would reuse the
+ * ports of connections just closed, which the backend may still hold in
+ * TIME_WAIT: it answers the new SYN with an ACK of the old connection, the
+ * client resets and retries, and its connection lands on another backend.
+ */
+static int seed_port_cursor(int fd, uint32_t id)
+{
+	struct khaxdp_cursor cur = {};
+	uint32_t r = 0;
+
+	if (getrandom(&r, sizeof(r), GRND_NONBLOCK) != sizeof(r))
+		r = (uint32_t)kx_now_ns();
+	cur.next = r;
+	if (bpf_map_update_elem(fd, &id, &cur, BPF_ANY))
+		return kx_fail(-errno, "reset port cursor %u: %s", id,
+			       strerror(errno));
+	return 0;
+}
+
 static int write_backends(const struct kx_maps *m, const struct kx_plan *plan)
 {
 	int err;
@@ -292,8 +314,7 @@ static int write_backends(const struct kx_maps *m, const struct kx_plan *plan)
 			err = zero_entry(m->backend_stats, id,
 					 sizeof(struct khaxdp_backend_stats), true);
 			if (!err)
-				err = zero_entry(m->port_cursor, id,
-						 sizeof(struct khaxdp_cursor), false);
+				err = seed_port_cursor(m->port_cursor, id);
 			if (err)
 				return err;
 		}
