@@ -222,6 +222,16 @@ struct khaxdp_backend_stats {
 	__u64 flows_opened;
 };
 
+/* Value of the loader_state map (key 0): what `khaxdp attach` made on which
+ * interface, so that detach removes exactly that. User space only. */
+struct khaxdp_loader_state {
+	__u32 version;
+	__u32 ifindex;
+	__u32 flags;		/* the loader's enum kx_state_flags */
+	__u32 pad;
+	char ifname[16];	/* IF_NAMESIZE */
+};
+
 /* Names of the pinned objects under the bpffs directory. */
 #define KHAXDP_PIN_XDP_PROG	"xdp_ingress"
 #define KHAXDP_PIN_TC_PROG	"tc_egress"

@@ -109,4 +109,14 @@ struct {
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } backend_stats SEC(".maps");
 
+/* What the loader attached (read by detach); no program uses it, it is here
+ * so that it is pinned with BTF like every other map. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct khaxdp_loader_state);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} loader_state SEC(".maps");
+
 #endif /* KHAXDP_MAPS_BPF_H */

@@ -90,7 +90,7 @@ int kx_pinned_prog_id(const char *dir, const char *pin, uint32_t *id)
 	return err;
 }
 
-int kx_state_read(const char *dir, struct kx_state *st)
+int kx_state_read(const char *dir, struct khaxdp_loader_state *st)
 {
 	char path[PATH_MAX];
 	uint32_t key = 0;
@@ -108,7 +108,8 @@ int kx_state_read(const char *dir, struct kx_state *st)
 	return err;
 }
 
-static int state_write(const char *dir, const struct kx_state *st)
+/* The map is part of the BPF object, created and pinned when it loads. */
+static int state_write(const char *dir, const struct khaxdp_loader_state *st)
 {
 	char path[PATH_MAX];
 	uint32_t key = 0;
@@ -118,18 +119,8 @@ static int state_write(const char *dir, const struct kx_state *st)
 	if (err)
 		return err;
 	fd = bpf_obj_get(path);
-	if (fd < 0) {
-		fd = bpf_map_create(BPF_MAP_TYPE_ARRAY, "khaxdp_loader",
-				    sizeof(key), sizeof(*st), 1, NULL);
-		if (fd < 0)
-			return kx_fail(-errno, "create %s: %s", path,
-				       strerror(errno));
-		if (bpf_obj_pin(fd, path)) {
-			err = -errno;
-			close(fd);
-			return kx_fail(err, "pin %s: %s", path, strerror(-err));
-		}
-	}
+	if (fd < 0)
+		return kx_fail(-errno, "open %s: %s", path, strerror(errno));
 	err = bpf_map_update_elem(fd, &key, st, BPF_ANY) ? -errno : 0;
 	close(fd);
 	if (err)
@@ -228,7 +219,7 @@ struct attach_ctx {
 	const char *ifname;
 	int ifindex;
 	enum kx_xdp_mode mode;
-	struct kx_state old_state;
+	struct khaxdp_loader_state old_state;
 	bool had_state;
 	struct kx_xdp_info xdp;
 	uint32_t tc_existing;		/* prog id of a filter at our handle */
@@ -586,7 +577,7 @@ static int pin_programs(struct attach_ctx *c)
 
 static int save_state(struct attach_ctx *c)
 {
-	struct kx_state st = {
+	struct khaxdp_loader_state st = {
 		.version = KX_STATE_VERSION,
 		.ifindex = c->ifindex,
 		.flags = state_flags(c),
@@ -666,7 +657,7 @@ static int attach_xdp(struct attach_ctx *c)
 }
 
 static void detach_tc(const char *dir, const char *ifname, int ifindex,
-		      const struct kx_state *st);
+		      const struct khaxdp_loader_state *st);
 static void unpin_all(const char *dir);
 
 /* A first attach that fails after XDP went on takes everything off again;
@@ -674,7 +665,7 @@ static void unpin_all(const char *dir);
 static void rollback(struct attach_ctx *c)
 {
 	int fd = bpf_program__fd(c->skel->progs.khaxdp_xdp);
-	struct kx_state st = {
+	struct khaxdp_loader_state st = {
 		.flags = c->res->clsact_created ? KX_STATE_CLSACT_CREATED : 0,
 	};
 	struct xdp_program *p;
@@ -781,7 +772,7 @@ static bool clsact_empty(int ifindex)
 }
 
 static void detach_tc(const char *dir, const char *ifname, int ifindex,
-		      const struct kx_state *st)
+		      const struct khaxdp_loader_state *st)
 {
 	LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = ifindex,
 		    .attach_point = BPF_TC_EGRESS);
@@ -836,7 +827,7 @@ static void unpin_all(const char *dir)
 
 int kx_detach(const char *dir, const char *ifname)
 {
-	struct kx_state st;
+	struct khaxdp_loader_state st;
 	int ifindex, err;
 
 	ifindex = if_nametoindex(ifname);

@@ -32,14 +32,7 @@ enum kx_state_flags {
 	KX_STATE_LIBXDP_DIR_CREATED = 1 << 1,	/* libxdp's $LIBXDP_BPFFS/xdp */
 };
 
-/* Value of DIR/loader_state (user space only). */
-struct kx_state {
-	uint32_t version;	/* KX_STATE_VERSION */
-	uint32_t ifindex;
-	uint32_t flags;		/* enum kx_state_flags */
-	uint32_t pad;
-	char ifname[IF_NAMESIZE];
-};
+/* DIR/loader_state holds a struct khaxdp_loader_state (bpf/khaxdp.h). */
 #define KX_STATE_VERSION 1
 
 /* What is attached to an interface's XDP hook. */
@@ -62,7 +55,7 @@ struct kx_attach_result {
 	uint32_t tc_id;
 };
 
-int kx_state_read(const char *dir, struct kx_state *st);
+int kx_state_read(const char *dir, struct khaxdp_loader_state *st);
 int kx_pinned_prog_id(const char *dir, const char *pin, uint32_t *id);
 int kx_xdp_query(int ifindex, const char *dir, struct kx_xdp_info *info);
 /* The program id of our TC filter on ifindex, 0 if none. */

@@ -339,7 +339,7 @@ static void print_header(struct cli *cli, struct kx_maps *m,
 			 const struct khaxdp_node *node, uint32_t n_flows)
 {
 	struct kx_xdp_info xdp = {};
-	struct kx_state st = {};
+	struct khaxdp_loader_state st = {};
 	uint32_t tc_ours = 0, tc_now = 0;
 	char ifname[IF_NAMESIZE] = "?", addr[INET6_ADDRSTRLEN];
 	struct kx_json *j = &cli->js;
