@@ -23,13 +23,14 @@ MULTIARCH := $(shell $(CC) -print-multiarch 2>/dev/null)
 
 CFLAGS	?= -O2 -g
 CFLAGS	+= -std=gnu11 -Wall -Wextra -Werror -Wno-missing-field-initializers \
-	   -D_GNU_SOURCE -Ibpf -Iloader -I$(BUILD) $(SANFLAGS)
+	   -D_GNU_SOURCE -Ibpf -Iloader -Ivrrp -I$(BUILD) $(SANFLAGS)
 LDFLAGS	+= $(SANFLAGS)
 BPF_CFLAGS := -g -O2 -target bpf -mcpu=v3 -D__TARGET_ARCH_$(ARCH) -Wall -Werror \
 	   -I/usr/include/$(MULTIARCH) -Ibpf
 
 PKGS	:= libbpf libxdp inih
 LIBS	= $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lbpf -lxdp -linih) -lelf -lz
+VRRPD_LIBS = $(shell pkg-config --libs libmnl 2>/dev/null || echo -lmnl)
 
 # --- BPF objects and skeletons -------------------------------------------
 BPF_PROGS := khaxdp baseline
@@ -42,17 +43,30 @@ LIB_SRCS  := $(filter-out loader/main.c,$(wildcard loader/*.c))
 LIB_OBJS  := $(LIB_SRCS:loader/%.c=$(BUILD)/lib/%.o)
 LIBKHAXDP := $(BUILD)/libkhaxdp.a
 
+# The agent: a pure core (wire format, state machine, config) in libvrrp.a,
+# which the unit tests and the fuzzer use, and the I/O around it.
+VRRP_CORE := advert fsm vrrp_conf
+VRRP_CORE_OBJS := $(VRRP_CORE:%=$(BUILD)/vrrp/%.o)
+VRRP_IO_SRCS := $(filter-out vrrp/main.c $(VRRP_CORE:%=vrrp/%.c),$(wildcard vrrp/*.c))
+VRRP_IO_OBJS := $(VRRP_IO_SRCS:vrrp/%.c=$(BUILD)/vrrp/%.o)
+LIBVRRP   := $(BUILD)/libvrrp.a
+
+# libFuzzer target of the advert parser; `make check` runs it this long.
+FUZZ_SECONDS ?= 20
+FUZZ_FLAGS := -g -O1 -std=gnu11 -D_GNU_SOURCE -Wall -Wextra -Werror -Ivrrp \
+	   -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
+
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
 SELFTEST_SRCS := $(wildcard tests/bpf/*.c)
 BENCH_SRCS := $(wildcard tools/bench/*.c)
 
 .SECONDARY:
-.PHONY: all deps check check-unit check-bpf check-e2e check-asan demo bench \
-	install clean
+.PHONY: all deps check check-unit check-bpf check-e2e check-asan check-fuzz \
+	demo bench install clean
 all: $(BUILD)/khaxdp
 
-$(BUILD) $(BUILD)/lib $(BUILD)/tests:
+$(BUILD) $(BUILD)/lib $(BUILD)/tests $(BUILD)/vrrp $(BUILD)/fuzz:
 	@mkdir -p $@
 
 $(BUILD)/%.bpf.o: bpf/%.bpf.c $(BPF_HDRS) | $(BUILD)
@@ -72,8 +86,21 @@ $(LIBKHAXDP): $(LIB_OBJS) $(SKELS) | $(BUILD)
 $(BUILD)/khaxdp: loader/main.c $(LIBKHAXDP) $(SKELS)
 	$(CC) $(CFLAGS) $< $(LIBKHAXDP) -o $@ $(LDFLAGS) $(LIBS)
 
-$(BUILD)/tests/test_%: tests/unit/test_%.c $(LIBKHAXDP) | $(BUILD)/tests
-	$(CC) $(CFLAGS) $< $(LIBKHAXDP) -o $@ $(LDFLAGS) $(LIBS) -lcmocka
+$(BUILD)/vrrp/%.o: vrrp/%.c $(wildcard vrrp/*.h) $(wildcard loader/*.h) $(BPF_HDRS) | $(BUILD)/vrrp
+	$(CC) $(CFLAGS) -c $< -o $@
+
+$(LIBVRRP): $(VRRP_CORE_OBJS) | $(BUILD)
+	rm -f $@; ar rcs $@ $(VRRP_CORE_OBJS)
+
+$(BUILD)/khaxdp-vrrpd: vrrp/main.c $(VRRP_IO_OBJS) $(LIBVRRP) $(LIBKHAXDP)
+	$(CC) $(CFLAGS) $< $(VRRP_IO_OBJS) $(LIBVRRP) $(LIBKHAXDP) -o $@ \
+		$(LDFLAGS) $(LIBS) $(VRRPD_LIBS)
+
+$(BUILD)/tests/test_%: tests/unit/test_%.c $(LIBVRRP) $(LIBKHAXDP) | $(BUILD)/tests
+	$(CC) $(CFLAGS) $< $(LIBVRRP) $(LIBKHAXDP) -o $@ $(LDFLAGS) $(LIBS) -lcmocka
+
+$(BUILD)/fuzz/fuzz_advert: tests/fuzz/fuzz_advert.c vrrp/advert.c vrrp/advert.h | $(BUILD)/fuzz
+	$(CLANG) $(FUZZ_FLAGS) tests/fuzz/fuzz_advert.c vrrp/advert.c -o $@
 
 $(BUILD)/tests/test_progs: $(SELFTEST_SRCS) $(wildcard tests/bpf/*.h) $(LIBKHAXDP) $(SKELS) | $(BUILD)/tests
 	$(CC) $(CFLAGS) -Itests/bpf $(SELFTEST_SRCS) $(LIBKHAXDP) -o $@ $(LDFLAGS) $(LIBS)
@@ -91,6 +118,7 @@ check: deps
 	$(MAKE) all $(BUILD)/tests/test_progs $(UNIT_BINS) $(BUILD)/bench
 	$(MAKE) SAN=1 all build-asan/tests/test_progs $(UNIT_SRCS:tests/unit/%.c=build-asan/tests/%)
 	$(BUILD)/bench --smoke >/dev/null	# the benchmark's paths still run
+	$(MAKE) check-fuzz
 	tests/run-all $(BUILD) build-asan
 
 check-unit: $(UNIT_BINS)
@@ -99,6 +127,11 @@ check-bpf: $(BUILD)/tests/test_progs
 	$(BUILD)/tests/test_progs
 check-e2e: all
 	tests/e2e/run $(BUILD)
+# New inputs go to a scratch corpus; tests/fuzz/corpus holds the seeds.
+check-fuzz: $(BUILD)/fuzz/fuzz_advert
+	rm -rf $(BUILD)/fuzz/corpus && mkdir -p $(BUILD)/fuzz/corpus
+	$(BUILD)/fuzz/fuzz_advert -max_total_time=$(FUZZ_SECONDS) \
+		-print_final_stats=1 $(BUILD)/fuzz/corpus tests/fuzz/corpus
 
 demo: deps
 	$(MAKE) all
@@ -110,6 +143,7 @@ bench: deps
 
 install: all
 	install -D -m 0755 $(BUILD)/khaxdp $(DESTDIR)$(SBINDIR)/khaxdp
+	install -D -m 0755 $(BUILD)/khaxdp-vrrpd $(DESTDIR)$(SBINDIR)/khaxdp-vrrpd
 	install -D -m 0644 tools/khaxdp.conf.example $(DESTDIR)$(SYSCONFDIR)/khaxdp/khaxdp.conf.example
 
 clean:

@@ -1,0 +1,297 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+/* test_vrrp_conf.c - [vrrp NAME] sections: the issue's example, defaults,
+ * keepalived's spellings, and each bad value with its FILE:LINE. */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+#include <arpa/inet.h>
+#include <cmocka.h>
+
+#include "util.h"
+#include "vrrp_conf.h"
+
+static const char example[] =
+	"[global]\n"
+	"interface = ens33\n"
+	"\n"
+	"[vrrp VI_1]\n"
+	"interface = ens33\n"
+	"virtual_router_id = 51\n"
+	"priority = 101\n"
+	"advert_int = 1s               # v3: 10ms .. 40.95s\n"
+	"version = 3\n"
+	"virtual_ipaddress = 192.168.218.189/24\n"
+	"preempt = yes\n"
+	"preempt_delay = 0s\n"
+	"garp_master_repeat = 5\n"
+	"garp_master_delay = 5s\n"
+	"track_dataplane = weight 2\n"
+	"unicast_src_ip = 192.168.218.171\n"
+	"unicast_peer = 192.168.218.172\n"
+	"unicast_peer = 192.168.218.173\n"
+	"notify_master = /usr/local/bin/kx-notify master\n"
+	"notify = /usr/local/bin/kx-notify\n"
+	"[stats]\n"
+	"listen = 0.0.0.0:9000\n";
+
+static int load(const char *text, struct vrrp_config *vc)
+{
+	struct kx_config kc;
+	int err;
+
+	err = kx_config_load_string(&kc, "t.conf", text);
+	if (!err)
+		err = vrrp_conf_from(&kc, vc);
+	kx_config_free(&kc);
+	return err;
+}
+
+/* A one-instance file with `extra` added after the required keys (the
+ * header is line 1, the three keys lines 2-4, extra from line 5). */
+static int load_with(const char *extra, struct vrrp_config *vc)
+{
+	char text[1024];
+
+	snprintf(text, sizeof(text),
+		 "[vrrp VI_1]\ninterface = ens33\nvirtual_router_id = 51\n"
+		 "virtual_ipaddress = 10.0.0.100/24\n%s", extra);
+	return load(text, vc);
+}
+
+static void expect_error(const char *extra, const char *msg)
+{
+	struct vrrp_config vc;
+
+	assert_int_equal(load_with(extra, &vc), -EINVAL);
+	if (!strstr(kx_last_error(), msg))
+		fail_msg("error '%s' lacks '%s'", kx_last_error(), msg);
+}
+
+static void test_issue_example(void **state)
+{
+	struct vrrp_config vc;
+	const struct vrrp_instance_conf *ic = &vc.inst[0];
+
+	(void)state;
+	assert_int_equal(load(example, &vc), 0);
+	assert_int_equal(vc.n, 1);
+	assert_string_equal(ic->name, "VI_1");
+	assert_int_equal(ic->line, 5);
+	assert_string_equal(ic->interface, "ens33");
+	assert_int_equal(ic->vrid, 51);
+	assert_int_equal(ic->priority, 101);
+	assert_int_equal(ic->adver_int_cs, 100);
+	assert_int_equal(ic->version, 3);
+	assert_int_equal(ic->n_vips, 1);
+	assert_int_equal(ic->vips[0].addr, inet_addr("192.168.218.189"));
+	assert_int_equal(ic->vips[0].prefix, 24);
+	assert_true(ic->preempt);
+	assert_int_equal(ic->preempt_delay_ms, 0);
+	assert_int_equal(ic->garp_repeat, 5);
+	assert_int_equal(ic->garp_delay_ms, 5000);
+	assert_true(ic->track_dataplane);
+	assert_int_equal(ic->track_weight, 2);
+	assert_int_equal(ic->unicast_src, inet_addr("192.168.218.171"));
+	assert_int_equal(ic->n_peers, 2);
+	assert_int_equal(ic->peers[1], inet_addr("192.168.218.173"));
+	assert_string_equal(ic->notify[VRRP_NOTIFY_MASTER],
+			    "/usr/local/bin/kx-notify master");
+	assert_string_equal(ic->notify[VRRP_NOTIFY_ANY],
+			    "/usr/local/bin/kx-notify");
+	assert_string_equal(ic->notify[VRRP_NOTIFY_BACKUP], "");
+	assert_int_equal(ic->csum_form, VRRP_CSUM_PSEUDO);
+	assert_string_equal(vc.bpffs, KX_DEFAULT_BPFFS);
+}
+
+static void test_defaults(void **state)
+{
+	struct vrrp_config vc;
+	const struct vrrp_instance_conf *ic = &vc.inst[0];
+
+	(void)state;
+	assert_int_equal(load("[global]\ninterface = eth7\n[vrrp a]\n"
+			      "virtual_router_id = 7\n"
+			      "virtual_ipaddress = 10.0.0.1\n", &vc), 0);
+	assert_string_equal(ic->interface, "eth7");	/* from [global] */
+	assert_int_equal(ic->priority, VRRP_DEFAULT_PRIORITY);
+	assert_int_equal(ic->version, 3);
+	assert_int_equal(ic->adver_int_cs, 100);
+	assert_true(ic->preempt);
+	assert_int_equal(ic->vips[0].prefix, 32);	/* as keepalived */
+	assert_int_equal(ic->n_peers, 0);		/* multicast */
+	assert_false(ic->track_dataplane);
+	assert_false(ic->has_auth);
+}
+
+static void test_advert_int_spellings(void **state)
+{
+	static const struct {
+		const char *text;
+		uint16_t cs;
+	} cases[] = {
+		{ "1", 100 }, { "1s", 100 }, { "100ms", 10 }, { "10ms", 1 },
+		{ "0.05", 5 }, { "0.5s", 50 }, { "40.95", 4095 }, { "3", 300 },
+	};
+	struct vrrp_config vc;
+	char line[64];
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		snprintf(line, sizeof(line), "advert_int = %s\n", cases[i].text);
+		assert_int_equal(load_with(line, &vc), 0);
+		assert_int_equal(vc.inst[0].adver_int_cs, cases[i].cs);
+	}
+}
+
+static void test_v2_pass_and_nopreempt(void **state)
+{
+	struct vrrp_config vc;
+	const struct vrrp_instance_conf *ic = &vc.inst[0];
+
+	(void)state;
+	assert_int_equal(load_with("version = 2\nauth_pass = 42\n"
+				   "preempt = no\npreempt_delay = 4.12\n"
+				   "state = MASTER\n", &vc), 0);
+	assert_int_equal(ic->version, 2);
+	assert_true(ic->has_auth);
+	assert_memory_equal(ic->auth_pass, "42\0\0\0\0\0\0", 8);
+	assert_false(ic->preempt);
+	assert_int_equal(ic->preempt_delay_ms, 4120);
+}
+
+static void test_checksum_and_negative_weight(void **state)
+{
+	struct vrrp_config vc;
+
+	(void)state;
+	assert_int_equal(load_with("v3_checksum = nopseudo\n"
+				   "track_dataplane = weight -20\n", &vc), 0);
+	assert_int_equal(vc.inst[0].csum_form, VRRP_CSUM_NOPSEUDO);
+	assert_int_equal(vc.inst[0].track_weight, -20);
+}
+
+static void test_two_instances(void **state)
+{
+	struct vrrp_config vc;
+
+	(void)state;
+	assert_int_equal(load("[vrrp a]\ninterface = e0\nvirtual_router_id = 1\n"
+			      "virtual_ipaddress = 10.0.0.1\n"
+			      "[vrrp b]\ninterface = e0\nvirtual_router_id = 2\n"
+			      "virtual_ipaddress = 10.0.0.2\n"
+			      "virtual_ipaddress = 10.0.0.3/8\n", &vc), 0);
+	assert_int_equal(vc.n, 2);
+	assert_int_equal(vc.inst[1].n_vips, 2);
+	assert_int_equal(vc.inst[1].line, 6);
+}
+
+static void test_bad_values(void **state)
+{
+	(void)state;
+	expect_error("priority = 0\n", "t.conf:5: priority: bad value '0'");
+	expect_error("priority = 256\n", "t.conf:5: priority");
+	expect_error("advert_int = 15ms\n", "t.conf:5: advert_int: bad interval '15ms'");
+	expect_error("advert_int = 41s\n", "advert_int: bad interval");
+	expect_error("advert_int = 0.001\n", "advert_int: bad interval");
+	expect_error("advert_int = fast\n", "advert_int: bad interval");
+	expect_error("version = 4\n", "t.conf:5: version: bad value '4' (2 or 3)");
+	expect_error("virtual_ipaddress = 10.0.0.300\n", "t.conf:5: virtual_ipaddress: bad address");
+	expect_error("virtual_ipaddress = 10.0.0.1/33\n", "virtual_ipaddress: bad prefix");
+	expect_error("virtual_ipaddress = 10.0.0.100/24\n", "virtual_ipaddress: 10.0.0.100/24 given twice");
+	expect_error("preempt = maybe\n", "t.conf:5: preempt: bad value 'maybe'");
+	expect_error("preempt_delay = 1001\n", "preempt_delay: bad duration");
+	expect_error("garp_master_repeat = 0\n", "garp_master_repeat: bad value");
+	expect_error("garp_master_delay = soon\n", "garp_master_delay: bad duration");
+	expect_error("track_dataplane = 2\n", "track_dataplane: bad value '2' (expected 'weight N'");
+	expect_error("track_dataplane = weight 300\n", "track_dataplane: bad value");
+	expect_error("unicast_peer = 10.0.0.2\nunicast_peer = 10.0.0.2\n", "t.conf:6: unicast_peer: 10.0.0.2 given twice");
+	expect_error("unicast_src_ip = nowhere\n", "unicast_src_ip: bad address");
+	expect_error("notify_master = kx-notify\n", "notify_master: 'kx-notify' is not an absolute path");
+	expect_error("auth_pass = 123456789\n", "auth_pass: 1 to 8 characters");
+	expect_error("v3_checksum = rfc\n", "v3_checksum: bad value 'rfc'");
+	expect_error("virtual_router_id = 52\n", "t.conf:5: duplicate key 'virtual_router_id'");
+	expect_error("garp_lower_prio_repeat = 1\n", "t.conf:5: unknown key 'garp_lower_prio_repeat' in [vrrp VI_1]");
+	expect_error("state = LEADER\n", "state: bad value 'LEADER'");
+	expect_error("nopreempt = 1\n", "nopreempt: write 'preempt = no'");
+}
+
+static void test_whole_section_checks(void **state)
+{
+	struct vrrp_config vc;
+
+	(void)state;
+	expect_error("version = 2\nadvert_int = 100ms\n",
+		     "t.conf:2: [vrrp VI_1]: version 2 needs advert_int in whole seconds");
+	expect_error("auth_pass = 42\n",
+		     "auth_pass needs version 2 (VRRPv3 has no authentication)");
+	expect_error("unicast_src_ip = 10.0.0.1\n",
+		     "unicast_src_ip without unicast_peer");
+	assert_int_equal(load("[vrrp a]\ninterface = e0\nvirtual_ipaddress = 10.0.0.1\n", &vc), -EINVAL);
+	assert_string_equal(kx_last_error(), "t.conf:2: [vrrp a]: no 'virtual_router_id = 1-255'");
+	assert_int_equal(load("[vrrp a]\ninterface = e0\nvirtual_router_id = 9\n", &vc), -EINVAL);
+	assert_string_equal(kx_last_error(), "t.conf:2: [vrrp a]: no 'virtual_ipaddress = IPv4/PREFIX'");
+	assert_int_equal(load("[vrrp a]\nvirtual_router_id = 9\nvirtual_ipaddress = 10.0.0.1\n", &vc), -EINVAL);
+	assert_string_equal(kx_last_error(), "t.conf:2: [vrrp a]: no 'interface' (here or in [global])");
+	assert_int_equal(load("[vrrp a]\ninterface = e0\nvirtual_router_id = 9\nvirtual_ipaddress = 10.0.0.1\n"
+			      "[vrrp b]\ninterface = e0\nvirtual_router_id = 9\nvirtual_ipaddress = 10.0.0.2\n", &vc), -EINVAL);
+	assert_string_equal(kx_last_error(), "t.conf:6: [vrrp b]: virtual_router_id 9 on e0 already used by [vrrp a]");
+	assert_int_equal(load("[global]\ninterface = e0\n", &vc), -EINVAL);
+	assert_string_equal(kx_last_error(), "t.conf: no [vrrp NAME] section");
+	assert_int_equal(load("[vrrp]\ninterface = e0\n", &vc), -EINVAL);
+	assert_string_equal(kx_last_error(), "t.conf:2: [vrrp] needs a name: [vrrp NAME]");
+	assert_int_equal(load("[vrrp a/b]\ninterface = e0\n", &vc), -EINVAL);
+	assert_string_equal(kx_last_error(), "t.conf:2: vrrp: bad name 'a/b' (1-31 of A-Z a-z 0-9 _ . -)");
+}
+
+static void test_same_identity(void **state)
+{
+	struct vrrp_config a, b;
+
+	(void)state;
+	assert_int_equal(load_with("priority = 100\n", &a), 0);
+	assert_int_equal(load_with("priority = 150\nadvert_int = 50ms\npreempt = no\n", &b), 0);
+	assert_true(vrrp_conf_same_identity(&a.inst[0], &b.inst[0]));
+	assert_int_equal(load_with("virtual_ipaddress = 10.0.0.101/24\n", &b), 0);
+	assert_false(vrrp_conf_same_identity(&a.inst[0], &b.inst[0]));
+	assert_int_equal(load_with("unicast_peer = 10.0.0.2\n", &b), 0);
+	assert_false(vrrp_conf_same_identity(&a.inst[0], &b.inst[0]));
+}
+
+static void test_example_file_parses(void **state)
+{
+	struct vrrp_config vc;
+
+	(void)state;
+	/* The shipped example carries a [vrrp] section for the agent. */
+	assert_int_equal(vrrp_conf_load("tools/khaxdp.conf.example", &vc), 0);
+	assert_int_equal(vc.inst[0].vrid, 51);
+}
+
+static void quiet(enum kx_log_level level, const char *msg)
+{
+	(void)level;
+	(void)msg;
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_issue_example),
+		cmocka_unit_test(test_defaults),
+		cmocka_unit_test(test_advert_int_spellings),
+		cmocka_unit_test(test_v2_pass_and_nopreempt),
+		cmocka_unit_test(test_checksum_and_negative_weight),
+		cmocka_unit_test(test_two_instances),
+		cmocka_unit_test(test_bad_values),
+		cmocka_unit_test(test_whole_section_checks),
+		cmocka_unit_test(test_same_identity),
+		cmocka_unit_test(test_example_file_parses),
+	};
+
+	kx_set_log(quiet);	/* `state` is ignored with a warning */
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

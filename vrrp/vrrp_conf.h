@@ -1,0 +1,86 @@
+/* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
+/*
+ * vrrp_conf.h - the [vrrp NAME] sections of khaxdp.conf, in keepalived's
+ * words. The loader's parser (loader/config.c) keeps them in cfg->extra,
+ * key by key with their lines; vrrp_conf_from() reads and checks them.
+ */
+#ifndef VRRP_CONF_H
+#define VRRP_CONF_H
+
+#include <limits.h>
+#include <net/if.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "advert.h"
+#include "config.h"
+
+#define VRRP_MAX_INSTANCES	8
+#define VRRP_MAX_PEERS		16
+#define VRRP_NOTIFY_LEN		256
+
+#define VRRP_DEFAULT_VERSION	3	/* keepalived's is 2: see README */
+#define VRRP_DEFAULT_PRIORITY	100	/* as keepalived */
+#define VRRP_DEFAULT_INT_CS	100	/* 1 s */
+#define VRRP_DEFAULT_GARP_REPEAT 5
+#define VRRP_DEFAULT_GARP_DELAY_MS 5000
+
+enum vrrp_notify_kind {
+	VRRP_NOTIFY_MASTER,
+	VRRP_NOTIFY_BACKUP,
+	VRRP_NOTIFY_FAULT,
+	VRRP_NOTIFY_ANY,	/* `notify`: gets INSTANCE NAME STATE PRIORITY */
+	VRRP_NOTIFY_KINDS,
+};
+
+struct vrrp_vip {
+	uint32_t addr;		/* network order */
+	uint8_t prefix;
+};
+
+struct vrrp_instance_conf {
+	char name[KHAXDP_NAME_LEN];
+	int line;			/* first line of the section */
+	char interface[IF_NAMESIZE];
+	uint8_t vrid;
+	uint8_t priority;		/* base priority */
+	uint8_t version;
+	uint16_t adver_int_cs;
+	bool preempt;
+	uint32_t preempt_delay_ms;
+	uint32_t garp_repeat;
+	uint32_t garp_delay_ms;
+	bool track_dataplane;
+	int track_weight;		/* 0: FAULT while it does not hold */
+	uint32_t unicast_src;		/* 0: the interface's first address */
+	unsigned int n_peers;		/* 0: multicast */
+	uint32_t peers[VRRP_MAX_PEERS];
+	unsigned int n_vips;
+	struct vrrp_vip vips[VRRP_MAX_ADDRS];
+	bool has_auth;			/* v2 PASS */
+	char auth_pass[VRRP_AUTH_LEN];
+	enum vrrp_csum_form csum_form;	/* v3, sent; both are accepted */
+	char notify[VRRP_NOTIFY_KINDS][VRRP_NOTIFY_LEN];	/* "" none */
+};
+
+struct vrrp_config {
+	char path[PATH_MAX];
+	char bpffs[PATH_MAX];		/* [global] bpffs: the data plane */
+	unsigned int n;
+	struct vrrp_instance_conf inst[VRRP_MAX_INSTANCES];
+};
+
+/* Read the [vrrp NAME] sections of a parsed loader config. On error:
+ * -EINVAL and `FILE:LINE: problem` in kx_last_error(). */
+int vrrp_conf_from(const struct kx_config *kc, struct vrrp_config *out);
+
+/* Parse and check FILE in one step (what the agent and -t do). */
+int vrrp_conf_load(const char *path, struct vrrp_config *out);
+
+/* Same election and wire identity (interface, VRID, version, addresses,
+ * peers, checksum, auth)? Then a reload can update the running instance
+ * in place; otherwise it is stopped and started again. */
+bool vrrp_conf_same_identity(const struct vrrp_instance_conf *a,
+			     const struct vrrp_instance_conf *b);
+
+#endif /* VRRP_CONF_H */
