@@ -6,9 +6,11 @@
 
 Connections are non-blocking and overlap: a lost SYN does not delay the next
 attempt. Each attempt ends with one line when it completes or times out:
-"<start> <end> ok <MAC>" or "<start> <end> fail <reason>" (epoch seconds),
-MAC being the Ethernet source of the SYN-ACK (a packet socket sees it): the
-node that answered for the VIP, which tells the old master from the new one.
+"<start> <end> ok <TO> <FROM>" or "<start> <end> fail <reason>" (epoch
+seconds). A packet socket sees the frames: TO is the Ethernet destination of
+the SYN (where the client's ARP entry for HOST pointed), FROM the source of
+the SYN-ACK (the node that answered), which tells the old master from the
+new one - and shows when a node answered a frame that was not sent to it.
 A connection that succeeded is reset at once (no TIME_WAIT, nothing sent).
 Stops after --duration seconds or on SIGTERM/SIGINT.
 """
@@ -36,25 +38,29 @@ def main():
     signal.signal(signal.SIGTERM, lambda *_: stop.append(1))
     signal.signal(signal.SIGINT, lambda *_: stop.append(1))
     sel = selectors.DefaultSelector()
-    # SYN-ACKs from PORT: local port -> Ethernet source address.
-    raw = socket.socket(socket.AF_PACKET, socket.SOCK_RAW, socket.htons(0x0800))
+    # local port -> Ethernet destination of its SYN, source of its SYN-ACK
+    # ETH_P_ALL: only such sockets see outgoing frames too.
+    raw = socket.socket(socket.AF_PACKET, socket.SOCK_RAW, socket.htons(0x0003))
     raw.setblocking(False)
-    synack_mac = {}
+    syn_to, synack_from = {}, {}
 
     def drain():
         while True:
             try:
-                f = raw.recv(128)
+                f, (_, _, pkttype, _, _) = raw.recvfrom(128)
             except BlockingIOError:
                 return
-            if len(f) < 14 + 20 + 20 or f[14 + 9] != 6:
+            if len(f) < 14 + 20 + 20 or f[12:14] != b"\x08\x00" or f[14 + 9] != 6:
                 continue
             tcp = 14 + (f[14] & 0x0F) * 4
             if len(f) < tcp + 14:
                 continue
             sport, dport = struct.unpack_from("!HH", f, tcp)
-            if sport == args.port and f[tcp + 13] & 0x12 == 0x12:
-                synack_mac[dport] = f[6:12].hex(":")
+            flags = f[tcp + 13] & 0x12
+            if pkttype == socket.PACKET_OUTGOING and dport == args.port and flags == 0x02:
+                syn_to.setdefault(sport, f[0:6].hex(":"))
+            elif pkttype != socket.PACKET_OUTGOING and sport == args.port and flags == 0x12:
+                synack_from.setdefault(dport, f[6:12].hex(":"))
 
     pending = {}  # socket -> (start epoch, deadline monotonic)
     out = sys.stdout
@@ -67,7 +73,8 @@ def main():
         sel.unregister(s)
         if result == "ok":
             drain()
-            result = f"ok {synack_mac.pop(s.getsockname()[1], '?')}"
+            port = s.getsockname()[1]
+            result = f"ok {syn_to.get(port, '?')} {synack_from.get(port, '?')}"
             s.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
         s.close()
         out.write(f"{start:.6f} {time.time():.6f} {result}\n")
@@ -79,8 +86,12 @@ def main():
         if now >= next_at:
             s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
             s.setblocking(False)
+            drain()  # what is left in the queue belongs to older attempts
             start = time.time()
             err = s.connect_ex((args.host, args.port))
+            port = s.getsockname()[1]
+            syn_to.pop(port, None)
+            synack_from.pop(port, None)
             if err not in (0, errno.EINPROGRESS):
                 s.close()
                 out.write(f"{start:.6f} {time.time():.6f} fail {errno.errorcode.get(err, err)}\n")

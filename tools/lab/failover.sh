@@ -14,11 +14,15 @@
 #         segment, as a dead node does) and its daemon is killed with -9;
 #   term: stopped - SIGTERM to its daemon (priority 0, VIP removed).
 # The gap runs from just before that to the end of the first connection
-# attempt that began after it and succeeded through another node than the
-# old master (the probe notes the Ethernet source of each SYN-ACK: after a
-# clean stop the old master's data plane goes on answering until the new
-# master's gratuitous ARPs move the clients). The probe's log is OUT.probe
-# ("start end ok MAC" or "start end fail reason" per attempt).
+# attempt that began after it and succeeded through the new master: its SYN
+# went to another MAC than the old master's (the new master's gratuitous ARP
+# moved the client) and was answered from there. The probe notes both MACs of
+# each connection: after a clean stop the old master's data plane goes on
+# answering until the client moves; and when the switch floods frames for a
+# MAC it no longer knows, a backup's XDP may answer what was sent to the old
+# master - neither is a failover. The probe's log is OUT.probe ("start end ok
+# SYN_TO SYNACK_FROM" or "start end fail reason" per attempt); OUT.foreign
+# counts the answers that came from another node than the SYN was sent to.
 
 # failover_gap MASTER kill|term CLIENT OUT [TIMEOUT_S]: prints "GAP_MS NODE"
 # (NODE: the one that answered that first connection); status 1 with
@@ -56,13 +60,14 @@ failover_gap() {
 	*) lab_die "failover_gap: kill or term, not '$how'" ;;
 	esac
 	for ((i = 0; i < timeout * 50; i++)); do
-		gap=$(awk -v t="$t_kill" -v old="$old" '$1 >= t && $3 == "ok" && $4 != old {
+		gap=$(awk -v t="$t_kill" -v old="$old" '$1 >= t && $3 == "ok" && $4 != old && $4 == $5 {
 			printf "%.0f %s\n", ($2 - t) * 1000, $4; exit }' "$out.probe")
 		[[ -z $gap ]] || break
 		sleep 0.02
 	done
 	kill -TERM "$pid" 2>/dev/null || true
 	wait "$pid" 2>/dev/null || rc=$?
+	awk '$3 == "ok" && $4 != $5 { n++ } END { print n + 0 }' "$out.probe" >"$out.foreign"
 	if [[ -z $gap ]]; then
 		echo "none no connection succeeded within ${timeout} s of the $how (probe exit status $rc; VIP on: $(lab_vip_holders))"
 		return 1
