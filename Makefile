@@ -63,7 +63,7 @@ BENCH_SRCS := $(wildcard tools/bench/*.c)
 
 .SECONDARY:
 .PHONY: all deps check check-unit check-bpf check-e2e check-asan check-fuzz \
-	demo bench install clean
+	check-vrrp demo bench bench-failover install clean
 all: $(BUILD)/khaxdp
 
 $(BUILD) $(BUILD)/lib $(BUILD)/tests $(BUILD)/vrrp $(BUILD)/fuzz:
@@ -127,6 +127,8 @@ check-bpf: $(BUILD)/tests/test_progs
 	$(BUILD)/tests/test_progs
 check-e2e: all
 	tests/e2e/run $(BUILD)
+check-vrrp: all $(BUILD)/khaxdp-vrrpd
+	tests/e2e/vrrp $(BUILD)
 # New inputs go to a scratch corpus; tests/fuzz/corpus holds the seeds.
 check-fuzz: $(BUILD)/fuzz/fuzz_advert
 	rm -rf $(BUILD)/fuzz/corpus && mkdir -p $(BUILD)/fuzz/corpus
@@ -140,6 +142,11 @@ demo: deps
 bench: deps
 	$(MAKE) all $(BUILD)/bench
 	$(BUILD)/bench
+
+# The failover gap of khaxdp-vrrpd and keepalived, in the lab (a few minutes).
+bench-failover: deps
+	$(MAKE) all $(BUILD)/khaxdp-vrrpd
+	tools/bench/failover $(BUILD)
 
 install: all
 	install -D -m 0755 $(BUILD)/khaxdp $(DESTDIR)$(SBINDIR)/khaxdp
