@@ -30,7 +30,8 @@ BPF_CFLAGS := -g -O2 -target bpf -mcpu=v3 -D__TARGET_ARCH_$(ARCH) -Wall -Werror 
 
 PKGS	:= libbpf libxdp inih
 LIBS	= $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lbpf -lxdp -linih) -lelf -lz
-VRRPD_LIBS = $(shell pkg-config --libs libmnl 2>/dev/null || echo -lmnl)
+VRRPD_LIBS = $(shell pkg-config --libs libmnl openssl libmicrohttpd 2>/dev/null || \
+	       echo -lmnl -lssl -lcrypto -lmicrohttpd) -lpthread
 
 # --- BPF objects and skeletons -------------------------------------------
 BPF_PROGS := khaxdp baseline
@@ -45,7 +46,7 @@ LIBKHAXDP := $(BUILD)/libkhaxdp.a
 
 # The agent: a pure core (wire format, state machine, config) in libvrrp.a,
 # which the unit tests and the fuzzer use, and the I/O around it.
-VRRP_CORE := advert fsm vrrp_conf
+VRRP_CORE := advert fsm vrrp_conf health_sm stats
 VRRP_CORE_OBJS := $(VRRP_CORE:%=$(BUILD)/vrrp/%.o)
 VRRP_IO_SRCS := $(filter-out vrrp/main.c $(VRRP_CORE:%=vrrp/%.c),$(wildcard vrrp/*.c))
 VRRP_IO_OBJS := $(VRRP_IO_SRCS:vrrp/%.c=$(BUILD)/vrrp/%.o)

@@ -1,0 +1,98 @@
+/* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
+/*
+ * stats.h - what the statistics page shows, and its three renderings:
+ * the HTML page a person reads (haproxy's /haproxy_stats), the Prometheus
+ * text exposition (/metrics) and JSON for scripts (/status.json).
+ *
+ * Pure: a struct stats_model in, text out; stats_http.c fills the model
+ * from the maps, the health checks and the VRRP instances, and serves it.
+ */
+#ifndef VRRP_STATS_H
+#define VRRP_STATS_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "config.h"
+#include "khaxdp.h"
+
+#define STATS_MAX_VRRP		8
+#define STATS_REFRESH_S		5	/* the page reloads itself, as haproxy's */
+
+/*
+ * The contract with the VRRP code: one per instance, filled by it and handed
+ * to stats_server_set_vrrp() whenever something in it changes (the server
+ * copies it). state: a string with static storage ("MASTER", "BACKUP",
+ * "FAULT", "INIT"); master: the current master's address, "" if unknown.
+ */
+struct stats_vrrp_view {
+	char instance[32];		/* "VI_1" */
+	char interface[16];		/* "ens33" */
+	int vrid;			/* virtual_router_id */
+	const char *state;
+	int priority;			/* effective: base + track weights */
+	int base_priority;		/* from the config */
+	char master[64];		/* "192.168.218.171" */
+	char vips[128];			/* "192.168.218.189/24" */
+};
+
+/* The states khaxdp_vrrp_state{state=...} lists, 1 for the current one. */
+extern const char *const stats_vrrp_states[];
+
+struct stats_backend {
+	char service[KHAXDP_NAME_LEN];
+	char name[KHAXDP_NAME_LEN];
+	char addr[KX_ENDPOINT_STRLEN];
+	bool in_map;			/* the data plane holds it */
+	bool up;			/* health in the map, else the checks' */
+	const char *status;		/* UP, DOWN, DRAIN, MAINT */
+	char check[KX_CHECK_PATH_LEN + 8];	/* "https /readyz", "none" */
+	bool checked;			/* check != none */
+	bool check_up;			/* the checks' verdict */
+	bool last_ok;
+	char last[128];			/* last check result */
+	uint64_t since_change_ms;
+	uint64_t since_check_ms;
+	uint64_t checks;
+	uint64_t check_failures;
+	/* the data plane's counters ("in": client -> backend) */
+	uint64_t flows_opened;
+	uint64_t active_flows;
+	uint64_t packets_in, bytes_in;
+	uint64_t packets_out, bytes_out;
+};
+
+struct stats_service {
+	char name[KHAXDP_NAME_LEN];
+	char listen[KX_ENDPOINT_STRLEN];
+	unsigned int first;		/* index of its first backend */
+	unsigned int n;			/* how many follow */
+};
+
+struct stats_model {
+	char node[64];			/* this node's address, from the node map */
+	char version[32];
+	bool attached;			/* the pinned maps could be read */
+	char attach_error[160];		/* why not */
+	bool active;			/* the node map says it holds the VIP */
+	uint64_t uptime_ms;		/* of the agent */
+	unsigned int n_services;
+	struct stats_service services[KHAXDP_MAX_SERVICES];
+	unsigned int n_backends;
+	struct stats_backend backends[KHAXDP_MAX_BACKENDS];
+	uint64_t datapath[KHAXDP_STAT_MAX];
+	unsigned int n_vrrp;
+	struct stats_vrrp_view vrrp[STATS_MAX_VRRP];
+};
+
+/* UP, DOWN, DRAIN or MAINT from the map's health and admin state. */
+const char *stats_status(uint8_t health, uint8_t admin);
+
+void stats_render_metrics(const struct stats_model *m, FILE *out);
+void stats_render_json(const struct stats_model *m, FILE *out);
+/* uri: the page's own address, for the links. */
+void stats_render_html(const struct stats_model *m, const char *uri,
+		       FILE *out);
+
+#endif /* VRRP_STATS_H */

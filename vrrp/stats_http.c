@@ -1,0 +1,385 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+/*
+ * stats_http.c - the statistics page over HTTP (libmicrohttpd, its own
+ * polling thread) and the model it shows, collected per request from the
+ * pinned maps, the health checks and the VRRP views (see stats_http.h).
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <microhttpd.h>
+#include <netinet/in.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "dp_view.h"
+#include "maps.h"
+#include "stats_http.h"
+#include "util.h"
+
+/* Enough for a person and a Prometheus; a slow client is dropped. */
+#define HTTP_MAX_CONNECTIONS	32
+#define HTTP_TIMEOUT_S		10
+
+struct stats_server {
+	struct MHD_Daemon *mhd;
+	int listen_fd;
+	struct health *health;
+	char bpffs[PATH_MAX];
+	char uri[KX_STATS_URI_LEN];
+	unsigned int n_services;
+	struct stats_service services[KHAXDP_MAX_SERVICES];	/* name, listen */
+	uint64_t started_ms;
+	pthread_mutex_t lock;		/* the VRRP views */
+	unsigned int n_vrrp;
+	struct stats_vrrp_view vrrp[STATS_MAX_VRRP];
+};
+
+static uint64_t mono_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+void stats_server_set_vrrp(struct stats_server *s,
+			   const struct stats_vrrp_view *views, unsigned int n)
+{
+	if (n > STATS_MAX_VRRP)
+		n = STATS_MAX_VRRP;
+	pthread_mutex_lock(&s->lock);
+	memcpy(s->vrrp, views, n * sizeof(*views));
+	s->n_vrrp = n;
+	pthread_mutex_unlock(&s->lock);
+}
+
+/* ---- the model ------------------------------------------------------------ */
+
+static void backend_from_check(struct stats_backend *b,
+			       const struct health_view *v)
+{
+	memset(b, 0, sizeof(*b));
+	memcpy(b->service, v->service, sizeof(b->service));
+	memcpy(b->name, v->backend, sizeof(b->name));
+	kx_endpoint_str(&v->ep, b->addr, sizeof(b->addr));
+	snprintf(b->check, sizeof(b->check), "%s", v->check);
+	b->checked = v->kind != KX_CHECK_NONE;
+	b->check_up = v->up;
+	b->last_ok = v->last_ok;
+	snprintf(b->last, sizeof(b->last), "%s", v->last);
+	b->since_change_ms = v->since_change_ms;
+	b->since_check_ms = v->since_check_ms;
+	b->checks = v->checks;
+	b->check_failures = v->failed;
+	/* Until the data plane says otherwise: the checks' verdict. */
+	b->up = !b->checked || v->up;
+	b->status = b->up ? "UP" : "DOWN";
+}
+
+/* The configured services and their backends, in config order. */
+static void collect_backends(struct stats_server *s, struct stats_model *m,
+			     const struct health_view *views, unsigned int n)
+{
+	for (unsigned int i = 0; i < s->n_services; i++) {
+		struct stats_service *svc = &m->services[m->n_services++];
+
+		*svc = s->services[i];
+		svc->first = m->n_backends;
+		svc->n = 0;
+		for (unsigned int k = 0; k < n; k++) {
+			if (strcmp(views[k].service, svc->name) ||
+			    m->n_backends == KHAXDP_MAX_BACKENDS)
+				continue;
+			backend_from_check(&m->backends[m->n_backends++],
+					   &views[k]);
+			svc->n++;
+		}
+	}
+}
+
+static void add_dataplane_counters(const struct kx_maps *maps,
+				   const struct dp_view *v,
+				   const uint32_t *active,
+				   struct stats_backend *b)
+{
+	struct khaxdp_backend_stats bs;
+	int id = dp_view_find(v, b->service, b->name);
+
+	if (id < 0)
+		return;
+	b->in_map = true;
+	b->up = v->backends[id].health == KHAXDP_HEALTH_UP;
+	b->status = stats_status(v->backends[id].health, v->backends[id].admin);
+	b->active_flows = active[id];
+	if (kx_backend_stats_sum(maps, (uint32_t)id, &bs))
+		return;
+	b->flows_opened = bs.flows_opened;
+	b->packets_in = bs.packets_in;
+	b->bytes_in = bs.bytes_in;
+	b->packets_out = bs.packets_out;
+	b->bytes_out = bs.bytes_out;
+}
+
+static int collect_dataplane(struct stats_server *s, struct stats_model *m)
+{
+	static __thread struct dp_view v;	/* 12 KiB, not on the stack */
+	uint32_t active[KHAXDP_MAX_BACKENDS] = {};
+	struct khaxdp_node node;
+	struct kx_maps maps;
+	int err;
+
+	if (kx_maps_open(&maps, s->bpffs)) {
+		snprintf(m->attach_error, sizeof(m->attach_error), "%s",
+			 kx_last_error());
+		return 0;
+	}
+	err = dp_view_read(&maps, &v);
+	if (!err)
+		err = kx_stats_sum(&maps, m->datapath);
+	if (!err)
+		err = kx_flows_per_backend(&maps, active);
+	if (!err && !kx_node_read(&maps, &node)) {
+		inet_ntop(AF_INET, &node.addr.v4, m->node, sizeof(m->node));
+		m->active = node.active;
+	}
+	if (err) {
+		snprintf(m->attach_error, sizeof(m->attach_error), "%s",
+			 kx_last_error());
+	} else {
+		m->attached = true;
+		for (unsigned int i = 0; i < m->n_backends; i++)
+			add_dataplane_counters(&maps, &v, active,
+					       &m->backends[i]);
+	}
+	kx_maps_close(&maps);
+	return err;
+}
+
+int stats_collect(struct stats_server *s, struct stats_model *m)
+{
+	struct health_view *views;
+	unsigned int n = 0;
+
+	memset(m, 0, sizeof(*m));
+	m->uptime_ms = mono_ms() - s->started_ms;
+	pthread_mutex_lock(&s->lock);
+	m->n_vrrp = s->n_vrrp;
+	memcpy(m->vrrp, s->vrrp, sizeof(m->vrrp));
+	pthread_mutex_unlock(&s->lock);
+
+	views = calloc(KHAXDP_MAX_BACKENDS, sizeof(*views));
+	if (!views)
+		return kx_fail(-ENOMEM, "stats: out of memory");
+	if (s->health)
+		n = health_snapshot(s->health, views, KHAXDP_MAX_BACKENDS);
+	if (n > KHAXDP_MAX_BACKENDS)
+		n = KHAXDP_MAX_BACKENDS;
+	collect_backends(s, m, views, n);
+	free(views);
+	return collect_dataplane(s, m);
+}
+
+/* ---- HTTP ------------------------------------------------------------------- */
+
+enum doc { DOC_HTML, DOC_METRICS, DOC_JSON, DOC_NONE };
+
+static enum doc doc_for(const struct stats_server *s, const char *url)
+{
+	if (!strcmp(url, s->uri))
+		return DOC_HTML;
+	if (!strcmp(url, "/metrics"))
+		return DOC_METRICS;
+	if (!strcmp(url, "/status.json"))
+		return DOC_JSON;
+	return DOC_NONE;
+}
+
+static const char *const content_types[] = {
+	[DOC_HTML] = "text/html; charset=utf-8",
+	[DOC_METRICS] = "text/plain; version=0.0.4; charset=utf-8",
+	[DOC_JSON] = "application/json",
+	[DOC_NONE] = "text/plain; charset=utf-8",
+};
+
+/* Render one document into a malloc()ed buffer. */
+static char *render(struct stats_server *s, enum doc doc, size_t *len)
+{
+	struct stats_model *m;
+	char *buf = NULL;
+	FILE *out;
+
+	m = malloc(sizeof(*m));
+	if (!m)
+		return NULL;
+	out = open_memstream(&buf, len);
+	if (!out) {
+		free(m);
+		return NULL;
+	}
+	stats_collect(s, m);	/* a detached data plane is shown, not an error */
+	if (doc == DOC_HTML)
+		stats_render_html(m, s->uri, out);
+	else if (doc == DOC_METRICS)
+		stats_render_metrics(m, out);
+	else
+		stats_render_json(m, out);
+	fclose(out);
+	free(m);
+	return buf;
+}
+
+static enum MHD_Result reply(struct MHD_Connection *conn, unsigned int code,
+			     enum doc doc, char *body, size_t len)
+{
+	struct MHD_Response *resp;
+	enum MHD_Result ret;
+
+	resp = MHD_create_response_from_buffer(len, body, MHD_RESPMEM_MUST_FREE);
+	if (!resp) {
+		free(body);
+		return MHD_NO;
+	}
+	MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE,
+				content_types[doc]);
+	MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL, "no-cache");
+	ret = MHD_queue_response(conn, code, resp);
+	MHD_destroy_response(resp);
+	return ret;
+}
+
+static enum MHD_Result reply_text(struct MHD_Connection *conn,
+				  unsigned int code, const char *text)
+{
+	char *body = strdup(text);
+
+	return body ? reply(conn, code, DOC_NONE, body, strlen(body)) : MHD_NO;
+}
+
+static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn,
+				  const char *url, const char *method,
+				  const char *version, const char *upload,
+				  size_t *upload_len, void **req_state)
+{
+	struct stats_server *s = cls;
+	enum doc doc;
+	size_t len = 0;
+	char *body;
+
+	(void)version;
+	(void)upload;
+	/* Read-only: no method takes a body, nothing here changes anything. */
+	if (strcmp(method, MHD_HTTP_METHOD_GET) &&
+	    strcmp(method, MHD_HTTP_METHOD_HEAD))
+		return reply_text(conn, MHD_HTTP_METHOD_NOT_ALLOWED,
+				  "only GET and HEAD\n");
+	if (*upload_len)
+		return MHD_NO;
+	(void)req_state;
+	doc = doc_for(s, url);
+	if (doc == DOC_NONE)
+		return reply_text(conn, MHD_HTTP_NOT_FOUND, "not found\n");
+	body = render(s, doc, &len);
+	if (!body)
+		return reply_text(conn, MHD_HTTP_INTERNAL_SERVER_ERROR,
+				  "out of memory\n");
+	return reply(conn, MHD_HTTP_OK, doc, body, len);
+}
+
+/* Our own listening socket, so a bind error says what and why. */
+static int open_listener(const struct kx_endpoint *ep)
+{
+	struct sockaddr_in sa = {
+		.sin_family = AF_INET,
+		.sin_port = htons(ep->port),
+		.sin_addr.s_addr = ep->addr.v4,
+	};
+	char buf[KX_ENDPOINT_STRLEN];
+	int fd, one = 1, err;
+
+	fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	if (fd < 0)
+		return kx_fail(-errno, "stats: socket: %s", strerror(errno));
+	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) ||
+	    listen(fd, HTTP_MAX_CONNECTIONS)) {
+		err = -errno;
+		close(fd);
+		return kx_fail(err, "stats: listen on %s: %s",
+			       kx_endpoint_str(ep, buf, sizeof(buf)),
+			       strerror(-err));
+	}
+	return fd;
+}
+
+static void copy_services(struct stats_server *s, const struct kx_config *cfg)
+{
+	s->n_services = cfg->n_services;
+	for (unsigned int i = 0; i < cfg->n_services; i++) {
+		memcpy(s->services[i].name, cfg->services[i].name,
+		       sizeof(s->services[i].name));
+		kx_endpoint_str(&cfg->services[i].listen,
+				s->services[i].listen,
+				sizeof(s->services[i].listen));
+	}
+}
+
+int stats_server_start(const struct kx_config *cfg, struct health *h,
+		       struct stats_server **out)
+{
+	struct stats_server *s;
+	char buf[KX_ENDPOINT_STRLEN];
+
+	s = calloc(1, sizeof(*s));
+	if (!s)
+		return kx_fail(-ENOMEM, "stats: out of memory");
+	pthread_mutex_init(&s->lock, NULL);
+	s->health = h;
+	s->started_ms = mono_ms();
+	snprintf(s->bpffs, sizeof(s->bpffs), "%s", cfg->bpffs);
+	snprintf(s->uri, sizeof(s->uri), "%s", cfg->stats.uri);
+	copy_services(s, cfg);
+	s->listen_fd = open_listener(&cfg->stats.listen);
+	if (s->listen_fd < 0) {
+		int err = s->listen_fd;
+
+		stats_server_stop(s);
+		return err;
+	}
+	s->mhd = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD |
+				  MHD_USE_EPOLL, 0, NULL, NULL,
+				  on_request, s,
+				  MHD_OPTION_LISTEN_SOCKET, s->listen_fd,
+				  MHD_OPTION_CONNECTION_LIMIT,
+				  (unsigned int)HTTP_MAX_CONNECTIONS,
+				  MHD_OPTION_CONNECTION_TIMEOUT,
+				  (unsigned int)HTTP_TIMEOUT_S,
+				  MHD_OPTION_END);
+	if (!s->mhd) {
+		stats_server_stop(s);
+		return kx_fail(-EIO, "stats: libmicrohttpd could not start on %s",
+			       kx_endpoint_str(&cfg->stats.listen, buf,
+					       sizeof(buf)));
+	}
+	s->listen_fd = -1;	/* MHD_stop_daemon() closes it */
+	kx_info("stats: http://%s%s (and /metrics, /status.json)",
+		kx_endpoint_str(&cfg->stats.listen, buf, sizeof(buf)), s->uri);
+	*out = s;
+	return 0;
+}
+
+void stats_server_stop(struct stats_server *s)
+{
+	if (!s)
+		return;
+	if (s->mhd)
+		MHD_stop_daemon(s->mhd);	/* joins its thread */
+	if (s->listen_fd >= 0)
+		close(s->listen_fd);
+	pthread_mutex_destroy(&s->lock);
+	free(s);
+}

@@ -1,0 +1,32 @@
+/* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
+/*
+ * stats_http.h - serves the statistics page ([stats] uri), /metrics and
+ * /status.json with libmicrohttpd, read-only, from its own thread: a slow
+ * client or a walk of a large flow table never delays the VRRP timers of
+ * the main loop. Only GET and HEAD; any other path is 404.
+ */
+#ifndef VRRP_STATS_HTTP_H
+#define VRRP_STATS_HTTP_H
+
+#include "config.h"
+#include "health.h"
+#include "stats.h"
+
+struct stats_server;
+
+/*
+ * Listen on cfg->stats.listen (the caller checks cfg->stats.enabled). h
+ * (may be NULL) gives the checks' verdicts; it must outlive the server.
+ */
+int stats_server_start(const struct kx_config *cfg, struct health *h,
+		       struct stats_server **out);
+void stats_server_stop(struct stats_server *s);
+
+/* The VRRP instances as they are now (copied); call again on any change. */
+void stats_server_set_vrrp(struct stats_server *s,
+			   const struct stats_vrrp_view *views, unsigned int n);
+
+/* Fill a model as a request would (for tests and tools). */
+int stats_collect(struct stats_server *s, struct stats_model *m);
+
+#endif /* VRRP_STATS_HTTP_H */
