@@ -27,6 +27,7 @@
  * reply CPU do not bounce the flow's cache line on every packet. */
 #define FLOW_TOUCH_NS	(NSEC_PER_SEC / 4)
 #define AF_INET		KHAXDP_AF_INET
+#define SOCK_STREAM	1	/* <sys/socket.h>, not in the UAPI headers */
 
 static __always_inline void count(__u32 reason)
 {
@@ -49,6 +50,14 @@ static __always_inline void count_backend(__u32 id, __u32 bytes, int out)
 		s->packets_in++;
 		s->bytes_in += bytes;
 	}
+}
+
+static __always_inline void count_flow_opened(__u32 id)
+{
+	struct khaxdp_backend_stats *s = bpf_map_lookup_elem(&backend_stats, &id);
+
+	if (s)
+		s->flows_opened++;
 }
 
 static __always_inline struct khaxdp_node *node_get(void)
@@ -333,7 +342,6 @@ flow_commit(const struct khaxdp_flow_key *key, const struct khaxdp_service *svc,
 {
 	struct khaxdp_nat nat_val = { .flow = *key, .backend_id = id };
 	struct khaxdp_flow f = {};
-	struct khaxdp_backend_stats *bs;
 
 	*reason = KHAXDP_STAT_NAT_PORTS_FULL;
 	if (b->local) {
@@ -352,9 +360,7 @@ flow_commit(const struct khaxdp_flow_key *key, const struct khaxdp_service *svc,
 		return NULL;
 
 	count(KHAXDP_STAT_FLOW_NEW);
-	bs = bpf_map_lookup_elem(&backend_stats, &id);
-	if (bs)
-		bs->flows_opened++;
+	count_flow_opened(id);
 	return bpf_map_lookup_elem(&flows, key);
 }
 
@@ -602,6 +608,79 @@ int khaxdp_tc(struct __sk_buff *skb)
 	count_backend(n->backend_id, ip_len, 1);
 	count(KHAXDP_STAT_TC_REPLY);
 	return TC_ACT_OK;
+}
+
+/* --- cgroup hooks: clients on this node ------------------------------- */
+
+/*
+ * XDP never sees what the node itself sends, so a local client (kubelet,
+ * controller-manager) connecting to VIP:port is balanced at connect() time:
+ * the same round robin over the same ring, health and admin state, the
+ * address rewritten before the SYN exists. The hooks run for every socket
+ * of the machine; they act in the namespace khaxdp was attached in.
+ */
+static __always_inline int sock_in_scope(struct bpf_sock_addr *ctx,
+					 const struct khaxdp_node *nd)
+{
+	return (nd->flags & KHAXDP_NODE_SOCKET_LB_ALL) ||
+	       bpf_get_netns_cookie(ctx) == nd->netns_cookie;
+}
+
+SEC("cgroup/connect4")
+int khaxdp_connect4(struct bpf_sock_addr *ctx)
+{
+	struct khaxdp_vip vip = {};
+	struct khaxdp_sock_vip *sv;
+	struct khaxdp_service *svc;
+	struct khaxdp_backend *b;
+	struct khaxdp_node *nd;
+	__u32 id;
+
+	if (ctx->type != SOCK_STREAM || ctx->protocol != IPPROTO_TCP)
+		return 1;
+	nd = node_get();
+	if (!nd || !node_has_vip(nd, ctx->user_ip4) || !sock_in_scope(ctx, nd))
+		return 1;
+	vip.addr.v4 = ctx->user_ip4;
+	vip.port = (__be16)ctx->user_port;
+	vip.proto = IPPROTO_TCP;
+	vip.family = AF_INET;
+	svc = bpf_map_lookup_elem(&services, &vip);
+	if (!svc)
+		return 1;
+	if (pick_backend(svc, &id) ||
+	    !(b = bpf_map_lookup_elem(&backends, &id))) {
+		/* Left to the stack: refused, as haproxy would. */
+		count(KHAXDP_STAT_SOCK_NO_BACKEND);
+		return 1;
+	}
+	sv = bpf_sk_storage_get(&sock_vip, ctx->sk, 0,
+				BPF_SK_STORAGE_GET_F_CREATE);
+	if (sv) {
+		sv->addr = vip.addr;
+		sv->port = vip.port;
+		sv->family = AF_INET;
+		sv->backend_id = id;
+	}
+	ctx->user_ip4 = b->addr.v4;
+	ctx->user_port = b->port;
+	count(KHAXDP_STAT_SOCK_CONNECT);
+	count_flow_opened(id);
+	return 1;
+}
+
+/* getpeername() on a balanced socket still says VIP:port. */
+SEC("cgroup/getpeername4")
+int khaxdp_getpeername4(struct bpf_sock_addr *ctx)
+{
+	struct khaxdp_sock_vip *sv;
+
+	sv = bpf_sk_storage_get(&sock_vip, ctx->sk, 0, 0);
+	if (sv && sv->family == AF_INET) {
+		ctx->user_ip4 = sv->addr.v4;
+		ctx->user_port = sv->port;
+	}
+	return 1;
 }
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";

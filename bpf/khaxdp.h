@@ -171,6 +171,25 @@ struct khaxdp_node {
 	/* The distinct addresses of all services: a packet to any other
 	 * address is passed without a hash lookup. */
 	union khaxdp_addr vips[KHAXDP_MAX_SERVICES];
+	/* The network namespace khaxdp was attached in: the cgroup hooks,
+	 * global to the machine, act only there unless SOCKET_LB_ALL. */
+	__u64 netns_cookie;
+	__u32 flags;		/* enum khaxdp_node_flags */
+	__u32 pad2;
+};
+
+enum khaxdp_node_flags {
+	KHAXDP_NODE_SOCKET_LB_ALL = 1 << 0,	/* [global] socket_lb = all */
+};
+
+/* Per-socket storage of the cgroup hooks: the VIP a local client asked
+ * for, which getpeername() still reports. */
+struct khaxdp_sock_vip {
+	union khaxdp_addr addr;
+	__be16 port;
+	__u8 family;
+	__u8 pad;
+	__u32 backend_id;
 };
 
 /* Per-CPU counters by reason, key = enum khaxdp_stat. */
@@ -203,7 +222,9 @@ struct khaxdp_node {
 	X(REPLY_REDIRECT,	"replies sent to a client (redirect)")	\
 	X(REPLY_NO_FLOW,	"passed: reply whose flow is gone")	\
 	X(TC_REPLY,		"local replies rewritten by TC")	\
-	X(TC_BAD,		"TC: malformed packet passed")
+	X(TC_BAD,		"TC: malformed packet passed")		\
+	X(SOCK_CONNECT,		"local connect() to a VIP balanced")	\
+	X(SOCK_NO_BACKEND,	"local connect() with no usable backend")
 
 #define KHAXDP_STAT_ENUM(name, desc) KHAXDP_STAT_##name,
 enum khaxdp_stat {

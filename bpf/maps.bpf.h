@@ -109,6 +109,15 @@ struct {
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } backend_stats SEC(".maps");
 
+/* socket -> the VIP it connected to (cgroup connect4/getpeername4). */
+struct {
+	__uint(type, BPF_MAP_TYPE_SK_STORAGE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, int);
+	__type(value, struct khaxdp_sock_vip);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} sock_vip SEC(".maps");
+
 /* What the loader attached (read by detach); no program uses it, it is here
  * so that it is pinned with BTF like every other map. */
 struct {

@@ -31,6 +31,7 @@
 #include "khaxdp.skel.h"
 
 #include "attach.h"
+#include "cgroup.h"
 #include "fill.h"
 #include "maps.h"
 #include "net.h"
@@ -575,6 +576,20 @@ static int pin_programs(struct attach_ctx *c)
 	return err;
 }
 
+/* The cgroup hooks, or none with socket_lb = off (removing earlier ones). */
+static int cgroup_hooks(struct attach_ctx *c)
+{
+	char path[PATH_MAX];
+
+	if (c->cfg->socket_lb != KX_SOCKET_LB_OFF)
+		return kx_cgroup_attach(c->skel, c->cfg, c->dir);
+	if (!pin_path(path, sizeof(path), c->dir, KX_PIN_CONNECT4))
+		unlink(path);
+	if (!pin_path(path, sizeof(path), c->dir, KX_PIN_GETPEERNAME4))
+		unlink(path);
+	return 0;
+}
+
 static int save_state(struct attach_ctx *c)
 {
 	struct khaxdp_loader_state st = {
@@ -709,6 +724,8 @@ int kx_attach(const struct kx_config *cfg, const char *ifname,
 		err = attach_xdp(&c);
 	if (!err)
 		err = tc_attach(&c);
+	if (!err)
+		err = cgroup_hooks(&c);
 	if (!err)
 		err = pin_programs(&c);
 	if (!err)

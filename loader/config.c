@@ -34,6 +34,8 @@ enum global_key {
 	GKEY_SNAT_PORTS	= 1 << 1,
 	GKEY_MAX_FLOWS	= 1 << 2,
 	GKEY_BPFFS	= 1 << 3,
+	GKEY_SOCKET_LB	= 1 << 4,
+	GKEY_CGROUP	= 1 << 5,
 };
 
 enum service_key {
@@ -339,6 +341,25 @@ static int global_key(struct parser *p, const char *key, const char *value)
 		if (value[0] != '/' ||
 		    kx_snprintf(cfg->bpffs, sizeof(cfg->bpffs), "%s", value))
 			return parser_error(p, "bpffs: '%s' is not an absolute path",
+					    value);
+	} else if (!strcmp(key, "socket_lb")) {
+		if (!seen_once(p, &p->global_seen, GKEY_SOCKET_LB, key))
+			return 0;
+		if (!strcmp(value, "local"))
+			cfg->socket_lb = KX_SOCKET_LB_LOCAL;
+		else if (!strcmp(value, "all"))
+			cfg->socket_lb = KX_SOCKET_LB_ALL;
+		else if (!strcmp(value, "off"))
+			cfg->socket_lb = KX_SOCKET_LB_OFF;
+		else
+			return parser_error(p, "socket_lb: '%s' is not local, all or off",
+					    value);
+	} else if (!strcmp(key, "cgroup")) {
+		if (!seen_once(p, &p->global_seen, GKEY_CGROUP, key))
+			return 0;
+		if (value[0] != '/' ||
+		    kx_snprintf(cfg->cgroup, sizeof(cfg->cgroup), "%s", value))
+			return parser_error(p, "cgroup: '%s' is not an absolute path",
 					    value);
 	} else {
 		return parser_error(p, "unknown key '%s' in [global]", key);

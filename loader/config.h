@@ -100,10 +100,19 @@ struct kx_extra {
 	int line;
 };
 
+/* Which local clients the cgroup connect4/getpeername4 hooks balance. */
+enum kx_socket_lb {
+	KX_SOCKET_LB_LOCAL = 0,	/* the namespace khaxdp is attached in */
+	KX_SOCKET_LB_ALL,	/* every namespace of the machine (pods) */
+	KX_SOCKET_LB_OFF,	/* no hooks */
+};
+
 struct kx_config {
 	char path[PATH_MAX];
 	char interface[IF_NAMESIZE];	/* "" when not set */
 	char bpffs[PATH_MAX];
+	char cgroup[PATH_MAX];		/* "": the cgroup v2 root in /proc/mounts */
+	enum kx_socket_lb socket_lb;
 	uint16_t snat_min;		/* inclusive, host order */
 	uint16_t snat_max;
 	uint32_t max_flows;

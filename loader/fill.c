@@ -10,6 +10,7 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
+#include "cgroup.h"
 #include "fill.h"
 #include "net.h"
 #include "util.h"
@@ -251,6 +252,11 @@ static int write_node(const struct kx_maps *m, const struct kx_config *cfg,
 	node.snat_port_max = cfg->snat_max;
 	node.family = KHAXDP_AF_INET;
 	node_vips(cfg, &node);
+	if (cfg->socket_lb == KX_SOCKET_LB_ALL)
+		node.flags |= KHAXDP_NODE_SOCKET_LB_ALL;
+	err = kx_netns_cookie(&node.netns_cookie);
+	if (err)
+		return err;
 	/* Until the agent runs, a node balances what reaches it. */
 	node.active = old.family ? old.active : 1;
 	if (bpf_map_update_elem(m->node, &key, &node, BPF_ANY))

@@ -19,6 +19,7 @@
 #include <bpf/libbpf.h>
 
 #include "attach.h"
+#include "cgroup.h"
 #include "config.h"
 #include "json.h"
 #include "maps.h"
@@ -340,8 +341,11 @@ static void print_header(struct cli *cli, struct kx_maps *m,
 {
 	struct kx_xdp_info xdp = {};
 	struct khaxdp_loader_state st = {};
-	uint32_t tc_ours = 0, tc_now = 0;
+	uint32_t tc_ours = 0, tc_now = 0, connect4 = 0, getpeername4 = 0;
 	char ifname[IF_NAMESIZE] = "?", addr[INET6_ADDRSTRLEN];
+	const char *scope = node->flags & KHAXDP_NODE_SOCKET_LB_ALL ?
+				    "every network namespace" :
+				    "this network namespace";
 	struct kx_json *j = &cli->js;
 
 	kx_state_read(m->dir, &st);
@@ -350,6 +354,7 @@ static void print_header(struct cli *cli, struct kx_maps *m,
 	kx_xdp_query(node->ifindex, m->dir, &xdp);
 	kx_pinned_prog_id(m->dir, KHAXDP_PIN_TC_PROG, &tc_ours);
 	kx_tc_query(node->ifindex, &tc_now);
+	kx_cgroup_query(m->dir, &connect4, &getpeername4);
 	ip_str(&node->addr, node->family, addr, sizeof(addr));
 
 	if (!cli->json) {
@@ -360,6 +365,11 @@ static void print_header(struct cli *cli, struct kx_maps *m,
 		       xdp.our_id, xdp.ours ? "attached" : "NOT ATTACHED");
 		printf("TC egress: program %u %s\n", tc_ours,
 		       tc_ours && tc_now == tc_ours ? "attached" : "NOT ATTACHED");
+		if (connect4)
+			printf("local clients: cgroup connect4 program %u, getpeername4 program %u, in %s\n",
+			       connect4, getpeername4, scope);
+		else
+			printf("local clients: not balanced (socket_lb = off)\n");
 		printf("flows: %u of %u\n", n_flows, flows_max(m));
 		return;
 	}
@@ -381,6 +391,14 @@ static void print_header(struct cli *cli, struct kx_maps *m,
 	kx_json_object_begin(j);
 	kx_json_kv_bool(j, "attached", tc_ours && tc_now == tc_ours);
 	kx_json_kv_u64(j, "prog_id", tc_ours);
+	kx_json_object_end(j);
+	kx_json_key(j, "socket_lb");
+	kx_json_object_begin(j);
+	kx_json_kv_bool(j, "attached", connect4 != 0);
+	kx_json_kv_string(j, "scope", node->flags & KHAXDP_NODE_SOCKET_LB_ALL ?
+					      "all" : "local");
+	kx_json_kv_u64(j, "connect4_prog_id", connect4);
+	kx_json_kv_u64(j, "getpeername4_prog_id", getpeername4);
 	kx_json_object_end(j);
 	kx_json_kv_u64(j, "flows", n_flows);
 	kx_json_kv_u64(j, "max_flows", flows_max(m));

@@ -96,6 +96,26 @@ static void test_defaults(void **state)
 	assert_int_equal(cfg.services[0].timeout_s, 30 * 60);
 	assert_int_equal(cfg.services[0].mode, KHAXDP_MODE_NAT);
 	assert_false(cfg.stats.enabled);
+	assert_int_equal(cfg.socket_lb, KX_SOCKET_LB_LOCAL);
+	assert_string_equal(cfg.cgroup, "");
+	kx_config_free(&cfg);
+}
+
+static void test_socket_lb_keys(void **state)
+{
+	struct kx_config cfg;
+
+	(void)state;
+	assert_int_equal(kx_config_load_string(&cfg, "s.conf",
+		"[global]\nsocket_lb = all\ncgroup = /run/cg2\n"
+		"[service s]\nlisten = 10.0.0.1:80\nserver = a 10.0.0.2:80\n"), 0);
+	assert_int_equal(cfg.socket_lb, KX_SOCKET_LB_ALL);
+	assert_string_equal(cfg.cgroup, "/run/cg2");
+	kx_config_free(&cfg);
+	assert_int_equal(kx_config_load_string(&cfg, "s.conf",
+		"[global]\nsocket_lb = off\n"
+		"[service s]\nlisten = 10.0.0.1:80\nserver = a 10.0.0.2:80\n"), 0);
+	assert_int_equal(cfg.socket_lb, KX_SOCKET_LB_OFF);
 	kx_config_free(&cfg);
 }
 
@@ -196,6 +216,10 @@ static const struct bad_case bad_cases[] = {
 	  "bad.conf:2: snat_ports: bad range '50000-40000' (expected MIN-MAX, 1 <= MIN <= MAX <= 65535)" },
 	{ "snat garbage", "[global]\nsnat_ports = 40000\n",
 	  "bad.conf:2: snat_ports: bad range '40000' (expected MIN-MAX, 1 <= MIN <= MAX <= 65535)" },
+	{ "socket_lb", "[global]\nsocket_lb = some\n",
+	  "bad.conf:2: socket_lb: 'some' is not local, all or off" },
+	{ "cgroup relative", "[global]\ncgroup = sys/fs/cgroup\n",
+	  "bad.conf:2: cgroup: 'sys/fs/cgroup' is not an absolute path" },
 	{ "max_flows zero", "[global]\nmax_flows = 0\n",
 	  "bad.conf:2: max_flows: bad value '0' (1-16777216)" },
 	{ "bpffs relative", "[global]\nbpffs = khaxdp\n",
@@ -357,6 +381,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_good_file),
 		cmocka_unit_test(test_defaults),
+		cmocka_unit_test(test_socket_lb_keys),
 		cmocka_unit_test(test_check_keys),
 		cmocka_unit_test(test_bad_files),
 		cmocka_unit_test(test_too_many_servers),

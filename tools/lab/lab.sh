@@ -99,6 +99,8 @@ lab_write_conf() {
 		echo "snat_ports = 40000-59999"
 		echo "max_flows = 65536"
 		echo "bpffs = $(lab_bpffs "$node")/khaxdp"
+		# ip netns exec remounts /sys, and the cgroup v2 root with it.
+		echo "cgroup = $LAB_DIR/cgroup"
 		echo
 		echo "[service apiserver]"
 		echo "listen = $LAB_VIP:$LAB_VIP_PORT"
@@ -473,6 +475,10 @@ lab_up() {
 
 	mkdir -p "$LAB_DIR/sw/bpf"
 	mount -t bpf bpf "$LAB_DIR/sw/bpf"
+	# The cgroup v2 root for khaxdp's connect4 hooks, visible under
+	# ip netns exec (which hides /sys/fs/cgroup). One for the machine.
+	mkdir -p "$LAB_DIR/cgroup"
+	mount -t cgroup2 none "$LAB_DIR/cgroup"
 	ip netns add "$(lab_ns sw)"
 	ip -n "$(lab_ns sw)" link set lo up
 	ip -n "$(lab_ns sw)" link add br0 type bridge stp_state 0 mcast_snooping 0
