@@ -65,7 +65,7 @@ BENCH_SRCS := $(wildcard tools/bench/*.c)
 .SECONDARY:
 .PHONY: all deps check check-unit check-bpf check-e2e check-asan check-fuzz \
 	check-vrrp demo bench bench-failover install clean
-all: $(BUILD)/khaxdp
+all: $(BUILD)/khaxdp $(BUILD)/khaxdp-vrrpd
 
 $(BUILD) $(BUILD)/lib $(BUILD)/tests $(BUILD)/vrrp $(BUILD)/fuzz:
 	@mkdir -p $@

@@ -1,0 +1,678 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+/*
+ * agent.c - carries out what the state machine decides, feeds it packets,
+ * time and track conditions, and handles the signals.
+ *
+ * One line is logged per event (state changes come from fsm.c with their
+ * reason, master and priority); bad adverts are counted per reason and
+ * logged at most once per reason every DROP_LOG_INTERVAL.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <net/if.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/signalfd.h>
+#include <unistd.h>
+
+#include "advert.h"
+#include "agent.h"
+#include "dataplane.h"
+#include "link.h"
+#include "notify.h"
+#include "util.h"
+
+#define NS_PER_MS		1000000ull
+#define DROP_LOG_INTERVAL	(10000 * NS_PER_MS)
+/* Track conditions and the link are checked every advert interval, but
+ * not more than 10 times a second nor less than once. */
+#define CHECK_MIN		(100 * NS_PER_MS)
+#define CHECK_MAX		(1000 * NS_PER_MS)
+
+static void apply(struct instance *in, const struct vrrp_actions *out);
+
+static const char *ip_str(uint32_t a, char *buf)
+{
+	return inet_ntop(AF_INET, &a, buf, INET_ADDRSTRLEN);
+}
+
+/* ---- the data plane's node state --------------------------------------------- */
+
+static bool any_master(const struct agent *ag)
+{
+	for (unsigned int i = 0; i < VRRP_MAX_INSTANCES; i++)
+		if (ag->inst[i].running && ag->inst[i].fsm.state == VRRP_MASTER)
+			return true;
+	return false;
+}
+
+/* node.active follows "some instance is MASTER". Written again whenever
+ * it differs, so an attach after the agent started (which marks a new
+ * node active) is corrected at the next check. */
+static void sync_active(struct agent *ag)
+{
+	bool want = any_master(ag), changed;
+	int err = dp_set_active(ag->conf.bpffs, want, &changed);
+
+	if (err == -ENOENT)
+		return;		/* not attached: nothing to tell */
+	if (err) {
+		kx_warn("data plane: %s", kx_last_error());
+		return;
+	}
+	if (changed)
+		kx_info("data plane: node %s", want ? "active" : "standby");
+}
+
+/* ---- actions ------------------------------------------------------------------ */
+
+static void send_advert(struct instance *in, uint8_t priority)
+{
+	const struct vrrp_instance_conf *c = &in->conf;
+	uint8_t pkt[VRRP_MAX_PACKET];
+	struct vrrp_tx tx = {
+		.version = c->version, .vrid = c->vrid, .priority = priority,
+		.adver_int_cs = c->adver_int_cs, .csum_form = c->csum_form,
+		.auth_type = c->has_auth ? VRRP_AUTH_PASS : VRRP_AUTH_NONE,
+		.saddr = in->src, .n_addrs = (uint8_t)c->n_vips,
+		.addrs = in->vip_addrs,
+	};
+	unsigned int n_dst = c->n_peers ? c->n_peers : 1;
+	ssize_t len;
+
+	if (!in->src)
+		return;		/* no address: FAULT, nothing to say it from */
+	memcpy(tx.auth_pass, c->auth_pass, VRRP_AUTH_LEN);
+	for (unsigned int i = 0; i < n_dst; i++) {
+		/* v3's pseudo-header sum covers the destination. */
+		tx.daddr = c->n_peers ? c->peers[i] : htonl(VRRP_MCAST_GROUP);
+		len = vrrp_advert_build(&tx, pkt, sizeof(pkt));
+		if (len < 0 || link_vrrp_send(in->sock, pkt, (size_t)len,
+					      tx.daddr)) {
+			if (!in->tx_errors++)
+				kx_warn("%s: send advert: %s", c->name,
+					strerror(errno));
+			continue;
+		}
+		in->tx++;
+	}
+}
+
+static void set_vips(struct instance *in, bool add)
+{
+	const struct vrrp_instance_conf *c = &in->conf;
+	char ip[INET_ADDRSTRLEN];
+	bool changed;
+
+	for (unsigned int i = 0; i < c->n_vips; i++) {
+		const struct vrrp_vip *v = &c->vips[i];
+
+		if (vip_set(&in->ag->nl, in->ifindex, v, add, &changed))
+			kx_warn("%s: %s: %s", c->name, c->interface,
+				kx_last_error());
+		else if (changed)
+			kx_info("%s: %s %s/%u %s %s", c->name,
+				add ? "added" : "removed", ip_str(v->addr, ip),
+				v->prefix, add ? "to" : "from", c->interface);
+	}
+}
+
+static void send_garps(struct instance *in)
+{
+	const struct vrrp_instance_conf *c = &in->conf;
+
+	for (unsigned int r = 0; r < c->garp_repeat; r++)
+		for (unsigned int i = 0; i < c->n_vips; i++)
+			if (link_send_garp(in->arp, in->ifindex, in->mac,
+					   c->vips[i].addr) && r == 0 && i == 0)
+				kx_warn("%s: gratuitous ARP on %s: %s", c->name,
+					c->interface, strerror(errno));
+}
+
+static void run_hook(const struct instance *in, const char *cmd,
+		     const char *const *extra)
+{
+	if (cmd[0] && notify_spawn(cmd, extra) < 0)
+		kx_warn("%s: %s", in->conf.name, kx_last_error());
+}
+
+/* keepalived's order: the state's own hook, then `notify TYPE NAME STATE
+ * PRIORITY`. */
+static void notify(struct instance *in, enum vrrp_state s)
+{
+	const struct vrrp_instance_conf *c = &in->conf;
+	enum vrrp_notify_kind kind = s == VRRP_MASTER ? VRRP_NOTIFY_MASTER :
+				     s == VRRP_BACKUP ? VRRP_NOTIFY_BACKUP :
+							VRRP_NOTIFY_FAULT;
+	char prio[8];
+	const char *args[] = { "INSTANCE", c->name, vrrp_state_str(s), prio,
+			       NULL };
+
+	snprintf(prio, sizeof(prio), "%u", in->fsm.priority);
+	run_hook(in, c->notify[kind], NULL);
+	run_hook(in, c->notify[VRRP_NOTIFY_ANY], args);
+}
+
+static void apply(struct instance *in, const struct vrrp_actions *out)
+{
+	if (out->log[0])
+		kx_info("%s", out->log);
+	for (unsigned int i = 0; i < out->n; i++) {
+		const struct vrrp_action *a = &out->a[i];
+
+		switch (a->type) {
+		case VRRP_ACT_SEND_ADVERT:
+			send_advert(in, a->arg);
+			break;
+		case VRRP_ACT_ADD_VIPS:
+			set_vips(in, true);
+			break;
+		case VRRP_ACT_DEL_VIPS:
+			set_vips(in, false);
+			break;
+		case VRRP_ACT_SEND_GARPS:
+			send_garps(in);
+			break;
+		case VRRP_ACT_SET_ACTIVE:
+			sync_active(in->ag);
+			break;
+		case VRRP_ACT_NOTIFY:
+			notify(in, a->arg);
+			break;
+		}
+	}
+	ev_timer_arm(&in->ag->loop, &in->timer, vrrp_fsm_next(&in->fsm));
+}
+
+/* ---- receive ------------------------------------------------------------------- */
+
+static bool is_peer(const struct instance *in, uint32_t a)
+{
+	for (unsigned int i = 0; i < in->conf.n_peers; i++)
+		if (in->conf.peers[i] == a)
+			return true;
+	return false;
+}
+
+/* Adverts of other VRIDs are normal on a shared segment: counted, only
+ * logged with -v. Others: the first, then one line per reason per 10 s. */
+static void log_drop(struct instance *in, enum vrrp_rx r, const uint8_t *pkt,
+		     size_t len, uint64_t now)
+{
+	char ip[INET_ADDRSTRLEN] = "?";
+	uint32_t src;
+
+	if (len >= 16) {
+		memcpy(&src, pkt + 12, 4);
+		ip_str(src, ip);
+	}
+	if (r == VRRP_RX_VRID) {
+		kx_debug("%s: dropped advert from %s: %s", in->conf.name, ip,
+			 vrrp_rx_desc(r));
+		return;
+	}
+	if (in->drop_logged_at[r] &&
+	    now - in->drop_logged_at[r] < DROP_LOG_INTERVAL) {
+		in->drop_unlogged[r]++;
+		return;
+	}
+	kx_warn("%s: dropped advert from %s: %s (%s; %llu more since the last report)",
+		in->conf.name, ip, vrrp_rx_desc(r), vrrp_rx_name(r),
+		(unsigned long long)in->drop_unlogged[r]);
+	in->drop_logged_at[r] = now;
+	in->drop_unlogged[r] = 0;
+}
+
+static enum vrrp_rx check_advert(const struct instance *in, const uint8_t *pkt,
+				 size_t len, struct vrrp_advert *adv)
+{
+	const struct vrrp_instance_conf *c = &in->conf;
+	struct vrrp_expect exp = {
+		.version = c->version, .vrid = c->vrid,
+		.auth_type = c->has_auth ? VRRP_AUTH_PASS : VRRP_AUTH_NONE,
+		.adver_int_cs = c->adver_int_cs, .n_addrs = (uint8_t)c->n_vips,
+		.addrs = in->vip_addrs,
+	};
+	enum vrrp_rx r;
+
+	memcpy(exp.auth_pass, c->auth_pass, VRRP_AUTH_LEN);
+	r = vrrp_advert_parse(pkt, len, &exp, adv);
+	if (r)
+		return r;
+	if (adv->saddr == in->src)
+		return VRRP_RX_OWN;
+	if (c->n_peers && !is_peer(in, adv->saddr))
+		return VRRP_RX_NOT_PEER;
+	return VRRP_RX_OK;
+}
+
+static void on_readable(void *ctx)
+{
+	struct instance *in = ctx;
+	uint8_t pkt[2048];
+	struct vrrp_advert adv;
+	struct vrrp_actions out;
+	enum vrrp_rx r;
+	ssize_t n;
+
+	while (in->running && (n = link_vrrp_recv(in->sock, pkt, sizeof(pkt))) >= 0) {
+		uint64_t now = ev_now();
+
+		r = check_advert(in, pkt, (size_t)n, &adv);
+		in->rx[r]++;
+		if (r) {
+			log_drop(in, r, pkt, (size_t)n, now);
+			continue;
+		}
+		vrrp_fsm_advert(&in->fsm, now, &adv, &out);
+		apply(in, &out);
+	}
+}
+
+/* ---- timers and checks ---------------------------------------------------------- */
+
+static void on_timer(void *ctx, uint64_t now)
+{
+	struct instance *in = ctx;
+	struct vrrp_actions out;
+
+	vrrp_fsm_timer(&in->fsm, now, &out);
+	apply(in, &out);
+}
+
+static uint64_t check_period(const struct instance *in)
+{
+	uint64_t p = in->conf.adver_int_cs * VRRP_NS_PER_CS;
+
+	return p < CHECK_MIN ? CHECK_MIN : p > CHECK_MAX ? CHECK_MAX : p;
+}
+
+/* Our source address: unicast_src_ip, else the interface's first IPv4
+ * address that is not a VIP. */
+static uint32_t find_src(struct instance *in)
+{
+	uint32_t a = in->conf.unicast_src;
+
+	if (!a && link_primary_ipv4(in->conf.interface, in->vip_addrs,
+				    in->conf.n_vips, &a))
+		kx_warn("%s: %s", in->conf.name, kx_last_error());
+	return a;
+}
+
+/* Why the instance cannot run now ("" if it can). */
+static void fault_reason(struct instance *in, char *buf, size_t len)
+{
+	const struct vrrp_instance_conf *c = &in->conf;
+	bool running = false;
+
+	buf[0] = '\0';
+	if (link_is_running(c->interface, &running) || !running)
+		snprintf(buf, len, "%s is down", c->interface);
+	else if (!in->src)
+		snprintf(buf, len, "%s has no IPv4 address", c->interface);
+	else if (c->track_dataplane && c->track_weight == 0 && !in->dp_attached)
+		snprintf(buf, len, "data plane not attached on %s (track_dataplane weight 0)",
+			 c->interface);
+}
+
+static uint8_t effective_priority(const struct instance *in)
+{
+	const struct vrrp_instance_conf *c = &in->conf;
+	int w = 0;
+
+	if (c->track_dataplane && c->track_weight > 0 && in->dp_attached)
+		w = c->track_weight;
+	if (c->track_dataplane && c->track_weight < 0 && !in->dp_attached)
+		w = c->track_weight;
+	return vrrp_effective_priority(c->priority, w);
+}
+
+static struct vrrp_fsm_params fsm_params(const struct instance *in)
+{
+	const struct vrrp_instance_conf *c = &in->conf;
+	struct vrrp_fsm_params p = {
+		.version = c->version, .adver_int_cs = c->adver_int_cs,
+		.preempt = c->preempt,
+		.preempt_delay_ns = c->preempt_delay_ms * NS_PER_MS,
+		.garp_delay_ns = c->garp_delay_ms * NS_PER_MS,
+		.primary_ip = in->src,
+	};
+
+	snprintf(p.name, sizeof(p.name), "%s", c->name);
+	return p;
+}
+
+/* Look at the world: link, address, data plane; tell the machine. */
+static void check_now(struct instance *in, uint64_t now)
+{
+	struct vrrp_fsm_params p;
+	struct vrrp_actions out;
+	char reason[96];
+	bool attached;
+	uint32_t src = find_src(in);
+
+	if (src != in->src) {
+		in->src = src;
+		p = fsm_params(in);
+		vrrp_fsm_update(&in->fsm, &p);
+	}
+	attached = in->conf.track_dataplane && dp_attached(in->ifindex,
+							   in->ag->conf.bpffs);
+	if (attached != in->dp_attached) {
+		in->dp_attached = attached;
+		vrrp_fsm_set_priority(&in->fsm, now, effective_priority(in),
+				      attached ? "data plane attached" :
+						 "data plane not attached",
+				      &out);
+		apply(in, &out);
+	}
+	fault_reason(in, reason, sizeof(reason));
+	if (strcmp(reason, in->fault_reason)) {
+		bool fault = reason[0] != '\0';
+		char cleared[128];
+
+		snprintf(cleared, sizeof(cleared), "%s cleared",
+			 in->fault_reason);
+		vrrp_fsm_set_fault(&in->fsm, now, fault,
+				   fault ? reason : cleared, &out);
+		snprintf(in->fault_reason, sizeof(in->fault_reason), "%s",
+			 reason);
+		apply(in, &out);
+	}
+}
+
+static void on_check(void *ctx, uint64_t now)
+{
+	struct instance *in = ctx;
+
+	check_now(in, now);
+	sync_active(in->ag);
+	ev_timer_arm(&in->ag->loop, &in->check, now + check_period(in));
+}
+
+/* ---- instances ------------------------------------------------------------------ */
+
+static int open_instance(struct instance *in)
+{
+	const struct vrrp_instance_conf *c = &in->conf;
+
+	in->ifindex = (int)if_nametoindex(c->interface);
+	if (!in->ifindex)
+		return kx_fail(-errno, "%s: interface %s: %s", c->name,
+			       c->interface, strerror(errno));
+	if (link_mac(c->interface, in->mac))
+		return kx_fail(-errno, "%s: %s", c->name, kx_last_error());
+	in->sock = link_vrrp_socket(c->interface, in->ifindex, !c->n_peers);
+	if (in->sock < 0)
+		return in->sock;
+	in->arp = link_arp_socket(in->ifindex);
+	if (in->arp < 0)
+		return kx_fail(in->arp, "%s: %s: %s", c->name, c->interface,
+			       kx_last_error());
+	return ev_watch_add(&in->ag->loop, &in->watch, in->sock, on_readable,
+			    in);
+}
+
+static void close_instance(struct instance *in)
+{
+	ev_watch_del(&in->ag->loop, &in->watch);
+	ev_timer_cancel(&in->ag->loop, &in->timer);
+	ev_timer_cancel(&in->ag->loop, &in->check);
+	if (in->sock >= 0)
+		close(in->sock);
+	if (in->arp >= 0)
+		close(in->arp);
+	in->sock = in->arp = -1;
+	in->running = false;
+}
+
+static int start_instance(struct agent *ag, struct instance *in,
+			  const struct vrrp_instance_conf *c)
+{
+	struct vrrp_fsm_params p;
+	struct vrrp_actions out;
+	uint64_t now = ev_now();
+	int err;
+
+	memset(in, 0, sizeof(*in));
+	in->ag = ag;
+	in->conf = *c;
+	in->sock = in->arp = in->watch.fd = -1;
+	for (unsigned int i = 0; i < c->n_vips; i++)
+		in->vip_addrs[i] = c->vips[i].addr;
+	ev_timer_init(&in->timer, on_timer, in);
+	ev_timer_init(&in->check, on_check, in);
+	err = open_instance(in);
+	if (err) {
+		close_instance(in);
+		return err;
+	}
+	in->running = true;
+	in->src = find_src(in);
+	in->dp_attached = c->track_dataplane && dp_attached(in->ifindex,
+							    ag->conf.bpffs);
+	fault_reason(in, in->fault_reason, sizeof(in->fault_reason));
+	p = fsm_params(in);
+	vrrp_fsm_init(&in->fsm, &p, effective_priority(in));
+	if (in->fault_reason[0])
+		vrrp_fsm_set_fault(&in->fsm, now, true, in->fault_reason, &out);
+	vrrp_fsm_start(&in->fsm, now, &out);
+	if (in->fault_reason[0])
+		snprintf(out.log, sizeof(out.log), "%s: INIT -> FAULT: %s",
+			 c->name, in->fault_reason);
+	apply(in, &out);
+	ev_timer_arm(&ag->loop, &in->check, now + check_period(in));
+	return 0;
+}
+
+static void stop_instance(struct instance *in)
+{
+	struct vrrp_actions out;
+
+	if (!in->running)
+		return;
+	vrrp_fsm_stop(&in->fsm, ev_now(), &out);
+	apply(in, &out);
+	close_instance(in);
+}
+
+/* A reload that keeps the instance's identity: new timers, priority,
+ * preemption and hooks, without a new election. */
+static void update_instance(struct instance *in,
+			    const struct vrrp_instance_conf *c)
+{
+	struct vrrp_fsm_params p;
+	struct vrrp_actions out;
+
+	in->conf = *c;
+	p = fsm_params(in);
+	vrrp_fsm_update(&in->fsm, &p);
+	vrrp_fsm_set_priority(&in->fsm, ev_now(), effective_priority(in),
+			      "configuration reloaded", &out);
+	apply(in, &out);
+}
+
+/* ---- signals ---------------------------------------------------------------------- */
+
+static void log_counters(const struct agent *ag)
+{
+	char ip[INET_ADDRSTRLEN];
+
+	for (unsigned int i = 0; i < VRRP_MAX_INSTANCES; i++) {
+		const struct instance *in = &ag->inst[i];
+		char drops[512] = "";
+		size_t n = 0;
+
+		if (!in->running)
+			continue;
+		for (int r = 1; r < VRRP_RX_MAX; r++)
+			if (in->rx[r] && n < sizeof(drops))
+				n += (size_t)snprintf(drops + n, sizeof(drops) - n,
+						      " %s=%llu", vrrp_rx_name(r),
+						      (unsigned long long)in->rx[r]);
+		kx_info("%s: %s, priority %u, master %s (priority %u), adverts sent %llu, accepted %llu, dropped:%s",
+			in->conf.name, vrrp_state_str(in->fsm.state),
+			in->fsm.priority,
+			in->fsm.master_ip ? ip_str(in->fsm.master_ip, ip) : "none",
+			in->fsm.master_prio, (unsigned long long)in->tx,
+			(unsigned long long)in->rx[VRRP_RX_OK],
+			n ? drops : " none");
+	}
+}
+
+static struct instance *running_instance(struct agent *ag, const char *name)
+{
+	for (unsigned int i = 0; i < VRRP_MAX_INSTANCES; i++)
+		if (ag->inst[i].running && !strcmp(ag->inst[i].conf.name, name))
+			return &ag->inst[i];
+	return NULL;
+}
+
+static struct instance *free_slot(struct agent *ag)
+{
+	for (unsigned int i = 0; i < VRRP_MAX_INSTANCES; i++)
+		if (!ag->inst[i].running)
+			return &ag->inst[i];
+	return NULL;
+}
+
+static const struct vrrp_instance_conf *
+conf_instance(const struct vrrp_config *vc, const char *name)
+{
+	for (unsigned int i = 0; i < vc->n; i++)
+		if (!strcmp(vc->inst[i].name, name))
+			return &vc->inst[i];
+	return NULL;
+}
+
+/*
+ * SIGHUP. Instances are matched by name and stay in their slot (the loop
+ * holds pointers to their watches and timers): one whose identity changed,
+ * or that is gone from the file, is stopped (priority 0, addresses
+ * removed); the others are updated in place; new ones start.
+ */
+static void reload(struct agent *ag)
+{
+	static struct vrrp_config nc;
+	const struct vrrp_instance_conf *c;
+	struct instance *in;
+
+	if (vrrp_conf_load(ag->path, &nc)) {
+		kx_warn("reload: %s; keeping the running configuration",
+			kx_last_error());
+		return;
+	}
+	kx_info("reload: %s: %u instance%s", ag->path, nc.n,
+		nc.n == 1 ? "" : "s");
+	snprintf(ag->conf.bpffs, sizeof(ag->conf.bpffs), "%s", nc.bpffs);
+	for (unsigned int i = 0; i < VRRP_MAX_INSTANCES; i++) {
+		in = &ag->inst[i];
+		if (!in->running)
+			continue;
+		c = conf_instance(&nc, in->conf.name);
+		if (c && vrrp_conf_same_identity(c, &in->conf))
+			update_instance(in, c);
+		else
+			stop_instance(in);
+	}
+	for (unsigned int i = 0; i < nc.n; i++) {
+		if (running_instance(ag, nc.inst[i].name))
+			continue;
+		in = free_slot(ag);
+		if (!in || start_instance(ag, in, &nc.inst[i]))
+			kx_warn("reload: %s", in ? kx_last_error() :
+				"no free instance slot");
+	}
+	ag->conf = nc;
+}
+
+static void shutdown_all(struct agent *ag, const char *why)
+{
+	kx_info("%s: stopping", why);
+	for (unsigned int i = 0; i < VRRP_MAX_INSTANCES; i++)
+		stop_instance(&ag->inst[i]);
+	ev_loop_stop(&ag->loop);
+}
+
+static void on_signal(void *ctx)
+{
+	struct agent *ag = ctx;
+	struct signalfd_siginfo si;
+
+	while (read(ag->sigfd, &si, sizeof(si)) == sizeof(si)) {
+		switch (si.ssi_signo) {
+		case SIGTERM:
+			shutdown_all(ag, "SIGTERM");
+			return;
+		case SIGINT:
+			shutdown_all(ag, "SIGINT");
+			return;
+		case SIGHUP:
+			reload(ag);
+			break;
+		case SIGUSR1:
+			log_counters(ag);
+			break;
+		case SIGCHLD:
+			notify_reap();
+			break;
+		}
+	}
+}
+
+static int open_signals(struct agent *ag)
+{
+	sigset_t set;
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGHUP);
+	sigaddset(&set, SIGUSR1);
+	sigaddset(&set, SIGCHLD);
+	if (sigprocmask(SIG_BLOCK, &set, NULL) < 0)
+		return kx_fail(-errno, "sigprocmask: %s", strerror(errno));
+	signal(SIGPIPE, SIG_IGN);
+	ag->sigfd = signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC);
+	if (ag->sigfd < 0)
+		return kx_fail(-errno, "signalfd: %s", strerror(errno));
+	return ev_watch_add(&ag->loop, &ag->sigwatch, ag->sigfd, on_signal, ag);
+}
+
+/* ---- entry points ------------------------------------------------------------------ */
+
+int agent_init(struct agent *ag, const char *path,
+	       const struct vrrp_config *conf)
+{
+	int err;
+
+	memset(ag, 0, sizeof(*ag));
+	ag->sigfd = -1;
+	ag->sigwatch.fd = -1;
+	for (unsigned int i = 0; i < VRRP_MAX_INSTANCES; i++)
+		ag->inst[i].sock = ag->inst[i].arp = ag->inst[i].watch.fd = -1;
+	snprintf(ag->path, sizeof(ag->path), "%s", path);
+	ag->conf = *conf;
+	err = ev_loop_init(&ag->loop) ?: vip_nl_open(&ag->nl) ?:
+	      open_signals(ag);
+	for (unsigned int i = 0; !err && i < conf->n; i++)
+		err = start_instance(ag, &ag->inst[i], &conf->inst[i]);
+	return err;
+}
+
+int agent_run(struct agent *ag)
+{
+	return ev_loop_run(&ag->loop);
+}
+
+void agent_close(struct agent *ag)
+{
+	for (unsigned int i = 0; i < VRRP_MAX_INSTANCES; i++)
+		if (ag->inst[i].running)
+			close_instance(&ag->inst[i]);
+	if (ag->sigfd >= 0)
+		close(ag->sigfd);
+	vip_nl_close(&ag->nl);
+	ev_loop_close(&ag->loop);
+}

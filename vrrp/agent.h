@@ -1,0 +1,60 @@
+/* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
+/*
+ * agent.h - khaxdp-vrrpd's running state: one VRRP instance per [vrrp NAME]
+ * section, each with its socket, its state machine and its timers, all on
+ * one event loop with the signals (signalfd).
+ */
+#ifndef VRRP_AGENT_H
+#define VRRP_AGENT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "fsm.h"
+#include "loop.h"
+#include "vip.h"
+#include "vrrp_conf.h"
+
+struct agent;
+
+struct instance {
+	struct agent *ag;
+	bool running;
+	struct vrrp_instance_conf conf;
+	struct vrrp_fsm fsm;
+	int ifindex;
+	uint8_t mac[6];
+	uint32_t src;			/* our source: the tie-break address */
+	uint32_t vip_addrs[VRRP_MAX_ADDRS];
+	int sock;
+	int arp;
+	struct ev_watch watch;
+	struct ev_timer timer;		/* the state machine's deadline */
+	struct ev_timer check;		/* link, address, data plane */
+	bool dp_attached;
+	char fault_reason[96];		/* "" when none */
+	uint64_t rx[VRRP_RX_MAX];	/* rx[VRRP_RX_OK]: accepted */
+	uint64_t tx, tx_errors;
+	uint64_t drop_logged_at[VRRP_RX_MAX];
+	uint64_t drop_unlogged[VRRP_RX_MAX];
+};
+
+struct agent {
+	struct ev_loop loop;
+	char path[4096];
+	struct vrrp_config conf;
+	struct instance inst[VRRP_MAX_INSTANCES];
+	struct vip_nl nl;
+	int sigfd;
+	struct ev_watch sigwatch;
+	bool active_known;		/* node.active last written */
+	bool active;
+};
+
+/* Open everything, start every instance; then agent_run() until SIGTERM. */
+int agent_init(struct agent *ag, const char *path,
+	       const struct vrrp_config *conf);
+int agent_run(struct agent *ag);
+void agent_close(struct agent *ag);
+
+#endif /* VRRP_AGENT_H */

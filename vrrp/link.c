@@ -1,0 +1,202 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+/* link.c - sockets and interface queries for the agent. */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <ifaddrs.h>
+#include <linux/if_packet.h>
+#include <net/ethernet.h>
+#include <net/if.h>
+#include <netinet/in.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "advert.h"
+#include "link.h"
+#include "util.h"
+
+static int sockopt(int fd, int level, int name, const void *val,
+		   socklen_t len, const char *what, const char *ifname)
+{
+	if (setsockopt(fd, level, name, val, len) < 0)
+		return kx_fail(-errno, "%s: VRRP socket: %s: %s", ifname, what,
+			       strerror(errno));
+	return 0;
+}
+
+static int join_group(int fd, const char *ifname, int ifindex)
+{
+	struct ip_mreqn mreq = {
+		.imr_multiaddr.s_addr = htonl(VRRP_MCAST_GROUP),
+		.imr_ifindex = ifindex,
+	};
+	int off = 0;
+
+	return sockopt(fd, IPPROTO_IP, IP_ADD_MEMBERSHIP, &mreq, sizeof(mreq),
+		       "join 224.0.0.18", ifname) ?:
+	       sockopt(fd, IPPROTO_IP, IP_MULTICAST_IF, &mreq, sizeof(mreq),
+		       "IP_MULTICAST_IF", ifname) ?:
+	       sockopt(fd, IPPROTO_IP, IP_MULTICAST_LOOP, &off, sizeof(off),
+		       "IP_MULTICAST_LOOP", ifname);
+}
+
+int link_vrrp_socket(const char *ifname, int ifindex, bool multicast)
+{
+	int fd, on = 1, err;
+
+	fd = socket(AF_INET, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC,
+		    VRRP_IPPROTO);
+	if (fd < 0)
+		return kx_fail(-errno, "%s: VRRP socket: %s%s", ifname,
+			       strerror(errno),
+			       errno == EPERM ? " (needs CAP_NET_RAW: run as root)" : "");
+	err = sockopt(fd, SOL_SOCKET, SO_BINDTODEVICE, ifname,
+		      (socklen_t)strlen(ifname) + 1, "bind to device", ifname) ?:
+	      sockopt(fd, IPPROTO_IP, IP_HDRINCL, &on, sizeof(on),
+		      "IP_HDRINCL", ifname);
+	if (!err && multicast)
+		err = join_group(fd, ifname, ifindex);
+	if (err) {
+		close(fd);
+		return err;
+	}
+	return fd;
+}
+
+int link_vrrp_send(int fd, const void *pkt, size_t len, uint32_t daddr)
+{
+	struct sockaddr_in to = { .sin_family = AF_INET, .sin_addr.s_addr = daddr };
+
+	if (sendto(fd, pkt, len, 0, (struct sockaddr *)&to, sizeof(to)) < 0)
+		return -errno;
+	return 0;
+}
+
+ssize_t link_vrrp_recv(int fd, void *buf, size_t cap)
+{
+	ssize_t n = recv(fd, buf, cap, 0);
+
+	return n < 0 ? -errno : n;
+}
+
+int link_arp_socket(int ifindex)
+{
+	struct sockaddr_ll sll = {
+		.sll_family = AF_PACKET,
+		.sll_protocol = htons(ETH_P_ARP),
+		.sll_ifindex = ifindex,
+	};
+	int fd;
+
+	/* Protocol 0: we only send, nothing is queued for us to read. */
+	fd = socket(AF_PACKET, SOCK_RAW | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return kx_fail(-errno, "ARP socket: %s", strerror(errno));
+	if (bind(fd, (struct sockaddr *)&sll, sizeof(sll)) < 0) {
+		int err = -errno;
+
+		close(fd);
+		return kx_fail(err, "ARP socket: bind: %s", strerror(-err));
+	}
+	return fd;
+}
+
+int link_send_garp(int fd, int ifindex, const uint8_t mac[6], uint32_t ip)
+{
+	static const uint8_t bcast[6] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff };
+	/* Ethernet (14) + ARP (28), padded to the 60-byte minimum frame. */
+	uint8_t f[60] = { 0 };
+	uint8_t *arp = f + 14;
+	struct sockaddr_ll to = {
+		.sll_family = AF_PACKET,
+		.sll_protocol = htons(ETH_P_ARP),
+		.sll_ifindex = ifindex,
+		.sll_halen = 6,
+	};
+
+	memcpy(to.sll_addr, bcast, 6);
+	memcpy(f, bcast, 6);
+	memcpy(f + 6, mac, 6);
+	f[12] = 0x08;
+	f[13] = 0x06;
+	arp[1] = 1;		/* hardware: Ethernet */
+	arp[2] = 0x08;		/* protocol: IPv4 */
+	arp[4] = 6;
+	arp[5] = 4;
+	arp[7] = 1;		/* request, as keepalived (RFC 5227 announce) */
+	memcpy(arp + 8, mac, 6);
+	memcpy(arp + 14, &ip, 4);
+	memcpy(arp + 24, &ip, 4);	/* target hardware address stays 0 */
+	if (sendto(fd, f, sizeof(f), 0, (struct sockaddr *)&to, sizeof(to)) < 0)
+		return -errno;
+	return 0;
+}
+
+static int ifreq_ioctl(const char *ifname, unsigned long req, struct ifreq *ifr)
+{
+	int fd, err = 0;
+
+	memset(ifr, 0, sizeof(*ifr));
+	if (kx_snprintf(ifr->ifr_name, sizeof(ifr->ifr_name), "%s", ifname))
+		return kx_fail(-ENAMETOOLONG, "%s: name too long", ifname);
+	fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return kx_fail(-errno, "%s: socket: %s", ifname, strerror(errno));
+	if (ioctl(fd, req, ifr) < 0)
+		err = kx_fail(-errno, "%s: %s", ifname, strerror(errno));
+	close(fd);
+	return err;
+}
+
+int link_mac(const char *ifname, uint8_t mac[6])
+{
+	struct ifreq ifr;
+	int err = ifreq_ioctl(ifname, SIOCGIFHWADDR, &ifr);
+
+	if (!err)
+		memcpy(mac, ifr.ifr_hwaddr.sa_data, 6);
+	return err;
+}
+
+int link_is_running(const char *ifname, bool *running)
+{
+	struct ifreq ifr;
+	int err = ifreq_ioctl(ifname, SIOCGIFFLAGS, &ifr);
+
+	if (!err)
+		*running = (ifr.ifr_flags & IFF_UP) && (ifr.ifr_flags & IFF_RUNNING);
+	return err;
+}
+
+static bool in_list(uint32_t a, const uint32_t *list, unsigned int n)
+{
+	for (unsigned int i = 0; i < n; i++)
+		if (list[i] == a)
+			return true;
+	return false;
+}
+
+int link_primary_ipv4(const char *ifname, const uint32_t *skip,
+		      unsigned int n_skip, uint32_t *addr)
+{
+	struct ifaddrs *ifa, *i;
+
+	*addr = 0;
+	if (getifaddrs(&ifa) < 0)
+		return kx_fail(-errno, "getifaddrs: %s", strerror(errno));
+	for (i = ifa; i; i = i->ifa_next) {
+		uint32_t a;
+
+		if (!i->ifa_addr || i->ifa_addr->sa_family != AF_INET ||
+		    strcmp(i->ifa_name, ifname))
+			continue;
+		a = ((struct sockaddr_in *)i->ifa_addr)->sin_addr.s_addr;
+		if (!in_list(a, skip, n_skip)) {
+			*addr = a;
+			break;
+		}
+	}
+	freeifaddrs(ifa);
+	return 0;
+}

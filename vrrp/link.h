@@ -1,0 +1,38 @@
+/* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
+/*
+ * link.h - what the agent does on the wire and asks of the interface: the
+ * raw socket of IP protocol 112, gratuitous ARP, link state and address.
+ * All of it works in the network namespace the agent runs in.
+ */
+#ifndef VRRP_LINK_H
+#define VRRP_LINK_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+/*
+ * A raw socket for VRRP adverts on one interface: bound to it, IP_HDRINCL
+ * (we write the header: TTL 255, our source address), and for multicast
+ * joined to 224.0.0.18 there, without looping our own adverts back.
+ */
+int link_vrrp_socket(const char *ifname, int ifindex, bool multicast);
+int link_vrrp_send(int fd, const void *pkt, size_t len, uint32_t daddr);
+/* One datagram, header included; -EAGAIN when there is none. */
+ssize_t link_vrrp_recv(int fd, void *buf, size_t cap);
+
+/* AF_PACKET socket for ARP on ifindex. */
+int link_arp_socket(int ifindex);
+/* A gratuitous ARP request for ip (sender = target = ip), broadcast. */
+int link_send_garp(int fd, int ifindex, const uint8_t mac[6], uint32_t ip);
+
+int link_mac(const char *ifname, uint8_t mac[6]);
+/* Up and with carrier (IFF_UP and IFF_RUNNING). */
+int link_is_running(const char *ifname, bool *running);
+/* The first IPv4 address of ifname that is not in skip[]: the "primary
+ * IP address" of RFC 5798. 0 when there is none. */
+int link_primary_ipv4(const char *ifname, const uint32_t *skip,
+		      unsigned int n_skip, uint32_t *addr);
+
+#endif /* VRRP_LINK_H */
