@@ -417,33 +417,66 @@ static void test_build_rejects(void **state)
 	assert_int_equal(vrrp_advert_build(&tx, pkt, 31), -ENOSPC);
 }
 
-/* A v3 advert as keepalived 2.2.7 sent it in the interop check (VRID 51,
- * priority 100, 1 s, 10.77.0.100, from 10.77.0.2): the bytes after the
- * IP header, whose checksum includes the pseudo-header. */
-static void test_keepalived_v3_capture(void **state)
+/* Adverts keepalived 2.2.7 (Debian 12) sent in the interop check, captured
+ * with tcpdump: VRID 51, priority 100, 1 s, VIP 10.77.0.100, from
+ * 10.77.0.2. v3 sums the pseudo-header; v2 carries PASS "42". */
+static const uint8_t keepalived_v3[] = {
+	0x45, 0xc0, 0x00, 0x20, 0x00, 0x03, 0x00, 0x00,
+	0xff, 0x70, 0xd0, 0x49, 0x0a, 0x4d, 0x00, 0x02,
+	0xe0, 0x00, 0x00, 0x12, 0x31, 0x33, 0x64, 0x01,
+	0x00, 0x64, 0x74, 0xd8, 0x0a, 0x4d, 0x00, 0x64,
+};
+static const uint8_t keepalived_v2_pass[] = {
+	0x45, 0xc0, 0x00, 0x28, 0x00, 0x03, 0x00, 0x00,
+	0xff, 0x70, 0xd0, 0x41, 0x0a, 0x4d, 0x00, 0x02,
+	0xe0, 0x00, 0x00, 0x12, 0x21, 0x33, 0x64, 0x01,
+	0x01, 0x01, 0x3a, 0xe7, 0x0a, 0x4d, 0x00, 0x64,
+	0x34, 0x32, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+};
+
+static void test_keepalived_captures(void **state)
 {
-	static const uint8_t ip[] = {
-		0x45, 0xc0, 0x00, 0x20, 0x00, 0x00, 0x00, 0x00,
-		0xff, 0x70, 0x00, 0x00, 0x0a, 0x4d, 0x00, 0x02,
-		0xe0, 0x00, 0x00, 0x12,
-		0x31, 0x33, 0x64, 0x01, 0x00, 0x64, 0x00, 0x00,
-		0x0a, 0x4d, 0x00, 0x64,
-	};
 	uint32_t vip = inet_addr("10.77.0.100");
 	struct vrrp_expect e = {
 		.version = 3, .vrid = 51, .n_addrs = 1, .addrs = &vip,
+		.adver_int_cs = 100,
 	};
 	struct vrrp_advert adv;
-	uint16_t c;
+	struct vrrp_tx tx = {
+		.version = 3, .vrid = 51, .priority = 100, .adver_int_cs = 100,
+		.csum_form = VRRP_CSUM_PSEUDO,
+		.saddr = inet_addr("10.77.0.2"), .daddr = htonl(VRRP_MCAST_GROUP),
+		.n_addrs = 1, .addrs = &vip,
+	};
+	size_t len;
 
 	(void)state;
-	memcpy(pkt, ip, sizeof(ip));
-	c = ref_csum(pkt + 20, 12, ref_pseudo(pkt, 12));
-	pkt[26] = (uint8_t)(c >> 8);
-	pkt[27] = (uint8_t)c;
-	assert_int_equal(parse(sizeof(ip), &e, &adv), VRRP_RX_OK);
+	assert_int_equal(vrrp_advert_parse(keepalived_v3, sizeof(keepalived_v3),
+					   &e, &adv), VRRP_RX_OK);
 	assert_int_equal(adv.csum_form, VRRP_CSUM_PSEUDO);
 	assert_int_equal(adv.priority, 100);
+	e.version = 2;
+	e.auth_type = VRRP_AUTH_PASS;
+	memcpy(e.auth_pass, "42\0\0\0\0\0\0", 8);
+	assert_int_equal(vrrp_advert_parse(keepalived_v2_pass,
+					   sizeof(keepalived_v2_pass), &e, &adv),
+			 VRRP_RX_OK);
+	/* What we build for the same advert is byte for byte keepalived's,
+	 * but for the IP id, which the kernel fills in. */
+	len = build(&tx);
+	pkt[5] = 0x03;
+	pkt[10] = 0xd0;	/* the IP header sum then covers that id too */
+	pkt[11] = 0x49;
+	assert_int_equal(len, sizeof(keepalived_v3));
+	assert_memory_equal(pkt, keepalived_v3, len);
+	tx.version = 2;
+	tx.auth_type = VRRP_AUTH_PASS;
+	memcpy(tx.auth_pass, "42\0\0\0\0\0\0", 8);
+	len = build(&tx);
+	pkt[5] = 0x03;
+	pkt[10] = 0xd0;
+	pkt[11] = 0x41;
+	assert_memory_equal(pkt, keepalived_v2_pass, len);
 }
 
 static void test_reason_names(void **state)
@@ -477,7 +510,7 @@ int main(void)
 		cmocka_unit_test(test_ip_header),
 		cmocka_unit_test(test_ip_options_skipped),
 		cmocka_unit_test(test_build_rejects),
-		cmocka_unit_test(test_keepalived_v3_capture),
+		cmocka_unit_test(test_keepalived_captures),
 		cmocka_unit_test(test_reason_names),
 	};
 
