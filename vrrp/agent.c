@@ -183,6 +183,7 @@ static void apply(struct instance *in, const struct vrrp_actions *out)
 		}
 	}
 	ev_timer_arm(&in->ag->loop, &in->timer, vrrp_fsm_next(&in->fsm));
+	agent_checks_publish(&in->ag->checks, in->ag);
 }
 
 /* ---- receive ------------------------------------------------------------------- */
@@ -585,6 +586,8 @@ static void reload(struct agent *ag)
 				"no free instance slot");
 	}
 	ag->conf = nc;
+	agent_checks_reload(&ag->checks, ag->path);
+	agent_checks_publish(&ag->checks, ag);
 }
 
 static void shutdown_all(struct agent *ag, const char *why)
@@ -655,9 +658,10 @@ int agent_init(struct agent *ag, const char *path,
 	snprintf(ag->path, sizeof(ag->path), "%s", path);
 	ag->conf = *conf;
 	err = ev_loop_init(&ag->loop) ?: vip_nl_open(&ag->nl) ?:
-	      open_signals(ag);
+	      open_signals(ag) ?: agent_checks_start(&ag->checks, &ag->loop, path);
 	for (unsigned int i = 0; !err && i < conf->n; i++)
 		err = start_instance(ag, &ag->inst[i], &conf->inst[i]);
+	agent_checks_publish(&ag->checks, ag);
 	return err;
 }
 
@@ -673,6 +677,7 @@ void agent_close(struct agent *ag)
 			close_instance(&ag->inst[i]);
 	if (ag->sigfd >= 0)
 		close(ag->sigfd);
+	agent_checks_close(&ag->checks, &ag->loop);
 	vip_nl_close(&ag->nl);
 	ev_loop_close(&ag->loop);
 }

@@ -10,6 +10,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "agent_checks.h"
 #include "fsm.h"
 #include "loop.h"
 #include "vip.h"
@@ -49,6 +50,7 @@ struct agent {
 	struct ev_watch sigwatch;
 	bool active_known;		/* node.active last written */
 	bool active;
+	struct agent_checks checks;	/* health checks, stats page */
 };
 
 /* Open everything, start every instance; then agent_run() until SIGTERM. */
