@@ -253,6 +253,17 @@ struct khaxdp_loader_state {
 	char ifname[16];	/* IF_NAMESIZE */
 };
 
+/* Value of the reserved_ports map: the ports `khaxdp attach` added to
+ * net.ipv4.ip_local_reserved_ports (the SNAT range minus what was reserved
+ * already), which detach takes out again. Host order, inclusive; unused
+ * entries are {0, 0}. */
+struct khaxdp_port_range {
+	__u16 first;
+	__u16 last;
+};
+
+#define KHAXDP_MAX_RESERVED_RANGES 32
+
 /* Names of the pinned objects under the bpffs directory. */
 #define KHAXDP_PIN_XDP_PROG	"xdp_ingress"
 #define KHAXDP_PIN_TC_PROG	"tc_egress"

@@ -128,4 +128,14 @@ struct {
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } loader_state SEC(".maps");
 
+/* The ports attach reserved from the kernel's ephemeral ports (read by
+ * detach and status); no program uses it either. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, KHAXDP_MAX_RESERVED_RANGES);
+	__type(key, __u32);
+	__type(value, struct khaxdp_port_range);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} reserved_ports SEC(".maps");
+
 #endif /* KHAXDP_MAPS_BPF_H */

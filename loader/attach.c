@@ -35,6 +35,7 @@
 #include "fill.h"
 #include "maps.h"
 #include "net.h"
+#include "ports.h"
 #include "util.h"
 
 #define XDP_PROG_NAME	"khaxdp_xdp"
@@ -703,6 +704,19 @@ static void rollback(struct attach_ctx *c)
 	unpin_all(c->dir);
 }
 
+/* Keep the kernel's ephemeral ports out of the SNAT range (ports.h). The
+ * data plane works without it, so a failure (a read-only /proc/sys) is a
+ * warning, and status says the range is not reserved. */
+static void reserve_ports(struct attach_ctx *c)
+{
+	c->res->ports_reserved = !kx_ports_reserve(c->dir, c->cfg->snat_min,
+						   c->cfg->snat_max);
+	if (!c->res->ports_reserved)
+		kx_warn("%s: SNAT ports %u-%u not reserved from the kernel's ephemeral ports (local connections may take them): %s",
+			c->ifname, c->cfg->snat_min, c->cfg->snat_max,
+			kx_last_error());
+}
+
 int kx_attach(const struct kx_config *cfg, const char *ifname,
 	      enum kx_xdp_mode mode, struct kx_attach_result *res)
 {
@@ -751,6 +765,7 @@ int kx_attach(const struct kx_config *cfg, const char *ifname,
 	}
 	if (!err) {
 		kx_prime_neighbours(cfg);
+		reserve_ports(&c);
 		err = kx_xdp_query(c.ifindex, c.dir, &res->xdp);
 	}
 	khaxdp__destroy(c.skel);
@@ -862,6 +877,9 @@ int kx_detach(const char *dir, const char *ifname)
 			       dir, st.ifname, st.ifindex, ifname);
 	detach_xdp(dir, ifname, ifindex);
 	detach_tc(dir, ifname, ifindex, &st);
+	if (kx_ports_release(dir))
+		kx_warn("%s: reserved SNAT ports not given back: %s", ifname,
+			kx_last_error());
 	unpin_all(dir);
 	if (st.flags & KX_STATE_LIBXDP_DIR_CREATED) {
 		char path[PATH_MAX];

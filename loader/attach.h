@@ -51,6 +51,7 @@ struct kx_attach_result {
 	bool upgraded;		/* replaced our own earlier programs */
 	bool fell_back;		/* native failed, generic used */
 	bool clsact_created;
+	bool ports_reserved;	/* SNAT range in ip_local_reserved_ports */
 	struct kx_xdp_info xdp;
 	uint32_t tc_id;
 };

@@ -23,6 +23,7 @@
 #include "config.h"
 #include "json.h"
 #include "maps.h"
+#include "ports.h"
 #include "util.h"
 
 #ifndef KHAXDP_VERSION
@@ -336,6 +337,36 @@ static uint32_t flows_max(const struct kx_maps *m)
 								 info.max_entries;
 }
 
+/* Whether the kernel keeps its ephemeral ports out of the SNAT range, and
+ * which ports attach added to ip_local_reserved_ports for that. */
+struct ports_info {
+	bool known, reserved;
+	char added[256];
+};
+
+static void ports_info(const struct kx_maps *m, const struct khaxdp_node *node,
+		       struct ports_info *pi)
+{
+	struct khaxdp_port_range r[KHAXDP_MAX_RESERVED_RANGES];
+	struct kx_portset *s = calloc(1, sizeof(*s));
+	int n;
+
+	memset(pi, 0, sizeof(*pi));
+	if (!s)
+		return;
+	pi->known = !kx_reserved_ports_read(KX_RESERVED_PORTS_SYSCTL, s);
+	pi->reserved = pi->known && node->snat_port_min &&
+		       kx_portset_has_all(s, node->snat_port_min,
+					  node->snat_port_max);
+	n = kx_ports_added(m->dir, r, KHAXDP_MAX_RESERVED_RANGES);
+	memset(s, 0, sizeof(*s));
+	for (int i = 0; i < n; i++)
+		kx_portset_add(s, r[i].first, r[i].last);
+	if (kx_portset_format(s, pi->added, sizeof(pi->added)))
+		snprintf(pi->added, sizeof(pi->added), "(%d ranges)", n);
+	free(s);
+}
+
 static void print_header(struct cli *cli, struct kx_maps *m,
 			 const struct khaxdp_node *node, uint32_t n_flows)
 {
@@ -343,6 +374,7 @@ static void print_header(struct cli *cli, struct kx_maps *m,
 	struct khaxdp_loader_state st = {};
 	uint32_t tc_ours = 0, tc_now = 0, connect4 = 0, getpeername4 = 0;
 	char ifname[IF_NAMESIZE] = "?", addr[INET6_ADDRSTRLEN];
+	struct ports_info pi;
 	const char *scope = node->flags & KHAXDP_NODE_SOCKET_LB_ALL ?
 				    "every network namespace" :
 				    "this network namespace";
@@ -356,11 +388,18 @@ static void print_header(struct cli *cli, struct kx_maps *m,
 	kx_tc_query(node->ifindex, &tc_now);
 	kx_cgroup_query(m->dir, &connect4, &getpeername4);
 	ip_str(&node->addr, node->family, addr, sizeof(addr));
+	ports_info(m, node, &pi);
 
 	if (!cli->json) {
 		printf("interface %s (ifindex %u)  address %s  SNAT ports %u-%u  %s\n",
 		       ifname, node->ifindex, addr, node->snat_port_min,
 		       node->snat_port_max, node->active ? "active" : "standby");
+		if (pi.reserved)
+			printf("SNAT ports reserved from the kernel's ephemeral ports (net.ipv4.ip_local_reserved_ports; added by khaxdp: %s)\n",
+			       pi.added[0] ? pi.added : "none, reserved already");
+		else
+			printf("SNAT ports NOT reserved from the kernel's ephemeral ports: local connections may take them (%s net.ipv4.ip_local_reserved_ports)\n",
+			       pi.known ? "see" : "cannot read");
 		printf("XDP %s: program %u %s\n", kx_xdp_info_mode_str(&xdp),
 		       xdp.our_id, xdp.ours ? "attached" : "NOT ATTACHED");
 		printf("TC egress: program %u %s\n", tc_ours,
@@ -378,6 +417,8 @@ static void print_header(struct cli *cli, struct kx_maps *m,
 	kx_json_kv_string(j, "address", addr);
 	kx_json_kv_u64(j, "snat_port_min", node->snat_port_min);
 	kx_json_kv_u64(j, "snat_port_max", node->snat_port_max);
+	kx_json_kv_bool(j, "snat_ports_reserved", pi.reserved);
+	kx_json_kv_string(j, "reserved_ports_added", pi.added);
 	kx_json_kv_bool(j, "active", node->active);
 	kx_json_key(j, "xdp");
 	kx_json_object_begin(j);
