@@ -30,8 +30,8 @@ BPF_CFLAGS := -g -O2 -target bpf -mcpu=v3 -D__TARGET_ARCH_$(ARCH) -Wall -Werror 
 
 PKGS	:= libbpf libxdp inih
 LIBS	= $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lbpf -lxdp -linih) -lelf -lz
-VRRPD_LIBS = $(shell pkg-config --libs libmnl openssl libmicrohttpd 2>/dev/null || \
-	       echo -lmnl -lssl -lcrypto -lmicrohttpd) -lpthread
+VRRPD_LIBS = $(shell pkg-config --libs libmnl openssl libmicrohttpd libsystemd 2>/dev/null || \
+	       echo -lmnl -lssl -lcrypto -lmicrohttpd -lsystemd) -lpthread
 
 # --- BPF objects and skeletons -------------------------------------------
 BPF_PROGS := khaxdp baseline

@@ -7,7 +7,7 @@ set -eu
 PKGS="make gcc clang llvm pkg-config libbpf-dev libxdp-dev bpftool \
 libelf-dev zlib1g-dev libinih-dev libcmocka-dev iproute2 ethtool \
 openssl python3 curl procps tcpdump keepalived libmnl-dev libclang-rt-14-dev \
-libssl-dev libmicrohttpd-dev"
+libssl-dev libmicrohttpd-dev libsystemd-dev systemd debhelper dpkg-dev"
 
 missing=""
 for p in $PKGS; do

@@ -8,6 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <systemd/sd-daemon.h>
+
 #include "agent.h"
 #include "util.h"
 #include "vrrp_conf.h"
@@ -103,7 +105,11 @@ int main(int argc, char **argv)
 	if (!err) {
 		kx_info("started: %s, %u instance%s", path, vc.n,
 			vc.n == 1 ? "" : "s");
+		/* Type=notify: up once every instance runs (no-op outside
+		 * systemd); then stopping, the VIPs already given up. */
+		sd_notify(0, "READY=1");
 		err = agent_run(&ag);
+		sd_notify(0, "STOPPING=1");
 	}
 	if (err)
 		fprintf(stderr, "khaxdp-vrrpd: %s\n", kx_last_error());
