@@ -374,7 +374,7 @@ static const char html_head[] =
 	".sub{color:#666;margin-bottom:10px}\n"
 	"table{border-collapse:collapse;margin-bottom:8px}\n"
 	"th{background:#20507a;color:#fff;font-weight:normal;padding:3px 8px;text-align:left}\n"
-	"td{border:1px solid #ccc;padding:3px 8px} td.n{text-align:right;font-family:monospace}\n"
+	"td{border:1px solid #ccc;padding:3px 8px;white-space:nowrap} td.n{text-align:right;font-family:monospace}\n"
 	"tr.UP td{background:#c8f0c8} tr.DOWN td{background:#f4b4b4}\n"
 	"tr.DRAIN td{background:#b8d4f8} tr.MAINT td{background:#d8d8d8}\n"
 	"td.s{font-weight:bold} .bad{color:#a00} .ok{color:#060}\n"
