@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 /* dataplane.c - track_dataplane and the node map's `active`. */
 #include <bpf/bpf.h>
+#include <bpf/libbpf.h>
 #include <errno.h>
 #include <string.h>
 
@@ -12,7 +13,14 @@
 bool dp_attached(int ifindex, const char *bpffs)
 {
 	struct kx_xdp_info info;
+	uint32_t ours = 0, now = 0;
 
+	/* Our program alone on the hook (no libxdp dispatcher): the ids say
+	 * it, without opening the program by id as libxdp does, which needs
+	 * CAP_SYS_ADMIN (khaxdp-vrrpd.service runs without it). */
+	if (!kx_pinned_prog_id(bpffs, KHAXDP_PIN_XDP_PROG, &ours) && ours &&
+	    !bpf_xdp_query_id(ifindex, 0, &now) && now == ours)
+		return true;
 	if (kx_xdp_query(ifindex, bpffs, &info)) {
 		kx_debug("track_dataplane: %s", kx_last_error());
 		return false;
