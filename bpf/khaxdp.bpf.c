@@ -68,6 +68,12 @@ static __always_inline struct khaxdp_node *node_get(void)
 	return n && n->family == AF_INET ? n : NULL;
 }
 
+static __always_inline int mac_is(const __u8 *a, const __u8 *b)
+{
+	return *(const __u32 *)a == *(const __u32 *)b &&
+	       *(const __u16 *)(a + 4) == *(const __u16 *)(b + 4);
+}
+
 /* Is @addr the address of any service? A few compares, no hash. */
 static __always_inline int node_has_vip(const struct khaxdp_node *nd,
 					__be32 addr)
@@ -278,6 +284,13 @@ static __always_inline int next_hop(struct xdp_md *ctx, const struct packet *p,
 	fib.ifindex = ctx->ingress_ifindex;
 
 	rc = bpf_fib_lookup(ctx, &fib, sizeof(fib), 0);
+	if (rc == BPF_FIB_LKUP_RET_NO_NEIGH &&
+	    (hop->flags & KHAXDP_NEXTHOP_LEARNED)) {
+		/* Nobody makes the kernel resolve a client that never asked
+		 * for our MAC: keep the one its SYN came from. */
+		hop->checked_ns = now;
+		return KHAXDP_PARSE_OK;
+	}
 	if (rc != BPF_FIB_LKUP_RET_SUCCESS) {
 		hop->checked_ns = 0;
 		if (rc == BPF_FIB_LKUP_RET_NO_NEIGH)
@@ -291,6 +304,7 @@ static __always_inline int next_hop(struct xdp_md *ctx, const struct packet *p,
 	hop->ifindex = fib.ifindex;
 	__builtin_memcpy(hop->smac, fib.smac, ETH_ALEN);
 	__builtin_memcpy(hop->dmac, fib.dmac, ETH_ALEN);
+	hop->flags = 0;
 	hop->checked_ns = now;
 	return KHAXDP_PARSE_OK;
 }
@@ -336,12 +350,21 @@ static __always_inline int transmit(struct xdp_md *ctx, struct packet *p,
  * set; the packet is then dropped (no NAT port) or left alone.
  */
 static __always_inline struct khaxdp_flow *
-flow_commit(const struct khaxdp_flow_key *key, const struct khaxdp_service *svc,
+flow_commit(struct xdp_md *ctx, const struct packet *p,
+	    const struct khaxdp_flow_key *key, const struct khaxdp_service *svc,
 	    const struct khaxdp_node *nd, const struct khaxdp_backend *b,
 	    __u32 id, __u64 now, int *reason)
 {
 	struct khaxdp_nat nat_val = { .flow = *key, .backend_id = id };
 	struct khaxdp_flow f = {};
+
+	/* The way back to the client is the way its SYN came, until the FIB
+	 * knows better (see KHAXDP_NEXTHOP_LEARNED). */
+	nat_val.hop.checked_ns = now;
+	nat_val.hop.ifindex = ctx->ingress_ifindex;
+	nat_val.hop.flags = KHAXDP_NEXTHOP_LEARNED;
+	__builtin_memcpy(nat_val.hop.smac, p->eth->h_dest, ETH_ALEN);
+	__builtin_memcpy(nat_val.hop.dmac, p->eth->h_source, ETH_ALEN);
 
 	*reason = KHAXDP_STAT_NAT_PORTS_FULL;
 	if (b->local) {
@@ -427,7 +450,7 @@ static __always_inline int forward(struct xdp_md *ctx, struct packet *p,
 		}
 	}
 	if (!f) {
-		f = flow_commit(&key, svc, nd, b, id, now, &reason);
+		f = flow_commit(ctx, p, &key, svc, nd, b, id, now, &reason);
 		if (!f) {
 			count(reason);
 			return XDP_DROP;
@@ -511,6 +534,10 @@ int khaxdp_xdp(struct xdp_md *ctx)
 	nd = node_get();
 	if (!nd) {
 		count(KHAXDP_STAT_PASS_NOT_VIP);
+		return XDP_PASS;
+	}
+	if (!mac_is(p.eth->h_dest, nd->mac)) {
+		count(KHAXDP_STAT_PASS_OTHER_HOST);
 		return XDP_PASS;
 	}
 

@@ -145,7 +145,16 @@ struct khaxdp_nexthop {
 	__u32 ifindex;
 	__u8 smac[6];
 	__u8 dmac[6];
-	__u8 pad[4];
+	__u8 flags;		/* enum khaxdp_nexthop_flags */
+	__u8 pad[3];
+};
+
+enum khaxdp_nexthop_flags {
+	/* Taken from the client's SYN (its source MAC), not from the FIB:
+	 * kept while the kernel has no neighbour entry of its own, as on a
+	 * new VRRP master whose clients learned its MAC from a gratuitous
+	 * ARP and never asked. */
+	KHAXDP_NEXTHOP_LEARNED = 1 << 0,
 };
 
 #define KHAXDP_NEXTHOP_TTL_S		1
@@ -175,7 +184,10 @@ struct khaxdp_node {
 	 * global to the machine, act only there unless SOCKET_LB_ALL. */
 	__u64 netns_cookie;
 	__u32 flags;		/* enum khaxdp_node_flags */
-	__u32 pad2;
+	/* The interface's MAC: frames for other hosts (flooded by a switch
+	 * that lost track of a dead master) are not ours to answer. */
+	__u8 mac[6];
+	__u8 pad2[6];
 };
 
 enum khaxdp_node_flags {
@@ -199,6 +211,7 @@ struct khaxdp_sock_vip {
 	X(PASS_VLAN,		"passed: VLAN tagged")			\
 	X(PASS_NOT_TCP,		"passed: not TCP")			\
 	X(PASS_NOT_VIP,		"passed: not for a VIP")		\
+	X(PASS_OTHER_HOST,	"passed: frame for another host's MAC")	\
 	X(BAD_ETH_TRUNC,	"malformed: truncated Ethernet header")	\
 	X(BAD_IP_TRUNC,		"malformed: truncated IP header")	\
 	X(BAD_IP_VERSION,	"malformed: IP version is not 4")	\

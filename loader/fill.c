@@ -255,6 +255,8 @@ static int write_node(const struct kx_maps *m, const struct kx_config *cfg,
 	if (cfg->socket_lb == KX_SOCKET_LB_ALL)
 		node.flags |= KHAXDP_NODE_SOCKET_LB_ALL;
 	err = kx_netns_cookie(&node.netns_cookie);
+	if (!err)
+		err = kx_if_mac(ifname, node.mac);
 	if (err)
 		return err;
 	/* Until the agent runs, a node balances what reaches it. */

@@ -3,6 +3,9 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <ifaddrs.h>
+#include <net/if.h>
+#include <net/if_arp.h>
+#include <sys/ioctl.h>
 #include <linux/netlink.h>
 #include <linux/pkt_sched.h>
 #include <linux/rtnetlink.h>
@@ -20,6 +23,28 @@ static bool is_vip(const struct kx_config *cfg, uint32_t addr_be)
 		if (cfg->services[i].listen.addr.v4 == addr_be)
 			return true;
 	return false;
+}
+
+int kx_if_mac(const char *ifname, uint8_t mac[6])
+{
+	struct ifreq ifr = {};
+	int fd, err = 0;
+
+	if (kx_snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", ifname))
+		return kx_fail(-ENAMETOOLONG, "%s: name too long", ifname);
+	fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return kx_fail(-errno, "socket: %s", strerror(errno));
+	if (ioctl(fd, SIOCGIFHWADDR, &ifr))
+		err = kx_fail(-errno, "%s: read MAC address: %s", ifname,
+			      strerror(errno));
+	else if (ifr.ifr_hwaddr.sa_family != ARPHRD_ETHER)
+		err = kx_fail(-EPROTONOSUPPORT, "%s: not an Ethernet interface",
+			      ifname);
+	else
+		memcpy(mac, ifr.ifr_hwaddr.sa_data, 6);
+	close(fd);
+	return err;
 }
 
 int kx_if_ipv4(const char *ifname, const struct kx_config *cfg,

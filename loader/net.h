@@ -15,6 +15,9 @@
 int kx_if_ipv4(const char *ifname, const struct kx_config *cfg,
 	       uint32_t *addr_be);
 
+/* The Ethernet address of ifname. */
+int kx_if_mac(const char *ifname, uint8_t mac[6]);
+
 /* Is ep's address configured on any interface of this network namespace? */
 bool kx_is_local(const struct kx_endpoint *ep);
 

@@ -173,6 +173,7 @@ int fx_init(struct fixture *fx, const struct fixture_opts *opts)
 	n.snat_port_max = opts && opts->snat_max ? opts->snat_max : SNAT_MAX;
 	n.family = KHAXDP_AF_INET;
 	n.active = 1;
+	memcpy(n.mac, MAC_ENS33, ETH_ALEN);
 	err = bpf_map_update_elem(fx->node, &zero, &n, BPF_ANY);
 	if (!ASSERT_OK(err, "write node"))
 		goto fail;

@@ -176,6 +176,82 @@ static void not_a_reply(struct fixture *fx)
 	ASSERT_STAT(fx, REPLY_TX, 0);
 }
 
+/* The nat entry of the reply tuple control2:6443 -> node:snat. */
+static int nat_of(struct fixture *fx, __u16 snat, struct khaxdp_nat *n)
+{
+	return fx_nat(fx, CTRL2_IP, NODE_IP, API_PORT, snat, n);
+}
+
+/*
+ * A new VRRP master: its clients learned its MAC from a gratuitous ARP and
+ * never asked for it, so its kernel has no neighbour entry for them. The
+ * reply goes to the MAC the client's SYN came from, also once the cached
+ * next hop is due for a FIB lookup that still finds no neighbour; when the
+ * kernel does learn one, the FIB's answer wins.
+ */
+static void reply_to_unresolved_client(struct fixture *fx)
+{
+	static const __u8 mac_syn[6] = { 2, 0, 0, 0, 0, 0x50 };
+	static const __u8 mac_fib[6] = { 2, 0, 0, 0, 0, 0x51 };
+	const __be32 client = IP4(192, 168, 218, 50);	/* on-link, no entry */
+	struct tcp4_spec syn = client_spec(client, 40105, TCP_SYN), s, e;
+	struct khaxdp_flow f;
+	struct khaxdp_nat n;
+	struct pkt in, exp;
+	struct run r;
+	__u16 snat;
+
+	lab_ip("neigh del 192.168.218.50 dev ens33 2>/dev/null");
+	fx_set_cursor(fx, 0, 1);
+	syn.smac = mac_syn;
+	pkt_tcp4(&in, &syn);
+	if (!ASSERT_OK(run_xdp(fx, &in, &r), "test_run") ||
+	    !ASSERT_VERDICT(&r, XDP_TX, "SYN from an unresolved client") ||
+	    !ASSERT_OK(fx_flow(fx, client, 40105, &f), "flow"))
+		return;
+	snat = ntohs(f.snat_port);
+	s = from_ctrl2(snat, TCP_SYN | TCP_ACK);
+	e = respec(s, MAC_ENS33, mac_syn, VIP_IP, VIP_PORT, client, 40105);
+	pkt_tcp4(&in, &s);
+	pkt_tcp4(&exp, &e);
+	if (ASSERT_OK(run_xdp(fx, &in, &r), "test_run")) {
+		ASSERT_VERDICT(&r, XDP_TX, "SYN-ACK");
+		ASSERT_FRAME(&r, &exp, "SYN-ACK to the MAC of the SYN");
+	}
+
+	/* The cached hop is due: the FIB still has no neighbour. */
+	if (!ASSERT_OK(nat_of(fx, snat, &n), "nat entry"))
+		return;
+	ASSERT_EQ(n.hop.flags, KHAXDP_NEXTHOP_LEARNED, "hop learned from the SYN");
+	n.hop.checked_ns = 1;
+	ASSERT_OK(bpf_map_update_elem(fx->nat, &(struct khaxdp_flow_key){
+		.src.v4 = CTRL2_IP, .dst.v4 = NODE_IP, .sport = htons(API_PORT),
+		.dport = htons(snat), .proto = IPPROTO_TCP,
+		.family = KHAXDP_AF_INET }, &n, BPF_EXIST), "age the hop");
+	if (ASSERT_OK(run_xdp(fx, &in, &r), "test_run")) {
+		ASSERT_VERDICT(&r, XDP_TX, "reply after the hop's TTL");
+		ASSERT_FRAME(&r, &exp, "still to the MAC of the SYN");
+	}
+	ASSERT_STAT(fx, NO_NEIGH, 0);
+
+	/* The kernel learns the client: the FIB's MAC wins. */
+	lab_ip("neigh replace 192.168.218.50 lladdr 02:00:00:00:00:51 dev ens33 nud permanent");
+	n.hop.checked_ns = 1;
+	ASSERT_OK(bpf_map_update_elem(fx->nat, &(struct khaxdp_flow_key){
+		.src.v4 = CTRL2_IP, .dst.v4 = NODE_IP, .sport = htons(API_PORT),
+		.dport = htons(snat), .proto = IPPROTO_TCP,
+		.family = KHAXDP_AF_INET }, &n, BPF_EXIST), "age the hop");
+	e = respec(s, MAC_ENS33, mac_fib, VIP_IP, VIP_PORT, client, 40105);
+	pkt_tcp4(&exp, &e);
+	if (ASSERT_OK(run_xdp(fx, &in, &r), "test_run")) {
+		ASSERT_VERDICT(&r, XDP_TX, "reply once resolved");
+		ASSERT_FRAME(&r, &exp, "to the neighbour's MAC");
+	}
+	if (ASSERT_OK(nat_of(fx, snat, &n), "nat entry"))
+		ASSERT_EQ(n.hop.flags, 0, "hop from the FIB");
+	lab_ip("neigh del 192.168.218.50 dev ens33");
+}
+
 void test_nat_reply(void)
 {
 	struct fixture fx;
@@ -202,6 +278,10 @@ void test_nat_reply(void)
 	if (test__start_subtest("not_a_reply")) {
 		fx_reset(&fx);
 		not_a_reply(&fx);
+	}
+	if (test__start_subtest("unresolved_client")) {
+		fx_reset(&fx);
+		reply_to_unresolved_client(&fx);
 	}
 out:
 	fx_fini(&fx);

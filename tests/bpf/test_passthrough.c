@@ -181,6 +181,17 @@ void test_passthrough(void)
 			VIP_PORT, TCP_SYN);
 		expect_pass(&fx, &p, KHAXDP_STAT_PASS_NOT_VIP);
 	}
+	if (test__start_subtest("syn_for_another_hosts_mac")) {
+		/* A switch floods frames for a master that vanished: the
+		 * backups must not answer the old master's clients. */
+		static const __u8 old_master[6] = { 2, 0, 0, 0, 1, 0x72 };
+		struct tcp4_spec s = client_spec(CLIENT_IP, 51004, TCP_SYN);
+
+		fx_reset(&fx);
+		s.dmac = old_master;
+		pkt_tcp4(&p, &s);
+		expect_pass(&fx, &p, KHAXDP_STAT_PASS_OTHER_HOST);
+	}
 out:
 	fx_fini(&fx);
 }

@@ -74,7 +74,7 @@ static int netns_setup(void)
 		perror("bench: unshare(CLONE_NEWNET)");
 		return -1;
 	}
-	if (run_cmd("ip link add " IFNAME " type veth peer name " IFNAME "p") ||
+	if (run_cmd("ip link add " IFNAME " address 02:00:00:00:00:0b type veth peer name " IFNAME "p") ||
 	    run_cmd("ip link set " IFNAME " up") ||
 	    run_cmd("ip link set " IFNAME "p up") ||
 	    run_cmd("ip addr add " LOCAL_ADDR "/24 dev " IFNAME) ||
@@ -112,11 +112,12 @@ struct tcp4_packet {
 } __attribute__((packed));
 
 /* An Ethernet/IPv4/TCP packet with valid checksums. */
+static const __u8 mac_a[ETH_ALEN] = { 2, 0, 0, 0, 0, 0xa };
+static const __u8 mac_b[ETH_ALEN] = { 2, 0, 0, 0, 0, 0xb };	/* ens33's */
+
 static void build_tcp4(struct tcp4_packet *pkt, const char *src, __u16 sport,
 		       const char *dst, __u16 dport, int syn)
 {
-	static const __u8 mac_a[ETH_ALEN] = { 2, 0, 0, 0, 0, 0xa };
-	static const __u8 mac_b[ETH_ALEN] = { 2, 0, 0, 0, 0, 0xb };
 	struct {
 		__be32 saddr, daddr;
 		__u8 zero, proto;
@@ -258,6 +259,7 @@ static int fill_maps(struct khaxdp *skel, __u16 snat_min, __u16 snat_max)
 	inet_pton(AF_INET, VIP_ADDR, &vip.addr.v4);
 	be.addr.v4 = vip.addr.v4;
 	nd.vips[0] = vip.addr;
+	memcpy(nd.mac, mac_b, ETH_ALEN);
 	return map_put(skel->maps.node, &zero, &nd) ||
 	       map_put(skel->maps.backends, &zero, &be) ||
 	       map_put(skel->maps.rings, &zero, &ring) ||
