@@ -21,6 +21,7 @@
 #include "attach.h"
 #include "cgroup.h"
 #include "config.h"
+#include "import.h"
 #include "json.h"
 #include "maps.h"
 #include "ports.h"
@@ -764,6 +765,29 @@ static int run_stats(struct cli *cli, int argc, char **argv)
 	return err ? fail() : 0;
 }
 
+/* ---- import ------------------------------------------------------------- */
+
+static int run_import(struct cli *cli, int argc, char **argv)
+{
+	const char *haproxy = NULL, *keepalived = NULL;
+
+	(void)cli;
+	for (int i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--haproxy") && i + 1 < argc)
+			haproxy = argv[++i];
+		else if (!strcmp(argv[i], "--keepalived") && i + 1 < argc)
+			keepalived = argv[++i];
+		else if (!strcmp(argv[i], "--haproxy") ||
+			 !strcmp(argv[i], "--keepalived"))
+			return usage_error("import: %s needs a file", argv[i]);
+		else
+			return usage_error("import: unexpected '%s'", argv[i]);
+	}
+	if (!haproxy && !keepalived)
+		return usage_error("import: --haproxy FILE, --keepalived FILE or both");
+	return kx_import_files(haproxy, keepalived, stdout, stderr) ? fail() : 0;
+}
+
 /* ---- the verbs and main --------------------------------------------------- */
 
 static const struct verb verbs[] = {
@@ -795,6 +819,17 @@ static const struct verb verbs[] = {
 	  "time and flags.\n" },
 	{ "stats", run_stats, "stats",
 	  "Per-reason counters (summed over CPUs) and per-backend counters.\n" },
+	{ "import", run_import,
+	  "import [--haproxy haproxy.cfg] [--keepalived keepalived.conf]",
+	  "Print on stdout a khaxdp.conf equivalent to haproxy.cfg (frontend and\n"
+	  "backend -> [service], checks, timeouts, listen stats -> [stats]) and\n"
+	  "keepalived.conf (each vrrp_instance -> [vrrp NAME], a track_script of\n"
+	  "the load balancer -> track_dataplane). What has no equivalent is listed\n"
+	  "on stderr, `khaxdp: import: FILE:LINE: warning: ...`; a file that cannot\n"
+	  "be parsed is an error naming its line, and nothing is printed. Needs\n"
+	  "neither root nor a configuration:\n"
+	  "  khaxdp import --haproxy /etc/haproxy/haproxy.cfg \\\n"
+	  "      --keepalived /etc/keepalived/keepalived.conf > khaxdp.conf\n" },
 };
 
 static void print_usage(FILE *out)
