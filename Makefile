@@ -5,6 +5,8 @@ PREFIX	?= /usr/local
 DESTDIR	?=
 SBINDIR	?= $(PREFIX)/sbin
 SYSCONFDIR ?= /etc
+MANDIR	?= $(PREFIX)/share/man
+SYSTEMDUNITDIR ?= /lib/systemd/system
 
 # SAN=1 builds user space with AddressSanitizer and UBSan into build-asan/.
 ifeq ($(SAN),1)
@@ -64,7 +66,7 @@ BENCH_SRCS := $(wildcard tools/bench/*.c)
 
 .SECONDARY:
 .PHONY: all deps check check-unit check-bpf check-e2e check-asan check-fuzz \
-	check-vrrp demo bench bench-failover install clean
+	check-vrrp demo bench bench-failover install deb check-pkg clean
 all: $(BUILD)/khaxdp $(BUILD)/khaxdp-vrrpd
 
 $(BUILD) $(BUILD)/lib $(BUILD)/tests $(BUILD)/vrrp $(BUILD)/fuzz:
@@ -149,10 +151,39 @@ bench-failover: deps
 	$(MAKE) all $(BUILD)/khaxdp-vrrpd
 	tools/bench/failover $(BUILD)
 
+# The units name /usr/sbin, rewritten to SBINDIR. khaxdp.conf is installed
+# only where there is none: an existing one is never overwritten.
+UNITS	:= tools/systemd/khaxdp@.service tools/systemd/khaxdp-vrrpd.service
+MANPAGES := man/khaxdp.8 man/khaxdp-vrrpd.8 man/khaxdp.conf.5
 install: all
 	install -D -m 0755 $(BUILD)/khaxdp $(DESTDIR)$(SBINDIR)/khaxdp
 	install -D -m 0755 $(BUILD)/khaxdp-vrrpd $(DESTDIR)$(SBINDIR)/khaxdp-vrrpd
 	install -D -m 0644 tools/khaxdp.conf.example $(DESTDIR)$(SYSCONFDIR)/khaxdp/khaxdp.conf.example
+	test -e $(DESTDIR)$(SYSCONFDIR)/khaxdp/khaxdp.conf || \
+		install -m 0644 tools/khaxdp.conf.example $(DESTDIR)$(SYSCONFDIR)/khaxdp/khaxdp.conf
+	install -d $(DESTDIR)$(SYSTEMDUNITDIR) $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(MANDIR)/man8
+	for u in $(UNITS); do \
+		sed 's|/usr/sbin/|$(SBINDIR)/|g' $$u >$(DESTDIR)$(SYSTEMDUNITDIR)/$${u##*/} && \
+		chmod 0644 $(DESTDIR)$(SYSTEMDUNITDIR)/$${u##*/} || exit 1; \
+	done
+	for m in $(MANPAGES); do \
+		install -m 0644 $$m $(DESTDIR)$(MANDIR)/man$${m##*.}/ || exit 1; \
+	done
+
+# A Debian package of the tree (its files that git tracks or would track),
+# built by dpkg-buildpackage in a copy under $(BUILD)/deb, so the tree
+# itself gets no debian/ build products: the .deb lands in $(BUILD)/.
+deb: deps
+	rm -rf $(BUILD)/deb && mkdir -p $(BUILD)/deb/src
+	git ls-files -z -co --exclude-standard | tar --null -T - -cf - | tar -xf - -C $(BUILD)/deb/src
+	cd $(BUILD)/deb/src && dpkg-buildpackage -b -us -uc >../build.log 2>&1 || \
+		{ tail -30 ../build.log; exit 1; }
+	cp $(BUILD)/deb/*.deb $(BUILD)/
+	@ls $(BUILD)/*.deb
+
+# The units under systemd-analyze verify, make install, make deb, the package.
+check-pkg: all
+	tests/pkg/run $(BUILD)
 
 clean:
 	rm -rf build build-asan
