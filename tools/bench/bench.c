@@ -67,7 +67,10 @@ static int run_cmd(const char *cmd)
 	return rc;
 }
 
-/* A private netns with ens33 and two permanent neighbours for the FIB. */
+/* A private netns with ens33 and two permanent neighbours for the FIB. The
+ * neighbours have ens33's own MAC, so that a packet sent to them is again
+ * addressed to this node on the next run (the data plane passes frames for
+ * other MACs). */
 static int netns_setup(void)
 {
 	if (unshare(CLONE_NEWNET)) {
@@ -79,9 +82,9 @@ static int netns_setup(void)
 	    run_cmd("ip link set " IFNAME "p up") ||
 	    run_cmd("ip addr add " LOCAL_ADDR "/24 dev " IFNAME) ||
 	    run_cmd("sysctl -qw net.ipv4.conf." IFNAME ".forwarding=1") ||
-	    run_cmd("ip neigh replace " NODE_ADDR " lladdr 02:00:00:00:00:02 dev "
+	    run_cmd("ip neigh replace " NODE_ADDR " lladdr 02:00:00:00:00:0b dev "
 		    IFNAME " nud permanent") ||
-	    run_cmd("ip neigh replace " VIP_ADDR " lladdr 02:00:00:00:00:64 dev "
+	    run_cmd("ip neigh replace " VIP_ADDR " lladdr 02:00:00:00:00:0b dev "
 		    IFNAME " nud permanent"))
 		return -1;
 	return 0;
@@ -112,8 +115,8 @@ struct tcp4_packet {
 } __attribute__((packed));
 
 /* An Ethernet/IPv4/TCP packet with valid checksums. */
-static const __u8 mac_a[ETH_ALEN] = { 2, 0, 0, 0, 0, 0xa };
-static const __u8 mac_b[ETH_ALEN] = { 2, 0, 0, 0, 0, 0xb };	/* ens33's */
+/* ens33's MAC, and every neighbour's: see netns_setup(). */
+static const __u8 mac_b[ETH_ALEN] = { 2, 0, 0, 0, 0, 0xb };
 
 static void build_tcp4(struct tcp4_packet *pkt, const char *src, __u16 sport,
 		       const char *dst, __u16 dport, int syn)
@@ -126,7 +129,7 @@ static void build_tcp4(struct tcp4_packet *pkt, const char *src, __u16 sport,
 	__u32 sum;
 
 	memset(pkt, 0, sizeof(*pkt));
-	memcpy(pkt->eth.h_source, mac_a, ETH_ALEN);
+	memcpy(pkt->eth.h_source, mac_b, ETH_ALEN);
 	memcpy(pkt->eth.h_dest, mac_b, ETH_ALEN);
 	pkt->eth.h_proto = htons(ETH_P_IP);
 	pkt->ip.version = 4;
