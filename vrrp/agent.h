@@ -48,8 +48,6 @@ struct agent {
 	struct vip_nl nl;
 	int sigfd;
 	struct ev_watch sigwatch;
-	bool active_known;		/* node.active last written */
-	bool active;
 	struct agent_checks checks;	/* health checks, stats page */
 };
 
