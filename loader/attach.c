@@ -766,7 +766,11 @@ int kx_attach(const struct kx_config *cfg, const char *ifname,
 	if (!err) {
 		kx_prime_neighbours(cfg);
 		reserve_ports(&c);
-		err = kx_xdp_query(c.ifindex, c.dir, &res->xdp);
+		/* Everything is attached: not being able to read it back (no
+		 * CAP_SYS_ADMIN for libxdp's query) is no reason to fail. */
+		if (kx_xdp_query(c.ifindex, c.dir, &res->xdp))
+			kx_warn("%s: attached, but reading back the XDP state failed: %s",
+				ifname, kx_last_error());
 	}
 	khaxdp__destroy(c.skel);
 	return err;
