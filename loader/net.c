@@ -17,14 +17,6 @@
 #include "net.h"
 #include "util.h"
 
-static bool is_vip(const struct kx_config *cfg, uint32_t addr_be)
-{
-	for (unsigned int i = 0; i < cfg->n_services; i++)
-		if (cfg->services[i].listen.addr.v4 == addr_be)
-			return true;
-	return false;
-}
-
 int kx_if_mac(const char *ifname, uint8_t mac[6])
 {
 	struct ifreq ifr = {};
@@ -47,32 +39,45 @@ int kx_if_mac(const char *ifname, uint8_t mac[6])
 	return err;
 }
 
-int kx_if_ipv4(const char *ifname, const struct kx_config *cfg,
-	       uint32_t *addr_be)
+int kx_if_ipv4_except(const char *ifname, const uint32_t *skip,
+		      unsigned int n_skip, uint32_t *addr_be)
 {
 	struct ifaddrs *ifa, *i;
-	int err = -EADDRNOTAVAIL;
 
+	*addr_be = 0;
 	if (getifaddrs(&ifa) < 0)
 		return kx_fail(-errno, "getifaddrs: %s", strerror(errno));
-	for (i = ifa; i; i = i->ifa_next) {
+	for (i = ifa; i && !*addr_be; i = i->ifa_next) {
 		uint32_t a;
+		unsigned int k;
 
 		if (!i->ifa_addr || i->ifa_addr->sa_family != AF_INET ||
 		    strcmp(i->ifa_name, ifname))
 			continue;
 		a = ((struct sockaddr_in *)i->ifa_addr)->sin_addr.s_addr;
-		if (is_vip(cfg, a))
-			continue;
-		*addr_be = a;
-		err = 0;
-		break;
+		for (k = 0; k < n_skip && skip[k] != a; k++)
+			;
+		if (k == n_skip)
+			*addr_be = a;
 	}
 	freeifaddrs(ifa);
-	if (err)
-		return kx_fail(err, "%s: no IPv4 address (other than a VIP) to use as the NAT source",
-			       ifname);
 	return 0;
+}
+
+int kx_if_ipv4(const char *ifname, const struct kx_config *cfg,
+	       uint32_t *addr_be)
+{
+	uint32_t vips[KHAXDP_MAX_SERVICES];
+	unsigned int n;
+	int err;
+
+	for (n = 0; n < cfg->n_services; n++)
+		vips[n] = cfg->services[n].listen.addr.v4;
+	err = kx_if_ipv4_except(ifname, vips, n, addr_be);
+	if (!err && !*addr_be)
+		err = kx_fail(-EADDRNOTAVAIL, "%s: no IPv4 address (other than a VIP) to use as the NAT source",
+			      ifname);
+	return err;
 }
 
 bool kx_is_local(const struct kx_endpoint *ep)

@@ -15,6 +15,11 @@
 int kx_if_ipv4(const char *ifname, const struct kx_config *cfg,
 	       uint32_t *addr_be);
 
+/* The first IPv4 address of ifname that is not in skip[]: the node's own
+ * address ("primary IP address" of RFC 5798), 0 when there is none. */
+int kx_if_ipv4_except(const char *ifname, const uint32_t *skip,
+		      unsigned int n_skip, uint32_t *addr_be);
+
 /* The Ethernet address of ifname. */
 int kx_if_mac(const char *ifname, uint8_t mac[6]);
 

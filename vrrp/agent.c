@@ -20,6 +20,7 @@
 #include "agent.h"
 #include "dataplane.h"
 #include "link.h"
+#include "net.h"
 #include "notify.h"
 #include "util.h"
 
@@ -295,7 +296,7 @@ static uint32_t find_src(struct instance *in)
 {
 	uint32_t a = in->conf.unicast_src;
 
-	if (!a && link_primary_ipv4(in->conf.interface, in->vip_addrs,
+	if (!a && kx_if_ipv4_except(in->conf.interface, in->vip_addrs,
 				    in->conf.n_vips, &a))
 		kx_warn("%s: %s", in->conf.name, kx_last_error());
 	return a;
@@ -402,7 +403,7 @@ static int open_instance(struct instance *in)
 	if (!in->ifindex)
 		return kx_fail(-errno, "%s: interface %s: %s", c->name,
 			       c->interface, strerror(errno));
-	if (link_mac(c->interface, in->mac))
+	if (kx_if_mac(c->interface, in->mac))
 		return kx_fail(-errno, "%s: %s", c->name, kx_last_error());
 	in->sock = link_vrrp_socket(c->interface, in->ifindex, !c->n_peers);
 	if (in->sock < 0)

@@ -2,7 +2,6 @@
 /* link.c - sockets and interface queries for the agent. */
 #include <arpa/inet.h>
 #include <errno.h>
-#include <ifaddrs.h>
 #include <linux/if_packet.h>
 #include <net/ethernet.h>
 #include <net/if.h>
@@ -149,16 +148,6 @@ static int ifreq_ioctl(const char *ifname, unsigned long req, struct ifreq *ifr)
 	return err;
 }
 
-int link_mac(const char *ifname, uint8_t mac[6])
-{
-	struct ifreq ifr;
-	int err = ifreq_ioctl(ifname, SIOCGIFHWADDR, &ifr);
-
-	if (!err)
-		memcpy(mac, ifr.ifr_hwaddr.sa_data, 6);
-	return err;
-}
-
 int link_is_running(const char *ifname, bool *running)
 {
 	struct ifreq ifr;
@@ -169,34 +158,3 @@ int link_is_running(const char *ifname, bool *running)
 	return err;
 }
 
-static bool in_list(uint32_t a, const uint32_t *list, unsigned int n)
-{
-	for (unsigned int i = 0; i < n; i++)
-		if (list[i] == a)
-			return true;
-	return false;
-}
-
-int link_primary_ipv4(const char *ifname, const uint32_t *skip,
-		      unsigned int n_skip, uint32_t *addr)
-{
-	struct ifaddrs *ifa, *i;
-
-	*addr = 0;
-	if (getifaddrs(&ifa) < 0)
-		return kx_fail(-errno, "getifaddrs: %s", strerror(errno));
-	for (i = ifa; i; i = i->ifa_next) {
-		uint32_t a;
-
-		if (!i->ifa_addr || i->ifa_addr->sa_family != AF_INET ||
-		    strcmp(i->ifa_name, ifname))
-			continue;
-		a = ((struct sockaddr_in *)i->ifa_addr)->sin_addr.s_addr;
-		if (!in_list(a, skip, n_skip)) {
-			*addr = a;
-			break;
-		}
-	}
-	freeifaddrs(ifa);
-	return 0;
-}

@@ -27,12 +27,7 @@ int link_arp_socket(int ifindex);
 /* A gratuitous ARP request for ip (sender = target = ip), broadcast. */
 int link_send_garp(int fd, int ifindex, const uint8_t mac[6], uint32_t ip);
 
-int link_mac(const char *ifname, uint8_t mac[6]);
 /* Up and with carrier (IFF_UP and IFF_RUNNING). */
 int link_is_running(const char *ifname, bool *running);
-/* The first IPv4 address of ifname that is not in skip[]: the "primary
- * IP address" of RFC 5798. 0 when there is none. */
-int link_primary_ipv4(const char *ifname, const uint32_t *skip,
-		      unsigned int n_skip, uint32_t *addr);
 
 #endif /* VRRP_LINK_H */
