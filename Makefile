@@ -66,7 +66,7 @@ BENCH_SRCS := $(wildcard tools/bench/*.c)
 
 .SECONDARY:
 .PHONY: all deps check check-unit check-bpf check-e2e check-asan check-fuzz \
-	check-vrrp demo bench bench-failover install deb check-pkg clean
+	check-vrrp demo bench bench-e2e bench-failover install deb check-pkg clean
 all: $(BUILD)/khaxdp $(BUILD)/khaxdp-vrrpd
 
 $(BUILD) $(BUILD)/lib $(BUILD)/tests $(BUILD)/vrrp $(BUILD)/fuzz:
@@ -142,9 +142,20 @@ demo: deps
 	$(MAKE) all
 	tools/lab/demo $(BUILD)
 
+# `make bench`: the cost per packet (BPF_PROG_TEST_RUN), then end to end in
+# the lab: direct, khaxdp and haproxy side by side (tools/bench/e2e, several
+# minutes). BENCH=smoke runs one short round of each (as `make check` does).
+BENCH	?=
+BENCH_FLAGS := $(if $(filter smoke,$(BENCH)),--smoke)
 bench: deps
 	$(MAKE) all $(BUILD)/bench
-	$(BUILD)/bench
+	$(BUILD)/bench $(BENCH_FLAGS)
+	tools/bench/e2e $(BENCH_FLAGS) $(BUILD)
+
+# Only the end-to-end one: table, $(BUILD)/bench-e2e.json, docs/bench-e2e.png.
+bench-e2e: deps
+	$(MAKE) all
+	tools/bench/e2e $(BENCH_FLAGS) $(BUILD)
 
 # The failover gap of khaxdp-vrrpd and keepalived, in the lab (a few minutes).
 bench-failover: deps
