@@ -9,7 +9,7 @@ PKGS="make gcc clang llvm pkg-config libbpf-dev libxdp-dev bpftool \
 libelf-dev zlib1g-dev libinih-dev libcmocka-dev iproute2 ethtool \
 openssl python3 curl procps tcpdump keepalived libmnl-dev libclang-rt-14-dev \
 libssl-dev libmicrohttpd-dev libsystemd-dev systemd debhelper dpkg-dev \
-haproxy nginx wrk gnuplot-nox"
+haproxy nginx wrk gnuplot-nox groff-base"
 
 missing=""
 for p in $PKGS; do
@@ -24,6 +24,15 @@ if [ "$(id -u)" != 0 ]; then
 fi
 echo "deps: installing$missing"
 export DEBIAN_FRONTEND=noninteractive
+# keepalived, haproxy and nginx are test peers here, not services: keep
+# their packages from starting them (policy-rc.d, as debootstrap does),
+# unless the machine has its own policy already.
+policy=/usr/sbin/policy-rc.d
+if [ ! -e "$policy" ]; then
+	printf '#!/bin/sh\nexit 101\n' >"$policy"
+	chmod 755 "$policy"
+	trap 'rm -f "$policy"' EXIT
+fi
 apt-get update -q
 # shellcheck disable=SC2086
 apt-get install -y -q --no-install-recommends $missing
