@@ -289,6 +289,7 @@ def smoke(runs):
             print("  FAIL {} (got {})".format(what, got))
 
     by = {(r["metric"], r["path"]): r for r in runs}
+    STRAGGLERS = 20
     for p in PATHS:
         for m in ("conn", "rps", "paced", "lat", "bulk1", "bulk8"):
             r = by.get((m, p))
@@ -305,8 +306,14 @@ def smoke(runs):
                       "{} {}: khaxdp forwarded {} and replied {} packets".format(p, m, fwd, reply),
                       (fwd, reply))
             else:
-                check(fwd == 0 and reply == 0,
-                      "{} {}: khaxdp forwarded nothing".format(p, m), "FWD {} REPLY {}".format(fwd, reply))
+                # No connection of this run may go through khaxdp: it opens
+                # no flow. The last packets of the run before it (a FIN or
+                # ACK retransmitted) may still cross XDP; a few, not more.
+                flows = int(r["kx_flows"])
+                check(flows == 0 and fwd + reply <= STRAGGLERS,
+                      "{} {}: khaxdp opened no flow and carried at most {} stray packets".format(
+                          p, m, STRAGGLERS),
+                      "FLOW_NEW {} FWD {} REPLY {}".format(flows, fwd, reply))
             ses = int(r["hap_sessions"])
             if p == "haproxy":
                 check(ses > 0, "{} {}: haproxy carried {} sessions".format(p, m, ses), ses)
