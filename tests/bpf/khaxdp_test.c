@@ -666,10 +666,12 @@ struct tcp4_spec respec(struct tcp4_spec s, const __u8 *smac,
 
 /* --- running -------------------------------------------------------------------- */
 
-int run_xdp_on(struct fixture *fx, const struct pkt *in, int ifindex,
-	       struct run *r)
+/* One run of khaxdp_xdp with the first `meta` bytes of `in` as metadata. */
+static int run_xdp_ctx(struct fixture *fx, const struct pkt *in, __u32 meta,
+		       int ifindex, struct run *r)
 {
 	struct xdp_md ctx = {
+		.data = meta,
 		.data_end = in->len,
 		.ingress_ifindex = ifindex ? ifindex : lab.ifindex,
 	};
@@ -691,30 +693,16 @@ int run_xdp_on(struct fixture *fx, const struct pkt *in, int ifindex,
 	return err ? -errno : 0;
 }
 
+int run_xdp_on(struct fixture *fx, const struct pkt *in, int ifindex,
+	       struct run *r)
+{
+	return run_xdp_ctx(fx, in, 0, ifindex, r);
+}
+
 int run_xdp_meta(struct fixture *fx, const struct pkt *in, __u32 meta,
 		 struct run *r)
 {
-	struct xdp_md ctx = {
-		.data = meta,
-		.data_end = in->len,
-		.ingress_ifindex = lab.ifindex,
-	};
-	LIBBPF_OPTS(bpf_test_run_opts, opts,
-		.data_in = in->data,
-		.data_size_in = in->len,
-		.data_out = r->out,
-		.data_size_out = sizeof(r->out),
-		.ctx_in = &ctx,
-		.ctx_size_in = sizeof(ctx),
-		.repeat = 1,
-	);
-	int err;
-
-	memset(r, 0, sizeof(*r));
-	err = bpf_prog_test_run_opts(fx->xdp, &opts);
-	r->retval = opts.retval;
-	r->len = opts.data_size_out;
-	return err ? -errno : 0;
+	return run_xdp_ctx(fx, in, meta, 0, r);
 }
 
 int run_tc(struct fixture *fx, const struct pkt *in, struct run *r)

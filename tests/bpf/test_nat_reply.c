@@ -182,6 +182,13 @@ static int nat_of(struct fixture *fx, __u16 snat, struct khaxdp_nat *n)
 	return fx_nat(fx, CTRL2_IP, NODE_IP, API_PORT, snat, n);
 }
 
+static int put_nat(struct fixture *fx, __u16 snat, const struct khaxdp_nat *n)
+{
+	struct khaxdp_flow_key k = flow_key(CTRL2_IP, NODE_IP, API_PORT, snat);
+
+	return bpf_map_update_elem(fx->nat, &k, n, BPF_EXIST) ? -errno : 0;
+}
+
 /*
  * A new VRRP master: its clients learned its MAC from a gratuitous ARP and
  * never asked for it, so its kernel has no neighbour entry for them. The
@@ -224,10 +231,7 @@ static void reply_to_unresolved_client(struct fixture *fx)
 		return;
 	ASSERT_EQ(n.hop.flags, KHAXDP_NEXTHOP_LEARNED, "hop learned from the SYN");
 	n.hop.checked_ns = 1;
-	ASSERT_OK(bpf_map_update_elem(fx->nat, &(struct khaxdp_flow_key){
-		.src.v4 = CTRL2_IP, .dst.v4 = NODE_IP, .sport = htons(API_PORT),
-		.dport = htons(snat), .proto = IPPROTO_TCP,
-		.family = KHAXDP_AF_INET }, &n, BPF_EXIST), "age the hop");
+	ASSERT_OK(put_nat(fx, snat, &n), "age the hop");
 	if (ASSERT_OK(run_xdp(fx, &in, &r), "test_run")) {
 		ASSERT_VERDICT(&r, XDP_TX, "reply after the hop's TTL");
 		ASSERT_FRAME(&r, &exp, "still to the MAC of the SYN");
@@ -237,10 +241,7 @@ static void reply_to_unresolved_client(struct fixture *fx)
 	/* The kernel learns the client: the FIB's MAC wins. */
 	lab_ip("neigh replace 192.168.218.50 lladdr 02:00:00:00:00:51 dev ens33 nud permanent");
 	n.hop.checked_ns = 1;
-	ASSERT_OK(bpf_map_update_elem(fx->nat, &(struct khaxdp_flow_key){
-		.src.v4 = CTRL2_IP, .dst.v4 = NODE_IP, .sport = htons(API_PORT),
-		.dport = htons(snat), .proto = IPPROTO_TCP,
-		.family = KHAXDP_AF_INET }, &n, BPF_EXIST), "age the hop");
+	ASSERT_OK(put_nat(fx, snat, &n), "age the hop");
 	e = respec(s, MAC_ENS33, mac_fib, VIP_IP, VIP_PORT, client, 40105);
 	pkt_tcp4(&exp, &e);
 	if (ASSERT_OK(run_xdp(fx, &in, &r), "test_run")) {
