@@ -208,7 +208,7 @@ static void reply_to_unresolved_client(struct fixture *fx)
 	struct run r;
 	__u16 snat;
 
-	lab_ip("neigh del 192.168.218.50 dev ens33 2>/dev/null");
+	lab_ip("neigh flush to 192.168.218.50 dev ens33");
 	fx_set_cursor(fx, 0, 1);
 	syn.smac = mac_syn;
 	pkt_tcp4(&in, &syn);
