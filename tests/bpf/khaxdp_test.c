@@ -666,7 +666,29 @@ struct tcp4_spec respec(struct tcp4_spec s, const __u8 *smac,
 
 /* --- running -------------------------------------------------------------------- */
 
-/* One run of khaxdp_xdp with the first `meta` bytes of `in` as metadata. */
+/* One run (repeat 1: see DESIGN.md) of a program on `in` with `ctx`. */
+static int test_run(int prog_fd, const struct pkt *in, void *ctx,
+		    __u32 ctx_size, struct run *r)
+{
+	LIBBPF_OPTS(bpf_test_run_opts, opts,
+		.data_in = in->data,
+		.data_size_in = in->len,
+		.data_out = r->out,
+		.data_size_out = sizeof(r->out),
+		.ctx_in = ctx,
+		.ctx_size_in = ctx_size,
+		.repeat = 1,
+	);
+	int err;
+
+	memset(r, 0, sizeof(*r));
+	err = bpf_prog_test_run_opts(prog_fd, &opts);
+	r->retval = opts.retval;
+	r->len = opts.data_size_out;
+	return err ? -errno : 0;
+}
+
+/* khaxdp_xdp with the first `meta` bytes of `in` as metadata. */
 static int run_xdp_ctx(struct fixture *fx, const struct pkt *in, __u32 meta,
 		       int ifindex, struct run *r)
 {
@@ -675,22 +697,8 @@ static int run_xdp_ctx(struct fixture *fx, const struct pkt *in, __u32 meta,
 		.data_end = in->len,
 		.ingress_ifindex = ifindex ? ifindex : lab.ifindex,
 	};
-	LIBBPF_OPTS(bpf_test_run_opts, opts,
-		.data_in = in->data,
-		.data_size_in = in->len,
-		.data_out = r->out,
-		.data_size_out = sizeof(r->out),
-		.ctx_in = &ctx,
-		.ctx_size_in = sizeof(ctx),
-		.repeat = 1,
-	);
-	int err;
 
-	memset(r, 0, sizeof(*r));
-	err = bpf_prog_test_run_opts(fx->xdp, &opts);
-	r->retval = opts.retval;
-	r->len = opts.data_size_out;
-	return err ? -errno : 0;
+	return test_run(fx->xdp, in, &ctx, sizeof(ctx), r);
 }
 
 int run_xdp_on(struct fixture *fx, const struct pkt *in, int ifindex,
@@ -708,22 +716,8 @@ int run_xdp_meta(struct fixture *fx, const struct pkt *in, __u32 meta,
 int run_tc(struct fixture *fx, const struct pkt *in, struct run *r)
 {
 	struct __sk_buff ctx = { .ifindex = lab.ifindex };
-	LIBBPF_OPTS(bpf_test_run_opts, opts,
-		.data_in = in->data,
-		.data_size_in = in->len,
-		.data_out = r->out,
-		.data_size_out = sizeof(r->out),
-		.ctx_in = &ctx,
-		.ctx_size_in = sizeof(ctx),
-		.repeat = 1,
-	);
-	int err;
 
-	memset(r, 0, sizeof(*r));
-	err = bpf_prog_test_run_opts(fx->tc, &opts);
-	r->retval = opts.retval;
-	r->len = opts.data_size_out;
-	return err ? -errno : 0;
+	return test_run(fx->tc, in, &ctx, sizeof(ctx), r);
 }
 
 const char *xdp_verdict(int v)
