@@ -138,14 +138,36 @@ lab_api_start() {
 	lab_die "apiserver on $node did not start; $dir/apiserver.log says: $(tail -3 "$dir/apiserver.log")"
 }
 
+# lab_pid_gone PID: the process has exited (a zombie counts: it holds no
+# socket and no file any more).
+lab_pid_gone() {
+	local state
+	state=$(awk '{ print $3 }' "/proc/$1/stat" 2>/dev/null) || return 0
+	[[ -z $state || $state == Z || $state == X ]]
+}
+
+# lab_kill_wait PID [SIGNAL]: signal a process and wait (up to 5 s) until it
+# is gone. `wait` alone reaps only a child of this very shell; a daemon that
+# an earlier test's subshell started would otherwise still hold its
+# listening socket when its successor binds.
+lab_kill_wait() {
+	local pid=$1 sig=${2:-TERM} i
+	kill -"$sig" "$pid" 2>/dev/null || return 0
+	wait "$pid" 2>/dev/null || true
+	for ((i = 0; i < 50; i++)); do
+		lab_pid_gone "$pid" && return 0
+		sleep 0.1
+	done
+	lab_log "pid $pid still there 5 s after SIG$sig"
+}
+
 # lab_api_stop NODE: stop it (connections to :6443 are then refused).
 lab_api_stop() {
 	local node=$1 pidf pid
 	pidf=$(lab_node_dir "$node")/apiserver.pid
 	[[ -f $pidf ]] || return 0
 	pid=$(<"$pidf")
-	kill "$pid" 2>/dev/null || true
-	wait "$pid" 2>/dev/null || true	# reap it: no zombie with a live-looking pid
+	lab_kill_wait "$pid"
 	rm -f "$pidf"
 }
 
