@@ -1,5 +1,6 @@
 # SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 # khaxdp - build, test and install. `make`, `sudo make check`, `sudo make demo`.
+# `make V=1` prints the full commands.
 
 PREFIX	?= /usr/local
 DESTDIR	?=
@@ -7,6 +8,10 @@ SBINDIR	?= $(PREFIX)/sbin
 SYSCONFDIR ?= /etc
 MANDIR	?= $(PREFIX)/share/man
 SYSTEMDUNITDIR ?= /lib/systemd/system
+
+# The version is written once, in debian/changelog ("khaxdp (0.1.0-1) ...");
+# both binaries and the man pages get its upstream part.
+VERSION	:= $(shell awk -F'[()]' 'NR == 1 { sub(/-[^-]*$$/, "", $$2); print $$2 }' debian/changelog)
 
 # SAN=1 builds user space with AddressSanitizer and UBSan into build-asan/.
 ifeq ($(SAN),1)
@@ -17,99 +22,144 @@ BUILD	?= build
 SANFLAGS :=
 endif
 
+ifeq ($(V),1)
+Q	:=
+say	:=
+else
+Q	:= @
+say	= @printf '  %-7s %s\n' $(1) $(2);
+endif
+
 CC	?= gcc
 CLANG	?= clang
 BPFTOOL	?= bpftool
 ARCH	:= $(shell uname -m | sed 's/x86_64/x86/;s/aarch64/arm64/')
 MULTIARCH := $(shell $(CC) -print-multiarch 2>/dev/null)
 
+# Includes name their directory from the top of the tree
+# (#include "loader/maps.h"); a file's own directory needs no prefix.
 CFLAGS	?= -O2 -g
 CFLAGS	+= -std=gnu11 -Wall -Wextra -Werror -Wno-missing-field-initializers \
-	   -D_GNU_SOURCE -Ibpf -Iloader -Ivrrp -I$(BUILD) $(SANFLAGS)
+	   -D_GNU_SOURCE -DKHAXDP_VERSION='"$(VERSION)"' -I. -I$(BUILD) $(SANFLAGS)
+DEPFLAGS = -MMD -MP
 LDFLAGS	+= $(SANFLAGS)
 BPF_CFLAGS := -g -O2 -target bpf -mcpu=v3 -D__TARGET_ARCH_$(ARCH) -Wall -Werror \
-	   -I/usr/include/$(MULTIARCH) -Ibpf
+	   -I/usr/include/$(MULTIARCH)
 
 PKGS	:= libbpf libxdp inih
 LIBS	= $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lbpf -lxdp -linih) -lelf -lz
 VRRPD_LIBS = $(shell pkg-config --libs libmnl openssl libmicrohttpd libsystemd 2>/dev/null || \
 	       echo -lmnl -lssl -lcrypto -lmicrohttpd -lsystemd) -lpthread
 
-# --- BPF objects and skeletons -------------------------------------------
+# --- what is built from what -----------------------------------------------
+
+# The BPF programs; each gives BUILD/NAME.bpf.o and BUILD/NAME.skel.h.
 BPF_PROGS := khaxdp baseline
-BPF_HDRS  := $(wildcard bpf/*.h)
-BPF_OBJS  := $(BPF_PROGS:%=$(BUILD)/%.bpf.o)
-SKELS     := $(BPF_PROGS:%=$(BUILD)/%.skel.h)
 
-# --- user space ------------------------------------------------------------
-LIB_SRCS  := $(filter-out loader/main.c,$(wildcard loader/*.c))
-LIB_OBJS  := $(LIB_SRCS:loader/%.c=$(BUILD)/lib/%.o)
+# libkhaxdp: the pinned data plane seen from user space (config, maps,
+# what is attached, the snapshot). No skeleton: the agent links only this.
+LIB_SRCS := loader/util.c loader/json.c loader/config.c loader/maps.c \
+	    loader/net.c loader/query.c loader/counters.c loader/snapshot.c
+# The loader's own part: load (the embedded BPF object), attach, fill,
+# reserve ports, import. Only the khaxdp command, its tests and the bench.
+LOADER_SRCS := loader/attach.c loader/cgroup.c loader/fill.c loader/ports.c \
+	       loader/import.c loader/import_haproxy.c loader/import_keepalived.c
+KHAXDP_SRCS := loader/main.c
+
+# The agent: a pure core (wire format, state machine, config, page
+# rendering) that the unit tests and the fuzzer use, and the I/O around it.
+VRRP_CORE_SRCS := vrrp/advert.c vrrp/fsm.c vrrp/vrrp_conf.c vrrp/health_sm.c \
+		  vrrp/stats.c
+VRRPD_SRCS := vrrp/main.c vrrp/agent.c vrrp/agent_checks.c vrrp/dataplane.c \
+	      vrrp/health.c vrrp/link.c vrrp/loop.c \
+	      vrrp/notify.c vrrp/stats_http.c vrrp/vip.c
+
+UNIT_SRCS := $(wildcard tests/unit/test_*.c)
+SELFTEST_SRCS := $(wildcard tests/bpf/*.c)
+BENCH_SRCS := tools/bench/bench.c
+
+obj	= $(patsubst %.c,$(BUILD)/obj/%.o,$(1))
+LIB_OBJS := $(call obj,$(LIB_SRCS))
+LOADER_OBJS := $(call obj,$(LOADER_SRCS))
+VRRP_CORE_OBJS := $(call obj,$(VRRP_CORE_SRCS))
+VRRPD_OBJS := $(call obj,$(VRRPD_SRCS))
 LIBKHAXDP := $(BUILD)/libkhaxdp.a
-
-# The agent: a pure core (wire format, state machine, config) in libvrrp.a,
-# which the unit tests and the fuzzer use, and the I/O around it.
-VRRP_CORE := advert fsm vrrp_conf health_sm stats
-VRRP_CORE_OBJS := $(VRRP_CORE:%=$(BUILD)/vrrp/%.o)
-VRRP_IO_SRCS := $(filter-out vrrp/main.c $(VRRP_CORE:%=vrrp/%.c),$(wildcard vrrp/*.c))
-VRRP_IO_OBJS := $(VRRP_IO_SRCS:vrrp/%.c=$(BUILD)/vrrp/%.o)
-LIBVRRP   := $(BUILD)/libvrrp.a
+LIBLOADER := $(BUILD)/libkhaxdp-loader.a
+LIBVRRP	:= $(BUILD)/libvrrp.a
+SKELS	:= $(BPF_PROGS:%=$(BUILD)/%.skel.h)
+UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
+ALL_OBJS := $(call obj,$(LIB_SRCS) $(LOADER_SRCS) $(KHAXDP_SRCS) \
+	    $(VRRP_CORE_SRCS) $(VRRPD_SRCS) $(UNIT_SRCS) $(SELFTEST_SRCS) \
+	    $(BENCH_SRCS))
 
 # libFuzzer target of the advert parser; `make check` runs it this long.
 FUZZ_SECONDS ?= 20
-FUZZ_FLAGS := -g -O1 -std=gnu11 -D_GNU_SOURCE -Wall -Wextra -Werror -Ivrrp \
+FUZZ_FLAGS := -g -O1 -std=gnu11 -D_GNU_SOURCE -Wall -Wextra -Werror -I. \
 	   -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
 
-UNIT_SRCS := $(wildcard tests/unit/test_*.c)
-UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
-SELFTEST_SRCS := $(wildcard tests/bpf/*.c)
-BENCH_SRCS := $(wildcard tools/bench/*.c)
-
+.DELETE_ON_ERROR:
 .SECONDARY:
 .PHONY: all deps check check-unit check-bpf check-e2e check-asan check-fuzz \
-	check-vrrp demo bench bench-e2e bench-failover install deb check-pkg clean
+	check-vrrp check-layers demo bench bench-e2e bench-failover install \
+	deb check-pkg clean
 all: $(BUILD)/khaxdp $(BUILD)/khaxdp-vrrpd
 
-$(BUILD) $(BUILD)/lib $(BUILD)/tests $(BUILD)/vrrp $(BUILD)/fuzz:
-	@mkdir -p $@
+# --- rules -------------------------------------------------------------------
 
-$(BUILD)/%.bpf.o: bpf/%.bpf.c $(BPF_HDRS) | $(BUILD)
-	$(CLANG) $(BPF_CFLAGS) -c $< -o $@.tmp.o
-	$(BPFTOOL) gen object $@ $@.tmp.o
+$(BUILD)/%.bpf.o: bpf/%.bpf.c
+	$(call say,BPF,$@)
+	@mkdir -p $(@D)
+	$(Q)$(CLANG) $(BPF_CFLAGS) $(DEPFLAGS) -MT $@ -MF $(@:.o=.d) -c $< -o $@.tmp.o
+	$(Q)$(BPFTOOL) gen object $@ $@.tmp.o
 	@rm -f $@.tmp.o
 
 $(BUILD)/%.skel.h: $(BUILD)/%.bpf.o
-	$(BPFTOOL) gen skeleton $< name $* > $@
+	$(call say,SKEL,$@)
+	$(Q)$(BPFTOOL) gen skeleton $< name $* > $@
 
-$(BUILD)/lib/%.o: loader/%.c $(wildcard loader/*.h) $(BPF_HDRS) $(SKELS) | $(BUILD)/lib
-	$(CC) $(CFLAGS) -c $< -o $@
+# Every object waits for the skeletons (order only): the first build has no
+# .d files yet to say which sources include them.
+$(BUILD)/obj/%.o: %.c | $(SKELS)
+	$(call say,CC,$@)
+	@mkdir -p $(@D)
+	$(Q)$(CC) $(CFLAGS) $(DEPFLAGS) -c $< -o $@
 
-$(LIBKHAXDP): $(LIB_OBJS) $(SKELS) | $(BUILD)
-	rm -f $@; ar rcs $@ $(LIB_OBJS)
+$(LIBKHAXDP): $(LIB_OBJS)
+$(LIBLOADER): $(LOADER_OBJS)
+$(LIBVRRP): $(VRRP_CORE_OBJS)
+$(LIBKHAXDP) $(LIBLOADER) $(LIBVRRP):
+	$(call say,AR,$@)
+	$(Q)rm -f $@; ar rcs $@ $^
 
-$(BUILD)/khaxdp: loader/main.c $(LIBKHAXDP) $(SKELS)
-	$(CC) $(CFLAGS) $< $(LIBKHAXDP) -o $@ $(LDFLAGS) $(LIBS)
+$(BUILD)/khaxdp: $(call obj,$(KHAXDP_SRCS)) $(LIBLOADER) $(LIBKHAXDP)
+	$(call say,LD,$@)
+	$(Q)$(CC) $^ -o $@ $(LDFLAGS) $(LIBS)
 
-$(BUILD)/vrrp/%.o: vrrp/%.c $(wildcard vrrp/*.h) $(wildcard loader/*.h) $(BPF_HDRS) | $(BUILD)/vrrp
-	$(CC) $(CFLAGS) -c $< -o $@
+# The agent: its own objects, libvrrp and libkhaxdp, never the loader part.
+$(BUILD)/khaxdp-vrrpd: $(VRRPD_OBJS) $(LIBVRRP) $(LIBKHAXDP)
+	$(call say,LD,$@)
+	$(Q)$(CC) $^ -o $@ $(LDFLAGS) $(LIBS) $(VRRPD_LIBS)
 
-$(LIBVRRP): $(VRRP_CORE_OBJS) | $(BUILD)
-	rm -f $@; ar rcs $@ $(VRRP_CORE_OBJS)
+$(BUILD)/tests/test_%: $(BUILD)/obj/tests/unit/test_%.o $(LIBVRRP) $(LIBLOADER) $(LIBKHAXDP)
+	$(call say,LD,$@)
+	@mkdir -p $(@D)
+	$(Q)$(CC) $^ -o $@ $(LDFLAGS) $(LIBS) -lcmocka
 
-$(BUILD)/khaxdp-vrrpd: vrrp/main.c $(VRRP_IO_OBJS) $(LIBVRRP) $(LIBKHAXDP)
-	$(CC) $(CFLAGS) $< $(VRRP_IO_OBJS) $(LIBVRRP) $(LIBKHAXDP) -o $@ \
-		$(LDFLAGS) $(LIBS) $(VRRPD_LIBS)
+$(BUILD)/tests/test_progs: $(call obj,$(SELFTEST_SRCS)) $(LIBLOADER) $(LIBKHAXDP)
+	$(call say,LD,$@)
+	@mkdir -p $(@D)
+	$(Q)$(CC) $^ -o $@ $(LDFLAGS) $(LIBS)
 
-$(BUILD)/tests/test_%: tests/unit/test_%.c $(LIBVRRP) $(LIBKHAXDP) | $(BUILD)/tests
-	$(CC) $(CFLAGS) $< $(LIBVRRP) $(LIBKHAXDP) -o $@ $(LDFLAGS) $(LIBS) -lcmocka
+$(BUILD)/bench: $(call obj,$(BENCH_SRCS)) $(LIBLOADER) $(LIBKHAXDP)
+	$(call say,LD,$@)
+	$(Q)$(CC) $^ -o $@ $(LDFLAGS) $(LIBS)
 
-$(BUILD)/fuzz/fuzz_advert: tests/fuzz/fuzz_advert.c vrrp/advert.c vrrp/advert.h | $(BUILD)/fuzz
-	$(CLANG) $(FUZZ_FLAGS) tests/fuzz/fuzz_advert.c vrrp/advert.c -o $@
+$(BUILD)/fuzz/fuzz_advert: tests/fuzz/fuzz_advert.c vrrp/advert.c
+	$(call say,FUZZ,$@)
+	@mkdir -p $(@D)
+	$(Q)$(CLANG) $(FUZZ_FLAGS) $(DEPFLAGS) -MF $@.d $^ -o $@
 
-$(BUILD)/tests/test_progs: $(SELFTEST_SRCS) $(wildcard tests/bpf/*.h) $(LIBKHAXDP) $(SKELS) | $(BUILD)/tests
-	$(CC) $(CFLAGS) -Itests/bpf $(SELFTEST_SRCS) $(LIBKHAXDP) -o $@ $(LDFLAGS) $(LIBS)
-
-$(BUILD)/bench: $(BENCH_SRCS) $(LIBKHAXDP) $(SKELS) | $(BUILD)
-	$(CC) $(CFLAGS) -Itests/bpf $(BENCH_SRCS) $(LIBKHAXDP) -o $@ $(LDFLAGS) $(LIBS)
+-include $(ALL_OBJS:.o=.d) $(BPF_PROGS:%=$(BUILD)/%.bpf.d) $(BUILD)/fuzz/fuzz_advert.d
 
 # --- the two README commands ------------------------------------------------
 deps:
@@ -128,9 +178,11 @@ check-unit: $(UNIT_BINS)
 	tests/unit/run $(BUILD)
 check-bpf: $(BUILD)/tests/test_progs
 	$(BUILD)/tests/test_progs
+check-layers: all
+	tests/layers/run $(BUILD)
 check-e2e: all
 	tests/e2e/run $(BUILD)
-check-vrrp: all $(BUILD)/khaxdp-vrrpd
+check-vrrp: all
 	tests/e2e/vrrp $(BUILD)
 # New inputs go to a scratch corpus; tests/fuzz/corpus holds the seeds.
 check-fuzz: $(BUILD)/fuzz/fuzz_advert
@@ -159,11 +211,12 @@ bench-e2e: deps
 
 # The failover gap of khaxdp-vrrpd and keepalived, in the lab (a few minutes).
 bench-failover: deps
-	$(MAKE) all $(BUILD)/khaxdp-vrrpd
+	$(MAKE) all
 	tools/bench/failover $(BUILD)
 
-# The units name /usr/sbin, rewritten to SBINDIR. khaxdp.conf is installed
-# only where there is none: an existing one is never overwritten.
+# The units name /usr/sbin, rewritten to SBINDIR; the man pages get the
+# version. khaxdp.conf is installed only where there is none: an existing
+# one is never overwritten.
 UNITS	:= tools/systemd/khaxdp@.service tools/systemd/khaxdp-vrrpd.service
 MANPAGES := man/khaxdp.8 man/khaxdp-vrrpd.8 man/khaxdp.conf.5
 install: all
@@ -178,7 +231,8 @@ install: all
 		chmod 0644 $(DESTDIR)$(SYSTEMDUNITDIR)/$${u##*/} || exit 1; \
 	done
 	for m in $(MANPAGES); do \
-		install -m 0644 $$m $(DESTDIR)$(MANDIR)/man$${m##*.}/ || exit 1; \
+		sed 's/@VERSION@/$(VERSION)/g' $$m >$(DESTDIR)$(MANDIR)/man$${m##*.}/$${m##*/} && \
+		chmod 0644 $(DESTDIR)$(MANDIR)/man$${m##*.}/$${m##*/} || exit 1; \
 	done
 
 # A Debian package of the tree (its files that git tracks or would track),

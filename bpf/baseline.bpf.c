@@ -22,12 +22,11 @@ int baseline_xdp(struct xdp_md *ctx)
 	void *data = (void *)(long)ctx->data;
 	void *data_end = (void *)(long)ctx->data_end;
 	struct packet p;
-	__u32 reason = parse_tcp4(data, data_end, ctx->data_end - ctx->data, &p);
+	int reason = parse_tcp4(data, data_end, ctx->data_end - ctx->data, &p);
+	__u32 key = reason == STAT_CONTINUE ? KHAXDP_STAT_RX : (__u32)reason;
 	__u64 *c;
 
-	if (reason == KHAXDP_PARSE_OK)
-		reason = KHAXDP_STAT_RX;
-	c = bpf_map_lookup_elem(&baseline_stats, &reason);
+	c = bpf_map_lookup_elem(&baseline_stats, &key);
 	if (c)
 		*c += 1;
 	return XDP_PASS;

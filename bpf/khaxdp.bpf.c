@@ -11,67 +11,45 @@
  *                               VIP -> client + XDP_TX
  *   anything else               XDP_PASS, byte for byte
  * TC (egress) rewrites what the local backend answers, so the client sees
- * the VIP.
+ * the VIP; the cgroup hooks balance the node's own clients at connect().
+ *
+ * This file is the packets' path, top to bottom; each concern lives in its
+ * own header: parsing.bpf.h (headers), stat.bpf.h (counters), flow.bpf.h
+ * (the flow table), backend.bpf.h (round robin), nat.bpf.h (reply tuples
+ * and rewrites), fib.bpf.h (next hop and transmit), policy.h (the rules
+ * user space shares).
  */
 #include <linux/bpf.h>
 #include <linux/pkt_cls.h>
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_endian.h>
+#include "backend.bpf.h"
+#include "fib.bpf.h"
+#include "flow.bpf.h"
 #include "khaxdp.h"
 #include "maps.bpf.h"
+#include "nat.bpf.h"
 #include "parsing.bpf.h"
-#include "csum.bpf.h"
+#include "policy.h"
+#include "stat.bpf.h"
 
-#define NSEC_PER_SEC	1000000000ULL
-/* last_seen is rewritten at most this often, so that the forward and the
- * reply CPU do not bounce the flow's cache line on every packet. */
-#define FLOW_TOUCH_NS	(NSEC_PER_SEC / 4)
-#define AF_INET		KHAXDP_AF_INET
 #define SOCK_STREAM	1	/* <sys/socket.h>, not in the UAPI headers */
 
-static __always_inline void count(__u32 reason)
-{
-	__u64 *c = bpf_map_lookup_elem(&stats, &reason);
-
-	if (c)
-		*c += 1;
-}
-
-static __always_inline void count_backend(__u32 id, __u32 bytes, int out)
-{
-	struct khaxdp_backend_stats *s = bpf_map_lookup_elem(&backend_stats, &id);
-
-	if (!s)
-		return;
-	if (out) {
-		s->packets_out++;
-		s->bytes_out += bytes;
-	} else {
-		s->packets_in++;
-		s->bytes_in += bytes;
-	}
-}
-
-static __always_inline void count_flow_opened(__u32 id)
-{
-	struct khaxdp_backend_stats *s = bpf_map_lookup_elem(&backend_stats, &id);
-
-	if (s)
-		s->flows_opened++;
-}
+/* --- this node ---------------------------------------------------------- */
 
 static __always_inline struct khaxdp_node *node_get(void)
 {
 	__u32 zero = 0;
 	struct khaxdp_node *n = bpf_map_lookup_elem(&node, &zero);
 
-	return n && n->family == AF_INET ? n : NULL;
+	return n && n->family == KHAXDP_AF_INET ? n : NULL;
 }
 
-static __always_inline int mac_is(const __u8 *a, const __u8 *b)
+static __always_inline int node_mac_is(const struct khaxdp_node *nd,
+				       const __u8 *mac)
 {
-	return *(const __u32 *)a == *(const __u32 *)b &&
-	       *(const __u16 *)(a + 4) == *(const __u16 *)(b + 4);
+	return *(const __u32 *)mac == *(const __u32 *)nd->mac &&
+	       *(const __u16 *)(mac + 4) == *(const __u16 *)(nd->mac + 4);
 }
 
 /* Is @addr the address of any service? A few compares, no hash. */
@@ -90,313 +68,32 @@ static __always_inline int node_has_vip(const struct khaxdp_node *nd,
 	return 0;
 }
 
-/* --- flows ------------------------------------------------------------- */
+/* --- XDP: client -> VIP ------------------------------------------------- */
 
-static __always_inline void tuple_of(const struct packet *p,
-				     struct khaxdp_flow_key *k)
+/* Which backend a packet to a VIP goes to: its flow's, or for a SYN the
+ * next in round robin. Returns STAT_CONTINUE with c->backend set, or the
+ * reason the packet is left alone. */
+static __always_inline int forward_choose(struct flow_fwd *c,
+					  struct khaxdp_flow *f, int syn)
 {
-	__builtin_memset(k, 0, sizeof(*k));
-	k->src.v4 = p->ip->saddr;
-	k->dst.v4 = p->ip->daddr;
-	k->sport = p->tcp->source;
-	k->dport = p->tcp->dest;
-	k->proto = IPPROTO_TCP;
-	k->family = AF_INET;
-}
+	struct khaxdp_service *svc;
 
-static __always_inline int flow_closed(const struct khaxdp_flow *f)
-{
-	return (f->flags & KHAXDP_FLOW_RST) ||
-	       (f->flags & (KHAXDP_FLOW_FIN_FWD | KHAXDP_FLOW_FIN_REV)) ==
-		       (KHAXDP_FLOW_FIN_FWD | KHAXDP_FLOW_FIN_REV);
-}
-
-static __always_inline int flow_expired(const struct khaxdp_flow *f, __u64 now)
-{
-	__s64 idle = now - f->last_seen_ns;
-
-	/* Another CPU may have touched the flow after this one read the
-	 * clock: a last_seen ahead of now is not idle at all. */
-	if (idle <= 0)
-		return 0;
-	if (flow_closed(f))
-		return (__u64)idle > KHAXDP_CLOSED_TIMEOUT_S * NSEC_PER_SEC;
-	return (__u64)idle > (__u64)f->timeout_s * NSEC_PER_SEC;
-}
-
-/* Record what this packet says about the connection's life. */
-static __always_inline void flow_touch(struct khaxdp_flow *f,
-				       const struct tcphdr *tcp, __u64 now,
-				       __u8 fin_flag)
-{
-	__u8 flags = f->flags;
-
-	if (tcp->rst)
-		flags |= KHAXDP_FLOW_RST;
-	if (tcp->fin)
-		flags |= fin_flag;
-	if (flags != f->flags)
-		f->flags = flags;
-	if (now - f->last_seen_ns > FLOW_TOUCH_NS)
-		f->last_seen_ns = now;
-}
-
-/* --- choosing a backend ------------------------------------------------ */
-
-static __always_inline int backend_usable(const struct khaxdp_backend *b,
-					  __u32 service_id)
-{
-	return b->family == AF_INET && b->health == KHAXDP_HEALTH_UP &&
-	       b->admin == KHAXDP_ADMIN_ENABLED && b->service_id == service_id;
-}
-
-/*
- * Round robin: one atomic increment of the service's cursor, one ring slot.
- * The ring holds only usable backends; if one changed state after user
- * space wrote the ring, the next slots are tried, a bounded number.
- */
-static __always_inline int pick_backend(const struct khaxdp_service *svc,
-					__u32 *backend_id)
-{
-	__u32 ring_key = svc->id * 2 + (svc->ring_slot & 1);
-	struct khaxdp_cursor *cur;
-	struct khaxdp_ring *ring;
-	__u64 next;
-	__u32 i;
-
-	ring = bpf_map_lookup_elem(&rings, &ring_key);
-	cur = bpf_map_lookup_elem(&rr_cursor, &svc->id);
-	if (!ring || !cur || !ring->count ||
-	    ring->count > KHAXDP_MAX_SERVICE_BACKENDS)
-		return -1;
-	next = __sync_fetch_and_add(&cur->next, 1);
-
-	for (i = 0; i < KHAXDP_PICK_TRIES; i++) {
-		__u32 slot = (next + i) % ring->count;
-		__u32 id = ring->backend[slot & (KHAXDP_MAX_SERVICE_BACKENDS - 1)];
-		struct khaxdp_backend *b = bpf_map_lookup_elem(&backends, &id);
-
-		if (b && backend_usable(b, svc->id)) {
-			*backend_id = id;
-			return 0;
-		}
+	if (f) {
+		c->backend_id = f->backend_id;
+	} else {
+		svc = backend_service(c->p->ip->daddr, c->p->tcp->dest);
+		if (!svc)
+			return KHAXDP_STAT_PASS_NOT_VIP;
+		if (!syn)
+			return KHAXDP_STAT_NO_FLOW;
+		if (backend_pick(svc, &c->backend_id))
+			return KHAXDP_STAT_NO_BACKEND;
+		c->svc = svc;
 	}
-	return -1;
-}
-
-/* A nat entry is stale when its flow is gone or now uses another port. */
-static __always_inline int nat_stale(const struct khaxdp_nat *n,
-				     __be16 port, __u64 now)
-{
-	struct khaxdp_flow *f = bpf_map_lookup_elem(&flows, &n->flow);
-
-	return !f || flow_expired(f, now) || f->snat_port != port ||
-	       f->backend_id != n->backend_id;
-}
-
-/*
- * Claim a source port for a flow towards a remote backend. The reply tuple
- * backend:port -> node:snat_port must be unique, so the claim is the nat
- * entry itself, inserted with BPF_NOEXIST; a stale owner is evicted.
- */
-static __always_inline int snat_claim(const struct khaxdp_node *nd,
-				      const struct khaxdp_backend *b,
-				      const struct khaxdp_nat *val,
-				      __u64 now, __be16 *port)
-{
-	__u32 min = nd->snat_port_min, max = nd->snat_port_max;
-	__u32 id = val->backend_id, range, i;
-	struct khaxdp_flow_key rkey = {};
-	struct khaxdp_cursor *cur;
-	__u64 start;
-
-	cur = bpf_map_lookup_elem(&port_cursor, &id);
-	if (!cur || !min || max < min)
-		return -1;
-	range = max - min + 1;
-	start = __sync_fetch_and_add(&cur->next, 1);
-
-	rkey.src.v4 = b->addr.v4;
-	rkey.dst.v4 = nd->addr.v4;
-	rkey.sport = b->port;
-	rkey.proto = IPPROTO_TCP;
-	rkey.family = AF_INET;
-
-	for (i = 0; i < KHAXDP_PORT_TRIES; i++) {
-		struct khaxdp_nat *old;
-
-		rkey.dport = bpf_htons(min + (start + i) % range);
-		if (!bpf_map_update_elem(&nat, &rkey, val, BPF_NOEXIST))
-			goto claimed;
-		old = bpf_map_lookup_elem(&nat, &rkey);
-		if (old && nat_stale(old, rkey.dport, now) &&
-		    !bpf_map_delete_elem(&nat, &rkey) &&
-		    !bpf_map_update_elem(&nat, &rkey, val, BPF_NOEXIST))
-			goto claimed;
-	}
-	return -1;
-claimed:
-	*port = rkey.dport;
-	return 0;
-}
-
-/* The local apiserver answers client:port directly; TC finds the flow by
- * that reply tuple. */
-static __always_inline int local_claim(const struct khaxdp_backend *b,
-				       const struct khaxdp_nat *val)
-{
-	struct khaxdp_flow_key rkey = {};
-
-	rkey.src.v4 = b->addr.v4;
-	rkey.dst.v4 = val->flow.src.v4;
-	rkey.sport = b->port;
-	rkey.dport = val->flow.sport;
-	rkey.proto = IPPROTO_TCP;
-	rkey.family = AF_INET;
-	return bpf_map_update_elem(&nat, &rkey, val, BPF_ANY);
-}
-
-/* --- forwarding -------------------------------------------------------- */
-
-/*
- * The next hop for a packet from @src to @dst, from @hop when it was looked
- * up less than KHAXDP_NEXTHOP_TTL_S ago, else from the FIB (and cached).
- * Returns KHAXDP_PARSE_OK or the reason the packet cannot be sent.
- */
-static __always_inline int next_hop(struct xdp_md *ctx, const struct packet *p,
-				    __be32 src, __be32 dst,
-				    struct khaxdp_nexthop *hop, __u64 now)
-{
-	struct bpf_fib_lookup fib;
-	int rc;
-
-	if (hop->checked_ns &&
-	    now - hop->checked_ns < KHAXDP_NEXTHOP_TTL_S * NSEC_PER_SEC)
-		return KHAXDP_PARSE_OK;
-
-	__builtin_memset(&fib, 0, sizeof(fib));
-	fib.family = AF_INET;
-	fib.tos = p->ip->tos;
-	fib.l4_protocol = IPPROTO_TCP;
-	fib.tot_len = p->ip_len;
-	fib.ipv4_src = src;
-	fib.ipv4_dst = dst;
-	fib.ifindex = ctx->ingress_ifindex;
-
-	rc = bpf_fib_lookup(ctx, &fib, sizeof(fib), 0);
-	if (rc == BPF_FIB_LKUP_RET_NO_NEIGH &&
-	    (hop->flags & KHAXDP_NEXTHOP_LEARNED)) {
-		/* Nobody makes the kernel resolve a client that never asked
-		 * for our MAC: keep the one its SYN came from. */
-		hop->checked_ns = now;
-		return KHAXDP_PARSE_OK;
-	}
-	if (rc != BPF_FIB_LKUP_RET_SUCCESS) {
-		hop->checked_ns = 0;
-		if (rc == BPF_FIB_LKUP_RET_NO_NEIGH)
-			return KHAXDP_STAT_NO_NEIGH;
-		/* bpf_fib_lookup() routes like the kernel's forwarding
-		 * path: it needs net.ipv4.conf.IFNAME.forwarding = 1. */
-		if (rc == BPF_FIB_LKUP_RET_FWD_DISABLED)
-			return KHAXDP_STAT_FWD_DISABLED;
-		return KHAXDP_STAT_FIB_FAIL;
-	}
-	hop->ifindex = fib.ifindex;
-	__builtin_memcpy(hop->smac, fib.smac, ETH_ALEN);
-	__builtin_memcpy(hop->dmac, fib.dmac, ETH_ALEN);
-	hop->flags = 0;
-	hop->checked_ns = now;
-	return KHAXDP_PARSE_OK;
-}
-
-/* Rewrite both addresses and ports, fixing both checksums at once. */
-static __always_inline void rewrite4(struct packet *p, __be32 saddr,
-				     __be16 sport, __be32 daddr, __be16 dport)
-{
-	struct iphdr *ip = p->ip;
-	struct tcphdr *tcp = p->tcp;
-	__u32 d_ip = 0, d_tcp;
-
-	d_ip = csum_delta4(d_ip, ip->saddr, saddr);
-	d_ip = csum_delta4(d_ip, ip->daddr, daddr);
-	d_tcp = csum_delta2(d_ip, tcp->source, sport);
-	d_tcp = csum_delta2(d_tcp, tcp->dest, dport);
-	csum_apply(&ip->check, d_ip);
-	csum_apply(&tcp->check, d_tcp);
-	ip->saddr = saddr;
-	ip->daddr = daddr;
-	tcp->source = sport;
-	tcp->dest = dport;
-}
-
-/* Send the rewritten packet to its next hop. */
-static __always_inline int transmit(struct xdp_md *ctx, struct packet *p,
-				    const struct khaxdp_nexthop *hop,
-				    __u32 stat_tx, __u32 stat_redirect)
-{
-	__builtin_memcpy(p->eth->h_source, hop->smac, ETH_ALEN);
-	__builtin_memcpy(p->eth->h_dest, hop->dmac, ETH_ALEN);
-	if (hop->ifindex == ctx->ingress_ifindex) {
-		count(stat_tx);
-		return XDP_TX;
-	}
-	count(stat_redirect);
-	return bpf_redirect(hop->ifindex, 0);
-}
-
-/*
- * Record a new flow on backend @id: claim its reply tuple (a NAT port for a
- * remote backend), then the flow. Returns the flow, or NULL with *reason
- * set; the packet is then dropped (no NAT port) or left alone.
- */
-static __always_inline struct khaxdp_flow *
-flow_commit(struct xdp_md *ctx, const struct packet *p,
-	    const struct khaxdp_flow_key *key, const struct khaxdp_service *svc,
-	    const struct khaxdp_node *nd, const struct khaxdp_backend *b,
-	    __u32 id, __u64 now, int *reason)
-{
-	struct khaxdp_nat nat_val = { .flow = *key, .backend_id = id };
-	struct khaxdp_flow f = {};
-
-	/* The way back to the client is the way its SYN came, until the FIB
-	 * knows better (see KHAXDP_NEXTHOP_LEARNED). */
-	nat_val.hop.checked_ns = now;
-	nat_val.hop.ifindex = ctx->ingress_ifindex;
-	nat_val.hop.flags = KHAXDP_NEXTHOP_LEARNED;
-	__builtin_memcpy(nat_val.hop.smac, p->eth->h_dest, ETH_ALEN);
-	__builtin_memcpy(nat_val.hop.dmac, p->eth->h_source, ETH_ALEN);
-
-	*reason = KHAXDP_STAT_NAT_PORTS_FULL;
-	if (b->local) {
-		f.flags = KHAXDP_FLOW_LOCAL;
-		if (local_claim(b, &nat_val))
-			return NULL;
-	} else if (snat_claim(nd, b, &nat_val, now, &f.snat_port)) {
-		return NULL;
-	}
-	f.created_ns = now;
-	f.last_seen_ns = now;
-	f.backend_id = id;
-	f.service_id = svc->id;
-	f.timeout_s = svc->timeout_s;
-	if (bpf_map_update_elem(&flows, key, &f, BPF_ANY))
-		return NULL;
-
-	count(KHAXDP_STAT_FLOW_NEW);
-	count_flow_opened(id);
-	return bpf_map_lookup_elem(&flows, key);
-}
-
-/* The service of a VIP:port, or NULL. */
-static __always_inline struct khaxdp_service *service_of(const struct packet *p)
-{
-	struct khaxdp_vip vip = {};
-
-	vip.addr.v4 = p->ip->daddr;
-	vip.port = p->tcp->dest;
-	vip.proto = IPPROTO_TCP;
-	vip.family = AF_INET;
-	return bpf_map_lookup_elem(&services, &vip);
+	c->backend = backend_get(c->backend_id);
+	if (!c->backend)
+		return KHAXDP_STAT_NO_BACKEND;
+	return STAT_CONTINUE;
 }
 
 /* client -> VIP address. An established packet needs only its flow; the
@@ -404,84 +101,60 @@ static __always_inline struct khaxdp_service *service_of(const struct packet *p)
 static __always_inline int forward(struct xdp_md *ctx, struct packet *p,
 				   const struct khaxdp_node *nd)
 {
-	struct khaxdp_service *svc = NULL;
+	struct flow_fwd c = { .xdp = ctx, .p = p, .node = nd };
+	const struct khaxdp_backend *b;
 	struct khaxdp_nexthop *hop = NULL;
 	struct khaxdp_flow_key key;
-	struct khaxdp_backend *b;
 	struct khaxdp_flow *f;
 	int syn = tcp_is_syn(p->tcp);
-	__u64 now = bpf_ktime_get_coarse_ns();
-	__u32 id;
-	int reason;
+	int reason, local;
 
-	tuple_of(p, &key);
-	f = bpf_map_lookup_elem(&flows, &key);
-	if (f && (flow_expired(f, now) || (syn && flow_closed(f)))) {
-		count(KHAXDP_STAT_FLOW_EXPIRED);
-		f = NULL;
-	}
-	if (f) {
-		id = f->backend_id;
-	} else if (!(svc = service_of(p))) {
-		count(KHAXDP_STAT_PASS_NOT_VIP);
-		return XDP_PASS;
-	} else if (!syn) {
-		count(KHAXDP_STAT_NO_FLOW);
-		return XDP_PASS;
-	} else if (pick_backend(svc, &id)) {
-		count(KHAXDP_STAT_NO_BACKEND);
+	c.now = bpf_ktime_get_coarse_ns();
+	nat_tuple_of(p, &key);
+	f = flow_lookup_live(&key, syn, c.now);
+	reason = forward_choose(&c, f, syn);
+	if (reason != STAT_CONTINUE) {
+		stat_count(reason);
 		return XDP_PASS;
 	}
-	b = bpf_map_lookup_elem(&backends, &id);
-	if (!b || b->family != AF_INET) {
-		count(KHAXDP_STAT_NO_BACKEND);
-		return XDP_PASS;
-	}
+	b = c.backend;
+	local = b->local;	/* read once: the verifier follows one value */
 
 	/* The next hop first: a SYN that cannot be sent opens no flow. */
-	if (!b->local) {
-		hop = bpf_map_lookup_elem(&nexthops, &id);
+	if (!local) {
+		hop = bpf_map_lookup_elem(&nexthops, &c.backend_id);
 		if (!hop)
 			return XDP_PASS;
-		reason = next_hop(ctx, p, nd->addr.v4, b->addr.v4, hop, now);
-		if (reason != KHAXDP_PARSE_OK) {
-			count(reason);
+		reason = fib_next_hop(ctx, p, nd->addr.v4, b->addr.v4, hop,
+				      c.now);
+		if (reason != STAT_CONTINUE) {
+			stat_count(reason);
 			return XDP_PASS;
 		}
 	}
 	if (!f) {
-		f = flow_commit(ctx, p, &key, svc, nd, b, id, now, &reason);
+		f = flow_commit(&c, &key);
 		if (!f) {
-			count(reason);
+			stat_count(KHAXDP_STAT_NAT_PORTS_FULL);
 			return XDP_DROP;
 		}
 	}
-	flow_touch(f, p->tcp, now, KHAXDP_FLOW_FIN_FWD);
-	count_backend(id, p->ip_len, 0);
+	flow_touch(f, p->tcp, c.now, KHAXDP_FLOW_FIN_FWD);
+	stat_backend(c.backend_id, p->ip_len, STAT_IN);
 
-	if (!hop) {
-		rewrite4(p, p->ip->saddr, p->tcp->source, b->addr.v4, b->port);
-		count(KHAXDP_STAT_FWD_LOCAL);
+	if (local) {
+		nat_rewrite4(p, p->ip->saddr, p->tcp->source, b->addr.v4,
+			     b->port);
+		stat_count(KHAXDP_STAT_FWD_LOCAL);
 		return XDP_PASS;
 	}
-	rewrite4(p, nd->addr.v4, f->snat_port, b->addr.v4, b->port);
-	return transmit(ctx, p, hop, KHAXDP_STAT_FWD_TX,
-			KHAXDP_STAT_FWD_REDIRECT);
+	nat_rewrite4(p, nd->addr.v4, f->snat_port, b->addr.v4, b->port);
+	return fib_transmit(ctx, p, hop, KHAXDP_STAT_FWD_TX,
+			    KHAXDP_STAT_FWD_REDIRECT);
 }
 
-/* The live flow a reply tuple belongs to, or NULL. */
-static __always_inline struct khaxdp_flow *
-reply_flow(const struct khaxdp_nat *n, __be16 snat_port, __u64 now)
-{
-	struct khaxdp_flow *f = bpf_map_lookup_elem(&flows, &n->flow);
+/* --- XDP: backend -> node:snat_port ------------------------------------- */
 
-	if (!f || f->backend_id != n->backend_id ||
-	    f->snat_port != snat_port || flow_expired(f, now))
-		return NULL;
-	return f;
-}
-
-/* backend -> node:snat_port */
 static __always_inline int reply(struct xdp_md *ctx, struct packet *p)
 {
 	struct khaxdp_flow_key rkey;
@@ -490,29 +163,30 @@ static __always_inline int reply(struct xdp_md *ctx, struct packet *p)
 	__u64 now;
 	int reason;
 
-	tuple_of(p, &rkey);
+	nat_tuple_of(p, &rkey);
 	n = bpf_map_lookup_elem(&nat, &rkey);
 	if (!n) {
-		count(KHAXDP_STAT_PASS_NOT_VIP);
+		stat_count(KHAXDP_STAT_PASS_NOT_VIP);
 		return XDP_PASS;
 	}
 	now = bpf_ktime_get_coarse_ns();
-	f = reply_flow(n, p->tcp->dest, now);
+	f = nat_flow_of(n, p->tcp->dest, now);
 	if (!f || (f->flags & KHAXDP_FLOW_LOCAL)) {
-		count(KHAXDP_STAT_REPLY_NO_FLOW);
+		stat_count(KHAXDP_STAT_REPLY_NO_FLOW);
 		return XDP_PASS;
 	}
-	reason = next_hop(ctx, p, n->flow.dst.v4, n->flow.src.v4, &n->hop, now);
-	if (reason != KHAXDP_PARSE_OK) {
-		count(reason);
+	reason = fib_next_hop(ctx, p, n->flow.dst.v4, n->flow.src.v4, &n->hop,
+			      now);
+	if (reason != STAT_CONTINUE) {
+		stat_count(reason);
 		return XDP_PASS;
 	}
 	flow_touch(f, p->tcp, now, KHAXDP_FLOW_FIN_REV);
-	rewrite4(p, n->flow.dst.v4, n->flow.dport, n->flow.src.v4,
-		 n->flow.sport);
-	count_backend(n->backend_id, p->ip_len, 1);
-	return transmit(ctx, p, &n->hop, KHAXDP_STAT_REPLY_TX,
-			KHAXDP_STAT_REPLY_REDIRECT);
+	nat_rewrite4(p, n->flow.dst.v4, n->flow.dport, n->flow.src.v4,
+		     n->flow.sport);
+	stat_backend(n->backend_id, p->ip_len, STAT_OUT);
+	return fib_transmit(ctx, p, &n->hop, KHAXDP_STAT_REPLY_TX,
+			    KHAXDP_STAT_REPLY_REDIRECT);
 }
 
 SEC("xdp")
@@ -525,19 +199,19 @@ int khaxdp_xdp(struct xdp_md *ctx)
 	__u16 dport;
 	int reason;
 
-	count(KHAXDP_STAT_RX);
+	stat_count(KHAXDP_STAT_RX);
 	reason = parse_tcp4(data, data_end, ctx->data_end - ctx->data, &p);
-	if (reason != KHAXDP_PARSE_OK) {
-		count(reason);
+	if (reason != STAT_CONTINUE) {
+		stat_count(reason);
 		return XDP_PASS;
 	}
 	nd = node_get();
 	if (!nd) {
-		count(KHAXDP_STAT_PASS_NOT_VIP);
+		stat_count(KHAXDP_STAT_PASS_NOT_VIP);
 		return XDP_PASS;
 	}
-	if (!mac_is(p.eth->h_dest, nd->mac)) {
-		count(KHAXDP_STAT_PASS_OTHER_HOST);
+	if (!node_mac_is(nd, p.eth->h_dest)) {
+		stat_count(KHAXDP_STAT_PASS_OTHER_HOST);
 		return XDP_PASS;
 	}
 
@@ -547,12 +221,12 @@ int khaxdp_xdp(struct xdp_md *ctx)
 		dport = bpf_ntohs(p.tcp->dest);
 		if (dport >= nd->snat_port_min && dport <= nd->snat_port_max)
 			return reply(ctx, &p);
-		count(KHAXDP_STAT_PASS_NOT_VIP);
+		stat_count(KHAXDP_STAT_PASS_NOT_VIP);
 		return XDP_PASS;
 	}
 
 	if (!node_has_vip(nd, p.ip->daddr)) {
-		count(KHAXDP_STAT_PASS_NOT_VIP);
+		stat_count(KHAXDP_STAT_PASS_NOT_VIP);
 		return XDP_PASS;
 	}
 	return forward(ctx, &p, nd);
@@ -560,33 +234,8 @@ int khaxdp_xdp(struct xdp_md *ctx)
 
 /* --- TC egress: replies of the local backend --------------------------- */
 
-#define IP_OFF		ETH_HLEN
 /* Ethernet, the longest IPv4 and the longest TCP header. */
 #define TC_HDR_MAX	(ETH_HLEN + 60 + 60)
-#define IP_CSUM_OFF	(IP_OFF + offsetof(struct iphdr, check))
-#define IP_SADDR_OFF	(IP_OFF + offsetof(struct iphdr, saddr))
-
-/* Rewrite the source to the VIP with the helpers that understand the
- * stack's partial checksums. */
-static __always_inline int tc_rewrite_source(struct __sk_buff *skb,
-					     __u32 tcp_off, __be32 from_addr,
-					     __be32 to_addr, __be16 from_port,
-					     __be16 to_port)
-{
-	__u32 tcp_csum_off = tcp_off + offsetof(struct tcphdr, check);
-
-	if (bpf_l4_csum_replace(skb, tcp_csum_off, from_addr, to_addr,
-				BPF_F_PSEUDO_HDR | sizeof(to_addr)) ||
-	    bpf_l3_csum_replace(skb, IP_CSUM_OFF, from_addr, to_addr,
-				sizeof(to_addr)) ||
-	    bpf_skb_store_bytes(skb, IP_SADDR_OFF, &to_addr, sizeof(to_addr), 0) ||
-	    bpf_l4_csum_replace(skb, tcp_csum_off, from_port, to_port,
-				sizeof(to_port)) ||
-	    bpf_skb_store_bytes(skb, tcp_off + offsetof(struct tcphdr, source),
-				&to_port, sizeof(to_port), 0))
-		return -1;
-	return 0;
-}
 
 SEC("tc")
 int khaxdp_tc(struct __sk_buff *skb)
@@ -607,33 +256,34 @@ int khaxdp_tc(struct __sk_buff *skb)
 	data = (void *)(long)skb->data;
 	data_end = (void *)(long)skb->data_end;
 	reason = parse_tcp4(data, data_end, skb->len, &p);
-	if (reason != KHAXDP_PARSE_OK) {
-		if (reason >= KHAXDP_STAT_BAD_ETH_TRUNC &&
-		    reason <= KHAXDP_STAT_BAD_TCP_DOFF)
-			count(KHAXDP_STAT_TC_BAD);
+	if (reason != STAT_CONTINUE) {
+		/* Most of what the node sends is simply not ours (ARP,
+		 * UDP, fragments); only headers that lie are counted. */
+		if (stat_class(reason) == KHAXDP_CLASS_MALFORMED)
+			stat_count(KHAXDP_STAT_TC_BAD);
 		return TC_ACT_OK;
 	}
-	tuple_of(&p, &rkey);
+	nat_tuple_of(&p, &rkey);
 	n = bpf_map_lookup_elem(&nat, &rkey);
 	if (!n)
 		return TC_ACT_OK;
 	now = bpf_ktime_get_coarse_ns();
 	f = bpf_map_lookup_elem(&flows, &n->flow);
 	if (!f || !(f->flags & KHAXDP_FLOW_LOCAL) ||
-	    f->backend_id != n->backend_id || flow_expired(f, now))
+	    f->backend_id != n->backend_id || khaxdp_flow_expired(f, now))
 		return TC_ACT_OK;
 
 	flow_touch(f, p.tcp, now, KHAXDP_FLOW_FIN_REV);
-	tcp_off = IP_OFF + p.ip->ihl * 4;
+	tcp_off = NAT_TC_IP_OFF + p.ip->ihl * 4;
 	ip_len = p.ip_len;
 	/* The helpers may move the packet: p is not used after this. */
-	if (tc_rewrite_source(skb, tcp_off, rkey.src.v4, n->flow.dst.v4,
-			      rkey.sport, n->flow.dport)) {
-		count(KHAXDP_STAT_TC_BAD);
+	if (nat_rewrite_source_skb(skb, tcp_off, rkey.src.v4, n->flow.dst.v4,
+				   rkey.sport, n->flow.dport)) {
+		stat_count(KHAXDP_STAT_TC_BAD);
 		return TC_ACT_OK;
 	}
-	count_backend(n->backend_id, ip_len, 1);
-	count(KHAXDP_STAT_TC_REPLY);
+	stat_backend(n->backend_id, ip_len, STAT_OUT);
+	stat_count(KHAXDP_STAT_TC_REPLY);
 	return TC_ACT_OK;
 }
 
@@ -656,7 +306,8 @@ static __always_inline int sock_in_scope(struct bpf_sock_addr *ctx,
 SEC("cgroup/connect4")
 int khaxdp_connect4(struct bpf_sock_addr *ctx)
 {
-	struct khaxdp_vip vip = {};
+	__be32 vip_addr = ctx->user_ip4;
+	__be16 vip_port = (__be16)ctx->user_port;
 	struct khaxdp_sock_vip *sv;
 	struct khaxdp_service *svc;
 	struct khaxdp_backend *b;
@@ -666,33 +317,32 @@ int khaxdp_connect4(struct bpf_sock_addr *ctx)
 	if (ctx->type != SOCK_STREAM || ctx->protocol != IPPROTO_TCP)
 		return 1;
 	nd = node_get();
-	if (!nd || !node_has_vip(nd, ctx->user_ip4) || !sock_in_scope(ctx, nd))
+	if (!nd || !node_has_vip(nd, vip_addr) || !sock_in_scope(ctx, nd))
 		return 1;
-	vip.addr.v4 = ctx->user_ip4;
-	vip.port = (__be16)ctx->user_port;
-	vip.proto = IPPROTO_TCP;
-	vip.family = AF_INET;
-	svc = bpf_map_lookup_elem(&services, &vip);
+	svc = backend_service(vip_addr, vip_port);
 	if (!svc)
 		return 1;
-	if (pick_backend(svc, &id) ||
-	    !(b = bpf_map_lookup_elem(&backends, &id))) {
+	b = NULL;
+	if (!backend_pick(svc, &id))
+		b = backend_get(id);
+	if (!b) {
 		/* Left to the stack: refused, as haproxy would. */
-		count(KHAXDP_STAT_SOCK_NO_BACKEND);
+		stat_count(KHAXDP_STAT_SOCK_NO_BACKEND);
 		return 1;
 	}
 	sv = bpf_sk_storage_get(&sock_vip, ctx->sk, 0,
 				BPF_SK_STORAGE_GET_F_CREATE);
 	if (sv) {
-		sv->addr = vip.addr;
-		sv->port = vip.port;
-		sv->family = AF_INET;
+		__builtin_memset(&sv->addr, 0, sizeof(sv->addr));
+		sv->addr.v4 = vip_addr;
+		sv->port = vip_port;
+		sv->family = KHAXDP_AF_INET;
 		sv->backend_id = id;
 	}
 	ctx->user_ip4 = b->addr.v4;
 	ctx->user_port = b->port;
-	count(KHAXDP_STAT_SOCK_CONNECT);
-	count_flow_opened(id);
+	stat_count(KHAXDP_STAT_SOCK_CONNECT);
+	stat_flow_opened(id);
 	return 1;
 }
 
@@ -703,7 +353,7 @@ int khaxdp_getpeername4(struct bpf_sock_addr *ctx)
 	struct khaxdp_sock_vip *sv;
 
 	sv = bpf_sk_storage_get(&sock_vip, ctx->sk, 0, 0);
-	if (sv && sv->family == AF_INET) {
+	if (sv && sv->family == KHAXDP_AF_INET) {
 		ctx->user_ip4 = sv->addr.v4;
 		ctx->user_port = sv->port;
 	}

@@ -67,7 +67,8 @@ struct khaxdp_service {
 	char name[KHAXDP_NAME_LEN];
 };
 
-/* Value of the rings map, key = service id * 2 + ring_slot: the backends
+/* Value of the rings map, key = khaxdp_ring_key(service id, ring_slot)
+ * (policy.h): the backends
  * that may take new flows (health up, admin enabled), in config order. */
 struct khaxdp_ring {
 	__u32 count;
@@ -204,42 +205,61 @@ struct khaxdp_sock_vip {
 	__u32 backend_id;
 };
 
-/* Per-CPU counters by reason, key = enum khaxdp_stat. */
-#define KHAXDP_STATS(X)							\
-	X(RX,			"packets seen by XDP")			\
-	X(PASS_NOT_IP,		"passed: not IPv4 (ARP, IPv6, ...)")	\
-	X(PASS_VLAN,		"passed: VLAN tagged")			\
-	X(PASS_NOT_TCP,		"passed: not TCP")			\
-	X(PASS_NOT_VIP,		"passed: not for a VIP")		\
-	X(PASS_OTHER_HOST,	"passed: frame for another host's MAC")	\
-	X(BAD_ETH_TRUNC,	"malformed: truncated Ethernet header")	\
-	X(BAD_IP_TRUNC,		"malformed: truncated IP header")	\
-	X(BAD_IP_VERSION,	"malformed: IP version is not 4")	\
-	X(BAD_IP_IHL,		"malformed: IP header length < 20")	\
-	X(BAD_IP_LEN,		"malformed: IP total length lies")	\
-	X(BAD_IP_FRAG,		"passed: IP fragment")			\
-	X(BAD_TCP_TRUNC,	"malformed: truncated TCP header")	\
-	X(BAD_TCP_DOFF,		"malformed: TCP data offset < 20")	\
-	X(NO_FLOW,		"passed: non-SYN with no flow")		\
-	X(NO_BACKEND,		"passed: SYN with no usable backend")	\
-	X(NO_NEIGH,		"passed: next hop not resolved")	\
-	X(FIB_FAIL,		"passed: no route to backend/client")	\
-	X(FWD_DISABLED,		"passed: forwarding is off on the interface") \
-	X(NAT_PORTS_FULL,	"dropped: no free NAT port")		\
-	X(FLOW_NEW,		"flows opened")				\
-	X(FLOW_EXPIRED,		"flows found expired")			\
-	X(FWD_TX,		"forwarded to a backend (XDP_TX)")	\
-	X(FWD_REDIRECT,		"forwarded to a backend (redirect)")	\
-	X(FWD_LOCAL,		"forwarded to the local backend")	\
-	X(REPLY_TX,		"replies sent to a client (XDP_TX)")	\
-	X(REPLY_REDIRECT,	"replies sent to a client (redirect)")	\
-	X(REPLY_NO_FLOW,	"passed: reply whose flow is gone")	\
-	X(TC_REPLY,		"local replies rewritten by TC")	\
-	X(TC_BAD,		"TC: malformed packet passed")		\
-	X(SOCK_CONNECT,		"local connect() to a VIP balanced")	\
-	X(SOCK_NO_BACKEND,	"local connect() with no usable backend")
+/*
+ * Per-CPU counters by reason, key = enum khaxdp_stat. Each reason has a
+ * class that says what became of the packet (or what happened):
+ *   EVENT      something happened; says nothing of the packet's fate
+ *   PASS       left to the kernel's stack, unchanged (not ours, or not now)
+ *   MALFORMED  headers that lie or are cut short: passed unchanged
+ *   DROP       dropped by the data plane
+ *   TX         rewritten and sent on (XDP_TX, redirect, or to the local
+ *              backend through the stack)
+ * The names are what dashboards know: they stay; /metrics also labels the
+ * class.
+ */
+enum khaxdp_stat_class {
+	KHAXDP_CLASS_EVENT,
+	KHAXDP_CLASS_PASS,
+	KHAXDP_CLASS_MALFORMED,
+	KHAXDP_CLASS_DROP,
+	KHAXDP_CLASS_TX,
+};
 
-#define KHAXDP_STAT_ENUM(name, desc) KHAXDP_STAT_##name,
+#define KHAXDP_STATS(X)								\
+	X(RX,               EVENT,     "packets seen by XDP") \
+	X(PASS_NOT_IP,      PASS,      "passed: not IPv4 (ARP, IPv6, ...)") \
+	X(PASS_VLAN,        PASS,      "passed: VLAN tagged") \
+	X(PASS_NOT_TCP,     PASS,      "passed: not TCP") \
+	X(PASS_NOT_VIP,     PASS,      "passed: not for a VIP") \
+	X(PASS_OTHER_HOST,  PASS,      "passed: frame for another host's MAC") \
+	X(BAD_ETH_TRUNC,    MALFORMED, "malformed: truncated Ethernet header") \
+	X(BAD_IP_TRUNC,     MALFORMED, "malformed: truncated IP header") \
+	X(BAD_IP_VERSION,   MALFORMED, "malformed: IP version is not 4") \
+	X(BAD_IP_IHL,       MALFORMED, "malformed: IP header length < 20") \
+	X(BAD_IP_LEN,       MALFORMED, "malformed: IP total length lies") \
+	X(BAD_IP_FRAG,      PASS,      "passed: IP fragment") \
+	X(BAD_TCP_TRUNC,    MALFORMED, "malformed: truncated TCP header") \
+	X(BAD_TCP_DOFF,     MALFORMED, "malformed: TCP data offset < 20") \
+	X(NO_FLOW,          PASS,      "passed: non-SYN with no flow") \
+	X(NO_BACKEND,       PASS,      "passed: SYN with no usable backend") \
+	X(NO_NEIGH,         PASS,      "passed: next hop not resolved") \
+	X(FIB_FAIL,         PASS,      "passed: no route to backend/client") \
+	X(FWD_DISABLED,     PASS,      "passed: forwarding is off on the interface") \
+	X(NAT_PORTS_FULL,   DROP,      "dropped: no free NAT port") \
+	X(FLOW_NEW,         EVENT,     "flows opened") \
+	X(FLOW_EXPIRED,     EVENT,     "flows found expired") \
+	X(FWD_TX,           TX,        "forwarded to a backend (XDP_TX)") \
+	X(FWD_REDIRECT,     TX,        "forwarded to a backend (redirect)") \
+	X(FWD_LOCAL,        TX,        "forwarded to the local backend") \
+	X(REPLY_TX,         TX,        "replies sent to a client (XDP_TX)") \
+	X(REPLY_REDIRECT,   TX,        "replies sent to a client (redirect)") \
+	X(REPLY_NO_FLOW,    PASS,      "passed: reply whose flow is gone") \
+	X(TC_REPLY,         TX,        "local replies rewritten by TC") \
+	X(TC_BAD,           MALFORMED, "TC: malformed packet passed") \
+	X(SOCK_CONNECT,     EVENT,     "local connect() to a VIP balanced") \
+	X(SOCK_NO_BACKEND,  PASS,      "local connect() with no usable backend")
+
+#define KHAXDP_STAT_ENUM(name, class, desc) KHAXDP_STAT_##name,
 enum khaxdp_stat {
 	KHAXDP_STATS(KHAXDP_STAT_ENUM)
 	KHAXDP_STAT_MAX
@@ -276,6 +296,25 @@ struct khaxdp_port_range {
 };
 
 #define KHAXDP_MAX_RESERVED_RANGES 32
+
+/*
+ * The maps user space opens by their pins (the names of maps.bpf.h): the
+ * library's struct kx_maps, its list of names and the selftest fixture's
+ * map fds are all made from this one list. loader_state and
+ * reserved_ports belong to attach alone; sock_vip to the cgroup hooks.
+ */
+#define KHAXDP_MAPS(X)	\
+	X(services)	\
+	X(backends)	\
+	X(rings)	\
+	X(rr_cursor)	\
+	X(flows)	\
+	X(nat)		\
+	X(port_cursor)	\
+	X(nexthops)	\
+	X(node)		\
+	X(stats)	\
+	X(backend_stats)
 
 /* Names of the pinned objects under the bpffs directory. */
 #define KHAXDP_PIN_XDP_PROG	"xdp_ingress"

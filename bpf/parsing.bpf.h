@@ -4,6 +4,9 @@
  * check of the data plane lives here: a caller gets either a packet whose
  * headers are all inside [data, data_end) and consistent with each other,
  * or the reason (an enum khaxdp_stat) why it must be left alone.
+ *
+ * Every step of the data plane (these parsers, the next hop) answers either
+ * STAT_CONTINUE, "the packet goes on", or the reason it stops there.
  */
 #ifndef KHAXDP_PARSING_BPF_H
 #define KHAXDP_PARSING_BPF_H
@@ -15,8 +18,8 @@
 #include <bpf/bpf_endian.h>
 #include "khaxdp.h"
 
-/* Returned by parse_tcp4() for a packet the data plane may look at. */
-#define KHAXDP_PARSE_OK	KHAXDP_STAT_MAX
+/* Not a reason: the packet goes on to the next step. No counter has it. */
+#define STAT_CONTINUE	(-1)
 
 #define IP_MF		0x2000
 #define IP_OFFSET	0x1fff
@@ -41,7 +44,7 @@ static __always_inline int parse_eth(void *data, void *data_end,
 	if (eth->h_proto != bpf_htons(ETH_P_IP))
 		return KHAXDP_STAT_PASS_NOT_IP;
 	p->eth = eth;
-	return KHAXDP_PARSE_OK;
+	return STAT_CONTINUE;
 }
 
 /*
@@ -74,7 +77,7 @@ static __always_inline int parse_ipv4(void *data_end, __u32 pkt_len,
 		return KHAXDP_STAT_PASS_NOT_TCP;
 	p->ip = ip;
 	p->ip_len = tot_len;
-	return KHAXDP_PARSE_OK;
+	return STAT_CONTINUE;
 }
 
 static __always_inline int parse_tcp(void *data_end, struct packet *p)
@@ -89,7 +92,7 @@ static __always_inline int parse_tcp(void *data_end, struct packet *p)
 	if (hlen + tcp->doff * 4 > p->ip_len)
 		return KHAXDP_STAT_BAD_TCP_TRUNC;
 	p->tcp = tcp;
-	return KHAXDP_PARSE_OK;
+	return STAT_CONTINUE;
 }
 
 /* Ethernet + IPv4 + TCP headers between data and data_end, in a packet of
@@ -100,10 +103,10 @@ static __always_inline int parse_tcp4(void *data, void *data_end,
 	int ret;
 
 	ret = parse_eth(data, data_end, p);
-	if (ret != KHAXDP_PARSE_OK)
+	if (ret != STAT_CONTINUE)
 		return ret;
 	ret = parse_ipv4(data_end, pkt_len, p);
-	if (ret != KHAXDP_PARSE_OK)
+	if (ret != STAT_CONTINUE)
 		return ret;
 	return parse_tcp(data_end, p);
 }

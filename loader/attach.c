@@ -41,75 +41,6 @@
 #define XDP_PROG_NAME	"khaxdp_xdp"
 #define TC_PROG_NAME	"khaxdp_tc"
 
-static int pin_path(char *buf, size_t len, const char *dir, const char *name)
-{
-	if (kx_snprintf(buf, len, "%s/%s", dir, name))
-		return kx_fail(-ENAMETOOLONG, "%s/%s: path too long", dir, name);
-	return 0;
-}
-
-/* ---- what is there ------------------------------------------------------ */
-
-static int prog_info(int fd, uint32_t *id, char *name, size_t name_len)
-{
-	struct bpf_prog_info info = {};
-	uint32_t len = sizeof(info);
-
-	if (bpf_obj_get_info_by_fd(fd, &info, &len))
-		return -errno;
-	if (id)
-		*id = info.id;
-	if (name)
-		snprintf(name, name_len, "%s", info.name);
-	return 0;
-}
-
-static int prog_name_by_id(uint32_t id, char *name, size_t len)
-{
-	int fd = bpf_prog_get_fd_by_id(id), err;
-
-	if (fd < 0)
-		return -errno;
-	err = prog_info(fd, NULL, name, len);
-	close(fd);
-	return err;
-}
-
-int kx_pinned_prog_id(const char *dir, const char *pin, uint32_t *id)
-{
-	char path[PATH_MAX];
-	int fd, err;
-
-	*id = 0;
-	err = pin_path(path, sizeof(path), dir, pin);
-	if (err)
-		return err;
-	fd = bpf_obj_get(path);
-	if (fd < 0)
-		return -errno;
-	err = prog_info(fd, id, NULL, 0);
-	close(fd);
-	return err;
-}
-
-int kx_state_read(const char *dir, struct khaxdp_loader_state *st)
-{
-	char path[PATH_MAX];
-	uint32_t key = 0;
-	int fd, err = 0;
-
-	memset(st, 0, sizeof(*st));
-	if (pin_path(path, sizeof(path), dir, KX_PIN_STATE))
-		return -ENAMETOOLONG;
-	fd = bpf_obj_get(path);
-	if (fd < 0)
-		return -errno;
-	if (bpf_map_lookup_elem(fd, &key, st))
-		err = -errno;
-	close(fd);
-	return err;
-}
-
 /* The map is part of the BPF object, created and pinned when it loads. */
 static int state_write(const char *dir, const struct khaxdp_loader_state *st)
 {
@@ -117,7 +48,7 @@ static int state_write(const char *dir, const struct khaxdp_loader_state *st)
 	uint32_t key = 0;
 	int fd, err;
 
-	err = pin_path(path, sizeof(path), dir, KX_PIN_STATE);
+	err = kx_pin_path(path, sizeof(path), dir, KX_PIN_STATE);
 	if (err)
 		return err;
 	fd = bpf_obj_get(path);
@@ -130,60 +61,6 @@ static int state_write(const char *dir, const struct khaxdp_loader_state *st)
 	return 0;
 }
 
-static void xdp_info_fill(struct xdp_multiprog *mp, struct kx_xdp_info *info)
-{
-	struct xdp_program *p = xdp_multiprog__main_prog(mp);
-
-	info->attached = p != NULL;
-	if (!p)
-		return;
-	info->dispatcher = !xdp_multiprog__is_legacy(mp);
-	info->generic = xdp_multiprog__attach_mode(mp) == XDP_MODE_SKB;
-	info->main_id = xdp_program__id(p);
-	snprintf(info->main_name, sizeof(info->main_name), "%s",
-		 xdp_program__name(p));
-	if (!info->dispatcher) {
-		info->n_progs = 1;
-		info->ours = info->our_id && info->main_id == info->our_id;
-		return;
-	}
-	info->n_progs = xdp_multiprog__program_count(mp);
-	for (p = xdp_multiprog__next_prog(NULL, mp); p;
-	     p = xdp_multiprog__next_prog(p, mp))
-		if (info->our_id && xdp_program__id(p) == info->our_id)
-			info->ours = true;
-}
-
-int kx_xdp_query(int ifindex, const char *dir, struct kx_xdp_info *info)
-{
-	struct xdp_multiprog *mp;
-	int err;
-
-	memset(info, 0, sizeof(*info));
-	kx_pinned_prog_id(dir, KHAXDP_PIN_XDP_PROG, &info->our_id);
-	mp = xdp_multiprog__get_from_ifindex(ifindex);
-	err = libxdp_get_error(mp);
-	if (!mp || err == -ENOENT)
-		return 0;
-	if (err)
-		return kx_fail(err, "ifindex %d: query XDP: %s", ifindex,
-			       strerror(-err));
-	xdp_info_fill(mp, info);
-	xdp_multiprog__close(mp);
-	return 0;
-}
-
-const char *kx_xdp_info_mode_str(const struct kx_xdp_info *info)
-{
-	if (!info->attached)
-		return "none";
-	if (info->dispatcher)
-		return info->generic ? "generic, libxdp dispatcher" :
-				       "native, libxdp dispatcher";
-	return info->generic ? "generic, legacy (single program)" :
-			       "native, legacy (single program)";
-}
-
 int kx_xdp_mode_parse(const char *s, enum kx_xdp_mode *mode)
 {
 	if (!strcmp(s, "native") || !strcmp(s, "drv"))
@@ -192,24 +69,6 @@ int kx_xdp_mode_parse(const char *s, enum kx_xdp_mode *mode)
 		*mode = KX_XDP_GENERIC;
 	else
 		return -EINVAL;
-	return 0;
-}
-
-int kx_tc_query(int ifindex, uint32_t *prog_id)
-{
-	LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = ifindex,
-		    .attach_point = BPF_TC_EGRESS);
-	LIBBPF_OPTS(bpf_tc_opts, q, .handle = KX_TC_HANDLE,
-		    .priority = KX_TC_PRIO);
-	int err;
-
-	*prog_id = 0;
-	err = bpf_tc_query(&hook, &q);
-	if (err == -ENOENT || err == -EINVAL)	/* no filter, or no clsact */
-		return 0;
-	if (err)
-		return err;
-	*prog_id = q.prog_id;
 	return 0;
 }
 
@@ -332,7 +191,7 @@ static int check_tc(struct attach_ctx *c)
 	if (!c->tc_existing)
 		return 0;
 	kx_pinned_prog_id(c->dir, KHAXDP_PIN_TC_PROG, &ours);
-	prog_name_by_id(c->tc_existing, name, sizeof(name));
+	kx_prog_name(c->tc_existing, name, sizeof(name));
 	if (c->tc_existing == ours || !strcmp(name, TC_PROG_NAME))
 		return 0;
 	return kx_fail(-EBUSY, "%s: TC egress filter handle 0x%x prio 0x%x holds '%s' (id %u), not khaxdp's; refusing to replace it",
@@ -347,7 +206,7 @@ static int check_flows_size(struct attach_ctx *c)
 	char path[PATH_MAX];
 	int fd, err;
 
-	err = pin_path(path, sizeof(path), c->dir, "flows");
+	err = kx_pin_path(path, sizeof(path), c->dir, "flows");
 	if (err)
 		return err;
 	fd = bpf_obj_get(path);
@@ -455,7 +314,7 @@ static int open_pin(const char *dir, const char *name)
 	char path[PATH_MAX];
 	int fd;
 
-	if (pin_path(path, sizeof(path), dir, name))
+	if (kx_pin_path(path, sizeof(path), dir, name))
 		return -ENAMETOOLONG;
 	fd = bpf_obj_get(path);
 	if (fd < 0)
@@ -548,7 +407,7 @@ static int pin_replace(int fd, const char *dir, const char *name)
 	char path[PATH_MAX], tmp[PATH_MAX];
 	int err;
 
-	err = pin_path(path, sizeof(path), dir, name);
+	err = kx_pin_path(path, sizeof(path), dir, name);
 	if (!err)
 		err = kx_snprintf(tmp, sizeof(tmp), "%s/%s_new", dir, name);
 	if (err)
@@ -584,9 +443,9 @@ static int cgroup_hooks(struct attach_ctx *c)
 
 	if (c->cfg->socket_lb != KX_SOCKET_LB_OFF)
 		return kx_cgroup_attach(c->skel, c->cfg, c->dir);
-	if (!pin_path(path, sizeof(path), c->dir, KX_PIN_CONNECT4))
+	if (!kx_pin_path(path, sizeof(path), c->dir, KX_PIN_CONNECT4))
 		unlink(path);
-	if (!pin_path(path, sizeof(path), c->dir, KX_PIN_GETPEERNAME4))
+	if (!kx_pin_path(path, sizeof(path), c->dir, KX_PIN_GETPEERNAME4))
 		unlink(path);
 	return 0;
 }
@@ -853,7 +712,7 @@ static void unpin_all(const char *dir)
 		return;
 	while ((e = readdir(d)))
 		if (strcmp(e->d_name, ".") && strcmp(e->d_name, "..") &&
-		    !pin_path(path, sizeof(path), dir, e->d_name) &&
+		    !kx_pin_path(path, sizeof(path), dir, e->d_name) &&
 		    unlink(path))
 			kx_warn("unpin %s: %s", path, strerror(errno));
 	closedir(d);

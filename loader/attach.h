@@ -16,35 +16,12 @@
 #include <stdint.h>
 
 #include "config.h"
-
-#define KX_PIN_STATE	"loader_state"
-#define KX_TC_HANDLE	0x4b58		/* "KX" */
-#define KX_TC_PRIO	0x4b58
+#include "query.h"
 
 enum kx_xdp_mode {
 	KX_XDP_AUTO,		/* native, else generic with a warning */
 	KX_XDP_NATIVE,
 	KX_XDP_GENERIC,
-};
-
-enum kx_state_flags {
-	KX_STATE_CLSACT_CREATED = 1 << 0,	/* detach may remove it */
-	KX_STATE_LIBXDP_DIR_CREATED = 1 << 1,	/* libxdp's $LIBXDP_BPFFS/xdp */
-};
-
-/* DIR/loader_state holds a struct khaxdp_loader_state (bpf/khaxdp.h). */
-#define KX_STATE_VERSION 1
-
-/* What is attached to an interface's XDP hook. */
-struct kx_xdp_info {
-	bool attached;		/* any XDP program at all */
-	bool dispatcher;	/* libxdp multi-program dispatcher */
-	bool generic;		/* skb (generic) mode, else native */
-	bool ours;		/* our pinned program is among them */
-	unsigned int n_progs;
-	uint32_t main_id;	/* the program on the hook (dispatcher or ours) */
-	char main_name[16];	/* BPF_OBJ_NAME_LEN */
-	uint32_t our_id;	/* id of DIR/xdp_ingress, 0 if not pinned */
 };
 
 struct kx_attach_result {
@@ -56,15 +33,8 @@ struct kx_attach_result {
 	uint32_t tc_id;
 };
 
-int kx_state_read(const char *dir, struct khaxdp_loader_state *st);
-int kx_pinned_prog_id(const char *dir, const char *pin, uint32_t *id);
-int kx_xdp_query(int ifindex, const char *dir, struct kx_xdp_info *info);
-/* The program id of our TC filter on ifindex, 0 if none. */
-int kx_tc_query(int ifindex, uint32_t *prog_id);
-
 /* Parse --mode. */
 int kx_xdp_mode_parse(const char *s, enum kx_xdp_mode *mode);
-const char *kx_xdp_info_mode_str(const struct kx_xdp_info *info);
 
 /*
  * Load (or upgrade), attach and fill from cfg. cfg must be fully parsed:

@@ -106,31 +106,6 @@ int kx_cgroup_attach(struct khaxdp *skel, const struct kx_config *cfg,
 	return err;
 }
 
-static uint32_t link_prog_id(const char *dir, const char *pin)
-{
-	struct bpf_link_info info = {};
-	__u32 len = sizeof(info);
-	char path[PATH_MAX];
-	int fd;
-
-	if (kx_snprintf(path, sizeof(path), "%s/%s", dir, pin))
-		return 0;
-	fd = bpf_obj_get(path);
-	if (fd < 0)
-		return 0;
-	if (bpf_obj_get_info_by_fd(fd, &info, &len))
-		info.prog_id = 0;
-	close(fd);
-	return info.prog_id;
-}
-
-void kx_cgroup_query(const char *dir, uint32_t *connect4_id,
-		     uint32_t *getpeername4_id)
-{
-	*connect4_id = link_prog_id(dir, KX_PIN_CONNECT4);
-	*getpeername4_id = link_prog_id(dir, KX_PIN_GETPEERNAME4);
-}
-
 int kx_netns_cookie(__u64 *cookie)
 {
 	socklen_t len = sizeof(*cookie);

@@ -12,12 +12,9 @@
 #include <linux/types.h>
 
 #include "config.h"
+#include "query.h"
 
 struct khaxdp;
-
-/* Names of the link pins under the bpffs directory. */
-#define KX_PIN_CONNECT4		"connect4_link"
-#define KX_PIN_GETPEERNAME4	"getpeername4_link"
 
 /* Where the hooks go: cfg->cgroup, else the first cgroup2 mount. */
 int kx_cgroup_root(const struct kx_config *cfg, char *buf, size_t len);
@@ -29,10 +26,6 @@ int kx_cgroup_root(const struct kx_config *cfg, char *buf, size_t len);
  */
 int kx_cgroup_attach(struct khaxdp *skel, const struct kx_config *cfg,
 		     const char *dir);
-
-/* Program ids behind the pinned links (0 when a link is not pinned). */
-void kx_cgroup_query(const char *dir, uint32_t *connect4_id,
-		     uint32_t *getpeername4_id);
 
 /* The cookie of this network namespace, which the hooks compare with. */
 int kx_netns_cookie(__u64 *cookie);

@@ -15,7 +15,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "khaxdp.h"
+#include "bpf/khaxdp.h"
 
 #define KX_DEFAULT_CONFIG	"/etc/khaxdp/khaxdp.conf"
 #define KX_DEFAULT_BPFFS	"/sys/fs/bpf/khaxdp"

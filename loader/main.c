@@ -23,13 +23,12 @@
 #include "config.h"
 #include "import.h"
 #include "json.h"
+#include "counters.h"
 #include "maps.h"
+#include "snapshot.h"
 #include "ports.h"
 #include "util.h"
 
-#ifndef KHAXDP_VERSION
-#define KHAXDP_VERSION "0.1.0"
-#endif
 
 struct cli {
 	const char *config_path;
@@ -98,14 +97,6 @@ static int open_maps(struct cli *cli, struct kx_maps *m)
 	if (err == -ENOSYS)
 		kx_fail(err, "this kernel has no BPF support");
 	return err ? fail() : 0;
-}
-
-static const char *ip_str(const union khaxdp_addr *a, uint8_t family,
-			  char *buf, size_t len)
-{
-	if (family == KHAXDP_AF_INET6)
-		return inet_ntop(AF_INET6, a->v6, buf, len);
-	return inet_ntop(AF_INET, &a->v4, buf, len);
 }
 
 static const char *addr_port_str(const union khaxdp_addr *a, __be16 port,
@@ -196,112 +187,97 @@ static int run_detach(struct cli *cli, int argc, char **argv)
 
 /* ---- status ------------------------------------------------------------- */
 
-struct status_ctx {
-	struct cli *cli;
-	struct kx_maps *m;
-	struct khaxdp_backend *backends;
-	uint32_t *active;	/* live flows per backend */
-};
+/* Both status and stats render a kx_snapshot (loader/snapshot.h); a
+ * backend is one kx_backend_json_fields() object in either. */
 
-static void print_backend_text(const struct khaxdp_backend *b,
-			       const struct khaxdp_backend_stats *s,
-			       uint32_t active)
+static int snapshot_take(struct cli *cli, struct kx_maps *m, unsigned int flags,
+			 struct kx_snapshot **out)
 {
-	char ep[KX_ENDPOINT_STRLEN];
+	struct kx_snapshot *s = calloc(1, sizeof(*s));
 
-	printf("  %-16.*s %-22s %-5s %-9s %-5s %10llu %12llu %10llu %12llu %8llu %7u\n",
-	       KHAXDP_NAME_LEN, b->name,
-	       addr_port_str(&b->addr, b->port, b->family, ep, sizeof(ep)),
-	       kx_health_str(b->health), kx_admin_str(b->admin),
-	       b->local ? "yes" : "no",
-	       (unsigned long long)s->packets_in,
-	       (unsigned long long)s->bytes_in,
-	       (unsigned long long)s->packets_out,
-	       (unsigned long long)s->bytes_out,
-	       (unsigned long long)s->flows_opened, active);
+	(void)cli;
+	if (!s)
+		return kx_fail(-ENOMEM, "out of memory");
+	if (kx_snapshot_read(m, flags, s)) {
+		free(s);
+		return -1;
+	}
+	*out = s;
+	return 0;
 }
 
-static void print_backend_json(struct kx_json *j, uint32_t id,
-			       const struct khaxdp_backend *b,
-			       const struct khaxdp_backend_stats *s,
-			       uint32_t active)
+static void print_backend_text(const struct kx_backend_view *b)
 {
-	char ep[KX_ENDPOINT_STRLEN], name[KHAXDP_NAME_LEN + 1];
+	const struct khaxdp_backend_stats *c = &b->counters;
 
-	snprintf(name, sizeof(name), "%.*s", KHAXDP_NAME_LEN, b->name);
+	printf("  %-16s %-22s %-5s %-9s %-5s %10llu %12llu %10llu %12llu %8llu %7llu\n",
+	       b->name, b->address, kx_health_str(b->health),
+	       kx_admin_str(b->admin), b->local ? "yes" : "no",
+	       (unsigned long long)c->packets_in,
+	       (unsigned long long)c->bytes_in,
+	       (unsigned long long)c->packets_out,
+	       (unsigned long long)c->bytes_out,
+	       (unsigned long long)c->flows_opened,
+	       (unsigned long long)b->active_flows);
+}
+
+static void print_backend_json(struct kx_json *j, const struct kx_backend_view *b)
+{
 	kx_json_object_begin(j);
-	kx_json_kv_u64(j, "id", id);
-	kx_json_kv_string(j, "name", name);
-	kx_json_kv_string(j, "address", addr_port_str(&b->addr, b->port,
-						      b->family, ep,
-						      sizeof(ep)));
-	kx_json_kv_string(j, "health", kx_health_str(b->health));
-	kx_json_kv_string(j, "admin", kx_admin_str(b->admin));
-	kx_json_kv_bool(j, "local", b->local);
-	kx_json_kv_u64(j, "packets_in", s->packets_in);
-	kx_json_kv_u64(j, "bytes_in", s->bytes_in);
-	kx_json_kv_u64(j, "packets_out", s->packets_out);
-	kx_json_kv_u64(j, "bytes_out", s->bytes_out);
-	kx_json_kv_u64(j, "flows_opened", s->flows_opened);
-	kx_json_kv_u64(j, "active_flows", active);
+	kx_backend_json_fields(j, b);
 	kx_json_object_end(j);
 }
 
-static void print_ring(struct status_ctx *c, const struct khaxdp_service *svc)
+/* The ring's backends by name. */
+static void print_ring(struct cli *cli, const struct kx_snapshot *s,
+		       const struct kx_service_view *sv)
 {
-	uint32_t slot = svc->id * 2 + svc->ring_slot;
-	struct khaxdp_ring ring = {};
-	struct kx_json *j = &c->cli->js;
+	const struct khaxdp_ring *ring = &sv->ring;
+	struct kx_json *j = &cli->js;
 
-	bpf_map_lookup_elem(c->m->rings, &slot, &ring);
-	if (c->cli->json) {
+	if (cli->json) {
 		kx_json_key(j, "ring");
 		kx_json_array_begin(j);
 	} else {
-		printf("  ring (slot %u):", svc->ring_slot);
+		printf("  ring (slot %u):", sv->ring_slot);
 	}
-	for (uint32_t i = 0; i < ring.count && i < KHAXDP_MAX_SERVICE_BACKENDS; i++) {
-		uint32_t id = ring.backend[i];
-		const char *name = id < KHAXDP_MAX_BACKENDS ?
-				   c->backends[id].name : "?";
+	for (uint32_t i = 0; i < ring->count && i < KHAXDP_MAX_SERVICE_BACKENDS; i++) {
+		const char *name = "?";
 
-		if (c->cli->json)
+		for (unsigned int k = sv->first; k < sv->first + sv->n; k++)
+			if (s->backends[k].id == ring->backend[i])
+				name = s->backends[k].name;
+		if (cli->json)
 			kx_json_string(j, name);
 		else
-			printf(" %.*s", KHAXDP_NAME_LEN, name);
+			printf(" %s", name);
 	}
-	if (c->cli->json)
+	if (cli->json)
 		kx_json_array_end(j);
 	else
-		printf("%s\n", ring.count ? "" : " (empty: no usable backend)");
+		printf("%s\n", ring->count ? "" : " (empty: no usable backend)");
 }
 
-static int print_service(const struct khaxdp_vip *key,
-			 const struct khaxdp_service *svc, void *ctx)
+static void print_service(struct cli *cli, const struct kx_snapshot *s,
+			  const struct kx_service_view *sv)
 {
-	struct status_ctx *c = ctx;
-	struct kx_json *j = &c->cli->js;
-	char vip[KX_ENDPOINT_STRLEN], name[KHAXDP_NAME_LEN + 1];
-	struct khaxdp_backend_stats s;
+	const char *mode = sv->mode == KHAXDP_MODE_NAT ? "nat" : "dsr";
+	struct kx_json *j = &cli->js;
 
-	snprintf(name, sizeof(name), "%.*s", KHAXDP_NAME_LEN, svc->name);
-	addr_port_str(&key->addr, key->port, key->family, vip, sizeof(vip));
-	if (c->cli->json) {
+	if (cli->json) {
 		kx_json_object_begin(j);
-		kx_json_kv_u64(j, "id", svc->id);
-		kx_json_kv_string(j, "name", name);
-		kx_json_kv_string(j, "listen", vip);
-		kx_json_kv_string(j, "mode", svc->mode == KHAXDP_MODE_NAT ?
-						     "nat" : "dsr");
-		kx_json_kv_u64(j, "timeout_s", svc->timeout_s);
-		kx_json_kv_u64(j, "ring_slot", svc->ring_slot);
+		kx_json_kv_u64(j, "id", sv->id);
+		kx_json_kv_string(j, "name", sv->name);
+		kx_json_kv_string(j, "listen", sv->listen);
+		kx_json_kv_string(j, "mode", mode);
+		kx_json_kv_u64(j, "timeout_s", sv->timeout_s);
+		kx_json_kv_u64(j, "ring_slot", sv->ring_slot);
 	} else {
-		printf("\nservice %s  listen %s  mode %s  timeout %us\n", name,
-		       vip, svc->mode == KHAXDP_MODE_NAT ? "nat" : "dsr",
-		       svc->timeout_s);
+		printf("\nservice %s  listen %s  mode %s  timeout %us\n",
+		       sv->name, sv->listen, mode, sv->timeout_s);
 	}
-	print_ring(c, svc);
-	if (c->cli->json) {
+	print_ring(cli, s, sv);
+	if (cli->json) {
 		kx_json_key(j, "backends");
 		kx_json_array_begin(j);
 	} else {
@@ -310,32 +286,16 @@ static int print_service(const struct khaxdp_vip *key,
 		       "PKTS_IN", "BYTES_IN", "PKTS_OUT", "BYTES_OUT", "OPENED",
 		       "ACTIVE");
 	}
-	for (uint32_t id = 0; id < KHAXDP_MAX_BACKENDS; id++) {
-		const struct khaxdp_backend *b = &c->backends[id];
-
-		if (!b->family || b->service_id != svc->id)
-			continue;
-		if (kx_backend_stats_sum(c->m, id, &s))
-			memset(&s, 0, sizeof(s));
-		if (c->cli->json)
-			print_backend_json(j, id, b, &s, c->active[id]);
+	for (unsigned int k = sv->first; k < sv->first + sv->n; k++) {
+		if (cli->json)
+			print_backend_json(j, &s->backends[k]);
 		else
-			print_backend_text(b, &s, c->active[id]);
+			print_backend_text(&s->backends[k]);
 	}
-	if (c->cli->json) {
+	if (cli->json) {
 		kx_json_array_end(j);
 		kx_json_object_end(j);
 	}
-	return 0;
-}
-
-static uint32_t flows_max(const struct kx_maps *m)
-{
-	struct bpf_map_info info = {};
-	uint32_t len = sizeof(info);
-
-	return bpf_obj_get_info_by_fd(m->flows, &info, &len) ? 0 :
-								 info.max_entries;
 }
 
 /* Whether the kernel keeps its ephemeral ports out of the SNAT range, and
@@ -368,119 +328,99 @@ static void ports_info(const struct kx_maps *m, const struct khaxdp_node *node,
 	free(s);
 }
 
-static void print_header(struct cli *cli, struct kx_maps *m,
-			 const struct khaxdp_node *node, uint32_t n_flows)
+static void print_header_text(const struct kx_snapshot *s,
+			      const struct ports_info *pi)
 {
-	struct kx_xdp_info xdp = {};
-	struct khaxdp_loader_state st = {};
-	uint32_t tc_ours = 0, tc_now = 0, connect4 = 0, getpeername4 = 0;
-	char ifname[IF_NAMESIZE] = "?", addr[INET6_ADDRSTRLEN];
-	struct ports_info pi;
+	const struct khaxdp_node *node = &s->node;
+	const struct kx_attachment *a = &s->att;
 	const char *scope = node->flags & KHAXDP_NODE_SOCKET_LB_ALL ?
 				    "every network namespace" :
 				    "this network namespace";
-	struct kx_json *j = &cli->js;
 
-	kx_state_read(m->dir, &st);
-	if (!if_indextoname(node->ifindex, ifname))
-		snprintf(ifname, sizeof(ifname), "%s", st.ifname);
-	kx_xdp_query(node->ifindex, m->dir, &xdp);
-	kx_pinned_prog_id(m->dir, KHAXDP_PIN_TC_PROG, &tc_ours);
-	kx_tc_query(node->ifindex, &tc_now);
-	kx_cgroup_query(m->dir, &connect4, &getpeername4);
-	ip_str(&node->addr, node->family, addr, sizeof(addr));
-	ports_info(m, node, &pi);
+	printf("interface %s (ifindex %u)  address %s  SNAT ports %u-%u  %s\n",
+	       a->ifname, node->ifindex, s->node_address, node->snat_port_min,
+	       node->snat_port_max, node->active ? "active" : "standby");
+	if (pi->reserved)
+		printf("SNAT ports reserved from the kernel's ephemeral ports (net.ipv4.ip_local_reserved_ports; added by khaxdp: %s)\n",
+		       pi->added[0] ? pi->added : "none, reserved already");
+	else
+		printf("SNAT ports NOT reserved from the kernel's ephemeral ports: local connections may take them (%s net.ipv4.ip_local_reserved_ports)\n",
+		       pi->known ? "see" : "cannot read");
+	printf("XDP %s: program %u %s\n", kx_xdp_info_mode_str(&a->xdp),
+	       a->xdp.our_id, a->xdp.ours ? "attached" : "NOT ATTACHED");
+	printf("TC egress: program %u %s\n", a->tc_prog_id,
+	       a->tc_attached ? "attached" : "NOT ATTACHED");
+	if (a->connect4_id)
+		printf("local clients: cgroup connect4 program %u, getpeername4 program %u, in %s\n",
+		       a->connect4_id, a->getpeername4_id, scope);
+	else
+		printf("local clients: not balanced (socket_lb = off)\n");
+	printf("flows: %u of %u\n", s->flows, s->max_flows);
+}
 
-	if (!cli->json) {
-		printf("interface %s (ifindex %u)  address %s  SNAT ports %u-%u  %s\n",
-		       ifname, node->ifindex, addr, node->snat_port_min,
-		       node->snat_port_max, node->active ? "active" : "standby");
-		if (pi.reserved)
-			printf("SNAT ports reserved from the kernel's ephemeral ports (net.ipv4.ip_local_reserved_ports; added by khaxdp: %s)\n",
-			       pi.added[0] ? pi.added : "none, reserved already");
-		else
-			printf("SNAT ports NOT reserved from the kernel's ephemeral ports: local connections may take them (%s net.ipv4.ip_local_reserved_ports)\n",
-			       pi.known ? "see" : "cannot read");
-		printf("XDP %s: program %u %s\n", kx_xdp_info_mode_str(&xdp),
-		       xdp.our_id, xdp.ours ? "attached" : "NOT ATTACHED");
-		printf("TC egress: program %u %s\n", tc_ours,
-		       tc_ours && tc_now == tc_ours ? "attached" : "NOT ATTACHED");
-		if (connect4)
-			printf("local clients: cgroup connect4 program %u, getpeername4 program %u, in %s\n",
-			       connect4, getpeername4, scope);
-		else
-			printf("local clients: not balanced (socket_lb = off)\n");
-		printf("flows: %u of %u\n", n_flows, flows_max(m));
-		return;
-	}
-	kx_json_kv_string(j, "interface", ifname);
+static void print_header_json(struct kx_json *j, const struct kx_snapshot *s,
+			      const struct ports_info *pi)
+{
+	const struct khaxdp_node *node = &s->node;
+	const struct kx_attachment *a = &s->att;
+
+	kx_json_kv_string(j, "interface", a->ifname);
 	kx_json_kv_u64(j, "ifindex", node->ifindex);
-	kx_json_kv_string(j, "address", addr);
+	kx_json_kv_string(j, "address", s->node_address);
 	kx_json_kv_u64(j, "snat_port_min", node->snat_port_min);
 	kx_json_kv_u64(j, "snat_port_max", node->snat_port_max);
-	kx_json_kv_bool(j, "snat_ports_reserved", pi.reserved);
-	kx_json_kv_string(j, "reserved_ports_added", pi.added);
+	kx_json_kv_bool(j, "snat_ports_reserved", pi->reserved);
+	kx_json_kv_string(j, "reserved_ports_added", pi->added);
 	kx_json_kv_bool(j, "active", node->active);
 	kx_json_key(j, "xdp");
 	kx_json_object_begin(j);
-	kx_json_kv_bool(j, "attached", xdp.ours);
-	kx_json_kv_string(j, "mode", xdp.generic ? "generic" : "native");
-	kx_json_kv_bool(j, "dispatcher", xdp.dispatcher);
-	kx_json_kv_u64(j, "prog_id", xdp.our_id);
-	kx_json_kv_u64(j, "hook_prog_id", xdp.main_id);
+	kx_json_kv_bool(j, "attached", a->xdp.ours);
+	kx_json_kv_string(j, "mode", a->xdp.generic ? "generic" : "native");
+	kx_json_kv_bool(j, "dispatcher", a->xdp.dispatcher);
+	kx_json_kv_u64(j, "prog_id", a->xdp.our_id);
+	kx_json_kv_u64(j, "hook_prog_id", a->xdp.main_id);
 	kx_json_object_end(j);
 	kx_json_key(j, "tc");
 	kx_json_object_begin(j);
-	kx_json_kv_bool(j, "attached", tc_ours && tc_now == tc_ours);
-	kx_json_kv_u64(j, "prog_id", tc_ours);
+	kx_json_kv_bool(j, "attached", a->tc_attached);
+	kx_json_kv_u64(j, "prog_id", a->tc_prog_id);
 	kx_json_object_end(j);
 	kx_json_key(j, "socket_lb");
 	kx_json_object_begin(j);
-	kx_json_kv_bool(j, "attached", connect4 != 0);
+	kx_json_kv_bool(j, "attached", a->connect4_id != 0);
 	kx_json_kv_string(j, "scope", node->flags & KHAXDP_NODE_SOCKET_LB_ALL ?
 					      "all" : "local");
-	kx_json_kv_u64(j, "connect4_prog_id", connect4);
-	kx_json_kv_u64(j, "getpeername4_prog_id", getpeername4);
+	kx_json_kv_u64(j, "connect4_prog_id", a->connect4_id);
+	kx_json_kv_u64(j, "getpeername4_prog_id", a->getpeername4_id);
 	kx_json_object_end(j);
-	kx_json_kv_u64(j, "flows", n_flows);
-	kx_json_kv_u64(j, "max_flows", flows_max(m));
+	kx_json_kv_u64(j, "flows", s->flows);
+	kx_json_kv_u64(j, "max_flows", s->max_flows);
 }
 
 static int status_print(struct cli *cli, struct kx_maps *m)
 {
-	struct status_ctx c = { .cli = cli, .m = m };
-	struct khaxdp_node node;
-	uint32_t n_flows = 0;
-	int err;
+	struct kx_snapshot *s = NULL;
+	struct ports_info pi;
 
-	c.backends = calloc(KHAXDP_MAX_BACKENDS, sizeof(*c.backends));
-	c.active = calloc(KHAXDP_MAX_BACKENDS, sizeof(*c.active));
-	err = !c.backends || !c.active ? kx_fail(-ENOMEM, "out of memory") : 0;
-	if (!err)
-		err = kx_node_read(m, &node);
-	if (!err)
-		err = kx_backends_read(m, c.backends);
-	if (!err)
-		err = kx_flows_per_backend(m, c.active);
-	if (!err)
-		err = kx_flows_count(m, &n_flows);
-	if (!err) {
-		if (cli->json)
-			kx_json_object_begin(&cli->js);
-		print_header(cli, m, &node, n_flows);
-		if (cli->json) {
-			kx_json_key(&cli->js, "services");
-			kx_json_array_begin(&cli->js);
-		}
-		err = kx_services_foreach(m, print_service, &c);
-		if (cli->json) {
-			kx_json_array_end(&cli->js);
-			kx_json_object_end(&cli->js);
-		}
+	if (snapshot_take(cli, m, KX_SNAPSHOT_ATTACHMENT, &s))
+		return fail();
+	ports_info(m, &s->node, &pi);
+	if (cli->json) {
+		kx_json_object_begin(&cli->js);
+		print_header_json(&cli->js, s, &pi);
+		kx_json_key(&cli->js, "services");
+		kx_json_array_begin(&cli->js);
+	} else {
+		print_header_text(s, &pi);
 	}
-	free(c.backends);
-	free(c.active);
-	return err ? fail() : 0;
+	for (unsigned int i = 0; i < s->n_services; i++)
+		print_service(cli, s, &s->services[i]);
+	if (cli->json) {
+		kx_json_array_end(&cli->js);
+		kx_json_object_end(&cli->js);
+	}
+	free(s);
+	return 0;
 }
 
 static int run_status(struct cli *cli, int argc, char **argv)
@@ -636,7 +576,7 @@ static int print_flow(const struct khaxdp_flow_key *k,
 		       backend, ntohs(f->snat_port),
 		       ms_since(c->now, f->created_ns) / 1000.0,
 		       ms_since(c->now, f->last_seen_ns) / 1000.0, flags,
-		       kx_flow_expired(f, c->now) ? " (expired)" : "");
+		       khaxdp_flow_expired(f, c->now) ? " (expired)" : "");
 		return 0;
 	}
 	kx_json_object_begin(j);
@@ -648,7 +588,7 @@ static int print_flow(const struct khaxdp_flow_key *k,
 	kx_json_kv_u64(j, "age_ms", ms_since(c->now, f->created_ns));
 	kx_json_kv_u64(j, "idle_ms", ms_since(c->now, f->last_seen_ns));
 	kx_json_kv_string(j, "flags", flags);
-	kx_json_kv_bool(j, "expired", kx_flow_expired(f, c->now));
+	kx_json_kv_bool(j, "expired", khaxdp_flow_expired(f, c->now));
 	kx_json_object_end(j);
 	return 0;
 }
@@ -697,12 +637,9 @@ static void print_counters(struct cli *cli, const uint64_t *v)
 		kx_json_object_end(&cli->js);
 }
 
-static int print_backend_counters(struct cli *cli, struct kx_maps *m)
+static void print_backend_counters(struct cli *cli, const struct kx_snapshot *s)
 {
-	struct khaxdp_backend_stats s;
-	struct khaxdp_backend b;
 	struct kx_json *j = &cli->js;
-	char name[KHAXDP_NAME_LEN + 1];
 
 	if (cli->json) {
 		kx_json_key(j, "backends");
@@ -711,39 +648,28 @@ static int print_backend_counters(struct cli *cli, struct kx_maps *m)
 		printf("\n%-16s %10s %12s %10s %12s %8s\n", "BACKEND", "PKTS_IN",
 		       "BYTES_IN", "PKTS_OUT", "BYTES_OUT", "OPENED");
 	}
-	for (uint32_t id = 0; id < KHAXDP_MAX_BACKENDS; id++) {
-		if (bpf_map_lookup_elem(m->backends, &id, &b) || !b.family)
-			continue;
-		if (kx_backend_stats_sum(m, id, &s))
-			return -1;
-		snprintf(name, sizeof(name), "%.*s", KHAXDP_NAME_LEN, b.name);
-		if (!cli->json) {
-			printf("%-16s %10llu %12llu %10llu %12llu %8llu\n", name,
-			       (unsigned long long)s.packets_in,
-			       (unsigned long long)s.bytes_in,
-			       (unsigned long long)s.packets_out,
-			       (unsigned long long)s.bytes_out,
-			       (unsigned long long)s.flows_opened);
+	for (unsigned int k = 0; k < s->n_backends; k++) {
+		const struct kx_backend_view *b = &s->backends[k];
+		const struct khaxdp_backend_stats *c = &b->counters;
+
+		if (cli->json) {
+			print_backend_json(j, b);
 			continue;
 		}
-		kx_json_object_begin(j);
-		kx_json_kv_u64(j, "id", id);
-		kx_json_kv_string(j, "name", name);
-		kx_json_kv_u64(j, "packets_in", s.packets_in);
-		kx_json_kv_u64(j, "bytes_in", s.bytes_in);
-		kx_json_kv_u64(j, "packets_out", s.packets_out);
-		kx_json_kv_u64(j, "bytes_out", s.bytes_out);
-		kx_json_kv_u64(j, "flows_opened", s.flows_opened);
-		kx_json_object_end(j);
+		printf("%-16s %10llu %12llu %10llu %12llu %8llu\n", b->name,
+		       (unsigned long long)c->packets_in,
+		       (unsigned long long)c->bytes_in,
+		       (unsigned long long)c->packets_out,
+		       (unsigned long long)c->bytes_out,
+		       (unsigned long long)c->flows_opened);
 	}
 	if (cli->json)
 		kx_json_array_end(j);
-	return 0;
 }
 
 static int run_stats(struct cli *cli, int argc, char **argv)
 {
-	uint64_t v[KHAXDP_STAT_MAX];
+	struct kx_snapshot *s = NULL;
 	struct kx_maps m;
 	int err;
 
@@ -752,15 +678,16 @@ static int run_stats(struct cli *cli, int argc, char **argv)
 	if (load_config(cli, false) || need_root("stats") ||
 	    open_maps(cli, &m))
 		return 1;
-	err = kx_stats_sum(&m, v);
+	err = snapshot_take(cli, &m, 0, &s);
 	if (!err) {
 		if (cli->json)
 			kx_json_object_begin(&cli->js);
-		print_counters(cli, v);
-		err = print_backend_counters(cli, &m);
+		print_counters(cli, s->counters);
+		print_backend_counters(cli, s);
 		if (cli->json)
 			kx_json_object_end(&cli->js);
 	}
+	free(s);
 	kx_maps_close(&m);
 	return err ? fail() : 0;
 }

@@ -20,17 +20,10 @@ static const struct {
 	const char *name;
 	size_t offset;
 } map_fields[] = {
-#define MAP(n) { #n, offsetof(struct kx_maps, n) }
-	MAP(services), MAP(backends), MAP(rings), MAP(rr_cursor), MAP(flows),
-	MAP(nat), MAP(port_cursor), MAP(nexthops), MAP(node), MAP(stats), MAP(backend_stats),
-#undef MAP
+#define MAP_FIELD(n) { #n, offsetof(struct kx_maps, n) },
+	KHAXDP_MAPS(MAP_FIELD)
+#undef MAP_FIELD
 };
-
-const char *const kx_map_names[] = {
-	"services", "backends", "rings", "rr_cursor", "flows",
-	"nat", "port_cursor", "nexthops", "node", "stats", "backend_stats",
-};
-const unsigned int kx_map_count = KX_ARRAY_SIZE(kx_map_names);
 
 static int *map_fd(struct kx_maps *m, unsigned int i)
 {
@@ -109,12 +102,6 @@ void kx_maps_unlock(struct kx_maps *m)
 
 /* ---- rings -------------------------------------------------------------- */
 
-bool kx_backend_usable(const struct khaxdp_backend *b)
-{
-	return b->family && b->health == KHAXDP_HEALTH_UP &&
-	       b->admin == KHAXDP_ADMIN_ENABLED;
-}
-
 void kx_ring_build(const struct khaxdp_backend *backends, unsigned int n,
 		   uint32_t service_id, struct khaxdp_ring *ring)
 {
@@ -122,7 +109,7 @@ void kx_ring_build(const struct khaxdp_backend *backends, unsigned int n,
 	for (uint32_t id = 0; id < n; id++) {
 		const struct khaxdp_backend *b = &backends[id];
 
-		if (b->service_id != service_id || !kx_backend_usable(b))
+		if (!khaxdp_backend_usable(b, service_id))
 			continue;
 		if (ring->count == KHAXDP_MAX_SERVICE_BACKENDS)
 			break;
@@ -137,7 +124,7 @@ int kx_ring_publish(const struct kx_maps *m, const struct khaxdp_vip *key,
 	uint32_t slot;
 
 	next.ring_slot = svc->ring_slot ? 0 : 1;
-	slot = svc->id * 2 + next.ring_slot;
+	slot = khaxdp_ring_key(svc->id, next.ring_slot);
 	if (bpf_map_update_elem(m->rings, &slot, ring, BPF_ANY))
 		return kx_fail(-errno, "service %s: write ring %u: %s",
 			       svc->name, slot, strerror(errno));
@@ -211,6 +198,19 @@ static int services_read(const struct kx_maps *m,
 			out[j - 1] = t;
 		}
 	return n;
+}
+
+int kx_services_read(const struct kx_maps *m, struct khaxdp_vip *keys,
+		     struct khaxdp_service *vals, unsigned int max)
+{
+	struct service_entry s[KHAXDP_MAX_SERVICES];
+	int n = services_read(m, s);
+
+	for (int i = 0; i < n && (unsigned int)i < max; i++) {
+		keys[i] = s[i].key;
+		vals[i] = s[i].val;
+	}
+	return n < (int)max ? n : (int)max;
 }
 
 int kx_services_foreach(const struct kx_maps *m, kx_service_fn fn, void *ctx)
@@ -373,6 +373,24 @@ int kx_node_read(const struct kx_maps *m, struct khaxdp_node *node)
 	return 0;
 }
 
+int kx_node_set_active(const struct kx_maps *m, bool active, bool *changed)
+{
+	struct khaxdp_node node;
+	uint32_t key = 0;
+	int err;
+
+	*changed = false;
+	err = kx_node_read(m, &node);
+	if (err || !node.family || node.active == active)
+		return err;
+	node.active = active;
+	if (bpf_map_update_elem(m->node, &key, &node, BPF_EXIST))
+		return kx_fail(-errno, "%s/node: write active: %s", m->dir,
+			       strerror(errno));
+	*changed = true;
+	return 0;
+}
+
 static int percpu_lookup(int fd, uint32_t key, size_t size, void **values,
 			 int *ncpu)
 {
@@ -433,23 +451,6 @@ int kx_backend_stats_sum(const struct kx_maps *m, uint32_t id,
 	return 0;
 }
 
-#define STAT_NAME(name, desc) #name,
-#define STAT_DESC(name, desc) desc,
-static const char *const stat_names[] = { KHAXDP_STATS(STAT_NAME) };
-static const char *const stat_descs[] = { KHAXDP_STATS(STAT_DESC) };
-#undef STAT_NAME
-#undef STAT_DESC
-
-const char *kx_stat_name(unsigned int stat)
-{
-	return stat < KHAXDP_STAT_MAX ? stat_names[stat] : "?";
-}
-
-const char *kx_stat_desc(unsigned int stat)
-{
-	return stat < KHAXDP_STAT_MAX ? stat_descs[stat] : "?";
-}
-
 /* ---- flows -------------------------------------------------------------- */
 
 int kx_flows_foreach(const struct kx_maps *m, kx_flow_fn fn, void *ctx)
@@ -471,55 +472,10 @@ int kx_flows_foreach(const struct kx_maps *m, kx_flow_fn fn, void *ctx)
 	return 0;
 }
 
-static int count_flow(const struct khaxdp_flow_key *key,
-		      const struct khaxdp_flow *flow, void *ctx)
-{
-	(void)key;
-	(void)flow;
-	(*(uint32_t *)ctx)++;
-	return 0;
-}
-
-int kx_flows_count(const struct kx_maps *m, uint32_t *count)
-{
-	*count = 0;
-	return kx_flows_foreach(m, count_flow, count);
-}
-
-static int count_backend_flow(const struct khaxdp_flow_key *key,
-			      const struct khaxdp_flow *flow, void *ctx)
-{
-	uint32_t *per_backend = ctx;
-
-	(void)key;
-	if (flow->backend_id < KHAXDP_MAX_BACKENDS &&
-	    !kx_flow_expired(flow, kx_now_ns()))
-		per_backend[flow->backend_id]++;
-	return 0;
-}
-
-int kx_flows_per_backend(const struct kx_maps *m, uint32_t *out)
-{
-	memset(out, 0, KHAXDP_MAX_BACKENDS * sizeof(*out));
-	return kx_flows_foreach(m, count_backend_flow, out);
-}
-
 uint64_t kx_now_ns(void)
 {
 	struct timespec ts;
 
 	clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);
 	return (uint64_t)ts.tv_sec * 1000000000ULL + ts.tv_nsec;
-}
-
-bool kx_flow_expired(const struct khaxdp_flow *flow, uint64_t now_ns)
-{
-	bool closed = (flow->flags & KHAXDP_FLOW_RST) ||
-		      ((flow->flags & KHAXDP_FLOW_FIN_FWD) &&
-		       (flow->flags & KHAXDP_FLOW_FIN_REV));
-	uint64_t timeout_s = closed ? KHAXDP_CLOSED_TIMEOUT_S : flow->timeout_s;
-
-	if (now_ns <= flow->last_seen_ns)
-		return false;
-	return now_ns - flow->last_seen_ns > timeout_s * 1000000000ULL;
 }

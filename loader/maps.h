@@ -14,27 +14,17 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "khaxdp.h"
+#include "bpf/khaxdp.h"
+#include "bpf/policy.h"
 
+/* One fd per map of KHAXDP_MAPS (bpf/khaxdp.h), named as the map. */
 struct kx_maps {
 	char dir[PATH_MAX];
 	int lock_fd;
-	int services;
-	int backends;
-	int rings;
-	int rr_cursor;
-	int flows;
-	int nat;
-	int port_cursor;
-	int nexthops;
-	int node;
-	int stats;
-	int backend_stats;
+#define KX_MAP_FD(name) int name;
+	KHAXDP_MAPS(KX_MAP_FD)
+#undef KX_MAP_FD
 };
-
-/* Names of the maps as pinned (the names of maps.bpf.h). */
-extern const char *const kx_map_names[];
-extern const unsigned int kx_map_count;
 
 /* Open every pinned map under dir. -ENOENT: not attached. */
 int kx_maps_open(struct kx_maps *m, const char *dir);
@@ -45,12 +35,9 @@ void kx_maps_unlock(struct kx_maps *m);
 
 /* ---- rings -------------------------------------------------------------- */
 
-/* May a backend take new flows? Health up and admin enabled. */
-bool kx_backend_usable(const struct khaxdp_backend *b);
-
 /*
- * The ring of a service from a copy of the backends array: usable backends
- * of service_id, in backend id order. Pure; the agent and tests use it.
+ * The ring of a service from a copy of the backends array: the backends
+ * khaxdp_backend_usable() for service_id (bpf/policy.h), in id order. Pure; the agent and tests use it.
  */
 void kx_ring_build(const struct khaxdp_backend *backends, unsigned int n,
 		   uint32_t service_id, struct khaxdp_ring *ring);
@@ -70,6 +57,10 @@ int kx_service_rebuild_ring(const struct kx_maps *m, uint32_t service_id);
 
 /* All backends (KHAXDP_MAX_BACKENDS entries; family 0 = unused slot). */
 int kx_backends_read(const struct kx_maps *m, struct khaxdp_backend *out);
+
+/* Up to max services, sorted by id; how many, or -errno. */
+int kx_services_read(const struct kx_maps *m, struct khaxdp_vip *keys,
+		     struct khaxdp_service *vals, unsigned int max);
 
 /* Find a service by id; key/val may be NULL. -ENOENT if none. */
 int kx_service_by_id(const struct kx_maps *m, uint32_t id,
@@ -101,30 +92,23 @@ int kx_admin_parse(const char *s, enum khaxdp_admin *admin);
 /* ---- counters and flows ------------------------------------------------- */
 
 int kx_node_read(const struct kx_maps *m, struct khaxdp_node *node);
+/* Set node.active (this node holds the VIP) when it differs; *changed
+ * says whether it did. Nothing is written before attach filled the node. */
+int kx_node_set_active(const struct kx_maps *m, bool active, bool *changed);
 
 /* Sum the per-CPU counters. */
 int kx_stats_sum(const struct kx_maps *m, uint64_t out[KHAXDP_STAT_MAX]);
 int kx_backend_stats_sum(const struct kx_maps *m, uint32_t id,
 			 struct khaxdp_backend_stats *out);
-const char *kx_stat_name(unsigned int stat);	/* "NO_FLOW" */
-const char *kx_stat_desc(unsigned int stat);	/* "passed: non-SYN ..." */
-
-/* Number of entries of the flows map (walks it). */
-int kx_flows_count(const struct kx_maps *m, uint32_t *count);
 
 typedef int (*kx_flow_fn)(const struct khaxdp_flow_key *key,
 			  const struct khaxdp_flow *flow, void *ctx);
 int kx_flows_foreach(const struct kx_maps *m, kx_flow_fn fn, void *ctx);
 
-/* Per-backend number of live (not expired) flows, out[KHAXDP_MAX_BACKENDS]. */
-int kx_flows_per_backend(const struct kx_maps *m, uint32_t *out);
-
-
 /* ---- flow age ------------------------------------------------------------ */
 
-/* CLOCK_MONOTONIC_COARSE in ns: the data plane's bpf_ktime_get_coarse_ns(). */
+/* CLOCK_MONOTONIC_COARSE in ns: the data plane's bpf_ktime_get_coarse_ns(),
+ * the clock of khaxdp_flow_expired() (bpf/policy.h). */
 uint64_t kx_now_ns(void);
-/* Has the flow outlived its idle timeout (or the closed timeout)? Pure. */
-bool kx_flow_expired(const struct khaxdp_flow *flow, uint64_t now_ns);
 
 #endif /* KX_MAPS_H */

@@ -17,7 +17,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "khaxdp.h"
+#include "bpf/khaxdp.h"
 
 #define KX_RESERVED_PORTS_SYSCTL "/proc/sys/net/ipv4/ip_local_reserved_ports"
 #define KX_PIN_RESERVED_PORTS	"reserved_ports"

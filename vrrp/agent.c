@@ -20,9 +20,9 @@
 #include "agent.h"
 #include "dataplane.h"
 #include "link.h"
-#include "net.h"
+#include "loader/net.h"
 #include "notify.h"
-#include "util.h"
+#include "loader/util.h"
 
 #define NS_PER_MS		1000000ull
 #define DROP_LOG_INTERVAL	(10000 * NS_PER_MS)

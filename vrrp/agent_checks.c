@@ -8,7 +8,7 @@
 #include "agent_checks.h"
 #include "health.h"
 #include "stats_http.h"
-#include "util.h"
+#include "loader/util.h"
 
 static void on_health(void *ctx)
 {

@@ -10,7 +10,7 @@
 
 #include <stdbool.h>
 
-#include "config.h"
+#include "loader/config.h"
 #include "loop.h"
 
 struct agent;

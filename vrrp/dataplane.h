@@ -1,14 +1,24 @@
 /* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
 /*
- * dataplane.h - what the agent asks of and tells the khaxdp data plane:
- * is it attached here (track_dataplane), and does this node hold the VIP
- * (the node map's `active`). Both work from the pins under [global] bpffs
- * and do nothing when the data plane is not attached.
+ * dataplane.h - the agent's one door to the khaxdp data plane. Every other
+ * file of the agent asks and tells it through these calls, never through
+ * the maps: is it attached here (track_dataplane), does this node hold the
+ * VIP (the node map's `active`), which backends does it hold and with what
+ * health, and the counters the page shows.
+ *
+ * Everything works from the pins under [global] bpffs, opened afresh for
+ * each call or session, so that a detach + attach (new maps) is followed;
+ * -ENOENT means the data plane is not attached.
  */
 #ifndef VRRP_DATAPLANE_H
 #define VRRP_DATAPLANE_H
 
 #include <stdbool.h>
+#include <stdint.h>
+
+#include "bpf/khaxdp.h"
+#include "loader/maps.h"
+#include "loader/snapshot.h"
 
 /* khaxdp's XDP program is on ifindex (libxdp dispatcher or alone). */
 bool dp_attached(int ifindex, const char *bpffs);
@@ -18,5 +28,46 @@ bool dp_attached(int ifindex, const char *bpffs);
  * -ENOENT: the data plane is not attached (nothing to write).
  */
 int dp_set_active(const char *bpffs, bool active, bool *changed);
+
+/* How old a snapshot dp_snapshot() hands out may be. */
+#define DP_SNAPSHOT_MAX_AGE_MS	1000
+
+/*
+ * The data plane in one read (loader/snapshot.h), for the page: taken at
+ * most once every DP_SNAPSHOT_MAX_AGE_MS, whatever the request rate, so a
+ * page request costs a copy and the flow table is walked at most once a
+ * second. Thread-safe. On failure, err says why (not attached...).
+ */
+int dp_snapshot(const char *bpffs, struct kx_snapshot *out, char *err,
+		size_t err_len);
+
+/* The backends the data plane holds, with each service's name, to find a
+ * configured backend (service + name) by its map id. */
+struct dp_view {
+	struct khaxdp_backend backends[KHAXDP_MAX_BACKENDS];
+	char service[KHAXDP_MAX_SERVICES][KHAXDP_NAME_LEN];
+};
+
+/* One read of the backends and services. */
+int dp_view_read(const char *bpffs, struct dp_view *v);
+/* The map id of SERVICE/NAME, -1 when the data plane does not hold it. */
+int dp_view_find(const struct dp_view *v, const char *service,
+		 const char *name);
+
+/*
+ * A write session: the maps opened and locked against the CLI's writers,
+ * with the view read under the lock; dp_set_health() then changes one
+ * backend and republishes its service's ring.
+ */
+struct dp_session {
+	struct kx_maps maps;
+	struct dp_view *view;
+	bool opened;		/* the pins were there: the data plane is attached */
+};
+
+int dp_session_begin(struct dp_session *s, const char *bpffs,
+		     struct dp_view *view);
+int dp_set_health(struct dp_session *s, uint32_t id, bool up);
+void dp_session_end(struct dp_session *s);
 
 #endif /* VRRP_DATAPLANE_H */

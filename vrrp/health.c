@@ -19,10 +19,9 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "dp_view.h"
+#include "dataplane.h"
 #include "health.h"
-#include "maps.h"
-#include "util.h"
+#include "loader/util.h"
 
 #ifndef IP_LOCAL_PORT_RANGE
 #define IP_LOCAL_PORT_RANGE 51	/* Linux 6.3 */
@@ -93,20 +92,19 @@ static void sync_problem(struct health *h, const char *msg)
 	kx_warn("health: %s", msg);
 }
 
-static void sync_backend(struct health *h, const struct kx_maps *m,
-			 const struct dp_view *v, const struct hc_backend *b)
+static void sync_backend(struct health *h, struct dp_session *dp,
+			 const struct hc_backend *b)
 {
-	uint8_t want = b->sm.up ? KHAXDP_HEALTH_UP : KHAXDP_HEALTH_DOWN;
-	int id = dp_view_find(v, b->service, b->name);
+	int id = dp_view_find(dp->view, b->service, b->name);
+	bool up = b->sm.up;
 
-	if (id < 0 || v->backends[id].health == want)
+	if (id < 0 || (dp->view->backends[id].health == KHAXDP_HEALTH_UP) == up)
 		return;
-	if (kx_backend_set_health(m, id, want)) {
+	if (dp_set_health(dp, id, up)) {
 		sync_problem(h, kx_last_error());
 		return;
 	}
-	kx_info("health: %s: data plane now %s", b->label,
-		kx_health_str(want));
+	kx_info("health: %s: data plane now %s", b->label, up ? "UP" : "DOWN");
 }
 
 /*
@@ -116,10 +114,12 @@ static void sync_backend(struct health *h, const struct kx_maps *m,
 static void sync_maps(struct health *h)
 {
 	static struct dp_view v;	/* 12 KiB; one main loop uses it */
-	struct kx_maps m;
+	struct dp_session dp;
 	char msg[400];
+	int err;
 
-	if (kx_maps_open(&m, h->bpffs)) {
+	err = dp_session_begin(&dp, h->bpffs, &v);
+	if (!dp.opened) {
 		if (h->attached || !h->sync_error[0]) {
 			snprintf(msg, sizeof(msg), "%.300s; checks go on, health is written once it is attached",
 				 kx_last_error());
@@ -131,14 +131,14 @@ static void sync_maps(struct health *h)
 	if (!h->attached)
 		h->sync_error[0] = '\0';
 	h->attached = true;
-	if (kx_maps_lock(&m) || dp_view_read(&m, &v)) {
+	if (err) {
 		sync_problem(h, kx_last_error());
 	} else {
 		for (unsigned int i = 0; i < h->n; i++)
 			if (h->b[i].check.kind != KX_CHECK_NONE)
-				sync_backend(h, &m, &v, &h->b[i]);
+				sync_backend(h, &dp, &h->b[i]);
 	}
-	kx_maps_close(&m);
+	dp_session_end(&dp);
 }
 
 /* ---- one check ---------------------------------------------------------- */
@@ -508,14 +508,8 @@ static void backend_start(struct hc_backend *b, const struct dp_view *v,
 static const struct dp_view *read_dp_view(const char *bpffs)
 {
 	static struct dp_view v;
-	struct kx_maps m;
-	int err;
 
-	if (kx_maps_open(&m, bpffs))
-		return NULL;
-	err = dp_view_read(&m, &v);
-	kx_maps_close(&m);
-	return err ? NULL : &v;
+	return dp_view_read(bpffs, &v) ? NULL : &v;
 }
 
 /* The kernel's ephemeral range minus snat_ports: the larger side. */

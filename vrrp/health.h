@@ -33,7 +33,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "config.h"
+#include "loader/config.h"
 #include "health_sm.h"
 
 struct health;

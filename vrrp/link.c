@@ -13,7 +13,7 @@
 
 #include "advert.h"
 #include "link.h"
-#include "util.h"
+#include "loader/util.h"
 
 static int sockopt(int fd, int level, int name, const void *val,
 		   socklen_t len, const char *what, const char *ifname)

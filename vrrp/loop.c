@@ -14,7 +14,7 @@
 #include <unistd.h>
 
 #include "loop.h"
-#include "util.h"
+#include "loader/util.h"
 
 #define MAX_EVENTS 16
 

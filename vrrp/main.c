@@ -11,12 +11,9 @@
 #include <systemd/sd-daemon.h>
 
 #include "agent.h"
-#include "util.h"
+#include "loader/util.h"
 #include "vrrp_conf.h"
 
-#ifndef KHAXDP_VERSION
-#define KHAXDP_VERSION "0.1.0"
-#endif
 
 static void log_line(enum kx_log_level level, const char *msg)
 {

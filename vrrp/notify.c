@@ -8,7 +8,7 @@
 #include <sys/wait.h>
 
 #include "notify.h"
-#include "util.h"
+#include "loader/util.h"
 
 #define MAX_ARGS	32
 #define MAX_RUNNING	32

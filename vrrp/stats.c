@@ -9,10 +9,11 @@
 #include <inttypes.h>
 #include <string.h>
 
-#include "json.h"
-#include "maps.h"
+#include "loader/json.h"
+#include "loader/counters.h"
+#include "loader/snapshot.h"
 #include "stats.h"
-#include "util.h"
+#include "loader/util.h"
 
 const char *const stats_vrrp_states[] = {
 	"INIT", "BACKUP", "MASTER", "FAULT", NULL,
@@ -20,11 +21,7 @@ const char *const stats_vrrp_states[] = {
 
 const char *stats_status(uint8_t health, uint8_t admin)
 {
-	if (admin == KHAXDP_ADMIN_DISABLED)
-		return "MAINT";
-	if (admin == KHAXDP_ADMIN_DRAIN)
-		return "DRAIN";
-	return health == KHAXDP_HEALTH_UP ? "UP" : "DOWN";
+	return kx_backend_status(health, admin);
 }
 
 /* ---- Prometheus text exposition (format 0.0.4) -------------------------- */
@@ -138,18 +135,18 @@ static void metrics_backends(const struct stats_model *m, FILE *out)
 				     m->backends[i].since_change_ms / 1000);
 	prom_backends(out, m, "khaxdp_backend_flows_opened_total", "counter",
 		      "Flows (TCP connections) the data plane gave the backend.",
-		      offsetof(struct stats_backend, flows_opened), false);
+		      offsetof(struct stats_backend, dp.counters.flows_opened), false);
 	prom_backends(out, m, "khaxdp_backend_active_flows", "gauge",
 		      "Flows of the backend in the flow table, not expired.",
-		      offsetof(struct stats_backend, active_flows), false);
+		      offsetof(struct stats_backend, dp.active_flows), false);
 	prom_directions(out, m, "khaxdp_backend_packets_total",
 			"Packets forwarded; in: client to backend, out: backend to client.",
-			offsetof(struct stats_backend, packets_in),
-			offsetof(struct stats_backend, packets_out));
+			offsetof(struct stats_backend, dp.counters.packets_in),
+			offsetof(struct stats_backend, dp.counters.packets_out));
 	prom_directions(out, m, "khaxdp_backend_bytes_total",
 			"IP bytes forwarded; in: client to backend, out: backend to client.",
-			offsetof(struct stats_backend, bytes_in),
-			offsetof(struct stats_backend, bytes_out));
+			offsetof(struct stats_backend, dp.counters.bytes_in),
+			offsetof(struct stats_backend, dp.counters.bytes_out));
 }
 
 /* "NO_FLOW" -> "no_flow": label values in the case Prometheus users expect. */
@@ -219,12 +216,20 @@ void stats_render_metrics(const struct stats_model *m, FILE *out)
 
 /* ---- JSON ------------------------------------------------------------------- */
 
+/* The data plane's backend object (kx_backend_json_fields), or what the
+ * configuration says of a backend the data plane does not hold; then the
+ * agent's own members. */
 static void json_backend(struct kx_json *j, const struct stats_backend *b)
 {
 	kx_json_object_begin(j);
-	kx_json_kv_string(j, "name", b->name);
-	kx_json_kv_string(j, "address", b->addr);
-	kx_json_kv_string(j, "status", b->status);
+	if (b->in_map) {
+		kx_backend_json_fields(j, &b->dp);
+	} else {
+		kx_json_kv_string(j, "service", b->service);
+		kx_json_kv_string(j, "name", b->name);
+		kx_json_kv_string(j, "address", b->addr);
+		kx_json_kv_string(j, "status", b->status);
+	}
 	kx_json_kv_bool(j, "up", b->up);
 	kx_json_kv_bool(j, "in_dataplane", b->in_map);
 	kx_json_key(j, "check");
@@ -240,12 +245,6 @@ static void json_backend(struct kx_json *j, const struct stats_backend *b)
 		kx_json_kv_u64(j, "failures", b->check_failures);
 	}
 	kx_json_object_end(j);
-	kx_json_kv_u64(j, "flows_opened", b->flows_opened);
-	kx_json_kv_u64(j, "active_flows", b->active_flows);
-	kx_json_kv_u64(j, "packets_in", b->packets_in);
-	kx_json_kv_u64(j, "bytes_in", b->bytes_in);
-	kx_json_kv_u64(j, "packets_out", b->packets_out);
-	kx_json_kv_u64(j, "bytes_out", b->bytes_out);
 	kx_json_object_end(j);
 }
 
@@ -468,12 +467,12 @@ static void html_backend(const struct stats_backend *b, FILE *out)
 	} else {
 		fputs("-</td><td class=\"n\">-</td>", out);
 	}
-	html_num(out, b->flows_opened);
-	html_num(out, b->active_flows);
-	html_num(out, b->packets_in);
-	html_num(out, b->bytes_in);
-	html_num(out, b->packets_out);
-	html_num(out, b->bytes_out);
+	html_num(out, b->dp.counters.flows_opened);
+	html_num(out, b->dp.active_flows);
+	html_num(out, b->dp.counters.packets_in);
+	html_num(out, b->dp.counters.bytes_in);
+	html_num(out, b->dp.counters.packets_out);
+	html_num(out, b->dp.counters.bytes_out);
 	fputs("</tr>\n", out);
 }
 

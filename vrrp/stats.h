@@ -5,7 +5,9 @@
  * text exposition (/metrics) and JSON for scripts (/status.json).
  *
  * Pure: a struct stats_model in, text out; stats_http.c fills the model
- * from the maps, the health checks and the VRRP instances, and serves it.
+ * from a data-plane snapshot (loader/snapshot.h), the health checks and
+ * the VRRP instances, and serves it. A backend's JSON object is the one
+ * `khaxdp status --json` prints, with the agent's own members added.
  */
 #ifndef VRRP_STATS_H
 #define VRRP_STATS_H
@@ -14,8 +16,9 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#include "config.h"
-#include "khaxdp.h"
+#include "loader/config.h"
+#include "loader/snapshot.h"
+#include "bpf/khaxdp.h"
 
 #define STATS_MAX_VRRP		8
 #define STATS_REFRESH_S		5	/* the page reloads itself, as haproxy's */
@@ -56,11 +59,9 @@ struct stats_backend {
 	uint64_t since_check_ms;
 	uint64_t checks;
 	uint64_t check_failures;
-	/* the data plane's counters ("in": client -> backend) */
-	uint64_t flows_opened;
-	uint64_t active_flows;
-	uint64_t packets_in, bytes_in;
-	uint64_t packets_out, bytes_out;
+	/* The data plane's own view of it, counters ("in": client ->
+	 * backend) and all, when in_map. */
+	struct kx_backend_view dp;
 };
 
 struct stats_service {
@@ -81,7 +82,7 @@ struct stats_model {
 	struct stats_service services[KHAXDP_MAX_SERVICES];
 	unsigned int n_backends;
 	struct stats_backend backends[KHAXDP_MAX_BACKENDS];
-	uint64_t datapath[KHAXDP_STAT_MAX];
+	uint64_t datapath[KHAXDP_STAT_MAX];	/* per-reason counters */
 	unsigned int n_vrrp;
 	struct stats_vrrp_view vrrp[STATS_MAX_VRRP];
 };

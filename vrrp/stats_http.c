@@ -16,10 +16,9 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "dp_view.h"
-#include "maps.h"
+#include "dataplane.h"
 #include "stats_http.h"
-#include "util.h"
+#include "loader/util.h"
 
 /* Enough for a person and a Prometheus; a slow client is dropped. */
 #define HTTP_MAX_CONNECTIONS	32
@@ -102,62 +101,43 @@ static void collect_backends(struct stats_server *s, struct stats_model *m,
 	}
 }
 
-static void add_dataplane_counters(const struct kx_maps *maps,
-				   const struct dp_view *v,
-				   const uint32_t *active,
-				   struct stats_backend *b)
+/* The data plane's backend of the configured SERVICE/NAME, or NULL. */
+static const struct kx_backend_view *find_backend(const struct kx_snapshot *snap,
+						  const struct stats_backend *b)
 {
-	struct khaxdp_backend_stats bs;
-	int id = dp_view_find(v, b->service, b->name);
-
-	if (id < 0)
-		return;
-	b->in_map = true;
-	b->up = v->backends[id].health == KHAXDP_HEALTH_UP;
-	b->status = stats_status(v->backends[id].health, v->backends[id].admin);
-	b->active_flows = active[id];
-	if (kx_backend_stats_sum(maps, (uint32_t)id, &bs))
-		return;
-	b->flows_opened = bs.flows_opened;
-	b->packets_in = bs.packets_in;
-	b->bytes_in = bs.bytes_in;
-	b->packets_out = bs.packets_out;
-	b->bytes_out = bs.bytes_out;
+	for (unsigned int k = 0; k < snap->n_backends; k++)
+		if (!strcmp(snap->backends[k].service, b->service) &&
+		    !strncmp(snap->backends[k].name, b->name, KHAXDP_NAME_LEN))
+			return &snap->backends[k];
+	return NULL;
 }
 
 static int collect_dataplane(struct stats_server *s, struct stats_model *m)
 {
-	static __thread struct dp_view v;	/* 12 KiB, not on the stack */
-	uint32_t active[KHAXDP_MAX_BACKENDS] = {};
-	struct khaxdp_node node;
-	struct kx_maps maps;
+	static __thread struct kx_snapshot snap;	/* not on the stack */
+	const struct kx_backend_view *v;
 	int err;
 
-	if (kx_maps_open(&maps, s->bpffs)) {
-		snprintf(m->attach_error, sizeof(m->attach_error), "%s",
-			 kx_last_error());
-		return 0;
+	err = dp_snapshot(s->bpffs, &snap, m->attach_error,
+			  sizeof(m->attach_error));
+	if (err)
+		return err == -ENOENT ? 0 : err;
+	m->attached = true;
+	snprintf(m->node, sizeof(m->node), "%s", snap.node_address);
+	m->active = snap.node.active;
+	memcpy(m->datapath, snap.counters, sizeof(m->datapath));
+	for (unsigned int i = 0; i < m->n_backends; i++) {
+		struct stats_backend *b = &m->backends[i];
+
+		v = find_backend(&snap, b);
+		if (!v)
+			continue;
+		b->in_map = true;
+		b->dp = *v;
+		b->up = v->health == KHAXDP_HEALTH_UP;
+		b->status = stats_status(v->health, v->admin);
 	}
-	err = dp_view_read(&maps, &v);
-	if (!err)
-		err = kx_stats_sum(&maps, m->datapath);
-	if (!err)
-		err = kx_flows_per_backend(&maps, active);
-	if (!err && !kx_node_read(&maps, &node)) {
-		inet_ntop(AF_INET, &node.addr.v4, m->node, sizeof(m->node));
-		m->active = node.active;
-	}
-	if (err) {
-		snprintf(m->attach_error, sizeof(m->attach_error), "%s",
-			 kx_last_error());
-	} else {
-		m->attached = true;
-		for (unsigned int i = 0; i < m->n_backends; i++)
-			add_dataplane_counters(&maps, &v, active,
-					       &m->backends[i]);
-	}
-	kx_maps_close(&maps);
-	return err;
+	return 0;
 }
 
 int stats_collect(struct stats_server *s, struct stats_model *m)

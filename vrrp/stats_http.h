@@ -8,7 +8,7 @@
 #ifndef VRRP_STATS_HTTP_H
 #define VRRP_STATS_HTTP_H
 
-#include "config.h"
+#include "loader/config.h"
 #include "health.h"
 #include "stats.h"
 

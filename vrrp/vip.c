@@ -15,7 +15,7 @@
 #include <sys/socket.h>
 #include <time.h>
 
-#include "util.h"
+#include "loader/util.h"
 #include "vip.h"
 
 int vip_nl_open(struct vip_nl *v)

@@ -14,7 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "util.h"
+#include "loader/util.h"
 #include "vrrp_conf.h"
 
 #define V2_MAX_INT_S	255

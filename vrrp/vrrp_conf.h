@@ -13,7 +13,7 @@
 #include <stdint.h>
 
 #include "advert.h"
-#include "config.h"
+#include "loader/config.h"
 
 #define VRRP_MAX_INSTANCES	8
 #define VRRP_MAX_PEERS		16

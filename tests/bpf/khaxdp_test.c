@@ -27,9 +27,6 @@ struct lab lab;
 /* The fixture loaded last, whose counters explain a failure. */
 static struct fixture *current;
 
-#define STAT_NAME(name, desc) #name,
-const char *const stat_names[KHAXDP_STAT_MAX] = { KHAXDP_STATS(STAT_NAME) };
-#undef STAT_NAME
 
 /* --- lab ------------------------------------------------------------------ */
 
@@ -743,7 +740,7 @@ void test__dump_state(void)
 	printf("    counters:");
 	for (i = 0; i < KHAXDP_STAT_MAX; i++)
 		if (got[i])
-			printf(" %s=%llu", stat_names[i],
+			printf(" %s=%llu", kx_stat_name(i),
 			       (unsigned long long)got[i]);
 	printf("; flows %d, nat entries %d\n", fx_count(current->flows),
 	       fx_count(current->nat));
@@ -826,7 +823,7 @@ bool check_stats_only(const char *file, int line, struct fixture *fx, ...)
 		if (got[i] == want[i])
 			continue;
 		test__failf(file, line, "stat %s: expected %llu, got %llu",
-			    stat_names[i], (unsigned long long)want[i],
+			    kx_stat_name(i), (unsigned long long)want[i],
 			    (unsigned long long)got[i]);
 		ok = false;
 	}

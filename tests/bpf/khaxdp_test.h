@@ -18,7 +18,8 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
-#include "khaxdp.h"
+#include "bpf/khaxdp.h"
+#include "loader/counters.h"
 #include "khaxdp.skel.h"
 #include "test_progs.h"
 
@@ -108,7 +109,6 @@ __u64 fx_stat(struct fixture *fx, int stat);
 void fx_stats(struct fixture *fx, __u64 out[KHAXDP_STAT_MAX]);
 int fx_backend_stats(struct fixture *fx, __u32 id,
 		     struct khaxdp_backend_stats *sum);
-extern const char *const stat_names[KHAXDP_STAT_MAX];
 
 /* Flow and NAT tables. */
 struct khaxdp_flow_key flow_key(__be32 src, __be32 dst, __u16 sport,

@@ -55,13 +55,13 @@ static void expect_some_bad(struct fixture *fx, const struct pkt *in)
 	for (i = 0; i < KHAXDP_STAT_MAX; i++) {
 		if (i == KHAXDP_STAT_RX || !got[i])
 			continue;
-		if (strncmp(stat_names[i], "BAD_", 4) == 0) {
+		if (strncmp(kx_stat_name(i), "BAD_", 4) == 0) {
 			bad += got[i];
-			TLOG("counted as %s", stat_names[i]);
+			TLOG("counted as %s", kx_stat_name(i));
 		} else {
 			other += got[i];
 			test__failf(__FILE__, __LINE__, "unexpected stat %s = %llu",
-				    stat_names[i], (unsigned long long)got[i]);
+				    kx_stat_name(i), (unsigned long long)got[i]);
 		}
 	}
 	ASSERT_EQ(bad, 1, "BAD_* counters moved");

@@ -14,7 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "advert.h"
+#include "vrrp/advert.h"
 
 static const uint32_t addrs[2] = { 0x0100000a, 0x0200000a };	/* 10.0.0.1/2 */
 

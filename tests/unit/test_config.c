@@ -11,8 +11,8 @@
 #include <arpa/inet.h>
 #include <cmocka.h>
 
-#include "config.h"
-#include "util.h"
+#include "loader/config.h"
+#include "loader/util.h"
 
 static const char good[] =
 	"# khaxdp test\n"

@@ -9,7 +9,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "health_sm.h"
+#include "vrrp/health_sm.h"
 
 #define INTER	2000
 #define TIMEOUT	5000

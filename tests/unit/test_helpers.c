@@ -12,11 +12,12 @@
 #include <arpa/inet.h>
 #include <cmocka.h>
 
-#include "config.h"
-#include "fill.h"
-#include "json.h"
-#include "maps.h"
-#include "util.h"
+#include "loader/config.h"
+#include "loader/fill.h"
+#include "loader/json.h"
+#include "loader/counters.h"
+#include "loader/maps.h"
+#include "loader/util.h"
 
 static void test_duration(void **state)
 {
@@ -311,17 +312,17 @@ static void test_flow_expired(void **state)
 	struct khaxdp_flow f = { .last_seen_ns = 100 * s, .timeout_s = 30 };
 
 	(void)state;
-	assert_false(kx_flow_expired(&f, 100 * s));
-	assert_false(kx_flow_expired(&f, 130 * s));
-	assert_true(kx_flow_expired(&f, 131 * s));
-	assert_false(kx_flow_expired(&f, 50 * s));	/* clock behind: live */
+	assert_false(khaxdp_flow_expired(&f, 100 * s));
+	assert_false(khaxdp_flow_expired(&f, 130 * s));
+	assert_true(khaxdp_flow_expired(&f, 131 * s));
+	assert_false(khaxdp_flow_expired(&f, 50 * s));	/* clock behind: live */
 	f.flags = KHAXDP_FLOW_FIN_FWD;			/* half closed: timeout */
-	assert_false(kx_flow_expired(&f, 120 * s));
+	assert_false(khaxdp_flow_expired(&f, 120 * s));
 	f.flags |= KHAXDP_FLOW_FIN_REV;
-	assert_true(kx_flow_expired(&f, (100 + KHAXDP_CLOSED_TIMEOUT_S + 1) * s));
+	assert_true(khaxdp_flow_expired(&f, (100 + KHAXDP_CLOSED_TIMEOUT_S + 1) * s));
 	f.flags = KHAXDP_FLOW_RST;
-	assert_false(kx_flow_expired(&f, (100 + KHAXDP_CLOSED_TIMEOUT_S) * s));
-	assert_true(kx_flow_expired(&f, (100 + KHAXDP_CLOSED_TIMEOUT_S + 1) * s));
+	assert_false(khaxdp_flow_expired(&f, (100 + KHAXDP_CLOSED_TIMEOUT_S) * s));
+	assert_true(khaxdp_flow_expired(&f, (100 + KHAXDP_CLOSED_TIMEOUT_S + 1) * s));
 }
 
 /* ---- names and JSON ----------------------------------------------------- */

@@ -20,10 +20,10 @@
 #include <arpa/inet.h>
 #include <cmocka.h>
 
-#include "config.h"
-#include "import.h"
-#include "util.h"
-#include "vrrp_conf.h"
+#include "loader/config.h"
+#include "loader/import.h"
+#include "loader/util.h"
+#include "vrrp/vrrp_conf.h"
 
 #define SEED	"tests/fixtures/seed/"
 #define KUBEADM	"tests/fixtures/kubeadm/"

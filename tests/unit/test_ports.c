@@ -13,7 +13,7 @@
 #include <unistd.h>
 #include <cmocka.h>
 
-#include "ports.h"
+#include "loader/ports.h"
 
 static struct kx_portset a, b;
 

@@ -15,8 +15,8 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "stats.h"
-#include "util.h"
+#include "vrrp/stats.h"
+#include "loader/util.h"
 
 /* ---- a model as the server would collect it ------------------------------- */
 
@@ -42,12 +42,21 @@ static void add_backend(struct stats_model *m, const char *name,
 	b->since_check_ms = 1200;
 	b->checks = base + 10;
 	b->check_failures = b->up ? 0 : 4;
-	b->flows_opened = base;
-	b->active_flows = base / 10;
-	b->packets_in = base * 12;
-	b->bytes_in = base * 1300;
-	b->packets_out = base * 11;
-	b->bytes_out = base * 123456;
+	/* The data plane's view, as a snapshot gives it. */
+	b->dp.id = m->n_backends - 1;
+	snprintf(b->dp.service, sizeof(b->dp.service), "apiserver");
+	snprintf(b->dp.name, sizeof(b->dp.name), "%s", name);
+	memcpy(b->dp.address, b->addr, sizeof(b->addr));
+	b->dp.health = b->up ? KHAXDP_HEALTH_UP : KHAXDP_HEALTH_DOWN;
+	b->dp.admin = !strcmp(status, "DRAIN") ? KHAXDP_ADMIN_DRAIN :
+		      !strcmp(status, "MAINT") ? KHAXDP_ADMIN_DISABLED :
+						 KHAXDP_ADMIN_ENABLED;
+	b->dp.counters.flows_opened = base;
+	b->dp.active_flows = base / 10;
+	b->dp.counters.packets_in = base * 12;
+	b->dp.counters.bytes_in = base * 1300;
+	b->dp.counters.packets_out = base * 11;
+	b->dp.counters.bytes_out = base * 123456;
 }
 
 static struct stats_model *make_model(void)

@@ -11,7 +11,7 @@
 #include <arpa/inet.h>
 #include <cmocka.h>
 
-#include "advert.h"
+#include "vrrp/advert.h"
 
 
 static uint32_t vips[2];

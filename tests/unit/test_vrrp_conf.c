@@ -11,8 +11,8 @@
 #include <arpa/inet.h>
 #include <cmocka.h>
 
-#include "util.h"
-#include "vrrp_conf.h"
+#include "loader/util.h"
+#include "vrrp/vrrp_conf.h"
 
 static const char example[] =
 	"[global]\n"

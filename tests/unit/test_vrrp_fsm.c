@@ -11,7 +11,7 @@
 #include <arpa/inet.h>
 #include <cmocka.h>
 
-#include "fsm.h"
+#include "vrrp/fsm.h"
 
 #define MS	1000000ull
 #define S	1000000000ull

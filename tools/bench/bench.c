@@ -32,7 +32,7 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
-#include "khaxdp.h"
+#include "bpf/khaxdp.h"
 #include "khaxdp.skel.h"
 #include "baseline.skel.h"
 

@@ -1,0 +1,105 @@
+/* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
+/*
+ * flow.bpf.h - the flow table: a client's connection to a VIP, which
+ * backend it went to and how long it lives. Once opened, every packet of a
+ * flow follows it, never the round-robin cursor.
+ */
+#ifndef KHAXDP_FLOW_BPF_H
+#define KHAXDP_FLOW_BPF_H
+
+#include <linux/bpf.h>
+#include <bpf/bpf_helpers.h>
+#include "fib.bpf.h"
+#include "khaxdp.h"
+#include "maps.bpf.h"
+#include "nat.bpf.h"
+#include "parsing.bpf.h"
+#include "policy.h"
+#include "stat.bpf.h"
+
+/* last_seen is rewritten at most this often, so that the forward and the
+ * reply CPU do not bounce the flow's cache line on every packet. */
+#define FLOW_TOUCH_NS	(KHAXDP_NSEC_PER_SEC / 4)
+
+/* A packet on its way to a backend: what each step of the forward path
+ * needs, gathered once. */
+struct flow_fwd {
+	struct xdp_md *xdp;
+	struct packet *p;
+	const struct khaxdp_node *node;
+	const struct khaxdp_service *svc;	/* NULL: the flow says all */
+	const struct khaxdp_backend *backend;
+	__u32 backend_id;
+	__u64 now;
+};
+
+/* The flow of key unless it is over: expired, or closed and a new SYN
+ * reuses its tuple. */
+static __always_inline struct khaxdp_flow *
+flow_lookup_live(const struct khaxdp_flow_key *key, int syn, __u64 now)
+{
+	struct khaxdp_flow *f = bpf_map_lookup_elem(&flows, key);
+
+	if (!f)
+		return NULL;
+	if (khaxdp_flow_expired(f, now) || (syn && khaxdp_flow_closed(f))) {
+		stat_count(KHAXDP_STAT_FLOW_EXPIRED);
+		return NULL;
+	}
+	return f;
+}
+
+/* Record what this packet says about the connection's life. */
+static __always_inline void flow_touch(struct khaxdp_flow *f,
+				       const struct tcphdr *tcp, __u64 now,
+				       __u8 fin_flag)
+{
+	__u8 flags = f->flags;
+
+	if (tcp->rst)
+		flags |= KHAXDP_FLOW_RST;
+	if (tcp->fin)
+		flags |= fin_flag;
+	if (flags != f->flags)
+		f->flags = flags;
+	if (now - f->last_seen_ns > FLOW_TOUCH_NS)
+		f->last_seen_ns = now;
+}
+
+/*
+ * Record a new flow: claim its reply tuple (a NAT port for a remote
+ * backend, the client's tuple for the local one), then the flow. Returns
+ * the flow, or NULL when no reply tuple could be had (the packet is then
+ * dropped: NAT_PORTS_FULL).
+ */
+static __always_inline struct khaxdp_flow *
+flow_commit(const struct flow_fwd *c, const struct khaxdp_flow_key *key)
+{
+	struct khaxdp_nat nat_val = { .flow = *key, .backend_id = c->backend_id };
+	struct khaxdp_flow f = {};
+	int err;
+
+	fib_learn_client(&nat_val.hop, c->xdp, c->p, c->now);
+	if (c->backend->local) {
+		f.flags = KHAXDP_FLOW_LOCAL;
+		err = nat_claim_local(c->backend, &nat_val);
+	} else {
+		err = nat_claim_port(c->node, c->backend, &nat_val, c->now,
+				     &f.snat_port);
+	}
+	if (err)
+		return NULL;
+	f.created_ns = c->now;
+	f.last_seen_ns = c->now;
+	f.backend_id = c->backend_id;
+	f.service_id = c->svc->id;
+	f.timeout_s = c->svc->timeout_s;
+	if (bpf_map_update_elem(&flows, key, &f, BPF_ANY))
+		return NULL;
+
+	stat_count(KHAXDP_STAT_FLOW_NEW);
+	stat_flow_opened(c->backend_id);
+	return bpf_map_lookup_elem(&flows, key);
+}
+
+#endif /* KHAXDP_FLOW_BPF_H */

@@ -1,0 +1,160 @@
+/* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
+/*
+ * nat.bpf.h - address translation: the reply tuple a flow claims (a SNAT
+ * port towards a remote backend, the client's tuple for the local one),
+ * finding a reply's flow, and rewriting addresses and ports with their
+ * checksums (incrementally in XDP, with the skb helpers in TC).
+ */
+#ifndef KHAXDP_NAT_BPF_H
+#define KHAXDP_NAT_BPF_H
+
+#include <linux/bpf.h>
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_endian.h>
+#include "csum.bpf.h"
+#include "khaxdp.h"
+#include "maps.bpf.h"
+#include "parsing.bpf.h"
+#include "policy.h"
+
+/* The 5-tuple of a packet as it is, client -> VIP or backend -> node. */
+static __always_inline void nat_tuple_of(const struct packet *p,
+					 struct khaxdp_flow_key *k)
+{
+	__builtin_memset(k, 0, sizeof(*k));
+	k->src.v4 = p->ip->saddr;
+	k->dst.v4 = p->ip->daddr;
+	k->sport = p->tcp->source;
+	k->dport = p->tcp->dest;
+	k->proto = IPPROTO_TCP;
+	k->family = KHAXDP_AF_INET;
+}
+
+/* The live flow a reply tuple's entry belongs to (still on this backend
+ * and this port), or NULL. */
+static __always_inline struct khaxdp_flow *
+nat_flow_of(const struct khaxdp_nat *n, __be16 snat_port, __u64 now)
+{
+	struct khaxdp_flow *f = bpf_map_lookup_elem(&flows, &n->flow);
+
+	if (!f || f->backend_id != n->backend_id ||
+	    f->snat_port != snat_port || khaxdp_flow_expired(f, now))
+		return NULL;
+	return f;
+}
+
+/*
+ * Claim a source port for a flow towards a remote backend. The reply tuple
+ * backend:port -> node:snat_port must be unique, so the claim is the nat
+ * entry itself, inserted with BPF_NOEXIST; a stale owner (its flow gone or
+ * moved) is evicted.
+ */
+static __always_inline int nat_claim_port(const struct khaxdp_node *nd,
+					  const struct khaxdp_backend *b,
+					  const struct khaxdp_nat *val,
+					  __u64 now, __be16 *port)
+{
+	__u32 min = nd->snat_port_min, max = nd->snat_port_max;
+	__u32 id = val->backend_id, range, i;
+	struct khaxdp_flow_key rkey = {};
+	struct khaxdp_cursor *cur;
+	__u64 start;
+
+	cur = bpf_map_lookup_elem(&port_cursor, &id);
+	if (!cur || !min || max < min)
+		return -1;
+	range = max - min + 1;
+	start = __sync_fetch_and_add(&cur->next, 1);
+
+	rkey.src.v4 = b->addr.v4;
+	rkey.dst.v4 = nd->addr.v4;
+	rkey.sport = b->port;
+	rkey.proto = IPPROTO_TCP;
+	rkey.family = KHAXDP_AF_INET;
+
+	for (i = 0; i < KHAXDP_PORT_TRIES; i++) {
+		struct khaxdp_nat *old;
+
+		rkey.dport = bpf_htons(min + (start + i) % range);
+		if (!bpf_map_update_elem(&nat, &rkey, val, BPF_NOEXIST))
+			goto claimed;
+		old = bpf_map_lookup_elem(&nat, &rkey);
+		if (old && !nat_flow_of(old, rkey.dport, now) &&
+		    !bpf_map_delete_elem(&nat, &rkey) &&
+		    !bpf_map_update_elem(&nat, &rkey, val, BPF_NOEXIST))
+			goto claimed;
+	}
+	return -1;
+claimed:
+	*port = rkey.dport;
+	return 0;
+}
+
+/* The local apiserver answers client:port directly; TC finds the flow by
+ * that reply tuple. */
+static __always_inline int nat_claim_local(const struct khaxdp_backend *b,
+					   const struct khaxdp_nat *val)
+{
+	struct khaxdp_flow_key rkey = {};
+
+	rkey.src.v4 = b->addr.v4;
+	rkey.dst.v4 = val->flow.src.v4;
+	rkey.sport = b->port;
+	rkey.dport = val->flow.sport;
+	rkey.proto = IPPROTO_TCP;
+	rkey.family = KHAXDP_AF_INET;
+	return bpf_map_update_elem(&nat, &rkey, val, BPF_ANY);
+}
+
+/* Rewrite both addresses and ports, fixing both checksums at once. */
+static __always_inline void nat_rewrite4(struct packet *p, __be32 saddr,
+					 __be16 sport, __be32 daddr,
+					 __be16 dport)
+{
+	struct iphdr *ip = p->ip;
+	struct tcphdr *tcp = p->tcp;
+	__u32 d_ip = 0, d_tcp;
+
+	d_ip = csum_delta4(d_ip, ip->saddr, saddr);
+	d_ip = csum_delta4(d_ip, ip->daddr, daddr);
+	d_tcp = csum_delta2(d_ip, tcp->source, sport);
+	d_tcp = csum_delta2(d_tcp, tcp->dest, dport);
+	csum_apply(&ip->check, d_ip);
+	csum_apply(&tcp->check, d_tcp);
+	ip->saddr = saddr;
+	ip->daddr = daddr;
+	tcp->source = sport;
+	tcp->dest = dport;
+}
+
+#define NAT_TC_IP_OFF		ETH_HLEN
+#define NAT_TC_IP_CSUM_OFF	(NAT_TC_IP_OFF + offsetof(struct iphdr, check))
+#define NAT_TC_IP_SADDR_OFF	(NAT_TC_IP_OFF + offsetof(struct iphdr, saddr))
+
+/* TC: rewrite the source with the helpers that understand the stack's
+ * partial checksums. The packet may move: no pointer into it is valid
+ * after this. */
+static __always_inline int nat_rewrite_source_skb(struct __sk_buff *skb,
+						  __u32 tcp_off,
+						  __be32 from_addr,
+						  __be32 to_addr,
+						  __be16 from_port,
+						  __be16 to_port)
+{
+	__u32 tcp_csum_off = tcp_off + offsetof(struct tcphdr, check);
+
+	if (bpf_l4_csum_replace(skb, tcp_csum_off, from_addr, to_addr,
+				BPF_F_PSEUDO_HDR | sizeof(to_addr)) ||
+	    bpf_l3_csum_replace(skb, NAT_TC_IP_CSUM_OFF, from_addr, to_addr,
+				sizeof(to_addr)) ||
+	    bpf_skb_store_bytes(skb, NAT_TC_IP_SADDR_OFF, &to_addr,
+				sizeof(to_addr), 0) ||
+	    bpf_l4_csum_replace(skb, tcp_csum_off, from_port, to_port,
+				sizeof(to_port)) ||
+	    bpf_skb_store_bytes(skb, tcp_off + offsetof(struct tcphdr, source),
+				&to_port, sizeof(to_port), 0))
+		return -1;
+	return 0;
+}
+
+#endif /* KHAXDP_NAT_BPF_H */

@@ -1,0 +1,60 @@
+/* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
+/*
+ * policy.h - the data plane's rules, written once for both sides: the BPF
+ * programs decide with them, and user space (the loader, the agent, the
+ * CLI, the selftest fixture) reports and builds with the very same code.
+ *
+ * Pure functions of the structs in khaxdp.h; nothing here may depend on
+ * which side includes it.
+ */
+#ifndef KHAXDP_POLICY_H
+#define KHAXDP_POLICY_H
+
+#include "khaxdp.h"
+
+#define KHAXDP_POLICY	static inline __attribute__((always_inline))
+#define KHAXDP_NSEC_PER_SEC	1000000000ULL
+
+/* The rings map holds two rings per service; the data plane reads the one
+ * at ring_slot while user space writes the other (khaxdp_service). */
+KHAXDP_POLICY __u32 khaxdp_ring_key(__u32 service_id, __u32 slot)
+{
+	return service_id * 2 + (slot & 1);
+}
+
+/* May the backend take new flows of service_id? Health up, admin enabled:
+ * drained and disabled backends keep their flows but get no new ones. */
+KHAXDP_POLICY int khaxdp_backend_usable(const struct khaxdp_backend *b,
+					__u32 service_id)
+{
+	return b->family && b->health == KHAXDP_HEALTH_UP &&
+	       b->admin == KHAXDP_ADMIN_ENABLED && b->service_id == service_id;
+}
+
+/* A RST, or a FIN in both directions: the connection is over. */
+KHAXDP_POLICY int khaxdp_flow_closed(const struct khaxdp_flow *f)
+{
+	return (f->flags & KHAXDP_FLOW_RST) ||
+	       (f->flags & (KHAXDP_FLOW_FIN_FWD | KHAXDP_FLOW_FIN_REV)) ==
+		       (KHAXDP_FLOW_FIN_FWD | KHAXDP_FLOW_FIN_REV);
+}
+
+/*
+ * Has the flow been idle longer than its service's timeout (or, once
+ * closed, KHAXDP_CLOSED_TIMEOUT_S)? now is CLOCK_MONOTONIC_COARSE in ns
+ * (bpf_ktime_get_coarse_ns()). Another CPU may have touched the flow after
+ * the caller read the clock: a last_seen ahead of now is not idle at all.
+ */
+KHAXDP_POLICY int khaxdp_flow_expired(const struct khaxdp_flow *f, __u64 now)
+{
+	__s64 idle = (__s64)(now - f->last_seen_ns);
+	__u64 timeout_s;
+
+	if (idle <= 0)
+		return 0;
+	timeout_s = khaxdp_flow_closed(f) ? KHAXDP_CLOSED_TIMEOUT_S :
+					    f->timeout_s;
+	return (__u64)idle > timeout_s * KHAXDP_NSEC_PER_SEC;
+}
+
+#endif /* KHAXDP_POLICY_H */
