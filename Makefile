@@ -76,7 +76,8 @@ VRRPD_SRCS := vrrp/main.c vrrp/agent.c vrrp/agent_checks.c vrrp/dataplane.c \
 
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 SELFTEST_SRCS := $(wildcard tests/bpf/*.c)
-BENCH_SRCS := tools/bench/bench.c
+# The bench reuses the selftests' lab and packet helpers.
+BENCH_SRCS := tools/bench/bench.c tests/bpf/lab.c tests/bpf/packet.c
 
 obj	= $(patsubst %.c,$(BUILD)/obj/%.o,$(1))
 LIB_OBJS := $(call obj,$(LIB_SRCS))

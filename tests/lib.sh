@@ -20,7 +20,9 @@
 # use the checks alone and end with checks_summary, which counts checks.
 #
 # TEST_OUT: a directory for the runner's logs; created when unset, removed
-# by the caller. A hook `before_each NAME` runs before each test when defined.
+# by the caller. Hooks, when the runner defines them: `before_each NAME`
+# runs before each test, `after_each NAME FAILED` (FAILED 0 or 1) after it,
+# before its PASS or FAIL line.
 
 PASSED=0 FAILED=0 FAILED_NAMES=() TESTS=() ALL_TESTS=()
 CHECKS_PASSED=0 CHECKS_FAILED=0
@@ -88,7 +90,10 @@ run_test() {
 	)
 	rc=$?
 	set -e
-	if [[ $rc != 0 || -f $TEST_OUT/.test_failed ]]; then
+	local failed=0
+	[[ $rc == 0 && ! -f $TEST_OUT/.test_failed ]] || failed=1
+	if declare -F after_each >/dev/null; then after_each "$name" "$failed"; fi
+	if ((failed)); then
 		echo "FAIL $name"
 		FAILED=$((FAILED + 1)); FAILED_NAMES+=("$name")
 	else

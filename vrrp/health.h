@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
 /*
- * health.h - the agent's backend health checks (issue 4).
+ * health.h - the agent's backend health checks.
  *
  * Every server of every service with a 'check' is checked on its own
  * schedule (tcp connect, or https GET PATH without certificate verification),

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 /*
- * khaxdp_test.c - the lab, the fixture, packets and checks shared by the
- * khaxdp selftests. See khaxdp_test.h.
+ * khaxdp_test.c - the fixture, running packets and the checks shared by
+ * the khaxdp selftests. See khaxdp_test.h.
  */
 #include <errno.h>
 #include <sched.h>
@@ -13,110 +13,12 @@
 #include <net/if.h>
 #include <linux/if_ether.h>
 
+#include "loader/util.h"
 #include "khaxdp_test.h"
-
-const __u8 MAC_ENS33[6] = { 0x02, 0x00, 0x00, 0x00, 0x01, 0x71 };
-const __u8 MAC_ENS34[6] = { 0x02, 0x00, 0x00, 0x00, 0x09, 0x01 };
-const __u8 MAC_CLIENT[6] = { 0x02, 0x00, 0x00, 0x00, 0x00, 0x11 };
-const __u8 MAC_CTRL2[6] = { 0x02, 0x00, 0x00, 0x00, 0x00, 0x72 };
-const __u8 MAC_CTRL3[6] = { 0x02, 0x00, 0x00, 0x00, 0x00, 0x73 };
-const __u8 MAC_FAR[6] = { 0x02, 0x00, 0x00, 0x00, 0x09, 0x05 };
-
-struct lab lab;
 
 /* The fixture loaded last, whose counters explain a failure. */
 static struct fixture *current;
 
-
-/* --- lab ------------------------------------------------------------------ */
-
-int lab_ip(const char *fmt, ...)
-{
-	char cmd[512];
-	va_list ap;
-	int n, rc;
-
-	va_start(ap, fmt);
-	n = snprintf(cmd, sizeof(cmd), "ip ");
-	vsnprintf(cmd + n, sizeof(cmd) - n, fmt, ap);
-	va_end(ap);
-	strncat(cmd, env.verbose ? "" : " 2>&1 >/dev/null",
-		sizeof(cmd) - strlen(cmd) - 1);
-	rc = system(cmd);
-	if (rc != 0)
-		printf("lab: '%s' failed (status %d)\n", cmd, rc);
-	return rc;
-}
-
-static int write_file(const char *path, const char *text)
-{
-	FILE *f = fopen(path, "w");
-	int err;
-
-	if (!f)
-		return -errno;
-	fputs(text, f);
-	err = fclose(f) ? -errno : 0;
-	return err;
-}
-
-static int libbpf_print(enum libbpf_print_level level, const char *fmt,
-			va_list ap)
-{
-	if (level == LIBBPF_DEBUG || (level == LIBBPF_INFO && !env.verbose))
-		return 0;
-	return vprintf(fmt, ap);
-}
-
-/*
- * ens33 (192.168.218.171/24) faces the control nodes and the client, ens34
- * (10.9.0.1/24) a backend reached by redirect. Their peers stay unused: the
- * tests only need the FIB and the neighbour table to answer bpf_fib_lookup.
- */
-int lab_setup(void)
-{
-	int err = 0;
-
-	libbpf_set_print(libbpf_print);
-	if (geteuid() != 0) {
-		printf("lab: the BPF selftests need root\n");
-		return -1;
-	}
-	if (unshare(CLONE_NEWNET) != 0) {
-		printf("lab: unshare(CLONE_NEWNET): %s\n", strerror(errno));
-		return -1;
-	}
-	err |= lab_ip("link set lo up");
-	err |= lab_ip("link add ens33 address 02:00:00:00:01:71 type veth "
-		      "peer name ens33p address 02:00:00:00:00:fe");
-	err |= lab_ip("addr add 192.168.218.171/24 dev ens33");
-	err |= lab_ip("link set ens33 up");
-	err |= lab_ip("link set ens33p up");
-	err |= lab_ip("link add ens34 address 02:00:00:00:09:01 type veth "
-		      "peer name ens34p");
-	err |= lab_ip("addr add 10.9.0.1/24 dev ens34");
-	err |= lab_ip("link set ens34 up");
-	err |= lab_ip("link set ens34p up");
-	err |= lab_ip("neigh replace 192.168.218.11 lladdr 02:00:00:00:00:11 "
-		      "dev ens33 nud permanent");
-	err |= lab_ip("neigh replace 192.168.218.172 lladdr 02:00:00:00:00:72 "
-		      "dev ens33 nud permanent");
-	err |= lab_ip("neigh replace 192.168.218.173 lladdr 02:00:00:00:00:73 "
-		      "dev ens33 nud permanent");
-	err |= lab_ip("neigh replace 10.9.0.5 lladdr 02:00:00:00:09:05 "
-		      "dev ens34 nud permanent");
-	/* bpf_fib_lookup() answers FWD_DISABLED without forwarding; control
-	 * nodes of Kubernetes run with it on. */
-	if (write_file("/proc/sys/net/ipv4/ip_forward", "1") != 0)
-		err = -1;
-	lab.ifindex = if_nametoindex("ens33");
-	lab.ifindex2 = if_nametoindex("ens34");
-	if (err || !lab.ifindex || !lab.ifindex2) {
-		printf("lab: setup failed\n");
-		return -1;
-	}
-	return 0;
-}
 
 /* --- fixture ---------------------------------------------------------------- */
 
@@ -150,19 +52,10 @@ int fx_init(struct fixture *fx, const struct fixture_opts *opts)
 
 	fx->xdp = bpf_program__fd(fx->skel->progs.khaxdp_xdp);
 	fx->tc = bpf_program__fd(fx->skel->progs.khaxdp_tc);
-	fx->services = bpf_map__fd(fx->skel->maps.services);
-	fx->backends = bpf_map__fd(fx->skel->maps.backends);
-	fx->rings = bpf_map__fd(fx->skel->maps.rings);
-	fx->rr_cursor = bpf_map__fd(fx->skel->maps.rr_cursor);
-	fx->flows = bpf_map__fd(fx->skel->maps.flows);
-	fx->nat = bpf_map__fd(fx->skel->maps.nat);
-	fx->port_cursor = bpf_map__fd(fx->skel->maps.port_cursor);
-	fx->node = bpf_map__fd(fx->skel->maps.node);
-	fx->stats = bpf_map__fd(fx->skel->maps.stats);
-	fx->backend_stats = bpf_map__fd(fx->skel->maps.backend_stats);
-	/* The data plane's cache of bpf_fib_lookup() results, if any. */
-	fx->nexthops = bpf_object__find_map_fd_by_name(fx->skel->obj,
-						       "nexthops");
+	fx->maps.lock_fd = -1;
+#define FX_MAP_FD(name) fx->maps.name = bpf_map__fd(fx->skel->maps.name);
+	KHAXDP_MAPS(FX_MAP_FD)
+#undef FX_MAP_FD
 
 	n.addr.v4 = NODE_IP;
 	n.ifindex = lab.ifindex;
@@ -171,7 +64,7 @@ int fx_init(struct fixture *fx, const struct fixture_opts *opts)
 	n.family = KHAXDP_AF_INET;
 	n.active = 1;
 	memcpy(n.mac, MAC_ENS33, ETH_ALEN);
-	err = bpf_map_update_elem(fx->node, &zero, &n, BPF_ANY);
+	err = bpf_map_update_elem(fx->maps.node, &zero, &n, BPF_ANY);
 	if (!ASSERT_OK(err, "write node"))
 		goto fail;
 	return 0;
@@ -195,7 +88,7 @@ static int node_add_vip(struct fixture *fx, __be32 vip)
 	struct khaxdp_node n;
 	__u32 zero = 0, i;
 
-	if (bpf_map_lookup_elem(fx->node, &zero, &n))
+	if (bpf_map_lookup_elem(fx->maps.node, &zero, &n))
 		return -errno;
 	for (i = 0; i < n.n_vips; i++)
 		if (n.vips[i].v4 == vip)
@@ -204,7 +97,7 @@ static int node_add_vip(struct fixture *fx, __be32 vip)
 		return -ENOSPC;
 	memset(&n.vips[n.n_vips], 0, sizeof(n.vips[0]));
 	n.vips[n.n_vips++].v4 = vip;
-	return bpf_map_update_elem(fx->node, &zero, &n, BPF_ANY) ? -errno : 0;
+	return bpf_map_update_elem(fx->maps.node, &zero, &n, BPF_ANY) ? -errno : 0;
 }
 
 int fx_add_service(struct fixture *fx, __u32 id, __be32 vip, __u16 port,
@@ -223,7 +116,7 @@ int fx_add_service(struct fixture *fx, __u32 id, __be32 vip, __u16 port,
 	s.mode = KHAXDP_MODE_NAT;
 	s.timeout_s = timeout_s;
 	snprintf(s.name, sizeof(s.name), "%s", name);
-	err = bpf_map_update_elem(fx->services, k, &s, BPF_ANY);
+	err = bpf_map_update_elem(fx->maps.services, k, &s, BPF_ANY);
 	if (!ASSERT_OK(err, "write service"))
 		return err;
 	err = node_add_vip(fx, vip);
@@ -246,14 +139,14 @@ int fx_add_backend(struct fixture *fx, __u32 id, __u32 service_id,
 	b.service_id = service_id;
 	b.weight = 1;
 	snprintf(b.name, sizeof(b.name), "%s", name);
-	err = bpf_map_update_elem(fx->backends, &id, &b, BPF_ANY);
+	err = bpf_map_update_elem(fx->maps.backends, &id, &b, BPF_ANY);
 	ASSERT_OK(err, "write backend");
 	return err;
 }
 
 int fx_get_backend(struct fixture *fx, __u32 id, struct khaxdp_backend *b)
 {
-	return bpf_map_lookup_elem(fx->backends, &id, b);
+	return bpf_map_lookup_elem(fx->maps.backends, &id, b);
 }
 
 int fx_set_backend(struct fixture *fx, __u32 id, __u8 health, __u8 admin)
@@ -266,55 +159,32 @@ int fx_set_backend(struct fixture *fx, __u32 id, __u8 health, __u8 admin)
 		return err;
 	b.health = health;
 	b.admin = admin;
-	err = bpf_map_update_elem(fx->backends, &id, &b, BPF_ANY);
+	err = bpf_map_update_elem(fx->maps.backends, &id, &b, BPF_ANY);
 	ASSERT_OK(err, "write backend");
 	return err;
 }
 
 int fx_sync_ring(struct fixture *fx, __u32 service_id)
 {
-	struct khaxdp_ring ring = {};
-	struct khaxdp_service s;
-	struct khaxdp_backend b;
-	__u32 id, key;
-	int err;
+	int err = kx_service_rebuild_ring(&fx->maps, service_id);
 
-	for (id = 0; id < KHAXDP_MAX_BACKENDS; id++) {
-		if (bpf_map_lookup_elem(fx->backends, &id, &b))
-			return -errno;
-		if (!b.family || b.service_id != service_id ||
-		    b.health != KHAXDP_HEALTH_UP ||
-		    b.admin != KHAXDP_ADMIN_ENABLED)
-			continue;
-		if (ring.count == KHAXDP_MAX_SERVICE_BACKENDS)
-			break;
-		ring.backend[ring.count++] = id;
-	}
-	err = bpf_map_lookup_elem(fx->services, &fx->vip[service_id], &s);
 	if (err)
-		return -errno;
-	key = service_id * 2 + !s.ring_slot;
-	err = bpf_map_update_elem(fx->rings, &key, &ring, BPF_ANY);
-	if (err)
-		return -errno;
-	s.ring_slot = !s.ring_slot;
-	err = bpf_map_update_elem(fx->services, &fx->vip[service_id], &s,
-				  BPF_ANY);
-	return err ? -errno : 0;
+		TLOG("kx_service_rebuild_ring: %s", kx_last_error());
+	return err;
 }
 
 int fx_set_cursor(struct fixture *fx, __u32 service_id, __u64 next)
 {
 	struct khaxdp_cursor c = { .next = next };
 
-	return bpf_map_update_elem(fx->rr_cursor, &service_id, &c, BPF_ANY);
+	return bpf_map_update_elem(fx->maps.rr_cursor, &service_id, &c, BPF_ANY);
 }
 
 __u64 fx_cursor(struct fixture *fx, __u32 service_id)
 {
 	struct khaxdp_cursor c = {};
 
-	bpf_map_lookup_elem(fx->rr_cursor, &service_id, &c);
+	bpf_map_lookup_elem(fx->maps.rr_cursor, &service_id, &c);
 	return c.next;
 }
 
@@ -348,7 +218,7 @@ __u64 fx_stat(struct fixture *fx, int stat)
 	__u32 key = stat;
 	int i;
 
-	if (bpf_map_lookup_elem(fx->stats, &key, vals))
+	if (bpf_map_lookup_elem(fx->maps.stats, &key, vals))
 		return ~0ULL;
 	for (i = 0; i < nr_cpus(); i++)
 		sum += vals[i];
@@ -370,7 +240,7 @@ int fx_backend_stats(struct fixture *fx, __u32 id,
 	int i;
 
 	memset(sum, 0, sizeof(*sum));
-	if (bpf_map_lookup_elem(fx->backend_stats, &id, vals))
+	if (bpf_map_lookup_elem(fx->maps.backend_stats, &id, vals))
 		return -errno;
 	for (i = 0; i < nr_cpus(); i++) {
 		sum->packets_in += vals[i].packets_in;
@@ -405,18 +275,17 @@ static void zero_array(int fd, __u32 entries, size_t value_size, bool percpu)
 
 void fx_reset(struct fixture *fx)
 {
-	clear_hash(fx->flows);
-	clear_hash(fx->nat);
-	zero_array(fx->stats, KHAXDP_STAT_MAX, sizeof(__u64), true);
-	zero_array(fx->backend_stats, KHAXDP_MAX_BACKENDS,
+	clear_hash(fx->maps.flows);
+	clear_hash(fx->maps.nat);
+	zero_array(fx->maps.stats, KHAXDP_STAT_MAX, sizeof(__u64), true);
+	zero_array(fx->maps.backend_stats, KHAXDP_MAX_BACKENDS,
 		   sizeof(struct khaxdp_backend_stats), true);
-	zero_array(fx->rr_cursor, KHAXDP_MAX_SERVICES,
+	zero_array(fx->maps.rr_cursor, KHAXDP_MAX_SERVICES,
 		   sizeof(struct khaxdp_cursor), false);
-	zero_array(fx->port_cursor, KHAXDP_MAX_BACKENDS,
+	zero_array(fx->maps.port_cursor, KHAXDP_MAX_BACKENDS,
 		   sizeof(struct khaxdp_cursor), false);
-	if (fx->nexthops >= 0)
-		zero_array(fx->nexthops, KHAXDP_MAX_BACKENDS,
-			   sizeof(struct khaxdp_nexthop), false);
+	zero_array(fx->maps.nexthops, KHAXDP_MAX_BACKENDS,
+		   sizeof(struct khaxdp_nexthop), false);
 }
 
 struct khaxdp_flow_key flow_key(__be32 src, __be32 dst, __u16 sport,
@@ -439,7 +308,7 @@ int fx_flow(struct fixture *fx, __be32 client, __u16 cport,
 {
 	struct khaxdp_flow_key k = flow_key(client, VIP_IP, cport, VIP_PORT);
 
-	return bpf_map_lookup_elem(fx->flows, &k, f) ? -errno : 0;
+	return bpf_map_lookup_elem(fx->maps.flows, &k, f) ? -errno : 0;
 }
 
 int fx_put_flow(struct fixture *fx, __be32 client, __u16 cport,
@@ -447,7 +316,7 @@ int fx_put_flow(struct fixture *fx, __be32 client, __u16 cport,
 {
 	struct khaxdp_flow_key k = flow_key(client, VIP_IP, cport, VIP_PORT);
 
-	return bpf_map_update_elem(fx->flows, &k, f, BPF_EXIST) ? -errno : 0;
+	return bpf_map_update_elem(fx->maps.flows, &k, f, BPF_EXIST) ? -errno : 0;
 }
 
 int fx_nat(struct fixture *fx, __be32 src, __be32 dst, __u16 sport,
@@ -455,7 +324,7 @@ int fx_nat(struct fixture *fx, __be32 src, __be32 dst, __u16 sport,
 {
 	struct khaxdp_flow_key k = flow_key(src, dst, sport, dport);
 
-	return bpf_map_lookup_elem(fx->nat, &k, n) ? -errno : 0;
+	return bpf_map_lookup_elem(fx->maps.nat, &k, n) ? -errno : 0;
 }
 
 int fx_count(int map_fd)
@@ -490,180 +359,9 @@ __u64 now_coarse_ns(void)
 	return clock_ns(CLOCK_MONOTONIC_COARSE);
 }
 
-/* --- packets ------------------------------------------------------------------ */
-
-/* Ones' complement sum of big-endian 16-bit words, not folded. */
-static __u32 sum16(__u32 sum, const void *buf, size_t len)
-{
-	const __u8 *b = buf;
-	size_t i;
-
-	for (i = 0; i + 1 < len; i += 2)
-		sum += (__u32)b[i] << 8 | b[i + 1];
-	if (len & 1)
-		sum += (__u32)b[len - 1] << 8;
-	return sum;
-}
-
-static __u16 fold(__u32 sum)
-{
-	while (sum >> 16)
-		sum = (sum & 0xffff) + (sum >> 16);
-	return sum;
-}
-
-static __u32 tcp4_sum(const struct iphdr *ip)
-{
-	const __u8 *seg = (const __u8 *)ip + ip->ihl * 4;
-	__u32 seg_len = ntohs(ip->tot_len) - ip->ihl * 4;
-	__u32 sum = 0;
-
-	sum = sum16(sum, &ip->saddr, 4);
-	sum = sum16(sum, &ip->daddr, 4);
-	sum += IPPROTO_TCP;
-	sum += seg_len;
-	return sum16(sum, seg, seg_len);
-}
-
-__u16 ip4_csum_verify(const struct iphdr *ip)
-{
-	return fold(sum16(0, ip, ip->ihl * 4));
-}
-
-__u16 tcp4_csum_verify(const struct iphdr *ip)
-{
-	return fold(tcp4_sum(ip));
-}
-
-__u16 ip4_csum(const struct iphdr *ip)
-{
-	__u32 sum = sum16(0, ip, ip->ihl * 4);
-
-	sum -= ntohs(ip->check);	/* as if check were 0 */
-	return htons(~fold(sum) & 0xffff);
-}
-
-__u16 tcp4_csum(const struct iphdr *ip)
-{
-	const struct tcphdr *tcp = (const void *)((const __u8 *)ip + ip->ihl * 4);
-	__u32 sum = tcp4_sum(ip);
-
-	sum -= ntohs(tcp->check);
-	return htons(~fold(sum) & 0xffff);
-}
-
-void pkt_tcp4(struct pkt *p, const struct tcp4_spec *s)
-{
-	static const __u8 mss[4] = { 2, 4, 0x05, 0xb4 };	/* MSS 1460 */
-	__u32 ip_hlen = 20 + s->ip_opt_len;
-	__u32 tcp_hlen = 20 + (s->flags & TCP_SYN ? sizeof(mss) : 0);
-	struct ethhdr *eth = (struct ethhdr *)p->data;
-	struct iphdr *ip;
-	struct tcphdr *tcp;
-	__u8 *opt;
-
-	memset(p, 0, sizeof(*p));
-	memcpy(eth->h_dest, s->dmac ? s->dmac : MAC_ENS33, ETH_ALEN);
-	memcpy(eth->h_source, s->smac ? s->smac : MAC_CLIENT, ETH_ALEN);
-	eth->h_proto = htons(ETH_P_IP);
-
-	ip = pkt_ip(p);
-	ip->version = 4;
-	ip->ihl = ip_hlen / 4;
-	ip->tos = 0;
-	ip->tot_len = htons(ip_hlen + tcp_hlen + s->payload_len);
-	ip->id = htons(0x1234);
-	ip->frag_off = htons(0x4000);	/* DF */
-	ip->ttl = s->ttl ? s->ttl : 64;
-	ip->protocol = IPPROTO_TCP;
-	ip->saddr = s->saddr;
-	ip->daddr = s->daddr;
-	opt = (__u8 *)(ip + 1);
-	if (s->ip_opt_len) {
-		memset(opt, 1, s->ip_opt_len);		/* NOP ... */
-		opt[s->ip_opt_len - 1] = 0;		/* ... EOL */
-	}
-
-	tcp = (struct tcphdr *)((__u8 *)ip + ip_hlen);
-	tcp->source = htons(s->sport);
-	tcp->dest = htons(s->dport);
-	tcp->seq = htonl(s->seq);
-	tcp->ack_seq = htonl(s->ack);
-	tcp->doff = tcp_hlen / 4;
-	tcp->fin = !!(s->flags & TCP_FIN);
-	tcp->syn = !!(s->flags & TCP_SYN);
-	tcp->rst = !!(s->flags & TCP_RST);
-	tcp->psh = !!(s->flags & TCP_PSH);
-	tcp->ack = !!(s->flags & TCP_ACK);
-	tcp->window = htons(64240);
-	if (s->flags & TCP_SYN)
-		memcpy(tcp + 1, mss, sizeof(mss));
-	if (s->payload_len)
-		memcpy((__u8 *)tcp + tcp_hlen, s->payload, s->payload_len);
-
-	p->len = ETH_HLEN_ + ip_hlen + tcp_hlen + s->payload_len;
-	if (s->pad_to > p->len) {
-		memset(p->data + p->len, 0xaa, s->pad_to - p->len);
-		p->len = s->pad_to;
-	}
-	ip->check = ip4_csum(ip);
-	tcp->check = tcp4_csum(ip);
-}
-
-void pkt_ip4(struct pkt *p, const __u8 *dmac, __u8 proto, __be32 saddr,
-	     __be32 daddr, const void *l4, __u32 l4_len, __u8 ttl)
-{
-	struct ethhdr *eth = (struct ethhdr *)p->data;
-	struct iphdr *ip = pkt_ip(p);
-
-	memset(p, 0, sizeof(*p));
-	memcpy(eth->h_dest, dmac ? dmac : MAC_ENS33, ETH_ALEN);
-	memcpy(eth->h_source, MAC_CLIENT, ETH_ALEN);
-	eth->h_proto = htons(ETH_P_IP);
-	ip->version = 4;
-	ip->ihl = 5;
-	ip->tot_len = htons(20 + l4_len);
-	ip->id = htons(0x4321);
-	ip->ttl = ttl;
-	ip->protocol = proto;
-	ip->saddr = saddr;
-	ip->daddr = daddr;
-	memcpy(ip + 1, l4, l4_len);
-	ip->check = ip4_csum(ip);
-	p->len = ETH_HLEN_ + 20 + l4_len;
-}
-
-struct tcp4_spec client_spec(__be32 client, __u16 cport, __u8 flags)
-{
-	struct tcp4_spec s = {
-		.saddr = client,
-		.daddr = VIP_IP,
-		.sport = cport,
-		.dport = VIP_PORT,
-		.flags = flags,
-		.seq = 1000,
-		.ack = flags & TCP_ACK ? 5000 : 0,
-	};
-
-	return s;
-}
-
-struct tcp4_spec respec(struct tcp4_spec s, const __u8 *smac,
-			const __u8 *dmac, __be32 saddr, __u16 sport,
-			__be32 daddr, __u16 dport)
-{
-	s.smac = smac;
-	s.dmac = dmac;
-	s.saddr = saddr;
-	s.sport = sport;
-	s.daddr = daddr;
-	s.dport = dport;
-	return s;
-}
-
 /* --- running -------------------------------------------------------------------- */
 
-/* One run (repeat 1: see DESIGN.md) of a program on `in` with `ctx`. */
+/* One run (repeat 1) of a program on `in` with `ctx`. */
 static int test_run(int prog_fd, const struct pkt *in, void *ctx,
 		    __u32 ctx_size, struct run *r)
 {
@@ -742,8 +440,8 @@ void test__dump_state(void)
 		if (got[i])
 			printf(" %s=%llu", kx_stat_name(i),
 			       (unsigned long long)got[i]);
-	printf("; flows %d, nat entries %d\n", fx_count(current->flows),
-	       fx_count(current->nat));
+	printf("; flows %d, nat entries %d\n", fx_count(current->maps.flows),
+	       fx_count(current->maps.nat));
 }
 
 /* --- checks ----------------------------------------------------------------------- */

@@ -1,10 +1,9 @@
 /* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
 /*
- * khaxdp_test.h - what the khaxdp selftests share: the lab (a private
- * network namespace with ens33 and ens34), a fixture that loads the
- * skeleton without pinning and fills its maps the way the loader does,
- * a packet builder, an independent checksum verifier, and helpers that
- * run a packet through the XDP or TC program.
+ * khaxdp_test.h - what the khaxdp selftests share: the lab (lab.h), the
+ * packets (packet.h), a fixture that loads the skeleton without pinning
+ * and fills its maps with the library's calls, and helpers that run a
+ * packet through the XDP or TC program and check what came out.
  */
 #ifndef KHAXDP_TEST_H
 #define KHAXDP_TEST_H
@@ -20,48 +19,11 @@
 
 #include "bpf/khaxdp.h"
 #include "loader/counters.h"
+#include "loader/maps.h"
 #include "khaxdp.skel.h"
+#include "lab.h"
+#include "packet.h"
 #include "test_progs.h"
-
-/* --- the lab (DESIGN.md's deployment, seen from control1) --------------- */
-
-#define IP4(a, b, c, d)	htonl(((__u32)(a) << 24) | ((b) << 16) | ((c) << 8) | (d))
-
-#define NODE_IP		IP4(192, 168, 218, 171)	/* control1: this node */
-#define CTRL2_IP	IP4(192, 168, 218, 172)
-#define CTRL3_IP	IP4(192, 168, 218, 173)
-#define VIP_IP		IP4(192, 168, 218, 189)
-#define CLIENT_IP	IP4(192, 168, 218, 11)	/* neighbour: replies go here */
-#define FAR_IP		IP4(10, 9, 0, 5)	/* behind ens34: redirect */
-#define NOROUTE_IP	IP4(203, 0, 113, 5)	/* no route in the lab */
-#define VRRP_GROUP_IP	IP4(224, 0, 0, 18)
-
-#define VIP_PORT	7443
-#define API_PORT	6443
-#define SNAT_MIN	40000
-#define SNAT_MAX	59999
-#define SVC_TIMEOUT_S	1800			/* haproxy's 30m */
-
-/* A client that is not a neighbour: only its forward packets are used. */
-#define CLIENT_N(n)	IP4(10, 1, ((n) >> 8) & 0xff, (n) & 0xff)
-
-extern const __u8 MAC_ENS33[6];		/* our interface */
-extern const __u8 MAC_ENS34[6];
-extern const __u8 MAC_CLIENT[6];	/* 192.168.218.11 */
-extern const __u8 MAC_CTRL2[6];		/* 192.168.218.172 */
-extern const __u8 MAC_CTRL3[6];		/* 192.168.218.173 */
-extern const __u8 MAC_FAR[6];		/* 10.9.0.5 on ens34 */
-
-struct lab {
-	int ifindex;		/* ens33 */
-	int ifindex2;		/* ens34 */
-};
-extern struct lab lab;
-
-/* Enters a private network namespace and builds the lab in it. */
-int lab_setup(void);
-/* Runs an `ip` command (printf-style) in the lab; 0 on success. */
-int lab_ip(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /* --- the fixture ----------------------------------------------------------- */
 
@@ -74,9 +36,9 @@ struct fixture_opts {
 struct fixture {
 	struct khaxdp *skel;
 	int xdp, tc;		/* program fds */
-	int services, backends, rings, rr_cursor, flows, nat, port_cursor,
-	    node, stats, backend_stats;
-	int nexthops;		/* -1 when the data plane has no such cache */
+	/* The library's handle on the same maps (unpinned): the fixture
+	 * fills them with libkhaxdp's own calls, as the loader does. */
+	struct kx_maps maps;
 	struct khaxdp_vip vip[KHAXDP_MAX_SERVICES];	/* key of service id */
 };
 
@@ -95,12 +57,13 @@ int fx_add_backend(struct fixture *fx, __u32 id, __u32 service_id,
 int fx_set_backend(struct fixture *fx, __u32 id, __u8 health, __u8 admin);
 int fx_get_backend(struct fixture *fx, __u32 id, struct khaxdp_backend *b);
 /* Rebuilds the service's ring from the backends map into the slot not in
- * use, then flips the service to it: what the loader and agent do. */
+ * use, then flips the service to it: kx_service_rebuild_ring(), what the
+ * loader and agent do. */
 int fx_sync_ring(struct fixture *fx, __u32 service_id);
 int fx_set_cursor(struct fixture *fx, __u32 service_id, __u64 next);
 __u64 fx_cursor(struct fixture *fx, __u32 service_id);
 
-/* DESIGN.md's apiserver service: VIP:7443 (id 0, 30m) over backend 0 =
+/* The deployment's apiserver service: VIP:7443 (id 0, 30m) over backend 0 =
  * control1 (this node, local), 1 = control2, 2 = control3, all on :6443. */
 int fx_apiserver(struct fixture *fx);
 
@@ -127,69 +90,6 @@ int fx_count(int map_fd);
  * [t0, t1] whichever the data plane uses. */
 __u64 now_ns(void);
 __u64 now_coarse_ns(void);
-
-/* --- packets --------------------------------------------------------------- */
-
-#define TCP_FIN	0x01
-#define TCP_SYN	0x02
-#define TCP_RST	0x04
-#define TCP_PSH	0x08
-#define TCP_ACK	0x10
-
-#define ETH_HLEN_	14
-#define PKT_MAX		512
-
-/* Frames start 2 bytes into a 4-aligned struct, so that the IP and TCP
- * headers are aligned as the kernel aligns them (NET_IP_ALIGN). */
-struct pkt {
-	__u8 align[2];
-	__u8 data[PKT_MAX];
-	__u32 len;
-};
-
-struct tcp4_spec {
-	const __u8 *smac, *dmac;	/* NULL: client -> ens33 */
-	__be32 saddr, daddr;
-	__u16 sport, dport;		/* host order */
-	__u8 flags;			/* TCP_* */
-	__u32 seq, ack;
-	const void *payload;
-	__u32 payload_len;
-	__u8 ip_opt_len;		/* multiple of 4: NOPs then EOL */
-	__u8 ttl;			/* 0: 64 */
-	__u32 pad_to;			/* Ethernet padding (0xaa) up to this */
-};
-
-/* Ethernet + IPv4 + TCP with correct checksums; a SYN carries an MSS
- * option, so the TCP header is 24 bytes. */
-void pkt_tcp4(struct pkt *p, const struct tcp4_spec *s);
-/* Ethernet + IPv4 (no options, valid checksum) + any payload, from the
- * client's MAC to dmac (NULL: ens33). */
-void pkt_ip4(struct pkt *p, const __u8 *dmac, __u8 proto, __be32 saddr,
-	     __be32 daddr, const void *l4, __u32 l4_len, __u8 ttl);
-/* A client's packet to VIP:7443. */
-struct tcp4_spec client_spec(__be32 client, __u16 cport, __u8 flags);
-/* Same spec as `s` with a different source and destination. */
-struct tcp4_spec respec(struct tcp4_spec s, const __u8 *smac,
-			const __u8 *dmac, __be32 saddr, __u16 sport,
-			__be32 daddr, __u16 dport);
-
-static inline struct iphdr *pkt_ip(const struct pkt *p)
-{
-	return (struct iphdr *)(p->data + ETH_HLEN_);
-}
-
-static inline struct tcphdr *pkt_tcp(const struct pkt *p)
-{
-	return (struct tcphdr *)(p->data + ETH_HLEN_ + pkt_ip(p)->ihl * 4);
-}
-
-/* Independent full computations (not the data plane's incremental ones). */
-__u16 ip4_csum(const struct iphdr *ip);		/* over the header as is */
-__u16 tcp4_csum(const struct iphdr *ip);	/* with check taken as 0 */
-/* Sums including the stored checksum: 0xffff when the checksum is valid. */
-__u16 ip4_csum_verify(const struct iphdr *ip);
-__u16 tcp4_csum_verify(const struct iphdr *ip);
 
 /* --- running ---------------------------------------------------------------- */
 

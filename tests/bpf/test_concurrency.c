@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 /*
- * Behaviour 1 under load: one round-robin cursor per service shared by all
- * CPUs, consistent while health changes. Threads open flows through
- * BPF_PROG_TEST_RUN at the same time; checks happen afterwards, in the
- * main thread, from the flow table.
+ * Behaviour 1 (docs/design.md) under load: one round-robin cursor per
+ * service shared by all CPUs, consistent while health changes. Threads open
+ * flows through BPF_PROG_TEST_RUN at the same time; checks happen
+ * afterwards, in the main thread, from the flow table.
  */
 #include <pthread.h>
 #include <stdatomic.h>
@@ -62,10 +62,10 @@ static int count_per_backend(struct fixture *fx, int *per, int nr)
 	int total = 0;
 
 	memset(per, 0, sizeof(*per) * nr);
-	while (bpf_map_get_next_key(fx->flows, prev, &next) == 0) {
+	while (bpf_map_get_next_key(fx->maps.flows, prev, &next) == 0) {
 		k = next;
 		prev = &k;
-		if (bpf_map_lookup_elem(fx->flows, &k, &f))
+		if (bpf_map_lookup_elem(fx->maps.flows, &k, &f))
 			continue;
 		if (f.backend_id < (__u32)nr)
 			per[f.backend_id]++;
@@ -171,7 +171,7 @@ static void cursor_atomic(struct fixture *fx)
 	ASSERT_EQ(fx_stat(fx, KHAXDP_STAT_NO_BACKEND), runs,
 		  "NO_BACKEND: every run took the no-backend path");
 	ASSERT_EQ(fx_cursor(fx, 0), runs, "rr_cursor: one step per run");
-	ASSERT_EQ(fx_count(fx->flows), 0, "flows");
+	ASSERT_EQ(fx_count(fx->maps.flows), 0, "flows");
 	for (i = 0; i < 3; i++)
 		fx_set_backend(fx, i, KHAXDP_HEALTH_UP, KHAXDP_ADMIN_ENABLED);
 	fx_sync_ring(fx, 0);
@@ -248,10 +248,10 @@ static void health_flips(struct fixture *fx)
 		  "flows on backend 0 minus flows on backend 1");
 
 	/* No flow on backend 2 while it was down for sure. */
-	while (bpf_map_get_next_key(fx->flows, prev, &next) == 0) {
+	while (bpf_map_get_next_key(fx->maps.flows, prev, &next) == 0) {
 		k = next;
 		prev = &k;
-		if (bpf_map_lookup_elem(fx->flows, &k, &f) || f.backend_id != 2)
+		if (bpf_map_lookup_elem(fx->maps.flows, &k, &f) || f.backend_id != 2)
 			continue;
 		for (i = 0; i < log.n; i++) {
 			if (f.created_ns > log.down[i].down_from + margin &&

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 /*
- * Behaviour 11: per-reason counters (RX counts every packet) and
- * per-backend counters, per CPU; user space sums them.
+ * Behaviour 11 (docs/design.md): per-reason counters (RX counts every
+ * packet) and per-backend counters, per CPU; user space sums them.
  */
 #include <sched.h>
 
@@ -99,7 +99,7 @@ static void backend_counters_per_cpu(struct fixture *fx)
 	ASSERT_EQ(sum.packets_out, 1, "packets_out");
 	ASSERT_EQ(sum.bytes_out, out_bytes, "bytes_out (IP bytes)");
 	ASSERT_EQ(sum.flows_opened, 1, "flows_opened");
-	ASSERT_OK(bpf_map_lookup_elem(fx->backend_stats, &id, per_cpu),
+	ASSERT_OK(bpf_map_lookup_elem(fx->maps.backend_stats, &id, per_cpu),
 		  "backend_stats[1] per CPU");
 	if (cpu1 != 0) {
 		ASSERT_EQ(per_cpu[0].packets_in, 1, "CPU 0 packets_in");

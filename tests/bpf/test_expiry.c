@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 /*
- * Behaviour 10, in time: a flow idle longer than its service's timeout is
- * gone; one that saw FIN from both sides, or a RST, is gone after
- * KHAXDP_CLOSED_TIMEOUT_S. Time passes by rewriting last_seen_ns.
+ * Behaviour 10 (docs/design.md), in time: a flow idle longer than its
+ * service's timeout is gone; one that saw FIN from both sides, or a RST, is
+ * gone after KHAXDP_CLOSED_TIMEOUT_S. Time passes by rewriting last_seen_ns.
  */
 #include "khaxdp_test.h"
 

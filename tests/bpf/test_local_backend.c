@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 /*
- * Behaviour 5: when the chosen backend is this node, XDP rewrites the
- * destination to the local apiserver and passes the packet up; the TC
- * egress program rewrites the apiserver's replies to come from VIP:7443.
+ * Behaviour 5 (docs/design.md): when the chosen backend is this node, XDP
+ * rewrites the destination to the local apiserver and passes the packet up;
+ * the TC egress program rewrites the apiserver's replies to come from
+ * VIP:7443.
  */
 #include <linux/pkt_cls.h>
 
@@ -181,6 +182,30 @@ static void tc_leaves_others(struct fixture *fx)
 	ASSERT_STAT(fx, TC_REPLY, 0);
 }
 
+/* What the node sends that is not a whole TCP segment: fragments are
+ * normal traffic and pass uncounted; headers that lie pass and count as
+ * TC_BAD (the class of their reason is "malformed"). */
+static void tc_counts_only_malformed(struct fixture *fx)
+{
+	struct tcp4_spec s = from_apiserver(40204, TCP_ACK);
+	struct pkt in;
+
+	pkt_tcp4(&in, &s);
+	pkt_ip(&in)->frag_off = htons(0x2000);		/* MF */
+	pkt_ip(&in)->check = ip4_csum(pkt_ip(&in));
+	tc_expect_untouched(fx, &in, "first fragment of a datagram");
+	pkt_ip(&in)->frag_off = htons(185);		/* 1480 bytes in */
+	pkt_ip(&in)->check = ip4_csum(pkt_ip(&in));
+	tc_expect_untouched(fx, &in, "later fragment");
+	ASSERT_STAT(fx, TC_BAD, 0);
+
+	pkt_tcp4(&in, &s);
+	pkt_tcp(&in)->doff = 4;
+	tc_expect_untouched(fx, &in, "TCP data offset 4");
+	ASSERT_STAT(fx, TC_BAD, 1);
+	ASSERT_STAT(fx, TC_REPLY, 0);
+}
+
 void test_local_backend(void)
 {
 	struct fixture fx;
@@ -203,6 +228,10 @@ void test_local_backend(void)
 	if (test__start_subtest("tc_leaves_others")) {
 		fx_reset(&fx);
 		tc_leaves_others(&fx);
+	}
+	if (test__start_subtest("tc_counts_only_malformed")) {
+		fx_reset(&fx);
+		tc_counts_only_malformed(&fx);
 	}
 out:
 	fx_fini(&fx);

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 /*
- * Behaviour 10, in space: when the flow table is full, opening a flow
- * evicts the least recently used one.
+ * Behaviour 10 (docs/design.md), in space: when the flow table is full,
+ * opening a flow evicts the least recently used one.
  *
  * The kernel's LRU hash evicts approximately: per-CPU free lists, and a
  * reference bit set by lookups from BPF. Everything runs on one CPU here,
@@ -41,7 +41,7 @@ static void lru_evicts_idle(struct fixture *fx)
 	for (i = 1; i <= MAX_FLOWS; i++)
 		if (!OPEN_FLOW(fx, CLIENT_N(i), 45000, XDP_TX, &f))
 			return;
-	ASSERT_EQ(fx_count(fx->flows), MAX_FLOWS, "flows when full");
+	ASSERT_EQ(fx_count(fx->maps.flows), MAX_FLOWS, "flows when full");
 
 	/* The second half stays busy. */
 	for (i = MAX_FLOWS / 2 + 1; i <= MAX_FLOWS; i++) {
@@ -54,7 +54,7 @@ static void lru_evicts_idle(struct fixture *fx)
 	for (i = MAX_FLOWS + 1; i <= MAX_FLOWS + NEW_FLOWS; i++)
 		OPEN_FLOW(fx, CLIENT_N(i), 45000, XDP_TX, &f);
 
-	ASSERT_LE(fx_count(fx->flows), MAX_FLOWS, "flows after 4 more");
+	ASSERT_LE(fx_count(fx->maps.flows), MAX_FLOWS, "flows after 4 more");
 	for (i = MAX_FLOWS + 1; i <= MAX_FLOWS + NEW_FLOWS; i++)
 		ASSERT_OK(fx_flow(fx, CLIENT_N(i), 45000, &f), "new flow kept");
 	for (i = MAX_FLOWS / 2 + 1; i <= MAX_FLOWS; i++)

@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 /*
- * Behaviours 2 and 3: a SYN to VIP:7443 drawn to a remote backend is NATed
- * (destination -> backend:6443, source -> this node : SNAT port), with
- * valid checksums and the next hop's MACs, sent with XDP_TX or redirect;
- * every later packet follows the flow whatever happens to the backend.
+ * Behaviours 2 and 3 (docs/design.md): a SYN to VIP:7443 drawn to a remote
+ * backend is NATed (destination -> backend:6443, source -> this node : SNAT
+ * port), with valid checksums and the next hop's MACs, sent with XDP_TX or
+ * redirect; every later packet follows the flow whatever happens to the
+ * backend.
  */
 #include <linux/if_ether.h>
 
@@ -160,7 +161,7 @@ static void syn_retransmit(struct fixture *fx)
 	ASSERT_EQ(g.created_ns, f.created_ns, "created_ns after retransmit");
 	ASSERT_STAT(fx, FLOW_NEW, 1);
 	ASSERT_EQ(fx_cursor(fx, 0), 2, "rr_cursor moved once");
-	ASSERT_EQ(fx_count(fx->nat), 1, "nat entries");
+	ASSERT_EQ(fx_count(fx->maps.nat), 1, "nat entries");
 }
 
 static void snat_ports_unique(struct fixture *fx)
@@ -188,7 +189,7 @@ static void snat_ports_unique(struct fixture *fx)
 		for (j = 0; j < i; j++)
 			ASSERT_NEQ(ports[i], ports[j], "snat_port reused");
 	}
-	ASSERT_EQ(fx_count(fx->nat), 16, "nat entries");
+	ASSERT_EQ(fx_count(fx->maps.nat), 16, "nat entries");
 	fx_set_backend(fx, 0, KHAXDP_HEALTH_UP, KHAXDP_ADMIN_ENABLED);
 	fx_set_backend(fx, 2, KHAXDP_HEALTH_UP, KHAXDP_ADMIN_ENABLED);
 	fx_sync_ring(fx, 0);
@@ -306,10 +307,9 @@ static void neighbour_lost(struct fixture *fx)
 	if (!ASSERT_OK(lab_ip("neigh del 192.168.218.172 dev ens33"),
 		       "delete the neighbour"))
 		return;
-	if (fx->nexthops >= 0 &&
-	    bpf_map_lookup_elem(fx->nexthops, &id, &hop) == 0) {
+	if (bpf_map_lookup_elem(fx->maps.nexthops, &id, &hop) == 0) {
 		hop.checked_ns -= (KHAXDP_NEXTHOP_TTL_S + 1) * 1000000000ULL;
-		bpf_map_update_elem(fx->nexthops, &id, &hop, BPF_ANY);
+		bpf_map_update_elem(fx->maps.nexthops, &id, &hop, BPF_ANY);
 	}
 	pkt_tcp4(&in, &s);
 	if (ASSERT_OK(run_xdp(fx, &in, &r), "test_run")) {

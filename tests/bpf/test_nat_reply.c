@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 /*
- * Behaviour 4: replies from backend:6443 to this node's SNAT port are
- * rewritten back to VIP:7443 -> client and sent to the client's MAC.
+ * Behaviour 4 (docs/design.md): replies from backend:6443 to this node's
+ * SNAT port are rewritten back to VIP:7443 -> client and sent to the
+ * client's MAC.
  */
 #include "khaxdp_test.h"
 
@@ -128,7 +129,7 @@ static void reply_flow_gone(struct fixture *fx)
 
 	if (!client_to_ctrl2(fx, 40103, &snat))
 		return;
-	ASSERT_OK(bpf_map_delete_elem(fx->flows, &k), "delete the flow");
+	ASSERT_OK(bpf_map_delete_elem(fx->maps.flows, &k), "delete the flow");
 	s = from_ctrl2(snat, TCP_ACK);
 	pkt_tcp4(&in, &s);
 	if (!ASSERT_OK(run_xdp(fx, &in, &r), "test_run"))
@@ -186,7 +187,7 @@ static int put_nat(struct fixture *fx, __u16 snat, const struct khaxdp_nat *n)
 {
 	struct khaxdp_flow_key k = flow_key(CTRL2_IP, NODE_IP, API_PORT, snat);
 
-	return bpf_map_update_elem(fx->nat, &k, n, BPF_EXIST) ? -errno : 0;
+	return bpf_map_update_elem(fx->maps.nat, &k, n, BPF_EXIST) ? -errno : 0;
 }
 
 /*

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 /*
- * Behaviour 6: a packet to VIP:7443 that is not a SYN and has no flow goes
- * up the stack untouched (the kernel answers with a reset) and is counted.
+ * Behaviour 6 (docs/design.md): a packet to VIP:7443 that is not a SYN and
+ * has no flow goes up the stack untouched (the kernel answers with a reset)
+ * and is counted.
  */
 #include "khaxdp_test.h"
 
@@ -21,7 +22,7 @@ static void expect_no_flow(struct fixture *fx, __u8 flags, const char *name)
 	ASSERT_VERDICT(&r, XDP_PASS, name);
 	ASSERT_UNTOUCHED(&r, &in, name);
 	ASSERT_STATS_ONLY(fx, KHAXDP_STAT_RX, KHAXDP_STAT_NO_FLOW);
-	ASSERT_EQ(fx_count(fx->flows), 0, "flows");
+	ASSERT_EQ(fx_count(fx->maps.flows), 0, "flows");
 	ASSERT_EQ(fx_cursor(fx, 0), 0, "rr_cursor untouched");
 }
 

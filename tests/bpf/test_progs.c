@@ -244,6 +244,7 @@ int main(int argc, char **argv)
 	}
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
+	lab.verbose = env.verbose;
 	if (lab_setup() != 0) {
 		printf("0 passed, 1 failed\n");
 		return 1;

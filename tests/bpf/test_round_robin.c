@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 /*
- * Behaviours 1 and 7: SYNs take the backends of the service's ring in
- * round-robin order, one cursor per service; a backend that stopped being
- * usable after its ring was written is skipped; with none usable, the SYN
- * passes untouched and is counted.
+ * Behaviours 1 and 7 (docs/design.md): SYNs take the backends of the
+ * service's ring in round-robin order, one cursor per service; a backend
+ * that stopped being usable after its ring was written is skipped; with none
+ * usable, the SYN passes untouched and is counted.
  */
 #include "khaxdp_test.h"
 
@@ -142,7 +142,7 @@ void test_round_robin(void)
 			ASSERT_OK(send_tcp(&fx, &s, &r), "test_run");
 			ASSERT_VERDICT(&r, XDP_TX, "service 1, first SYN");
 			k = flow_key(CLIENT_N(2), s.daddr, 42000, VIP_PORT);
-			if (ASSERT_OK(bpf_map_lookup_elem(fx.flows, &k, &f),
+			if (ASSERT_OK(bpf_map_lookup_elem(fx.maps.flows, &k, &f),
 				      "service 1 flow"))
 				ASSERT_EQ(f.backend_id, 3, "service 1, first SYN");
 		}

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
-/* test_vrrp_conf.c - [vrrp NAME] sections: the issue's example, defaults,
+/* test_vrrp_conf.c - [vrrp NAME] sections: the documented example, defaults,
  * keepalived's spellings, and each bad value with its FILE:LINE. */
 #include <errno.h>
 #include <setjmp.h>

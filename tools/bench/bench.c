@@ -13,8 +13,10 @@
  * prove it: after each case the counter of its path must have grown by
  * exactly the number of runs, or the bench fails.
  *
- * Runs in a private network namespace (a veth with permanent neighbours for
- * bpf_fib_lookup); touches nothing outside it and pins nothing.
+ * Runs in the selftests' private network namespace (tests/bpf/lab.h) with
+ * two more permanent neighbours for bpf_fib_lookup, builds its frames with
+ * their packet helpers (tests/bpf/packet.h) and fills the maps with the
+ * library's own ring publish; touches nothing outside and pins nothing.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -33,15 +35,20 @@
 #include <bpf/libbpf.h>
 
 #include "bpf/khaxdp.h"
+#include "loader/maps.h"
+#include "loader/util.h"
+#include "tests/bpf/lab.h"
+#include "tests/bpf/packet.h"
 #include "khaxdp.skel.h"
 #include "baseline.skel.h"
 
-#define IFNAME		"ens33"
-#define LOCAL_ADDR	"10.0.0.1"	/* on ens33: the bench's own side */
-#define NODE_ADDR	"10.0.0.2"	/* node (NAT source) = client, a neighbour */
-#define VIP_ADDR	"10.0.0.100"	/* VIP = backend, a neighbour */
-#define OTHER_ADDR	"10.0.0.77"
-#define VIP_PORT	7443
+/* Neighbours on ens33 (192.168.218.171/24) that have ens33's own MAC, so
+ * that a packet sent to them is again addressed to this node on the next
+ * run (the data plane passes frames for other MACs). */
+#define NODE_ADDR	IP4(192, 168, 218, 50)	/* node (NAT source) = client */
+#define BENCH_VIP	IP4(192, 168, 218, 100)	/* VIP = backend */
+#define OTHER_ADDR	IP4(192, 168, 218, 77)
+#define PEER_ADDR	IP4(192, 168, 218, 60)	/* a host talking to the node */
 #define CLIENT_PORT	40000
 #define TRIALS_MAX	64
 
@@ -58,106 +65,25 @@ struct result {
 	double median, min, max;
 };
 
-static int run_cmd(const char *cmd)
+static int bench_lab(void)
 {
-	int rc = system(cmd);
-
-	if (rc != 0)
-		fprintf(stderr, "bench: '%s' failed (%d)\n", cmd, rc);
-	return rc;
-}
-
-/* A private netns with ens33 and two permanent neighbours for the FIB. The
- * neighbours have ens33's own MAC, so that a packet sent to them is again
- * addressed to this node on the next run (the data plane passes frames for
- * other MACs). */
-static int netns_setup(void)
-{
-	if (unshare(CLONE_NEWNET)) {
-		perror("bench: unshare(CLONE_NEWNET)");
+	if (lab_setup())
 		return -1;
-	}
-	if (run_cmd("ip link add " IFNAME " address 02:00:00:00:00:0b type veth peer name " IFNAME "p") ||
-	    run_cmd("ip link set " IFNAME " up") ||
-	    run_cmd("ip link set " IFNAME "p up") ||
-	    run_cmd("ip addr add " LOCAL_ADDR "/24 dev " IFNAME) ||
-	    run_cmd("sysctl -qw net.ipv4.conf." IFNAME ".forwarding=1") ||
-	    run_cmd("ip neigh replace " NODE_ADDR " lladdr 02:00:00:00:00:0b dev "
-		    IFNAME " nud permanent") ||
-	    run_cmd("ip neigh replace " VIP_ADDR " lladdr 02:00:00:00:00:0b dev "
-		    IFNAME " nud permanent"))
-		return -1;
-	return 0;
+	return lab_ip("neigh replace 192.168.218.50 lladdr 02:00:00:00:01:71 dev ens33 nud permanent") ||
+	       lab_ip("neigh replace 192.168.218.100 lladdr 02:00:00:00:01:71 dev ens33 nud permanent");
 }
 
-static __u16 csum_fold(__u32 sum)
+/* A TCP frame from ens33's MAC to ens33's MAC (see bench_lab()). */
+static void bench_pkt(struct pkt *p, __be32 saddr, __u16 sport, __be32 daddr,
+		      __u16 dport, int syn)
 {
-	while (sum >> 16)
-		sum = (sum & 0xffff) + (sum >> 16);
-	return (__u16)~sum;
-}
+	struct tcp4_spec s = {
+		.smac = MAC_ENS33, .dmac = MAC_ENS33,
+		.saddr = saddr, .daddr = daddr, .sport = sport, .dport = dport,
+		.flags = syn ? TCP_SYN : TCP_ACK, .seq = 1, .ack = syn ? 0 : 1,
+	};
 
-static __u32 csum_add_buf(__u32 sum, const void *buf, size_t len)
-{
-	const __u8 *p = buf;
-
-	for (; len > 1; p += 2, len -= 2)
-		sum += (__u32)p[0] << 8 | p[1];
-	if (len)
-		sum += (__u32)p[0] << 8;
-	return sum;
-}
-
-struct tcp4_packet {
-	struct ethhdr eth;
-	struct iphdr ip;
-	struct tcphdr tcp;
-} __attribute__((packed));
-
-/* An Ethernet/IPv4/TCP packet with valid checksums. */
-/* ens33's MAC, and every neighbour's: see netns_setup(). */
-static const __u8 mac_b[ETH_ALEN] = { 2, 0, 0, 0, 0, 0xb };
-
-static void build_tcp4(struct tcp4_packet *pkt, const char *src, __u16 sport,
-		       const char *dst, __u16 dport, int syn)
-{
-	struct {
-		__be32 saddr, daddr;
-		__u8 zero, proto;
-		__be16 len;
-	} pseudo;
-	__u32 sum;
-
-	memset(pkt, 0, sizeof(*pkt));
-	memcpy(pkt->eth.h_source, mac_b, ETH_ALEN);
-	memcpy(pkt->eth.h_dest, mac_b, ETH_ALEN);
-	pkt->eth.h_proto = htons(ETH_P_IP);
-	pkt->ip.version = 4;
-	pkt->ip.ihl = 5;
-	pkt->ip.ttl = 64;
-	pkt->ip.protocol = IPPROTO_TCP;
-	pkt->ip.tot_len = htons(sizeof(pkt->ip) + sizeof(pkt->tcp));
-	inet_pton(AF_INET, src, &pkt->ip.saddr);
-	inet_pton(AF_INET, dst, &pkt->ip.daddr);
-	pkt->ip.check = htons(csum_fold(csum_add_buf(0, &pkt->ip, sizeof(pkt->ip))));
-	pkt->tcp.source = htons(sport);
-	pkt->tcp.dest = htons(dport);
-	pkt->tcp.seq = htonl(1);
-	pkt->tcp.doff = 5;
-	pkt->tcp.window = htons(64240);
-	if (syn)
-		pkt->tcp.syn = 1;
-	else
-		pkt->tcp.ack = 1;
-
-	pseudo.saddr = pkt->ip.saddr;
-	pseudo.daddr = pkt->ip.daddr;
-	pseudo.zero = 0;
-	pseudo.proto = IPPROTO_TCP;
-	pseudo.len = htons(sizeof(pkt->tcp));
-	sum = csum_add_buf(0, &pseudo, sizeof(pseudo));
-	sum = csum_add_buf(sum, &pkt->tcp, sizeof(pkt->tcp));
-	pkt->tcp.check = htons(csum_fold(sum));
+	pkt_tcp4(p, &s);
 }
 
 static __u64 stat_sum(int map_fd, __u32 key)
@@ -185,23 +111,26 @@ static int cmp_double(const void *a, const void *b)
  * exactly trials * repeat, or the path measured was not the one named.
  */
 static int measure(struct result *r, const struct options *o, int prog_fd,
-		   const struct tcp4_packet *pkt, unsigned int n_pkt,
+		   const struct pkt *pkt, unsigned int n_pkt,
 		   unsigned int repeat,
 		   int stats_fd, __u32 expect)
 {
 	double t[TRIALS_MAX];
-	struct tcp4_packet buf;
-	struct xdp_md ctx_in = { .data_end = sizeof(*pkt),
-				 .ingress_ifindex = if_nametoindex(IFNAME) };
+	__u8 buf[PKT_MAX];
+	struct xdp_md ctx_in = { .ingress_ifindex = lab.ifindex };
 	__u64 before = stat_sum(stats_fd, expect), after;
 
 	for (unsigned int i = 0; i < o->trials; i++) {
+		const struct pkt *in = &pkt[i % n_pkt];
 		LIBBPF_OPTS(bpf_test_run_opts, opts,
-			.data_in = &pkt[i % n_pkt], .data_size_in = sizeof(*pkt),
-			.data_out = &buf, .data_size_out = sizeof(buf),
+			.data_in = in->data, .data_size_in = in->len,
+			.data_out = buf, .data_size_out = sizeof(buf),
 			.ctx_in = &ctx_in, .ctx_size_in = sizeof(ctx_in),
 			.repeat = repeat);
-		int err = bpf_prog_test_run_opts(prog_fd, &opts);
+		int err;
+
+		ctx_in.data_end = in->len;
+		err = bpf_prog_test_run_opts(prog_fd, &opts);
 
 		if (err) {
 			fprintf(stderr, "bench: %s: BPF_PROG_TEST_RUN: %s\n",
@@ -237,11 +166,12 @@ static int map_put(struct bpf_map *m, const void *key, const void *val)
 }
 
 /* One service VIP:7443 whose only backend is VIP:7443 itself (remote), on
- * a node whose NAT address is the client's: see the comment at the top. */
+ * a node whose NAT address is the client's: see the comment at the top.
+ * The ring is published by the library, as the loader and the agent do. */
 static int fill_maps(struct khaxdp *skel, __u16 snat_min, __u16 snat_max)
 {
 	struct khaxdp_node nd = { .family = KHAXDP_AF_INET,
-				  .ifindex = if_nametoindex(IFNAME),
+				  .ifindex = lab.ifindex,
 				  .snat_port_min = snat_min,
 				  .snat_port_max = snat_max,
 				  .n_vips = 1 };
@@ -255,18 +185,26 @@ static int fill_maps(struct khaxdp *skel, __u16 snat_min, __u16 snat_max)
 				     .health = KHAXDP_HEALTH_UP,
 				     .admin = KHAXDP_ADMIN_ENABLED,
 				     .name = "self" };
-	struct khaxdp_ring ring = { .count = 1, .backend = { 0 } };
+	struct kx_maps m = { .lock_fd = -1 };
 	__u32 zero = 0;
 
-	inet_pton(AF_INET, NODE_ADDR, &nd.addr.v4);
-	inet_pton(AF_INET, VIP_ADDR, &vip.addr.v4);
-	be.addr.v4 = vip.addr.v4;
+#define BENCH_MAP_FD(name) m.name = bpf_map__fd(skel->maps.name);
+	KHAXDP_MAPS(BENCH_MAP_FD)
+#undef BENCH_MAP_FD
+	nd.addr.v4 = NODE_ADDR;
+	vip.addr.v4 = BENCH_VIP;
+	be.addr.v4 = BENCH_VIP;
 	nd.vips[0] = vip.addr;
-	memcpy(nd.mac, mac_b, ETH_ALEN);
-	return map_put(skel->maps.node, &zero, &nd) ||
-	       map_put(skel->maps.backends, &zero, &be) ||
-	       map_put(skel->maps.rings, &zero, &ring) ||
-	       map_put(skel->maps.services, &vip, &svc);
+	memcpy(nd.mac, MAC_ENS33, ETH_ALEN);
+	if (map_put(skel->maps.node, &zero, &nd) ||
+	    map_put(skel->maps.backends, &zero, &be) ||
+	    map_put(skel->maps.services, &vip, &svc))
+		return -1;
+	if (kx_service_rebuild_ring(&m, svc.id)) {
+		fprintf(stderr, "bench: %s\n", kx_last_error());
+		return -1;
+	}
+	return 0;
 }
 
 static struct khaxdp *load_khaxdp(unsigned int max_flows)
@@ -339,7 +277,7 @@ int main(int argc, char **argv)
 		{ "established, forward", "FWD_TX" },
 		{ "established, reply", "REPLY_TX" },
 	};
-	struct tcp4_packet pkt;
+	struct pkt pkt;
 	struct khaxdp *lb = NULL, *synlb = NULL;
 	struct baseline *base = NULL;
 	int c, rc = 1;
@@ -367,7 +305,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "bench: needs root (BPF and a network namespace)\n");
 		return 1;
 	}
-	if (netns_setup())
+	if (bench_lab())
 		return 1;
 
 	base = baseline__open_and_load();
@@ -385,17 +323,17 @@ int main(int argc, char **argv)
 	int lb_fd = bpf_program__fd(lb->progs.khaxdp_xdp);
 	int lb_stats = bpf_map__fd(lb->maps.stats);
 
-	build_tcp4(&pkt, NODE_ADDR, CLIENT_PORT, VIP_ADDR, VIP_PORT, 0);
+	bench_pkt(&pkt, NODE_ADDR, CLIENT_PORT, BENCH_VIP, VIP_PORT, 0);
 	if (measure(&res[0], &o, bpf_program__fd(base->progs.baseline_xdp), &pkt, 1,
 		    o.repeat, bpf_map__fd(base->maps.baseline_stats),
 		    KHAXDP_STAT_RX))
 		goto out;
 
-	build_tcp4(&pkt, "10.0.0.50", 5555, NODE_ADDR, 22, 0);
+	bench_pkt(&pkt, PEER_ADDR, 5555, NODE_ADDR, 22, 0);
 	if (measure(&res[1], &o, lb_fd, &pkt, 1, o.repeat, lb_stats,
 		    KHAXDP_STAT_PASS_NOT_VIP))
 		goto out;
-	build_tcp4(&pkt, "10.0.0.50", 5555, OTHER_ADDR, 443, 0);
+	bench_pkt(&pkt, PEER_ADDR, 5555, OTHER_ADDR, 443, 0);
 	if (measure(&res[2], &o, lb_fd, &pkt, 1, o.repeat, lb_stats,
 		    KHAXDP_STAT_PASS_NOT_VIP))
 		goto out;
@@ -403,10 +341,10 @@ int main(int argc, char **argv)
 	/* Each SYN leaves as the SYN of the next client port: a new flow.
 	 * The first comes from just below the NAT range, whose ports are
 	 * then handed out in order from its start. */
-	struct tcp4_packet syns[TRIALS_MAX];
+	static struct pkt syns[TRIALS_MAX];
 
 	for (unsigned int i = 0; i < o.trials; i++)
-		build_tcp4(&syns[i], NODE_ADDR, 1023 - i, VIP_ADDR, VIP_PORT, 1);
+		bench_pkt(&syns[i], NODE_ADDR, 1023 - i, BENCH_VIP, VIP_PORT, 1);
 	if (measure(&res[3], &o, bpf_program__fd(synlb->progs.khaxdp_xdp), syns,
 		    o.trials, o.syn_repeat, bpf_map__fd(synlb->maps.stats),
 		    KHAXDP_STAT_FLOW_NEW))
@@ -418,14 +356,14 @@ int main(int argc, char **argv)
 	struct options once = o;
 
 	once.trials = 1;
-	build_tcp4(&pkt, NODE_ADDR, CLIENT_PORT, VIP_ADDR, VIP_PORT, 1);
+	bench_pkt(&pkt, NODE_ADDR, CLIENT_PORT, BENCH_VIP, VIP_PORT, 1);
 	if (measure(&open, &once, lb_fd, &pkt, 1, 1, lb_stats, KHAXDP_STAT_FLOW_NEW))
 		goto out;
-	build_tcp4(&pkt, NODE_ADDR, CLIENT_PORT, VIP_ADDR, VIP_PORT, 0);
+	bench_pkt(&pkt, NODE_ADDR, CLIENT_PORT, BENCH_VIP, VIP_PORT, 0);
 	if (measure(&res[4], &o, lb_fd, &pkt, 1, o.repeat, lb_stats,
 		    KHAXDP_STAT_FWD_TX))
 		goto out;
-	build_tcp4(&pkt, VIP_ADDR, VIP_PORT, NODE_ADDR, CLIENT_PORT, 0);
+	bench_pkt(&pkt, BENCH_VIP, VIP_PORT, NODE_ADDR, CLIENT_PORT, 0);
 	if (measure(&res[5], &o, lb_fd, &pkt, 1, o.repeat, lb_stats,
 		    KHAXDP_STAT_REPLY_TX))
 		goto out;

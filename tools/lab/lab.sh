@@ -1,7 +1,7 @@
 # SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 # shellcheck shell=bash
 #
-# lab.sh - the network-namespace lab of DESIGN.md, as a bash library.
+# lab.sh - the network-namespace lab of docs/design.md, as a bash library.
 #
 #   . tools/lab/lab.sh
 #   trap lab_down EXIT
@@ -12,7 +12,7 @@
 #
 # The lab: a switch namespace with a bridge; one namespace per control node
 # with an interface literally named ens33 (veth into the switch) and the
-# addresses of DESIGN.md; client namespaces (interface eth0); an HTTPS
+# addresses of docs/design.md; client namespaces (interface eth0); an HTTPS
 # apiserver stand-in on :6443 in every node; a bpffs per node so each node of
 # this one kernel keeps its own pins. Every veth pair is created inside the
 # switch namespace with its peer moved straight into the node or client, so
@@ -89,7 +89,7 @@ lab_khaxdp() {
 	LIBXDP_BPFFS=$(lab_bpffs "$node") lab_exec "$node" "$KHAXDP" -c "$(lab_conf "$node")" "$@"
 }
 
-# lab_write_conf NODE: the node's khaxdp.conf, as issue 2 describes it.
+# lab_write_conf NODE: the node's khaxdp.conf, as the README describes it.
 lab_write_conf() {
 	local node=$1 n
 	{
@@ -479,7 +479,7 @@ lab_add_host() {
 	ip -n "$(lab_ns sw)" link set "$port" up
 	ip -n "$ns" link set lo up
 	ip -n "$ns" addr add "${LAB_ADDR[$name]}/24" dev "$ifname"
-	# Full TCP checksums, as a NIC delivers them (DESIGN.md).
+	# Full TCP checksums, as a NIC delivers them (docs/design.md).
 	ip netns exec "$ns" ethtool -K "$ifname" tx off >/dev/null
 	ip -n "$ns" link set "$ifname" up
 }

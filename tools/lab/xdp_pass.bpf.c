@@ -3,8 +3,8 @@
  * xdp_pass.bpf.c - the lab's switch-side veth ends run this.
  *
  * A frame sent with XDP_TX (or redirected) into a veth is only received when
- * the peer end has an XDP program of its own (DESIGN.md, "Facts found on
- * these machines"). This one lets every frame through to the bridge.
+ * the peer end has an XDP program of its own (docs/design.md, "Platform facts
+ * the code relies on"). This one lets every frame through to the bridge.
  */
 #include <linux/bpf.h>
 #include <bpf/bpf_helpers.h>

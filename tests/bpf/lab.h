@@ -1,0 +1,56 @@
+/* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
+/*
+ * lab.h - the selftests' and the benchmark's private network namespace:
+ * ens33 as control1 of the deployment (docs/design.md) with its neighbours
+ * in the FIB, ens34 towards a backend reached by redirect, and the
+ * addresses and MACs the packets use.
+ */
+#ifndef KHAXDP_TEST_LAB_H
+#define KHAXDP_TEST_LAB_H
+
+#include <arpa/inet.h>
+#include <stdbool.h>
+#include <linux/types.h>
+
+/* --- the lab (docs/design.md's deployment, seen from control1) ---------- */
+
+#define IP4(a, b, c, d)	htonl(((__u32)(a) << 24) | ((b) << 16) | ((c) << 8) | (d))
+
+#define NODE_IP		IP4(192, 168, 218, 171)	/* control1: this node */
+#define CTRL2_IP	IP4(192, 168, 218, 172)
+#define CTRL3_IP	IP4(192, 168, 218, 173)
+#define VIP_IP		IP4(192, 168, 218, 189)
+#define CLIENT_IP	IP4(192, 168, 218, 11)	/* neighbour: replies go here */
+#define FAR_IP		IP4(10, 9, 0, 5)	/* behind ens34: redirect */
+#define NOROUTE_IP	IP4(203, 0, 113, 5)	/* no route in the lab */
+#define VRRP_GROUP_IP	IP4(224, 0, 0, 18)
+
+#define VIP_PORT	7443
+#define API_PORT	6443
+#define SNAT_MIN	40000
+#define SNAT_MAX	59999
+#define SVC_TIMEOUT_S	1800			/* haproxy's 30m */
+
+/* A client that is not a neighbour: only its forward packets are used. */
+#define CLIENT_N(n)	IP4(10, 1, ((n) >> 8) & 0xff, (n) & 0xff)
+
+extern const __u8 MAC_ENS33[6];		/* our interface */
+extern const __u8 MAC_ENS34[6];
+extern const __u8 MAC_CLIENT[6];	/* 192.168.218.11 */
+extern const __u8 MAC_CTRL2[6];		/* 192.168.218.172 */
+extern const __u8 MAC_CTRL3[6];		/* 192.168.218.173 */
+extern const __u8 MAC_FAR[6];		/* 10.9.0.5 on ens34 */
+
+struct lab {
+	int ifindex;		/* ens33 */
+	int ifindex2;		/* ens34 */
+	bool verbose;		/* show what the ip commands say */
+};
+extern struct lab lab;
+
+/* Enters a private network namespace and builds the lab in it. */
+int lab_setup(void);
+/* Runs an `ip` command (printf-style) in the lab; 0 on success. */
+int lab_ip(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+#endif /* KHAXDP_TEST_LAB_H */

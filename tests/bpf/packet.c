@@ -1,0 +1,177 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+/* packet.c - frames and checksums (see packet.h). */
+#include <string.h>
+#include <linux/if_ether.h>
+
+#include "packet.h"
+
+/* --- packets ------------------------------------------------------------------ */
+
+/* Ones' complement sum of big-endian 16-bit words, not folded. */
+static __u32 sum16(__u32 sum, const void *buf, size_t len)
+{
+	const __u8 *b = buf;
+	size_t i;
+
+	for (i = 0; i + 1 < len; i += 2)
+		sum += (__u32)b[i] << 8 | b[i + 1];
+	if (len & 1)
+		sum += (__u32)b[len - 1] << 8;
+	return sum;
+}
+
+static __u16 fold(__u32 sum)
+{
+	while (sum >> 16)
+		sum = (sum & 0xffff) + (sum >> 16);
+	return sum;
+}
+
+static __u32 tcp4_sum(const struct iphdr *ip)
+{
+	const __u8 *seg = (const __u8 *)ip + ip->ihl * 4;
+	__u32 seg_len = ntohs(ip->tot_len) - ip->ihl * 4;
+	__u32 sum = 0;
+
+	sum = sum16(sum, &ip->saddr, 4);
+	sum = sum16(sum, &ip->daddr, 4);
+	sum += IPPROTO_TCP;
+	sum += seg_len;
+	return sum16(sum, seg, seg_len);
+}
+
+__u16 ip4_csum_verify(const struct iphdr *ip)
+{
+	return fold(sum16(0, ip, ip->ihl * 4));
+}
+
+__u16 tcp4_csum_verify(const struct iphdr *ip)
+{
+	return fold(tcp4_sum(ip));
+}
+
+__u16 ip4_csum(const struct iphdr *ip)
+{
+	__u32 sum = sum16(0, ip, ip->ihl * 4);
+
+	sum -= ntohs(ip->check);	/* as if check were 0 */
+	return htons(~fold(sum) & 0xffff);
+}
+
+__u16 tcp4_csum(const struct iphdr *ip)
+{
+	const struct tcphdr *tcp = (const void *)((const __u8 *)ip + ip->ihl * 4);
+	__u32 sum = tcp4_sum(ip);
+
+	sum -= ntohs(tcp->check);
+	return htons(~fold(sum) & 0xffff);
+}
+
+void pkt_tcp4(struct pkt *p, const struct tcp4_spec *s)
+{
+	static const __u8 mss[4] = { 2, 4, 0x05, 0xb4 };	/* MSS 1460 */
+	__u32 ip_hlen = 20 + s->ip_opt_len;
+	__u32 tcp_hlen = 20 + (s->flags & TCP_SYN ? sizeof(mss) : 0);
+	struct ethhdr *eth = (struct ethhdr *)p->data;
+	struct iphdr *ip;
+	struct tcphdr *tcp;
+	__u8 *opt;
+
+	memset(p, 0, sizeof(*p));
+	memcpy(eth->h_dest, s->dmac ? s->dmac : MAC_ENS33, ETH_ALEN);
+	memcpy(eth->h_source, s->smac ? s->smac : MAC_CLIENT, ETH_ALEN);
+	eth->h_proto = htons(ETH_P_IP);
+
+	ip = pkt_ip(p);
+	ip->version = 4;
+	ip->ihl = ip_hlen / 4;
+	ip->tos = 0;
+	ip->tot_len = htons(ip_hlen + tcp_hlen + s->payload_len);
+	ip->id = htons(0x1234);
+	ip->frag_off = htons(0x4000);	/* DF */
+	ip->ttl = s->ttl ? s->ttl : 64;
+	ip->protocol = IPPROTO_TCP;
+	ip->saddr = s->saddr;
+	ip->daddr = s->daddr;
+	opt = (__u8 *)(ip + 1);
+	if (s->ip_opt_len) {
+		memset(opt, 1, s->ip_opt_len);		/* NOP ... */
+		opt[s->ip_opt_len - 1] = 0;		/* ... EOL */
+	}
+
+	tcp = (struct tcphdr *)((__u8 *)ip + ip_hlen);
+	tcp->source = htons(s->sport);
+	tcp->dest = htons(s->dport);
+	tcp->seq = htonl(s->seq);
+	tcp->ack_seq = htonl(s->ack);
+	tcp->doff = tcp_hlen / 4;
+	tcp->fin = !!(s->flags & TCP_FIN);
+	tcp->syn = !!(s->flags & TCP_SYN);
+	tcp->rst = !!(s->flags & TCP_RST);
+	tcp->psh = !!(s->flags & TCP_PSH);
+	tcp->ack = !!(s->flags & TCP_ACK);
+	tcp->window = htons(64240);
+	if (s->flags & TCP_SYN)
+		memcpy(tcp + 1, mss, sizeof(mss));
+	if (s->payload_len)
+		memcpy((__u8 *)tcp + tcp_hlen, s->payload, s->payload_len);
+
+	p->len = ETH_HLEN_ + ip_hlen + tcp_hlen + s->payload_len;
+	if (s->pad_to > p->len) {
+		memset(p->data + p->len, 0xaa, s->pad_to - p->len);
+		p->len = s->pad_to;
+	}
+	ip->check = ip4_csum(ip);
+	tcp->check = tcp4_csum(ip);
+}
+
+void pkt_ip4(struct pkt *p, const __u8 *dmac, __u8 proto, __be32 saddr,
+	     __be32 daddr, const void *l4, __u32 l4_len, __u8 ttl)
+{
+	struct ethhdr *eth = (struct ethhdr *)p->data;
+	struct iphdr *ip = pkt_ip(p);
+
+	memset(p, 0, sizeof(*p));
+	memcpy(eth->h_dest, dmac ? dmac : MAC_ENS33, ETH_ALEN);
+	memcpy(eth->h_source, MAC_CLIENT, ETH_ALEN);
+	eth->h_proto = htons(ETH_P_IP);
+	ip->version = 4;
+	ip->ihl = 5;
+	ip->tot_len = htons(20 + l4_len);
+	ip->id = htons(0x4321);
+	ip->ttl = ttl;
+	ip->protocol = proto;
+	ip->saddr = saddr;
+	ip->daddr = daddr;
+	memcpy(ip + 1, l4, l4_len);
+	ip->check = ip4_csum(ip);
+	p->len = ETH_HLEN_ + 20 + l4_len;
+}
+
+struct tcp4_spec client_spec(__be32 client, __u16 cport, __u8 flags)
+{
+	struct tcp4_spec s = {
+		.saddr = client,
+		.daddr = VIP_IP,
+		.sport = cport,
+		.dport = VIP_PORT,
+		.flags = flags,
+		.seq = 1000,
+		.ack = flags & TCP_ACK ? 5000 : 0,
+	};
+
+	return s;
+}
+
+struct tcp4_spec respec(struct tcp4_spec s, const __u8 *smac,
+			const __u8 *dmac, __be32 saddr, __u16 sport,
+			__be32 daddr, __u16 dport)
+{
+	s.smac = smac;
+	s.dmac = dmac;
+	s.saddr = saddr;
+	s.sport = sport;
+	s.daddr = daddr;
+	s.dport = dport;
+	return s;
+}

@@ -1,0 +1,79 @@
+/* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
+/*
+ * packet.h - Ethernet/IPv4/TCP frames with correct checksums, and an
+ * independent checksum verifier (full computations, not the data plane's
+ * incremental ones). Used by the selftests and the benchmark.
+ */
+#ifndef KHAXDP_TEST_PACKET_H
+#define KHAXDP_TEST_PACKET_H
+
+#include <linux/ip.h>
+#include <linux/tcp.h>
+#include <linux/types.h>
+
+#include "lab.h"
+
+/* --- packets --------------------------------------------------------------- */
+
+#define TCP_FIN	0x01
+#define TCP_SYN	0x02
+#define TCP_RST	0x04
+#define TCP_PSH	0x08
+#define TCP_ACK	0x10
+
+#define ETH_HLEN_	14
+#define PKT_MAX		512
+
+/* Frames start 2 bytes into a 4-aligned struct, so that the IP and TCP
+ * headers are aligned as the kernel aligns them (NET_IP_ALIGN). */
+struct pkt {
+	__u8 align[2];
+	__u8 data[PKT_MAX];
+	__u32 len;
+};
+
+struct tcp4_spec {
+	const __u8 *smac, *dmac;	/* NULL: client -> ens33 */
+	__be32 saddr, daddr;
+	__u16 sport, dport;		/* host order */
+	__u8 flags;			/* TCP_* */
+	__u32 seq, ack;
+	const void *payload;
+	__u32 payload_len;
+	__u8 ip_opt_len;		/* multiple of 4: NOPs then EOL */
+	__u8 ttl;			/* 0: 64 */
+	__u32 pad_to;			/* Ethernet padding (0xaa) up to this */
+};
+
+/* Ethernet + IPv4 + TCP with correct checksums; a SYN carries an MSS
+ * option, so the TCP header is 24 bytes. */
+void pkt_tcp4(struct pkt *p, const struct tcp4_spec *s);
+/* Ethernet + IPv4 (no options, valid checksum) + any payload, from the
+ * client's MAC to dmac (NULL: ens33). */
+void pkt_ip4(struct pkt *p, const __u8 *dmac, __u8 proto, __be32 saddr,
+	     __be32 daddr, const void *l4, __u32 l4_len, __u8 ttl);
+/* A client's packet to VIP:7443. */
+struct tcp4_spec client_spec(__be32 client, __u16 cport, __u8 flags);
+/* Same spec as `s` with a different source and destination. */
+struct tcp4_spec respec(struct tcp4_spec s, const __u8 *smac,
+			const __u8 *dmac, __be32 saddr, __u16 sport,
+			__be32 daddr, __u16 dport);
+
+static inline struct iphdr *pkt_ip(const struct pkt *p)
+{
+	return (struct iphdr *)(p->data + ETH_HLEN_);
+}
+
+static inline struct tcphdr *pkt_tcp(const struct pkt *p)
+{
+	return (struct tcphdr *)(p->data + ETH_HLEN_ + pkt_ip(p)->ihl * 4);
+}
+
+/* Independent full computations (not the data plane's incremental ones). */
+__u16 ip4_csum(const struct iphdr *ip);		/* over the header as is */
+__u16 tcp4_csum(const struct iphdr *ip);	/* with check taken as 0 */
+/* Sums including the stored checksum: 0xffff when the checksum is valid. */
+__u16 ip4_csum_verify(const struct iphdr *ip);
+__u16 tcp4_csum_verify(const struct iphdr *ip);
+
+#endif /* KHAXDP_TEST_PACKET_H */
