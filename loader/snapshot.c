@@ -145,7 +145,8 @@ static int add_backend(const struct kx_maps *m, struct kx_snapshot *s,
 	int err;
 
 	v->id = id;
-	snprintf(v->service, sizeof(v->service), "%s", sv->name);
+	_Static_assert(sizeof(v->service) == sizeof(sv->name), "same size");
+	memcpy(v->service, sv->name, sizeof(v->service));
 	snprintf(v->name, sizeof(v->name), "%.*s", KHAXDP_NAME_LEN, b->name);
 	endpoint_str(&b->addr, b->port, b->family, v->address,
 		     sizeof(v->address));
