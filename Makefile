@@ -101,8 +101,8 @@ FUZZ_FLAGS := -g -O1 -std=gnu11 -D_GNU_SOURCE -Wall -Wextra -Werror -I. \
 .DELETE_ON_ERROR:
 .SECONDARY:
 .PHONY: all deps check check-unit check-bpf check-e2e check-asan check-fuzz \
-	check-vrrp check-layers demo bench bench-e2e bench-failover install \
-	deb check-pkg clean
+	check-vrrp check-layers demo bench bench-e2e bench-failover bench-snapshot \
+	install deb check-pkg clean
 all: $(BUILD)/khaxdp $(BUILD)/khaxdp-vrrpd
 
 # --- rules -------------------------------------------------------------------
@@ -209,6 +209,13 @@ bench: deps
 bench-e2e: deps
 	$(MAKE) all
 	tools/bench/e2e $(BENCH_FLAGS) $(BUILD)
+
+# One read of the data plane (khaxdp stats, the agent's page) as the flow
+# table grows, still and churning. BASELINE=path/to/khaxdp compares another
+# build's `stats` on the same pins.
+bench-snapshot: deps
+	$(MAKE) all
+	tools/bench/snapshot $(if $(BASELINE),--baseline $(BASELINE)) $(BENCH_FLAGS) $(BUILD)
 
 # The failover gap of khaxdp-vrrpd and keepalived, in the lab (a few minutes).
 bench-failover: deps

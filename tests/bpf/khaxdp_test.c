@@ -31,6 +31,8 @@ int fx_init(struct fixture *fx, const struct fixture_opts *opts)
 
 	memset(fx, 0, sizeof(*fx));
 	current = fx;
+	fx->snat_min = opts && opts->snat_min ? opts->snat_min : SNAT_MIN;
+	fx->snat_max = opts && opts->snat_max ? opts->snat_max : SNAT_MAX;
 	fx->skel = khaxdp__open();
 	if (!ASSERT_OK_PTR(fx->skel, "khaxdp__open"))
 		return -ENOMEM;
@@ -53,14 +55,20 @@ int fx_init(struct fixture *fx, const struct fixture_opts *opts)
 	fx->xdp = bpf_program__fd(fx->skel->progs.khaxdp_xdp);
 	fx->tc = bpf_program__fd(fx->skel->progs.khaxdp_tc);
 	fx->maps.lock_fd = -1;
+	/* The library's writers lock a directory, as the pin directory. */
+	snprintf(fx->maps.dir, sizeof(fx->maps.dir), "/tmp/khaxdp-fx.XXXXXX");
+	if (!ASSERT_OK_PTR(mkdtemp(fx->maps.dir), "mkdtemp")) {
+		err = -errno;
+		goto fail;
+	}
 #define FX_MAP_FD(name) fx->maps.name = bpf_map__fd(fx->skel->maps.name);
 	KHAXDP_MAPS(FX_MAP_FD)
 #undef FX_MAP_FD
 
 	n.addr.v4 = NODE_IP;
 	n.ifindex = lab.ifindex;
-	n.snat_port_min = opts && opts->snat_min ? opts->snat_min : SNAT_MIN;
-	n.snat_port_max = opts && opts->snat_max ? opts->snat_max : SNAT_MAX;
+	n.snat_port_min = fx->snat_min;
+	n.snat_port_max = fx->snat_max;
 	n.family = KHAXDP_AF_INET;
 	n.active = 1;
 	memcpy(n.mac, MAC_ENS33, ETH_ALEN);
@@ -69,6 +77,9 @@ int fx_init(struct fixture *fx, const struct fixture_opts *opts)
 		goto fail;
 	return 0;
 fail:
+	if (fx->maps.dir[0] == '/')
+		rmdir(fx->maps.dir);
+	fx->maps.dir[0] = '\0';
 	khaxdp__destroy(fx->skel);
 	fx->skel = NULL;
 	return err ? err : -EINVAL;
@@ -78,6 +89,9 @@ void fx_fini(struct fixture *fx)
 {
 	if (current == fx)
 		current = NULL;
+	if (fx->maps.dir[0])
+		rmdir(fx->maps.dir);
+	fx->maps.dir[0] = '\0';
 	khaxdp__destroy(fx->skel);
 	fx->skel = NULL;
 }
@@ -104,10 +118,9 @@ int fx_add_service(struct fixture *fx, __u32 id, __be32 vip, __u16 port,
 		   __u32 timeout_s, const char *name)
 {
 	struct khaxdp_service s = {};
-	struct khaxdp_vip *k = &fx->vip[id];
+	struct khaxdp_vip key = {}, *k = &key;
 	int err;
 
-	memset(k, 0, sizeof(*k));
 	k->addr.v4 = vip;
 	k->port = htons(port);
 	k->proto = IPPROTO_TCP;
@@ -188,18 +201,42 @@ __u64 fx_cursor(struct fixture *fx, __u32 service_id)
 	return c.next;
 }
 
+/* The deployment's khaxdp.conf, with the fixture's SNAT range. */
+static const char apiserver_conf[] =
+	"[global]\n"
+	"interface = ens33\n"
+	"snat_ports = %u-%u\n"
+	"socket_lb = off\n"
+	"[service apiserver]\n"
+	"listen = 192.168.218.189:7443\n"
+	"mode = nat\n"
+	"timeout = 30m\n"
+	"server = control1 192.168.218.171:6443\n"
+	"server = control2 192.168.218.172:6443\n"
+	"server = control3 192.168.218.173:6443\n";
+
 int fx_apiserver(struct fixture *fx)
 {
-	int err = 0;
+	struct kx_config *cfg = calloc(1, sizeof(*cfg));
+	char text[sizeof(apiserver_conf) + 16];
+	int err;
 
-	err |= fx_add_service(fx, 0, VIP_IP, VIP_PORT, SVC_TIMEOUT_S,
-			      "apiserver");
-	err |= fx_add_backend(fx, 0, 0, "control1", NODE_IP, API_PORT, true);
-	err |= fx_add_backend(fx, 1, 0, "control2", CTRL2_IP, API_PORT, false);
-	err |= fx_add_backend(fx, 2, 0, "control3", CTRL3_IP, API_PORT, false);
+	if (!ASSERT_OK_PTR(cfg, "calloc"))
+		return -ENOMEM;
+	snprintf(text, sizeof(text), apiserver_conf, fx->snat_min, fx->snat_max);
+	err = kx_config_load_string(cfg, "apiserver.conf", text);
 	if (!err)
-		err = fx_sync_ring(fx, 0);
-	ASSERT_OK(err, "set up the apiserver service");
+		err = kx_fill_maps(&fx->maps, cfg, "ens33", lab.ifindex);
+	if (err)
+		TLOG("%s", kx_last_error());
+	kx_config_free(cfg);
+	free(cfg);
+	/* fill seeds each backend's SNAT port cursor at random (a fresh
+	 * attach must not reuse ports in TIME_WAIT); the tests count from
+	 * the start of the range. */
+	if (!err)
+		fx_reset(fx);
+	ASSERT_OK(err, "fill the apiserver service with kx_fill_maps()");
 	return err;
 }
 

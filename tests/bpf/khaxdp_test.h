@@ -19,6 +19,8 @@
 
 #include "bpf/khaxdp.h"
 #include "loader/counters.h"
+#include "loader/config.h"
+#include "loader/fill.h"
 #include "loader/maps.h"
 #include "khaxdp.skel.h"
 #include "lab.h"
@@ -39,7 +41,7 @@ struct fixture {
 	/* The library's handle on the same maps (unpinned): the fixture
 	 * fills them with libkhaxdp's own calls, as the loader does. */
 	struct kx_maps maps;
-	struct khaxdp_vip vip[KHAXDP_MAX_SERVICES];	/* key of service id */
+	__u16 snat_min, snat_max;
 };
 
 /* Opens and loads the skeleton with every map unpinned, writes the node
