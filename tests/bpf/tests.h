@@ -15,4 +15,5 @@
 	X(lru)			\
 	X(nat_ports)		\
 	X(counters)		\
-	X(concurrency)
+	X(concurrency)		\
+	X(snapshot)
