@@ -201,6 +201,16 @@ __u64 fx_cursor(struct fixture *fx, __u32 service_id)
 	return c.next;
 }
 
+void fx_run_cases(struct fixture *fx, const struct fx_case *cases, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		if (!test__start_subtest(cases[i].name))
+			continue;
+		fx_reset(fx);
+		cases[i].run(fx);
+	}
+}
+
 /* The deployment's khaxdp.conf, with the fixture's SNAT range. */
 static const char apiserver_conf[] =
 	"[global]\n"

@@ -65,6 +65,16 @@ int fx_sync_ring(struct fixture *fx, __u32 service_id);
 int fx_set_cursor(struct fixture *fx, __u32 service_id, __u64 next);
 __u64 fx_cursor(struct fixture *fx, __u32 service_id);
 
+/* Subtests on one fixture: each case whose name is selected runs after
+ * fx_reset(), as a subtest of the current test. */
+struct fx_case {
+	const char *name;
+	void (*run)(struct fixture *fx);
+};
+void fx_run_cases(struct fixture *fx, const struct fx_case *cases, size_t n);
+#define FX_RUN_CASES(fx, cases) \
+	fx_run_cases(fx, cases, sizeof(cases) / sizeof((cases)[0]))
+
 /* The deployment's apiserver service: VIP:7443 (id 0, 30m) over backend 0 =
  * control1 (this node, local), 1 = control2, 2 = control3, all on :6443. */
 int fx_apiserver(struct fixture *fx);

@@ -271,24 +271,17 @@ static void health_flips(struct fixture *fx)
 	ASSERT_EQ(bad, 0, "flows on backend 2 while it was down");
 }
 
+static const struct fx_case cases[] = {
+	{ "even_distribution", even_distribution },
+	{ "cursor_atomic", cursor_atomic },
+	{ "health_flips", health_flips },
+};
+
 void test_concurrency(void)
 {
 	struct fixture fx;
 
-	if (fx_init(&fx, NULL) || fx_apiserver(&fx))
-		goto out;
-	if (test__start_subtest("even_distribution")) {
-		fx_reset(&fx);
-		even_distribution(&fx);
-	}
-	if (test__start_subtest("cursor_atomic")) {
-		fx_reset(&fx);
-		cursor_atomic(&fx);
-	}
-	if (test__start_subtest("health_flips")) {
-		fx_reset(&fx);
-		health_flips(&fx);
-	}
-out:
+	if (fx_init(&fx, NULL) == 0 && fx_apiserver(&fx) == 0)
+		FX_RUN_CASES(&fx, cases);
 	fx_fini(&fx);
 }

@@ -113,20 +113,16 @@ out:
 	sched_setaffinity(0, sizeof(cpus), &cpus);
 }
 
+static const struct fx_case cases[] = {
+	{ "rx_counts_every_packet", rx_counts_everything },
+	{ "backend_counters_per_cpu", backend_counters_per_cpu },
+};
+
 void test_counters(void)
 {
 	struct fixture fx;
 
-	if (fx_init(&fx, NULL) || fx_apiserver(&fx))
-		goto out;
-	if (test__start_subtest("rx_counts_every_packet")) {
-		fx_reset(&fx);
-		rx_counts_everything(&fx);
-	}
-	if (test__start_subtest("backend_counters_per_cpu")) {
-		fx_reset(&fx);
-		backend_counters_per_cpu(&fx);
-	}
-out:
+	if (fx_init(&fx, NULL) == 0 && fx_apiserver(&fx) == 0)
+		FX_RUN_CASES(&fx, cases);
 	fx_fini(&fx);
 }

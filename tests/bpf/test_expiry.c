@@ -210,45 +210,32 @@ static void rst_from(struct fixture *fx, bool client, __u16 cport)
 	expect_gone(fx, cport, "ACK 6 s after a RST");
 }
 
+static void rst_from_client(struct fixture *fx)
+{
+	rst_from(fx, true, 44005);
+}
+
+static void rst_from_backend(struct fixture *fx)
+{
+	rst_from(fx, false, 44006);
+}
+
+static const struct fx_case cases[] = {
+	{ "idle_non_syn_no_flow", idle },
+	{ "not_yet_idle", not_yet_idle },
+	{ "last_seen_ahead_of_clock", last_seen_ahead },
+	{ "idle_syn_opens_new_flow", idle_syn_opens_new_flow },
+	{ "fin_both_sides", fin_both_sides },
+	{ "half_close_stays", half_close_stays },
+	{ "rst_from_client", rst_from_client },
+	{ "rst_from_backend", rst_from_backend },
+};
+
 void test_expiry(void)
 {
 	struct fixture fx;
 
-	if (fx_init(&fx, NULL) || fx_apiserver(&fx))
-		goto out;
-
-	if (test__start_subtest("idle_non_syn_no_flow")) {
-		fx_reset(&fx);
-		idle(&fx);
-	}
-	if (test__start_subtest("not_yet_idle")) {
-		fx_reset(&fx);
-		not_yet_idle(&fx);
-	}
-	if (test__start_subtest("last_seen_ahead_of_clock")) {
-		fx_reset(&fx);
-		last_seen_ahead(&fx);
-	}
-	if (test__start_subtest("idle_syn_opens_new_flow")) {
-		fx_reset(&fx);
-		idle_syn_opens_new_flow(&fx);
-	}
-	if (test__start_subtest("fin_both_sides")) {
-		fx_reset(&fx);
-		fin_both_sides(&fx);
-	}
-	if (test__start_subtest("half_close_stays")) {
-		fx_reset(&fx);
-		half_close_stays(&fx);
-	}
-	if (test__start_subtest("rst_from_client")) {
-		fx_reset(&fx);
-		rst_from(&fx, true, 44005);
-	}
-	if (test__start_subtest("rst_from_backend")) {
-		fx_reset(&fx);
-		rst_from(&fx, false, 44006);
-	}
-out:
+	if (fx_init(&fx, NULL) == 0 && fx_apiserver(&fx) == 0)
+		FX_RUN_CASES(&fx, cases);
 	fx_fini(&fx);
 }

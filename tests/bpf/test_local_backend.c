@@ -206,33 +206,19 @@ static void tc_counts_only_malformed(struct fixture *fx)
 	ASSERT_STAT(fx, TC_REPLY, 0);
 }
 
+static const struct fx_case cases[] = {
+	{ "syn_to_local", syn_to_local },
+	{ "data_follows_local_flow", data_to_local },
+	{ "tc_rewrites_reply", tc_rewrites_reply },
+	{ "tc_leaves_others", tc_leaves_others },
+	{ "tc_counts_only_malformed", tc_counts_only_malformed },
+};
+
 void test_local_backend(void)
 {
 	struct fixture fx;
 
-	if (fx_init(&fx, NULL) || fx_apiserver(&fx))
-		goto out;
-
-	if (test__start_subtest("syn_to_local")) {
-		fx_reset(&fx);
-		syn_to_local(&fx);
-	}
-	if (test__start_subtest("data_follows_local_flow")) {
-		fx_reset(&fx);
-		data_to_local(&fx);
-	}
-	if (test__start_subtest("tc_rewrites_reply")) {
-		fx_reset(&fx);
-		tc_rewrites_reply(&fx);
-	}
-	if (test__start_subtest("tc_leaves_others")) {
-		fx_reset(&fx);
-		tc_leaves_others(&fx);
-	}
-	if (test__start_subtest("tc_counts_only_malformed")) {
-		fx_reset(&fx);
-		tc_counts_only_malformed(&fx);
-	}
-out:
+	if (fx_init(&fx, NULL) == 0 && fx_apiserver(&fx) == 0)
+		FX_RUN_CASES(&fx, cases);
 	fx_fini(&fx);
 }

@@ -388,51 +388,45 @@ out:
 	fx_fini(&fx);
 }
 
+/* control2 was taken down by the case: up again for the next ones. */
+static void established_follows_flow_then_restore(struct fixture *fx)
+{
+	established_follows_flow(fx);
+	fx_set_backend(fx, 1, KHAXDP_HEALTH_UP, KHAXDP_ADMIN_ENABLED);
+	fx_sync_ring(fx, 0);
+}
+
+/* These two load their own fixture. */
+static void redirect_case(struct fixture *fx)
+{
+	(void)fx;
+	redirect();
+}
+
+static void no_route_case(struct fixture *fx)
+{
+	(void)fx;
+	no_route();
+}
+
+static const struct fx_case cases[] = {
+	{ "syn_to_remote_backend", syn_to_remote_backend },
+	{ "established_follows_flow", established_follows_flow_then_restore },
+	{ "syn_retransmit_keeps_backend", syn_retransmit },
+	{ "snat_ports_unique", snat_ports_unique },
+	{ "ip_options", ip_options },
+	{ "eth_padding", eth_padding },
+	{ "no_neighbour", no_neighbour },
+	{ "neighbour_lost_established", neighbour_lost },
+	{ "redirect", redirect_case },
+	{ "no_route", no_route_case },
+};
+
 void test_nat_forward(void)
 {
 	struct fixture fx;
 
-	if (fx_init(&fx, NULL) || fx_apiserver(&fx))
-		goto out;
-
-	if (test__start_subtest("syn_to_remote_backend")) {
-		fx_reset(&fx);
-		syn_to_remote_backend(&fx);
-	}
-	if (test__start_subtest("established_follows_flow")) {
-		fx_reset(&fx);
-		established_follows_flow(&fx);
-		fx_set_backend(&fx, 1, KHAXDP_HEALTH_UP, KHAXDP_ADMIN_ENABLED);
-		fx_sync_ring(&fx, 0);
-	}
-	if (test__start_subtest("syn_retransmit_keeps_backend")) {
-		fx_reset(&fx);
-		syn_retransmit(&fx);
-	}
-	if (test__start_subtest("snat_ports_unique")) {
-		fx_reset(&fx);
-		snat_ports_unique(&fx);
-	}
-	if (test__start_subtest("ip_options")) {
-		fx_reset(&fx);
-		ip_options(&fx);
-	}
-	if (test__start_subtest("eth_padding")) {
-		fx_reset(&fx);
-		eth_padding(&fx);
-	}
-	if (test__start_subtest("no_neighbour")) {
-		fx_reset(&fx);
-		no_neighbour(&fx);
-	}
-	if (test__start_subtest("neighbour_lost_established")) {
-		fx_reset(&fx);
-		neighbour_lost(&fx);
-	}
-	if (test__start_subtest("redirect"))
-		redirect();
-	if (test__start_subtest("no_route"))
-		no_route();
-out:
+	if (fx_init(&fx, NULL) == 0 && fx_apiserver(&fx) == 0)
+		FX_RUN_CASES(&fx, cases);
 	fx_fini(&fx);
 }

@@ -254,37 +254,20 @@ static void reply_to_unresolved_client(struct fixture *fx)
 	lab_ip("neigh del 192.168.218.50 dev ens33");
 }
 
+static const struct fx_case cases[] = {
+	{ "syn_ack_to_client", syn_ack_to_client },
+	{ "data_odd_length", data_reply },
+	{ "updates_last_seen", reply_updates_last_seen },
+	{ "flow_gone", reply_flow_gone },
+	{ "not_a_reply", not_a_reply },
+	{ "unresolved_client", reply_to_unresolved_client },
+};
+
 void test_nat_reply(void)
 {
 	struct fixture fx;
 
-	if (fx_init(&fx, NULL) || fx_apiserver(&fx))
-		goto out;
-
-	if (test__start_subtest("syn_ack_to_client")) {
-		fx_reset(&fx);
-		syn_ack_to_client(&fx);
-	}
-	if (test__start_subtest("data_odd_length")) {
-		fx_reset(&fx);
-		data_reply(&fx);
-	}
-	if (test__start_subtest("updates_last_seen")) {
-		fx_reset(&fx);
-		reply_updates_last_seen(&fx);
-	}
-	if (test__start_subtest("flow_gone")) {
-		fx_reset(&fx);
-		reply_flow_gone(&fx);
-	}
-	if (test__start_subtest("not_a_reply")) {
-		fx_reset(&fx);
-		not_a_reply(&fx);
-	}
-	if (test__start_subtest("unresolved_client")) {
-		fx_reset(&fx);
-		reply_to_unresolved_client(&fx);
-	}
-out:
+	if (fx_init(&fx, NULL) == 0 && fx_apiserver(&fx) == 0)
+		FX_RUN_CASES(&fx, cases);
 	fx_fini(&fx);
 }

@@ -114,20 +114,16 @@ static void many_flows(struct fixture *fx)
 	}
 }
 
+static const struct fx_case cases[] = {
+	{ "backends_and_flows", backends_and_flows },
+	{ "many_flows", many_flows },
+};
+
 void test_snapshot(void)
 {
 	struct fixture fx;
 
-	if (fx_init(&fx, NULL) || fx_apiserver(&fx))
-		goto out;
-	if (test__start_subtest("backends_and_flows")) {
-		fx_reset(&fx);
-		backends_and_flows(&fx);
-	}
-	if (test__start_subtest("many_flows")) {
-		fx_reset(&fx);
-		many_flows(&fx);
-	}
-out:
+	if (fx_init(&fx, NULL) == 0 && fx_apiserver(&fx) == 0)
+		FX_RUN_CASES(&fx, cases);
 	fx_fini(&fx);
 }
