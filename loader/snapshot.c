@@ -2,6 +2,7 @@
 /* snapshot.c - the running data plane in one read (see snapshot.h). */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -47,11 +48,11 @@ static int count_flow_cb(const struct khaxdp_flow_key *key,
 			 const struct khaxdp_flow *flow, void *ctx)
 {
 	void **c = ctx;
+	struct kx_snapshot *s = c[0];
 
 	(void)key;
-	count_flows(c[0], c[1], flow, 1, kx_now_ns());
-	return ((struct kx_snapshot *)c[0])->flows >=
-	       ((struct kx_snapshot *)c[0])->max_flows;
+	count_flows(s, c[1], flow, 1, kx_now_ns());
+	return s->max_flows && s->flows >= s->max_flows;
 }
 
 /*
@@ -67,6 +68,7 @@ static int walk_flows(const struct kx_maps *m, struct kx_snapshot *s,
 	LIBBPF_OPTS(bpf_map_batch_opts, opts);
 	struct khaxdp_flow_key *keys;
 	struct khaxdp_flow *vals;
+	uint32_t bound = s->max_flows ? s->max_flows : UINT32_MAX;
 	uint64_t now = kx_now_ns();
 	__u32 cursor, count;
 	void *in = NULL;
@@ -87,7 +89,7 @@ static int walk_flows(const struct kx_maps *m, struct kx_snapshot *s,
 			break;
 		count_flows(s, active, vals, count, now);
 		in = &cursor;
-	} while (!err && s->flows < s->max_flows);
+	} while (!err && s->flows < bound);
 	free(keys);
 	free(vals);
 	if (err == -ENOENT)
