@@ -121,6 +121,10 @@ static __always_inline int forward(struct xdp_md *ctx, struct packet *p,
 	local = b->local;	/* read once: the verifier follows one value */
 
 	/* The next hop first: a SYN that cannot be sent opens no flow. */
+	if (!local && !nat_ttl_allows_forward(p)) {
+		stat_count(KHAXDP_STAT_TTL_EXCEEDED);
+		return XDP_DROP;
+	}
 	if (!local) {
 		hop = bpf_map_lookup_elem(&nexthops, &c.backend_id);
 		if (!hop)
@@ -144,11 +148,12 @@ static __always_inline int forward(struct xdp_md *ctx, struct packet *p,
 
 	if (local) {
 		nat_rewrite4(p, p->ip->saddr, p->tcp->source, b->addr.v4,
-			     b->port);
+			     b->port, NAT_DELIVER);
 		stat_count(KHAXDP_STAT_FWD_LOCAL);
 		return XDP_PASS;
 	}
-	nat_rewrite4(p, nd->addr.v4, f->snat_port, b->addr.v4, b->port);
+	nat_rewrite4(p, nd->addr.v4, f->snat_port, b->addr.v4, b->port,
+		     NAT_FORWARD);
 	return fib_transmit(ctx, p, hop, KHAXDP_STAT_FWD_TX,
 			    KHAXDP_STAT_FWD_REDIRECT);
 }
@@ -175,6 +180,10 @@ static __always_inline int reply(struct xdp_md *ctx, struct packet *p)
 		stat_count(KHAXDP_STAT_REPLY_NO_FLOW);
 		return XDP_PASS;
 	}
+	if (!nat_ttl_allows_forward(p)) {
+		stat_count(KHAXDP_STAT_TTL_EXCEEDED);
+		return XDP_DROP;
+	}
 	reason = fib_next_hop(ctx, p, n->flow.dst.v4, n->flow.src.v4, &n->hop,
 			      now);
 	if (reason != STAT_CONTINUE) {
@@ -183,7 +192,7 @@ static __always_inline int reply(struct xdp_md *ctx, struct packet *p)
 	}
 	flow_touch(f, p->tcp, now, KHAXDP_FLOW_FIN_REV);
 	nat_rewrite4(p, n->flow.dst.v4, n->flow.dport, n->flow.src.v4,
-		     n->flow.sport);
+		     n->flow.sport, NAT_FORWARD);
 	stat_backend(n->backend_id, p->ip_len, STAT_OUT);
 	return fib_transmit(ctx, p, &n->hop, KHAXDP_STAT_REPLY_TX,
 			    KHAXDP_STAT_REPLY_REDIRECT);

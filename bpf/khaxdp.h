@@ -246,6 +246,7 @@ enum khaxdp_stat_class {
 	X(FIB_FAIL,         PASS,      "passed: no route to backend/client") \
 	X(FWD_DISABLED,     PASS,      "passed: forwarding is off on the interface") \
 	X(NAT_PORTS_FULL,   DROP,      "dropped: no free NAT port") \
+	X(TTL_EXCEEDED,     DROP,      "dropped: TTL would reach 0 when forwarded") \
 	X(FLOW_NEW,         EVENT,     "flows opened") \
 	X(FLOW_EXPIRED,     EVENT,     "flows found expired") \
 	X(FWD_TX,           TX,        "forwarded to a backend (XDP_TX)") \
@@ -265,6 +266,11 @@ enum khaxdp_stat {
 	KHAXDP_STAT_MAX
 };
 #undef KHAXDP_STAT_ENUM
+
+/* Entries of the stats map: room for reasons to come, so that a new
+ * counter does not change the pinned map an upgrade reuses. */
+#define KHAXDP_STAT_SLOTS	128
+_Static_assert(KHAXDP_STAT_MAX <= KHAXDP_STAT_SLOTS, "stats map too small");
 
 /* Per-CPU counters of one backend, key = backend id. "in" is client ->
  * backend, "out" is backend -> client; bytes are IP bytes. */

@@ -94,7 +94,7 @@ struct {
 /* enum khaxdp_stat -> count, per CPU. */
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, KHAXDP_STAT_MAX);
+	__uint(max_entries, KHAXDP_STAT_SLOTS);
 	__type(key, __u32);
 	__type(value, __u64);
 	__uint(pinning, LIBBPF_PIN_BY_NAME);

@@ -106,10 +106,23 @@ static __always_inline int nat_claim_local(const struct khaxdp_backend *b,
 	return bpf_map_update_elem(&nat, &rkey, val, BPF_ANY);
 }
 
-/* Rewrite both addresses and ports, fixing both checksums at once. */
+/* May the packet be sent on to another host? Not when its TTL would reach
+ * 0 there (RFC 1812): such a packet is dropped and counted. */
+static __always_inline int nat_ttl_allows_forward(const struct packet *p)
+{
+	return p->ip->ttl > 1;
+}
+
+enum nat_hop {
+	NAT_DELIVER,	/* to this node's stack: the TTL stays */
+	NAT_FORWARD,	/* to another host: the TTL goes down by one */
+};
+
+/* Rewrite both addresses and ports, fixing both checksums at once; a
+ * forwarded packet also loses one TTL (checked by the caller). */
 static __always_inline void nat_rewrite4(struct packet *p, __be32 saddr,
 					 __be16 sport, __be32 daddr,
-					 __be16 dport)
+					 __be16 dport, enum nat_hop hop)
 {
 	struct iphdr *ip = p->ip;
 	struct tcphdr *tcp = p->tcp;
@@ -117,7 +130,18 @@ static __always_inline void nat_rewrite4(struct packet *p, __be32 saddr,
 
 	d_ip = csum_delta4(d_ip, ip->saddr, saddr);
 	d_ip = csum_delta4(d_ip, ip->daddr, daddr);
-	d_tcp = csum_delta2(d_ip, tcp->source, sport);
+	/* The TCP checksum covers the addresses, not the TTL: its delta
+	 * branches off before the TTL's. */
+	d_tcp = d_ip;
+	if (hop == NAT_FORWARD) {
+		/* TTL and protocol share one 16-bit word of the header. */
+		__be16 *word = (__be16 *)&ip->ttl;
+		__be16 old = *word;
+
+		ip->ttl--;
+		d_ip = csum_delta2(d_ip, old, *word);
+	}
+	d_tcp = csum_delta2(d_tcp, tcp->source, sport);
 	d_tcp = csum_delta2(d_tcp, tcp->dest, dport);
 	csum_apply(&ip->check, d_ip);
 	csum_apply(&tcp->check, d_tcp);

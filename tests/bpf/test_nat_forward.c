@@ -388,6 +388,60 @@ out:
 	fx_fini(&fx);
 }
 
+/* A router's duty (RFC 1812): the forwarded SYN leaves with one TTL less
+ * and both checksums still right; one that would leave with TTL 0 is
+ * dropped, counted, and opens no flow. The local backend keeps the TTL. */
+static void ttl_decremented(struct fixture *fx)
+{
+	struct tcp4_spec s = client_spec(CLIENT_IP, 40050, TCP_SYN);
+	struct khaxdp_flow f;
+	struct pkt in, exp;
+	struct run r;
+
+	fx_set_cursor(fx, 0, 1);		/* next: control2 */
+	s.ttl = 64;
+	pkt_tcp4(&in, &s);
+	if (!ASSERT_OK(run_xdp(fx, &in, &r), "test_run"))
+		return;
+	ASSERT_VERDICT(&r, XDP_TX, "verdict");
+	if (!ASSERT_OK(fx_flow(fx, CLIENT_IP, 40050, &f), "flow recorded"))
+		return;
+	nat_expected(&exp, &s, MAC_ENS33, MAC_CTRL2, CTRL2_IP, snat_of(&f));
+	pkt_ip(&exp)->ttl = 63;
+	pkt_ip(&exp)->check = ip4_csum(pkt_ip(&exp));
+	ASSERT_MEMEQ(r.out, r.len, exp.data, exp.len, "SYN with TTL 63");
+	ASSERT_CSUMS(r.out, r.len, "SYN with TTL 63");
+}
+
+static void ttl_1_dropped(struct fixture *fx)
+{
+	struct tcp4_spec s = client_spec(CLIENT_IP, 40051, TCP_SYN);
+	struct khaxdp_flow f;
+	struct pkt in;
+	struct run r;
+
+	fx_set_cursor(fx, 0, 1);		/* next: control2 */
+	s.ttl = 1;
+	pkt_tcp4(&in, &s);
+	if (!ASSERT_OK(run_xdp(fx, &in, &r), "test_run"))
+		return;
+	ASSERT_VERDICT(&r, XDP_DROP, "verdict");
+	ASSERT_STATS_ONLY(fx, KHAXDP_STAT_RX, KHAXDP_STAT_TTL_EXCEEDED);
+	ASSERT_ERR(fx_flow(fx, CLIENT_IP, 40051, &f), "no flow");
+	ASSERT_EQ(fx_count(fx->maps.nat), 0, "no NAT entry");
+
+	/* To the local backend the packet is delivered, not forwarded. */
+	fx_reset(fx);
+	fx_set_cursor(fx, 0, 0);		/* next: control1 */
+	s.sport = 40052;
+	pkt_tcp4(&in, &s);
+	if (!ASSERT_OK(run_xdp(fx, &in, &r), "test_run"))
+		return;
+	ASSERT_VERDICT(&r, XDP_PASS, "verdict, local backend");
+	ASSERT_EQ(((const struct iphdr *)(r.out + ETH_HLEN_))->ttl, 1,
+		  "TTL kept for the local backend");
+}
+
 /* control2 was taken down by the case: up again for the next ones. */
 static void established_follows_flow_then_restore(struct fixture *fx)
 {
@@ -420,6 +474,8 @@ static const struct fx_case cases[] = {
 	{ "neighbour_lost_established", neighbour_lost },
 	{ "redirect", redirect_case },
 	{ "no_route", no_route_case },
+	{ "ttl_decremented", ttl_decremented },
+	{ "ttl_1_dropped", ttl_1_dropped },
 };
 
 void test_nat_forward(void)

@@ -254,7 +254,39 @@ static void reply_to_unresolved_client(struct fixture *fx)
 	lab_ip("neigh del 192.168.218.50 dev ens33");
 }
 
+/* The reply is forwarded too: one TTL less, or dropped at TTL 1. */
+static void reply_ttl(struct fixture *fx)
+{
+	struct tcp4_spec s;
+	struct pkt in, exp;
+	struct run r;
+	__u16 snat;
+
+	if (!client_to_ctrl2(fx, 40150, &snat))
+		return;
+	s = from_ctrl2(snat, TCP_SYN | TCP_ACK);
+	s.ttl = 64;
+	pkt_tcp4(&in, &s);
+	if (!ASSERT_OK(run_xdp(fx, &in, &r), "test_run"))
+		return;
+	ASSERT_VERDICT(&r, XDP_TX, "SYN-ACK from control2");
+	to_client(&exp, &s, 40150);
+	pkt_ip(&exp)->ttl = 63;
+	pkt_ip(&exp)->check = ip4_csum(pkt_ip(&exp));
+	ASSERT_MEMEQ(r.out, r.len, exp.data, exp.len, "SYN-ACK with TTL 63");
+
+	s = from_ctrl2(snat, TCP_ACK);
+	s.ttl = 1;
+	pkt_tcp4(&in, &s);
+	if (!ASSERT_OK(run_xdp(fx, &in, &r), "test_run"))
+		return;
+	ASSERT_VERDICT(&r, XDP_DROP, "reply with TTL 1");
+	ASSERT_STAT(fx, TTL_EXCEEDED, 1);
+	ASSERT_STAT(fx, REPLY_TX, 1);
+}
+
 static const struct fx_case cases[] = {
+	{ "ttl", reply_ttl },
 	{ "syn_ack_to_client", syn_ack_to_client },
 	{ "data_odd_length", data_reply },
 	{ "updates_last_seen", reply_updates_last_seen },

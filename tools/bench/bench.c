@@ -11,7 +11,8 @@
  * VIP itself, the node's NAT address is the client's), or, for SYNs, so
  * that the rewritten packet is the SYN of the next new flow. The counters
  * prove it: after each case the counter of its path must have grown by
- * exactly the number of runs, or the bench fails.
+ * exactly the number of runs, or the bench fails. A forwarded packet also
+ * loses a TTL each run: see run_chunks().
  *
  * Runs in the selftests' private network namespace (tests/bpf/lab.h) with
  * two more permanent neighbours for bpf_fib_lookup, builds its frames with
@@ -21,7 +22,9 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <getopt.h>
+#include <stdbool.h>
 #include <linux/if_ether.h>
+#include <linux/if_link.h>
 #include <linux/ip.h>
 #include <linux/tcp.h>
 #include <net/if.h>
@@ -54,7 +57,8 @@
 
 struct options {
 	unsigned int trials;
-	unsigned int repeat;
+	unsigned int repeat;		/* runs per trial of a passed packet */
+	unsigned int fwd_repeat;	/* of a forwarded one: see run_chunks() */
 	unsigned int syn_repeat;
 	int json;
 };
@@ -110,34 +114,79 @@ static int cmp_double(const void *a, const void *b)
  * time of every trial goes into the result. The stat @expect of @stats_fd must grow by
  * exactly trials * repeat, or the path measured was not the one named.
  */
-static int measure(struct result *r, const struct options *o, int prog_fd,
-		   const struct pkt *pkt, unsigned int n_pkt,
-		   unsigned int repeat,
-		   int stats_fd, __u32 expect)
-{
-	double t[TRIALS_MAX];
-	__u8 buf[PKT_MAX];
-	struct xdp_md ctx_in = { .ingress_ifindex = lab.ifindex };
-	__u64 before = stat_sum(stats_fd, expect), after;
+/*
+ * A forwarded packet loses one TTL per run (RFC 1812), so no packet is
+ * its own fixed point for long: a trial of a forwarding path is run in
+ * chunks of at most CHUNK_RUNS, each starting from the previous chunk's
+ * output with its TTL set back to 255 (and its IP checksum recomputed);
+ * 254 runs take it down to 1. The per-run time of a trial is the runs'
+ * total time over their number; calls are cheap once the program is
+ * parked (see park()).
+ */
+#define CHUNK_RUNS	254
 
-	for (unsigned int i = 0; i < o->trials; i++) {
-		const struct pkt *in = &pkt[i % n_pkt];
+static void ttl_reset(struct pkt *p)
+{
+	struct iphdr *ip = pkt_ip(p);
+
+	ip->ttl = 255;
+	ip->check = ip4_csum(ip);
+}
+
+static int run_chunks(const struct result *r, int prog_fd, struct pkt *p,
+		      unsigned int repeat, bool forwards, double *ns_per_run)
+{
+	unsigned int chunk = forwards ? CHUNK_RUNS : repeat;
+	struct xdp_md ctx_in = { .ingress_ifindex = lab.ifindex };
+	double total = 0;
+	struct pkt out;
+
+	for (unsigned int done = 0; done < repeat;) {
+		unsigned int n = repeat - done < chunk ? repeat - done : chunk;
 		LIBBPF_OPTS(bpf_test_run_opts, opts,
-			.data_in = in->data, .data_size_in = in->len,
-			.data_out = buf, .data_size_out = sizeof(buf),
+			.data_in = p->data, .data_size_in = p->len,
+			.data_out = out.data, .data_size_out = sizeof(out.data),
 			.ctx_in = &ctx_in, .ctx_size_in = sizeof(ctx_in),
-			.repeat = repeat);
+			.repeat = n);
 		int err;
 
-		ctx_in.data_end = in->len;
+		if (forwards)
+			ttl_reset(p);
+		ctx_in.data_end = p->len;
 		err = bpf_prog_test_run_opts(prog_fd, &opts);
-
 		if (err) {
 			fprintf(stderr, "bench: %s: BPF_PROG_TEST_RUN: %s\n",
 				r->name, strerror(-err));
 			return -1;
 		}
-		t[i] = opts.duration;
+		total += (double)opts.duration * n;
+		memcpy(p->data, out.data, opts.data_size_out);
+		p->len = opts.data_size_out;
+		done += n;
+	}
+	*ns_per_run = total / repeat;
+	return 0;
+}
+
+/*
+ * Run @prog_fd @repeat times per trial from pkt[trial % n_pkt]; the per-run
+ * time of every trial goes into the result. The stat @expect of @stats_fd
+ * must grow by exactly trials * repeat, or the path measured was not the
+ * one named.
+ */
+static int measure(struct result *r, const struct options *o, int prog_fd,
+		   const struct pkt *pkt, unsigned int n_pkt,
+		   unsigned int repeat, bool forwards,
+		   int stats_fd, __u32 expect)
+{
+	double t[TRIALS_MAX];
+	__u64 before = stat_sum(stats_fd, expect), after;
+	struct pkt p;
+
+	for (unsigned int i = 0; i < o->trials; i++) {
+		p = pkt[i % n_pkt];
+		if (run_chunks(r, prog_fd, &p, repeat, forwards, &t[i]))
+			return -1;
 	}
 	after = stat_sum(stats_fd, expect);
 	if (after - before != (__u64)o->trials * repeat) {
@@ -207,6 +256,25 @@ static int fill_maps(struct khaxdp *skel, __u16 snat_min, __u16 snat_max)
 	return 0;
 }
 
+/*
+ * Attach a program to an idle interface of the lab (nothing is sent there).
+ * BPF_PROG_TEST_RUN puts an XDP program into the kernel's XDP dispatcher
+ * for the run and takes it out after, which waits for an RCU grace period
+ * each call (milliseconds); a program already attached somewhere stays in
+ * the dispatcher, and a call costs microseconds. The forwarding paths need
+ * many calls (see run_chunks()).
+ */
+static int park(int prog_fd, const char *ifname)
+{
+	int err = bpf_xdp_attach(if_nametoindex(ifname), prog_fd,
+				 XDP_FLAGS_SKB_MODE, NULL);
+
+	if (err)
+		fprintf(stderr, "bench: attach to %s: %s\n", ifname,
+			strerror(-err));
+	return err;
+}
+
 static struct khaxdp *load_khaxdp(unsigned int max_flows)
 {
 	struct khaxdp *skel = khaxdp__open();
@@ -230,8 +298,8 @@ static void print_table(const struct result *res, int n, const struct options *o
 	const struct result *base = &res[0];
 
 	if (o->json) {
-		printf("{\"trials\":%u,\"repeat\":%u,\"syn_repeat\":%u,\"results\":[",
-		       o->trials, o->repeat, o->syn_repeat);
+		printf("{\"trials\":%u,\"repeat\":%u,\"fwd_repeat\":%u,\"syn_repeat\":%u,\"results\":[",
+		       o->trials, o->repeat, o->fwd_repeat, o->syn_repeat);
 		for (int i = 0; i < n; i++)
 			printf("%s{\"case\":\"%s\",\"ns_per_packet\":%.1f,\"min\":%.1f,\"max\":%.1f,\"ratio_to_baseline\":%.2f}",
 			       i ? "," : "", res[i].name, res[i].median,
@@ -246,8 +314,8 @@ static void print_table(const struct result *res, int n, const struct options *o
 		printf("%-28s %10.1f %8.1f-%-8.1f %8.2fx\n", res[i].name,
 		       res[i].median, res[i].min, res[i].max,
 		       res[i].median / base->median);
-	printf("(median of %u trials; %u runs per trial, %u for SYNs; ratio to the baseline)\n",
-	       o->trials, o->repeat, o->syn_repeat);
+	printf("(median of %u trials; runs per trial: %u passed, %u forwarded, %u SYNs; ratio to the baseline)\n",
+	       o->trials, o->repeat, o->fwd_repeat, o->syn_repeat);
 }
 
 static void usage(FILE *f)
@@ -268,7 +336,9 @@ int main(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{}
 	};
-	struct options o = { .trials = 7, .repeat = 1000000, .syn_repeat = 8000 };
+	struct options o = { .trials = 7, .repeat = 1000000,
+			     .fwd_repeat = 4000 * CHUNK_RUNS,
+			     .syn_repeat = 32 * CHUNK_RUNS };
 	struct result res[6] = {
 		{ "baseline (parse + pass)", "baseline" },
 		{ "non-VIP, to the node", "PASS_NOT_VIP" },
@@ -286,12 +356,19 @@ int main(int argc, char **argv)
 		switch (c) {
 		case 't': o.trials = strtoul(optarg, NULL, 0); break;
 		case 'r': o.repeat = strtoul(optarg, NULL, 0); break;
-		case 's': o.trials = 3; o.repeat = 10000; o.syn_repeat = 1000; break;
+		case 's':
+			o.trials = 3;
+			o.repeat = 10000;
+			o.fwd_repeat = 40 * CHUNK_RUNS;
+			o.syn_repeat = 4 * CHUNK_RUNS;
+			break;
 		case 'j': o.json = 1; break;
 		case 'h': usage(stdout); return 0;
 		default: usage(stderr); return 2;
 		}
 	}
+	if (o.fwd_repeat > o.repeat)
+		o.fwd_repeat = o.repeat;
 	if (!o.trials || o.trials > TRIALS_MAX || !o.repeat) {
 		fprintf(stderr, "bench: --trials must be 1..%d, --repeat > 0\n",
 			TRIALS_MAX);
@@ -317,7 +394,10 @@ int main(int argc, char **argv)
 		goto out;
 	}
 	if (fill_maps(lb, CLIENT_PORT, CLIENT_PORT) ||
-	    fill_maps(synlb, 1024, 65535))
+	    fill_maps(synlb, 1024, 65535) ||
+	    park(bpf_program__fd(base->progs.baseline_xdp), "ens33p") ||
+	    park(bpf_program__fd(lb->progs.khaxdp_xdp), "ens34") ||
+	    park(bpf_program__fd(synlb->progs.khaxdp_xdp), "ens34p"))
 		goto out;
 
 	int lb_fd = bpf_program__fd(lb->progs.khaxdp_xdp);
@@ -325,16 +405,16 @@ int main(int argc, char **argv)
 
 	bench_pkt(&pkt, NODE_ADDR, CLIENT_PORT, BENCH_VIP, VIP_PORT, 0);
 	if (measure(&res[0], &o, bpf_program__fd(base->progs.baseline_xdp), &pkt, 1,
-		    o.repeat, bpf_map__fd(base->maps.baseline_stats),
+		    o.repeat, false, bpf_map__fd(base->maps.baseline_stats),
 		    KHAXDP_STAT_RX))
 		goto out;
 
 	bench_pkt(&pkt, PEER_ADDR, 5555, NODE_ADDR, 22, 0);
-	if (measure(&res[1], &o, lb_fd, &pkt, 1, o.repeat, lb_stats,
+	if (measure(&res[1], &o, lb_fd, &pkt, 1, o.repeat, false, lb_stats,
 		    KHAXDP_STAT_PASS_NOT_VIP))
 		goto out;
 	bench_pkt(&pkt, PEER_ADDR, 5555, OTHER_ADDR, 443, 0);
-	if (measure(&res[2], &o, lb_fd, &pkt, 1, o.repeat, lb_stats,
+	if (measure(&res[2], &o, lb_fd, &pkt, 1, o.repeat, false, lb_stats,
 		    KHAXDP_STAT_PASS_NOT_VIP))
 		goto out;
 
@@ -346,7 +426,7 @@ int main(int argc, char **argv)
 	for (unsigned int i = 0; i < o.trials; i++)
 		bench_pkt(&syns[i], NODE_ADDR, 1023 - i, BENCH_VIP, VIP_PORT, 1);
 	if (measure(&res[3], &o, bpf_program__fd(synlb->progs.khaxdp_xdp), syns,
-		    o.trials, o.syn_repeat, bpf_map__fd(synlb->maps.stats),
+		    o.trials, o.syn_repeat, true, bpf_map__fd(synlb->maps.stats),
 		    KHAXDP_STAT_FLOW_NEW))
 		goto out;
 
@@ -357,14 +437,15 @@ int main(int argc, char **argv)
 
 	once.trials = 1;
 	bench_pkt(&pkt, NODE_ADDR, CLIENT_PORT, BENCH_VIP, VIP_PORT, 1);
-	if (measure(&open, &once, lb_fd, &pkt, 1, 1, lb_stats, KHAXDP_STAT_FLOW_NEW))
+	if (measure(&open, &once, lb_fd, &pkt, 1, 1, true, lb_stats,
+		    KHAXDP_STAT_FLOW_NEW))
 		goto out;
 	bench_pkt(&pkt, NODE_ADDR, CLIENT_PORT, BENCH_VIP, VIP_PORT, 0);
-	if (measure(&res[4], &o, lb_fd, &pkt, 1, o.repeat, lb_stats,
+	if (measure(&res[4], &o, lb_fd, &pkt, 1, o.fwd_repeat, true, lb_stats,
 		    KHAXDP_STAT_FWD_TX))
 		goto out;
 	bench_pkt(&pkt, BENCH_VIP, VIP_PORT, NODE_ADDR, CLIENT_PORT, 0);
-	if (measure(&res[5], &o, lb_fd, &pkt, 1, o.repeat, lb_stats,
+	if (measure(&res[5], &o, lb_fd, &pkt, 1, o.fwd_repeat, true, lb_stats,
 		    KHAXDP_STAT_REPLY_TX))
 		goto out;
 
