@@ -69,37 +69,39 @@ static __always_inline void flow_touch(struct khaxdp_flow *f,
 /*
  * Record a new flow: claim its reply tuple (a NAT port for a remote
  * backend, the client's tuple for the local one), then the flow. Returns
- * the flow, or NULL when no reply tuple could be had (the packet is then
- * dropped: NAT_PORTS_FULL).
+ * STAT_CONTINUE with *out set, or why the SYN is dropped: no NAT port
+ * (NAT_PORTS_FULL), or the local tuple is another connection's
+ * (LOCAL_TUPLE_BUSY).
  */
-static __always_inline struct khaxdp_flow *
-flow_commit(const struct flow_fwd *c, const struct khaxdp_flow_key *key)
+static __always_inline int flow_commit(const struct flow_fwd *c,
+				       const struct khaxdp_flow_key *key,
+				       struct khaxdp_flow **out)
 {
 	struct khaxdp_nat nat_val = { .flow = *key, .backend_id = c->backend_id };
 	struct khaxdp_flow f = {};
-	int err;
 
 	fib_learn_client(&nat_val.hop, c->xdp, c->p, c->now);
 	if (c->backend->local) {
 		f.flags = KHAXDP_FLOW_LOCAL;
-		err = nat_claim_local(c->backend, &nat_val);
-	} else {
-		err = nat_claim_port(c->node, c->backend, &nat_val, c->now,
-				     &f.snat_port);
+		if (nat_local_busy(c->xdp, c->p, c->backend) ||
+		    nat_claim_local(c->backend, &nat_val, c->now))
+			return KHAXDP_STAT_LOCAL_TUPLE_BUSY;
+	} else if (nat_claim_port(c->node, c->backend, &nat_val, c->now,
+				  &f.snat_port)) {
+		return KHAXDP_STAT_NAT_PORTS_FULL;
 	}
-	if (err)
-		return NULL;
 	f.created_ns = c->now;
 	f.last_seen_ns = c->now;
 	f.backend_id = c->backend_id;
 	f.service_id = c->svc->id;
 	f.timeout_s = c->svc->timeout_s;
 	if (bpf_map_update_elem(&flows, key, &f, BPF_ANY))
-		return NULL;
+		return KHAXDP_STAT_NAT_PORTS_FULL;
 
 	stat_count(KHAXDP_STAT_FLOW_NEW);
 	stat_flow_opened(c->backend_id);
-	return bpf_map_lookup_elem(&flows, key);
+	*out = bpf_map_lookup_elem(&flows, key);
+	return *out ? STAT_CONTINUE : KHAXDP_STAT_NAT_PORTS_FULL;
 }
 
 #endif /* KHAXDP_FLOW_BPF_H */

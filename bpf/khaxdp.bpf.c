@@ -137,9 +137,9 @@ static __always_inline int forward(struct xdp_md *ctx, struct packet *p,
 		}
 	}
 	if (!f) {
-		f = flow_commit(&c, &key);
-		if (!f) {
-			stat_count(KHAXDP_STAT_NAT_PORTS_FULL);
+		reason = flow_commit(&c, &key, &f);
+		if (reason != STAT_CONTINUE) {
+			stat_count(reason);
 			return XDP_DROP;
 		}
 	}

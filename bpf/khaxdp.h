@@ -247,6 +247,7 @@ enum khaxdp_stat_class {
 	X(FWD_DISABLED,     PASS,      "passed: forwarding is off on the interface") \
 	X(NAT_PORTS_FULL,   DROP,      "dropped: no free NAT port") \
 	X(TTL_EXCEEDED,     DROP,      "dropped: TTL would reach 0 when forwarded") \
+	X(LOCAL_TUPLE_BUSY, DROP,      "dropped: SYN whose tuple at the local backend is another connection's") \
 	X(FLOW_NEW,         EVENT,     "flows opened") \
 	X(FLOW_EXPIRED,     EVENT,     "flows found expired") \
 	X(FWD_TX,           TX,        "forwarded to a backend (XDP_TX)") \

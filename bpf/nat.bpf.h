@@ -90,12 +90,70 @@ claimed:
 	return 0;
 }
 
+/*
+ * Is the reply tuple of the local backend, backend:port -> client:port,
+ * another connection's already? Either a socket of this node's own (a
+ * direct connection to node:6443 from that client port, which TC would
+ * otherwise rewrite to come from the VIP), or the entry of another live
+ * flow. A listener is no connection, and a TIME_WAIT socket is the
+ * kernel's to reuse. The very key being opened again (a new SYN on a
+ * closed flow) or a flow that ended does not count.
+ */
+static __always_inline int nat_local_busy(struct xdp_md *ctx,
+					  const struct packet *p,
+					  const struct khaxdp_backend *b)
+{
+	struct bpf_sock_tuple t = {};
+	struct bpf_sock *sk;
+	int busy;
+
+	t.ipv4.saddr = p->ip->saddr;
+	t.ipv4.daddr = b->addr.v4;
+	t.ipv4.sport = p->tcp->source;
+	t.ipv4.dport = b->port;
+	sk = bpf_skc_lookup_tcp(ctx, &t, sizeof(t.ipv4), BPF_F_CURRENT_NETNS, 0);
+	if (!sk)
+		return 0;
+	busy = sk->state != BPF_TCP_LISTEN && sk->state != BPF_TCP_TIME_WAIT;
+	bpf_sk_release(sk);
+	return busy;
+}
+
+/* Two flow keys, word by word (no memcmp in BPF). */
+static __always_inline int nat_key_equal(const struct khaxdp_flow_key *a,
+					 const struct khaxdp_flow_key *b)
+{
+	const __u32 *x = (const __u32 *)a, *y = (const __u32 *)b;
+	__u32 diff = 0, i;
+
+	_Static_assert(sizeof(*a) % sizeof(__u32) == 0, "key of whole words");
+#pragma unroll
+	for (i = 0; i < sizeof(*a) / sizeof(__u32); i++)
+		diff |= x[i] ^ y[i];
+	return diff == 0;
+}
+
+static __always_inline int nat_owned_by_other(const struct khaxdp_nat *n,
+					      const struct khaxdp_flow_key *key,
+					      __u64 now)
+{
+	struct khaxdp_flow *f;
+
+	if (nat_key_equal(&n->flow, key))
+		return 0;
+	f = nat_flow_of(n, 0, now);
+	return f && !khaxdp_flow_closed(f);
+}
+
 /* The local apiserver answers client:port directly; TC finds the flow by
- * that reply tuple. */
+ * that reply tuple. Claimed with BPF_NOEXIST: an entry of another live
+ * flow is never overwritten. */
 static __always_inline int nat_claim_local(const struct khaxdp_backend *b,
-					   const struct khaxdp_nat *val)
+					   const struct khaxdp_nat *val,
+					   __u64 now)
 {
 	struct khaxdp_flow_key rkey = {};
+	struct khaxdp_nat *old;
 
 	rkey.src.v4 = b->addr.v4;
 	rkey.dst.v4 = val->flow.src.v4;
@@ -103,7 +161,13 @@ static __always_inline int nat_claim_local(const struct khaxdp_backend *b,
 	rkey.dport = val->flow.sport;
 	rkey.proto = IPPROTO_TCP;
 	rkey.family = KHAXDP_AF_INET;
-	return bpf_map_update_elem(&nat, &rkey, val, BPF_ANY);
+	if (!bpf_map_update_elem(&nat, &rkey, val, BPF_NOEXIST))
+		return 0;
+	old = bpf_map_lookup_elem(&nat, &rkey);
+	if (old && nat_owned_by_other(old, &val->flow, now))
+		return -1;
+	bpf_map_delete_elem(&nat, &rkey);
+	return bpf_map_update_elem(&nat, &rkey, val, BPF_NOEXIST);
 }
 
 /* May the packet be sent on to another host? Not when its TTL would reach

@@ -5,7 +5,10 @@
  * the TC egress program rewrites the apiserver's replies to come from
  * VIP:7443.
  */
+#include <fcntl.h>
+#include <unistd.h>
 #include <linux/pkt_cls.h>
+#include <sys/socket.h>
 
 #include "khaxdp_test.h"
 
@@ -206,12 +209,125 @@ static void tc_counts_only_malformed(struct fixture *fx)
 	ASSERT_STAT(fx, TC_REPLY, 0);
 }
 
+/* A connection of this node's own from NODE_IP:6443 to the client's port
+ * (a direct connection to the apiserver, here left in SYN_SENT): the fd. */
+static int own_connection(__u16 cport)
+{
+	struct sockaddr_in local = { .sin_family = AF_INET,
+				     .sin_addr.s_addr = NODE_IP,
+				     .sin_port = htons(API_PORT) };
+	struct sockaddr_in peer = { .sin_family = AF_INET,
+				    .sin_addr.s_addr = CLIENT_IP,
+				    .sin_port = htons(cport) };
+	int one = 1, fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
+
+	if (!ASSERT_GE(fd, 0, "socket"))
+		return -1;
+	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	if (!ASSERT_OK(bind(fd, (struct sockaddr *)&local, sizeof(local)),
+		       "bind 192.168.218.171:6443") ||
+	    !ASSERT_TRUE(connect(fd, (struct sockaddr *)&peer, sizeof(peer)) &&
+			 errno == EINPROGRESS, "connect in progress")) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+/* A spoofed SYN claiming the client's port of a connection the node
+ * already has with it must not make TC rewrite that connection's packets
+ * into VIP:7443: it is dropped and counted. Another port goes through. */
+static void syn_on_own_connection(struct fixture *fx)
+{
+	struct tcp4_spec s = client_spec(CLIENT_IP, 40230, TCP_SYN);
+	struct khaxdp_flow f;
+	struct khaxdp_nat n;
+	struct pkt in;
+	struct run r;
+	int fd = own_connection(40230);
+
+	if (fd < 0)
+		return;
+	fx_set_cursor(fx, 0, 0);		/* next: control1, this node */
+	pkt_tcp4(&in, &s);
+	if (ASSERT_OK(run_xdp(fx, &in, &r), "test_run")) {
+		ASSERT_VERDICT(&r, XDP_DROP, "SYN on the node's own connection");
+		ASSERT_STATS_ONLY(fx, KHAXDP_STAT_RX,
+				  KHAXDP_STAT_LOCAL_TUPLE_BUSY);
+		ASSERT_ERR(fx_flow(fx, CLIENT_IP, 40230, &f), "no flow");
+		ASSERT_ERR(fx_nat(fx, NODE_IP, CLIENT_IP, API_PORT, 40230, &n),
+			   "no reply mapping for TC");
+	}
+	close(fd);
+	fx_set_cursor(fx, 0, 0);
+	ASSERT_TRUE(OPEN_FLOW(fx, CLIENT_IP, 40231, XDP_PASS, &f),
+		    "a SYN from another port opens its flow");
+}
+
+/* The reply mapping of a live flow is never overwritten by another's. */
+static void local_entry_kept(struct fixture *fx)
+{
+	struct khaxdp_flow_key other = flow_key(CLIENT_IP, IP4(192, 168, 218, 190),
+						40240, VIP_PORT);
+	struct khaxdp_flow live = { .backend_id = 0, .timeout_s = SVC_TIMEOUT_S,
+				    .flags = KHAXDP_FLOW_LOCAL };
+	struct khaxdp_nat entry = { .flow = other, .backend_id = 0 }, n;
+	struct khaxdp_flow_key rkey = flow_key(NODE_IP, CLIENT_IP, API_PORT, 40240);
+	struct khaxdp_flow f;
+	struct pkt in;
+	struct run r;
+	struct tcp4_spec s = client_spec(CLIENT_IP, 40240, TCP_SYN);
+
+	live.created_ns = live.last_seen_ns = now_coarse_ns();
+	if (!ASSERT_OK(bpf_map_update_elem(fx->maps.flows, &other, &live, BPF_ANY),
+		       "a live local flow to another VIP") ||
+	    !ASSERT_OK(bpf_map_update_elem(fx->maps.nat, &rkey, &entry, BPF_ANY),
+		       "its reply mapping"))
+		return;
+	fx_set_cursor(fx, 0, 0);
+	pkt_tcp4(&in, &s);
+	if (!ASSERT_OK(run_xdp(fx, &in, &r), "test_run"))
+		return;
+	ASSERT_VERDICT(&r, XDP_DROP, "SYN whose reply tuple is taken");
+	ASSERT_STAT(fx, LOCAL_TUPLE_BUSY, 1);
+	ASSERT_ERR(fx_flow(fx, CLIENT_IP, 40240, &f), "no flow");
+	if (ASSERT_OK(bpf_map_lookup_elem(fx->maps.nat, &rkey, &n), "mapping"))
+		ASSERT_MEMEQ(&n.flow, sizeof(n.flow), &other, sizeof(other),
+			     "the mapping still names the live flow");
+}
+
+/* A client port is used again after its flow closed (FIN both ways): the
+ * new SYN opens a new flow and takes the reply mapping over. */
+static void local_reopen_after_close(struct fixture *fx)
+{
+	struct khaxdp_flow f;
+	struct khaxdp_nat n;
+
+	fx_set_cursor(fx, 0, 0);
+	if (!OPEN_FLOW(fx, CLIENT_IP, 40250, XDP_PASS, &f))
+		return;
+	f.flags |= KHAXDP_FLOW_FIN_FWD | KHAXDP_FLOW_FIN_REV;
+	ASSERT_OK(fx_put_flow(fx, CLIENT_IP, 40250, &f), "close the flow");
+	fx_set_cursor(fx, 0, 0);
+	if (!OPEN_FLOW(fx, CLIENT_IP, 40250, XDP_PASS, &f))
+		return;
+	ASSERT_EQ(f.flags & (KHAXDP_FLOW_FIN_FWD | KHAXDP_FLOW_FIN_REV), 0,
+		  "a new flow, not the closed one");
+	ASSERT_STAT(fx, FLOW_NEW, 2);
+	ASSERT_STAT(fx, LOCAL_TUPLE_BUSY, 0);
+	ASSERT_OK(fx_nat(fx, NODE_IP, CLIENT_IP, API_PORT, 40250, &n),
+		  "the reply mapping");
+}
+
 static const struct fx_case cases[] = {
 	{ "syn_to_local", syn_to_local },
 	{ "data_follows_local_flow", data_to_local },
 	{ "tc_rewrites_reply", tc_rewrites_reply },
 	{ "tc_leaves_others", tc_leaves_others },
 	{ "tc_counts_only_malformed", tc_counts_only_malformed },
+	{ "syn_on_own_connection", syn_on_own_connection },
+	{ "local_entry_kept", local_entry_kept },
+	{ "local_reopen_after_close", local_reopen_after_close },
 };
 
 void test_local_backend(void)
