@@ -49,19 +49,22 @@ flow_lookup_live(const struct khaxdp_flow_key *key, int syn, __u64 now)
 	return f;
 }
 
-/* Record what this packet says about the connection's life. */
+/* Record what this packet says about the connection's life. The flags
+ * are set with an atomic OR (the other direction may set its own at the
+ * same time), and only when one is new: most packets write nothing. */
 static __always_inline void flow_touch(struct khaxdp_flow *f,
 				       const struct tcphdr *tcp, __u64 now,
 				       __u8 fin_flag)
 {
-	__u8 flags = f->flags;
+	__u32 add = 0;
 
 	if (tcp->rst)
-		flags |= KHAXDP_FLOW_RST;
+		add |= KHAXDP_FLOW_RST;
 	if (tcp->fin)
-		flags |= fin_flag;
-	if (flags != f->flags)
-		f->flags = flags;
+		add |= fin_flag;
+	if (add & ~(__u32)f->flags)
+		__sync_fetch_and_or(&f->flags_word,
+				    add << KHAXDP_FLOW_FLAGS_SHIFT);
 	if (now - f->last_seen_ns > FLOW_TOUCH_NS)
 		f->last_seen_ns = now;
 }

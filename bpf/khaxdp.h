@@ -130,10 +130,25 @@ struct khaxdp_flow {
 	__u32 backend_id;
 	__u32 service_id;
 	__u32 timeout_s;
-	__be16 snat_port;	/* 0 when the backend is local */
-	__u8 flags;		/* enum khaxdp_flow_flags */
-	__u8 pad;
+	union {
+		struct {
+			__be16 snat_port;	/* 0 when the backend is local */
+			__u8 flags;		/* enum khaxdp_flow_flags */
+			__u8 pad;
+		};
+		/* The three as one word: the forward and the reply CPU set
+		 * flags with one atomic OR of it (BPF has no 8-bit atomics),
+		 * so neither loses the other's FIN. */
+		__u32 flags_word;
+	};
 };
+
+/* Where flags sit in flags_word (the byte after snat_port). */
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+#define KHAXDP_FLOW_FLAGS_SHIFT	16
+#else
+#define KHAXDP_FLOW_FLAGS_SHIFT	8
+#endif
 
 /*
  * A cached bpf_fib_lookup() result, so that an established packet does not

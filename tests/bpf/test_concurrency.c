@@ -6,6 +6,7 @@
  * afterwards, in the main thread, from the flow table.
  */
 #include <pthread.h>
+#include <sched.h>
 #include <stdatomic.h>
 #include <time.h>
 
@@ -271,10 +272,101 @@ static void health_flips(struct fixture *fx)
 	ASSERT_EQ(bad, 0, "flows on backend 2 while it was down");
 }
 
+/* --- FIN from both sides at once ------------------------------------------ */
+
+#define FIN_FLOWS	4000
+
+struct fin_worker {
+	struct fixture *fx;
+	int cpu;
+	bool from_backend;
+	const __u16 *snat;	/* each flow's SNAT port */
+	atomic_int *ready;
+	int errors;
+};
+
+static void pin_to_cpu(int cpu)
+{
+	cpu_set_t set;
+
+	CPU_ZERO(&set);
+	CPU_SET(cpu, &set);
+	sched_setaffinity(0, sizeof(set), &set);
+}
+
+static void *fin_worker(void *arg)
+{
+	struct fin_worker *w = arg;
+	struct run r;
+
+	pin_to_cpu(w->cpu);
+	atomic_fetch_add(w->ready, 1);
+	while (atomic_load(w->ready) < 2)
+		;	/* start together */
+	for (int i = 0; i < FIN_FLOWS; i++) {
+		struct tcp4_spec s = client_spec(CLIENT_N(i + 1), 47000,
+						 TCP_FIN | TCP_ACK);
+
+		if (w->from_backend)
+			s = respec(s, MAC_CTRL2, MAC_ENS33, CTRL2_IP, API_PORT,
+				   NODE_IP, w->snat[i]);
+		if (send_tcp(w->fx, &s, &r) || r.retval != XDP_TX)
+			w->errors++;
+	}
+	return NULL;
+}
+
+/* The client's FIN and the backend's FIN of each flow run on two CPUs at
+ * the same moment: both must stay recorded (the flags are one atomic OR),
+ * or a flow that saw both FINs would live on for the whole idle timeout. */
+static void fin_both_cpus(struct fixture *fx)
+{
+	static __u16 snat[FIN_FLOWS];
+	struct fin_worker w[2] = {
+		{ .fx = fx, .cpu = 0, .from_backend = false, .snat = snat },
+		{ .fx = fx, .cpu = 1, .from_backend = true, .snat = snat },
+	};
+	atomic_int ready = 0;
+	pthread_t tid[2];
+	struct khaxdp_flow f;
+	int both = 0, i;
+
+	if (libbpf_num_possible_cpus() < 2) {
+		test__skip("one CPU");
+		return;
+	}
+	fx_set_backend(fx, 0, KHAXDP_HEALTH_DOWN, KHAXDP_ADMIN_ENABLED);
+	fx_set_backend(fx, 2, KHAXDP_HEALTH_DOWN, KHAXDP_ADMIN_ENABLED);
+	fx_sync_ring(fx, 0);			/* every flow to control2 */
+	for (i = 0; i < FIN_FLOWS; i++) {
+		if (!OPEN_FLOW(fx, CLIENT_N(i + 1), 47000, XDP_TX, &f))
+			goto out;
+		snat[i] = ntohs(f.snat_port);
+	}
+	for (i = 0; i < 2; i++) {
+		w[i].ready = &ready;
+		pthread_create(&tid[i], NULL, fin_worker, &w[i]);
+	}
+	for (i = 0; i < 2; i++)
+		pthread_join(tid[i], NULL);
+	ASSERT_EQ(w[0].errors + w[1].errors, 0, "FINs not forwarded");
+	for (i = 0; i < FIN_FLOWS; i++)
+		if (!fx_flow(fx, CLIENT_N(i + 1), 47000, &f) &&
+		    (f.flags & (KHAXDP_FLOW_FIN_FWD | KHAXDP_FLOW_FIN_REV)) ==
+			    (KHAXDP_FLOW_FIN_FWD | KHAXDP_FLOW_FIN_REV))
+			both++;
+	ASSERT_EQ(both, FIN_FLOWS, "flows with both FINs recorded");
+out:
+	fx_set_backend(fx, 0, KHAXDP_HEALTH_UP, KHAXDP_ADMIN_ENABLED);
+	fx_set_backend(fx, 2, KHAXDP_HEALTH_UP, KHAXDP_ADMIN_ENABLED);
+	fx_sync_ring(fx, 0);
+}
+
 static const struct fx_case cases[] = {
 	{ "even_distribution", even_distribution },
 	{ "cursor_atomic", cursor_atomic },
 	{ "health_flips", health_flips },
+	{ "fin_both_cpus", fin_both_cpus },
 };
 
 void test_concurrency(void)
