@@ -32,6 +32,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <bpf/bpf.h>
@@ -54,6 +55,7 @@
 #define PEER_ADDR	IP4(192, 168, 218, 60)	/* a host talking to the node */
 #define CLIENT_PORT	40000
 #define TRIALS_MAX	64
+#define FULL_FLOWS	8192	/* the table of "SYN, flow table full" */
 
 struct options {
 	unsigned int trials;
@@ -275,6 +277,33 @@ static int park(int prog_fd, const char *ifname)
 	return err;
 }
 
+/* n live flows of clients that send nothing: a full table. */
+static int fill_flows(struct khaxdp *skel, unsigned int n)
+{
+	struct khaxdp_flow f = { .backend_id = 0, .timeout_s = 1800 };
+	struct timespec ts;
+	int fd = bpf_map__fd(skel->maps.flows);
+
+	clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);
+	f.created_ns = f.last_seen_ns = ts.tv_sec * 1000000000ULL + ts.tv_nsec;
+	for (unsigned int i = 0; i < n; i++) {
+		struct khaxdp_flow_key k = {
+			.src.v4 = htonl(0x0a630000 | i),	/* 10.99.x.y */
+			.dst.v4 = BENCH_VIP,
+			.sport = htons(50000),
+			.dport = htons(VIP_PORT),
+			.proto = IPPROTO_TCP,
+			.family = KHAXDP_AF_INET,
+		};
+
+		if (bpf_map_update_elem(fd, &k, &f, BPF_ANY)) {
+			fprintf(stderr, "bench: fill flows: %s\n", strerror(errno));
+			return -1;
+		}
+	}
+	return 0;
+}
+
 static struct khaxdp *load_khaxdp(unsigned int max_flows)
 {
 	struct khaxdp *skel = khaxdp__open();
@@ -339,16 +368,17 @@ int main(int argc, char **argv)
 	struct options o = { .trials = 7, .repeat = 1000000,
 			     .fwd_repeat = 4000 * CHUNK_RUNS,
 			     .syn_repeat = 32 * CHUNK_RUNS };
-	struct result res[6] = {
+	struct result res[7] = {
 		{ "baseline (parse + pass)", "baseline" },
 		{ "non-VIP, to the node", "PASS_NOT_VIP" },
 		{ "non-VIP, other address", "PASS_NOT_VIP" },
 		{ "SYN, new flow", "FLOW_NEW" },
+		{ "SYN, flow table full", "FLOW_NEW" },
 		{ "established, forward", "FWD_TX" },
 		{ "established, reply", "REPLY_TX" },
 	};
 	struct pkt pkt;
-	struct khaxdp *lb = NULL, *synlb = NULL;
+	struct khaxdp *lb = NULL, *synlb = NULL, *fulllb = NULL;
 	struct baseline *base = NULL;
 	int c, rc = 1;
 
@@ -388,16 +418,19 @@ int main(int argc, char **argv)
 	base = baseline__open_and_load();
 	lb = load_khaxdp(1 << 16);
 	synlb = load_khaxdp(1 << 17);
-	if (!base || !lb || !synlb) {
+	fulllb = load_khaxdp(FULL_FLOWS);
+	if (!base || !lb || !synlb || !fulllb) {
 		fprintf(stderr, "bench: loading the programs failed: %s\n",
 			strerror(errno));
 		goto out;
 	}
 	if (fill_maps(lb, CLIENT_PORT, CLIENT_PORT) ||
 	    fill_maps(synlb, 1024, 65535) ||
+	    fill_maps(fulllb, 1024, 65535) ||
 	    park(bpf_program__fd(base->progs.baseline_xdp), "ens33p") ||
 	    park(bpf_program__fd(lb->progs.khaxdp_xdp), "ens34") ||
-	    park(bpf_program__fd(synlb->progs.khaxdp_xdp), "ens34p"))
+	    park(bpf_program__fd(synlb->progs.khaxdp_xdp), "ens34p") ||
+	    park(bpf_program__fd(fulllb->progs.khaxdp_xdp), "ens33"))
 		goto out;
 
 	int lb_fd = bpf_program__fd(lb->progs.khaxdp_xdp);
@@ -429,6 +462,13 @@ int main(int argc, char **argv)
 		    o.trials, o.syn_repeat, true, bpf_map__fd(synlb->maps.stats),
 		    KHAXDP_STAT_FLOW_NEW))
 		goto out;
+	/* The same SYNs into a table already full of live flows: each one
+	 * evicts the least recently used. */
+	if (fill_flows(fulllb, FULL_FLOWS) ||
+	    measure(&res[4], &o, bpf_program__fd(fulllb->progs.khaxdp_xdp), syns,
+		    o.trials, o.syn_repeat, true, bpf_map__fd(fulllb->maps.stats),
+		    KHAXDP_STAT_FLOW_NEW))
+		goto out;
 
 	/* Open the one flow (its NAT port is its own client port), then
 	 * measure the packets that follow it, both ways. */
@@ -441,17 +481,18 @@ int main(int argc, char **argv)
 		    KHAXDP_STAT_FLOW_NEW))
 		goto out;
 	bench_pkt(&pkt, NODE_ADDR, CLIENT_PORT, BENCH_VIP, VIP_PORT, 0);
-	if (measure(&res[4], &o, lb_fd, &pkt, 1, o.fwd_repeat, true, lb_stats,
+	if (measure(&res[5], &o, lb_fd, &pkt, 1, o.fwd_repeat, true, lb_stats,
 		    KHAXDP_STAT_FWD_TX))
 		goto out;
 	bench_pkt(&pkt, BENCH_VIP, VIP_PORT, NODE_ADDR, CLIENT_PORT, 0);
-	if (measure(&res[5], &o, lb_fd, &pkt, 1, o.fwd_repeat, true, lb_stats,
+	if (measure(&res[6], &o, lb_fd, &pkt, 1, o.fwd_repeat, true, lb_stats,
 		    KHAXDP_STAT_REPLY_TX))
 		goto out;
 
-	print_table(res, 6, &o);
+	print_table(res, 7, &o);
 	rc = 0;
 out:
+	khaxdp__destroy(fulllb);
 	khaxdp__destroy(synlb);
 	khaxdp__destroy(lb);
 	baseline__destroy(base);
