@@ -16,8 +16,8 @@
  * This file is the packets' path, top to bottom; each concern lives in its
  * own header: parsing.bpf.h (headers), stat.bpf.h (counters), flow.bpf.h
  * (the flow table), backend.bpf.h (round robin), nat.bpf.h (reply tuples
- * and rewrites), fib.bpf.h (next hop and transmit), policy.h (the rules
- * user space shares).
+ * and rewrites), fib.bpf.h (next hop and transmit), icmp.bpf.h (ICMP
+ * errors of flows), policy.h (the rules user space shares).
  */
 #include <linux/bpf.h>
 #include <linux/pkt_cls.h>
@@ -26,6 +26,7 @@
 #include "backend.bpf.h"
 #include "fib.bpf.h"
 #include "flow.bpf.h"
+#include "icmp.bpf.h"
 #include "khaxdp.h"
 #include "maps.bpf.h"
 #include "nat.bpf.h"
@@ -198,6 +199,127 @@ static __always_inline int reply(struct xdp_md *ctx, struct packet *p)
 			    KHAXDP_STAT_REPLY_REDIRECT);
 }
 
+/* --- XDP: ICMP errors of flows ------------------------------------------- */
+
+/* To this node, about node:snat -> backend:port that we forwarded: to the
+ * client, about client:port -> VIP:port. From the backend itself it comes
+ * from the VIP; a router's address stays. */
+static __always_inline int icmp_to_client(struct xdp_md *ctx, struct packet *p,
+					  struct icmp_err *e,
+					  const struct khaxdp_node *nd,
+					  int *verdict)
+{
+	struct khaxdp_flow_key rkey = {};
+	struct khaxdp_flow *f;
+	struct khaxdp_nat *n;
+	__be32 from;
+	__u64 now;
+	int reason;
+
+	if (e->ip->saddr != nd->addr.v4)
+		return KHAXDP_STAT_ICMP_NO_FLOW;
+	rkey.src.v4 = e->ip->daddr;
+	rkey.dst.v4 = nd->addr.v4;
+	rkey.sport = e->tcp->dest;
+	rkey.dport = e->tcp->source;
+	rkey.proto = IPPROTO_TCP;
+	rkey.family = KHAXDP_AF_INET;
+	n = bpf_map_lookup_elem(&nat, &rkey);
+	if (!n)
+		return KHAXDP_STAT_ICMP_NO_FLOW;
+	now = bpf_ktime_get_coarse_ns();
+	f = nat_flow_of(n, e->tcp->source, now);
+	if (!f || (f->flags & KHAXDP_FLOW_LOCAL))
+		return KHAXDP_STAT_ICMP_NO_FLOW;
+	if (!nat_ttl_allows_forward(p))
+		return KHAXDP_STAT_TTL_EXCEEDED;
+	reason = fib_next_hop(ctx, p, n->flow.dst.v4, n->flow.src.v4, &n->hop,
+			      now);
+	if (reason != STAT_CONTINUE)
+		return reason;
+	from = p->ip->saddr == e->ip->daddr ? n->flow.dst.v4 : p->ip->saddr;
+	icmp_rewrite_quote(e, n->flow.src.v4, n->flow.sport, n->flow.dst.v4,
+			   n->flow.dport);
+	icmp_rewrite_outer(p, from, n->flow.src.v4, 1);
+	*verdict = fib_transmit(ctx, p, &n->hop, KHAXDP_STAT_ICMP_TX,
+				KHAXDP_STAT_ICMP_TX);
+	return STAT_CONTINUE;
+}
+
+/* To a VIP, about VIP:port -> client:port that we sent for a backend: to
+ * that backend, about what it sent. */
+static __always_inline int icmp_to_backend(struct xdp_md *ctx, struct packet *p,
+					   struct icmp_err *e,
+					   const struct khaxdp_node *nd,
+					   int *verdict)
+{
+	struct khaxdp_nexthop *hop;
+	struct khaxdp_flow_key key = {};
+	struct khaxdp_backend *b;
+	struct khaxdp_flow *f;
+	__u64 now = bpf_ktime_get_coarse_ns();
+	int reason;
+
+	key.src.v4 = e->ip->daddr;
+	key.dst.v4 = e->ip->saddr;
+	key.sport = e->tcp->dest;
+	key.dport = e->tcp->source;
+	key.proto = IPPROTO_TCP;
+	key.family = KHAXDP_AF_INET;
+	f = flow_lookup_live(&key, 0, now);
+	if (!f)
+		return KHAXDP_STAT_ICMP_NO_FLOW;
+	b = backend_get(f->backend_id);
+	if (!b)
+		return KHAXDP_STAT_ICMP_NO_FLOW;
+	if (f->flags & KHAXDP_FLOW_LOCAL) {
+		/* The local apiserver's socket is node:port -> client. */
+		icmp_rewrite_quote(e, b->addr.v4, b->port, e->ip->daddr,
+				   e->tcp->dest);
+		icmp_rewrite_outer(p, p->ip->saddr, b->addr.v4, 0);
+		*verdict = XDP_PASS;
+		return KHAXDP_STAT_ICMP_LOCAL;
+	}
+	if (!nat_ttl_allows_forward(p))
+		return KHAXDP_STAT_TTL_EXCEEDED;
+	hop = bpf_map_lookup_elem(&nexthops, &f->backend_id);
+	if (!hop)
+		return KHAXDP_STAT_ICMP_NO_FLOW;
+	reason = fib_next_hop(ctx, p, nd->addr.v4, b->addr.v4, hop, now);
+	if (reason != STAT_CONTINUE)
+		return reason;
+	icmp_rewrite_quote(e, b->addr.v4, b->port, nd->addr.v4, f->snat_port);
+	icmp_rewrite_outer(p, nd->addr.v4, b->addr.v4, 1);
+	*verdict = fib_transmit(ctx, p, hop, KHAXDP_STAT_ICMP_TX,
+				KHAXDP_STAT_ICMP_TX);
+	return STAT_CONTINUE;
+}
+
+/* An IPv4 packet that is not TCP: an ICMP error of a flow is translated,
+ * everything else passes as PASS_NOT_TCP. */
+static __always_inline int not_tcp(struct xdp_md *ctx, struct packet *p,
+				   void *data_end)
+{
+	int reason = KHAXDP_STAT_PASS_NOT_TCP, verdict = XDP_PASS;
+	struct khaxdp_node *nd = node_get();
+	struct icmp_err e;
+
+	if (nd && node_mac_is(nd, p->eth->h_dest) &&
+	    (p->ip->daddr == nd->addr.v4 || node_has_vip(nd, p->ip->daddr))) {
+		reason = icmp_parse(p, data_end, &e);
+		if (reason == STAT_CONTINUE && p->ip->daddr == nd->addr.v4)
+			reason = icmp_to_client(ctx, p, &e, nd, &verdict);
+		else if (reason == STAT_CONTINUE)
+			reason = icmp_to_backend(ctx, p, &e, nd, &verdict);
+	}
+	if (reason == STAT_CONTINUE)
+		return verdict;		/* counted when sent */
+	stat_count(reason);
+	if (reason == KHAXDP_STAT_TTL_EXCEEDED)
+		return XDP_DROP;
+	return verdict;
+}
+
 SEC("xdp")
 int khaxdp_xdp(struct xdp_md *ctx)
 {
@@ -210,6 +332,8 @@ int khaxdp_xdp(struct xdp_md *ctx)
 
 	stat_count(KHAXDP_STAT_RX);
 	reason = parse_tcp4(data, data_end, ctx->data_end - ctx->data, &p);
+	if (reason == KHAXDP_STAT_PASS_NOT_TCP)
+		return not_tcp(ctx, &p, data_end);
 	if (reason != STAT_CONTINUE) {
 		stat_count(reason);
 		return XDP_PASS;

@@ -263,6 +263,10 @@ enum khaxdp_stat_class {
 	X(NAT_PORTS_FULL,   DROP,      "dropped: no free NAT port") \
 	X(TTL_EXCEEDED,     DROP,      "dropped: TTL would reach 0 when forwarded") \
 	X(LOCAL_TUPLE_BUSY, DROP,      "dropped: SYN whose tuple at the local backend is another connection's") \
+	X(ICMP_TX,          TX,        "ICMP errors of flows translated and forwarded") \
+	X(ICMP_LOCAL,       TX,        "ICMP errors of flows translated for the local backend") \
+	X(ICMP_NO_FLOW,     PASS,      "passed: ICMP error about no flow") \
+	X(BAD_ICMP,         MALFORMED, "malformed: ICMP error too short for what it quotes") \
 	X(FLOW_NEW,         EVENT,     "flows opened") \
 	X(FLOW_EXPIRED,     EVENT,     "flows found expired") \
 	X(FWD_TX,           TX,        "forwarded to a backend (XDP_TX)") \

@@ -73,10 +73,12 @@ static __always_inline int parse_ipv4(void *data_end, __u32 pkt_len,
 		return KHAXDP_STAT_BAD_IP_LEN;
 	if (ip->frag_off & bpf_htons(IP_MF | IP_OFFSET))
 		return KHAXDP_STAT_BAD_IP_FRAG;
-	if (ip->protocol != IPPROTO_TCP)
-		return KHAXDP_STAT_PASS_NOT_TCP;
+	/* A whole datagram: a caller may look at it (ICMP) even when it is
+	 * not TCP. */
 	p->ip = ip;
 	p->ip_len = tot_len;
+	if (ip->protocol != IPPROTO_TCP)
+		return KHAXDP_STAT_PASS_NOT_TCP;
 	return STAT_CONTINUE;
 }
 
@@ -96,7 +98,9 @@ static __always_inline int parse_tcp(void *data_end, struct packet *p)
 }
 
 /* Ethernet + IPv4 + TCP headers between data and data_end, in a packet of
- * @pkt_len bytes; or the reason it is not one. */
+ * @pkt_len bytes; or the reason it is not one. PASS_NOT_TCP comes with
+ * p->eth, p->ip and p->ip_len set: a whole IPv4 datagram of another
+ * protocol. */
 static __always_inline int parse_tcp4(void *data, void *data_end,
 				      __u32 pkt_len, struct packet *p)
 {

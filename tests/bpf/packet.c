@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 /* packet.c - frames and checksums (see packet.h). */
+#include <arpa/inet.h>
 #include <string.h>
 #include <linux/if_ether.h>
 
@@ -48,6 +49,11 @@ __u16 ip4_csum_verify(const struct iphdr *ip)
 __u16 tcp4_csum_verify(const struct iphdr *ip)
 {
 	return fold(tcp4_sum(ip));
+}
+
+__u16 inet_csum(const void *buf, size_t len)
+{
+	return htons(~fold(sum16(0, buf, len)) & 0xffff);
 }
 
 __u16 ip4_csum(const struct iphdr *ip)

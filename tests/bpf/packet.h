@@ -9,6 +9,7 @@
 
 #include <linux/ip.h>
 #include <linux/tcp.h>
+#include <stddef.h>
 #include <linux/types.h>
 
 #include "lab.h"
@@ -74,6 +75,9 @@ __u16 ip4_csum(const struct iphdr *ip);		/* over the header as is */
 __u16 tcp4_csum(const struct iphdr *ip);	/* with check taken as 0 */
 /* Sums including the stored checksum: 0xffff when the checksum is valid. */
 __u16 ip4_csum_verify(const struct iphdr *ip);
+/* The Internet checksum of len bytes (network order), as ICMP uses it;
+ * over a buffer that holds its checksum: 0 when that one is right. */
+__u16 inet_csum(const void *buf, size_t len);
 __u16 tcp4_csum_verify(const struct iphdr *ip);
 
 #endif /* KHAXDP_TEST_PACKET_H */

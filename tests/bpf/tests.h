@@ -16,4 +16,5 @@
 	X(nat_ports)		\
 	X(counters)		\
 	X(concurrency)		\
-	X(snapshot)
+	X(snapshot)		\
+	X(icmp)
