@@ -81,7 +81,9 @@ static __always_inline int flow_commit(const struct flow_fwd *c,
 				       struct khaxdp_flow **out)
 {
 	struct khaxdp_nat nat_val = { .flow = *key, .backend_id = c->backend_id };
+	struct khaxdp_nat *held = NULL;
 	struct khaxdp_flow f = {};
+	int err;
 
 	fib_learn_client(&nat_val.hop, c->xdp, c->p, c->now);
 	if (c->backend->local) {
@@ -89,16 +91,20 @@ static __always_inline int flow_commit(const struct flow_fwd *c,
 		if (nat_local_busy(c->xdp, c->p, c->backend) ||
 		    nat_claim_local(c->backend, &nat_val, c->now))
 			return KHAXDP_STAT_LOCAL_TUPLE_BUSY;
-	} else if (nat_claim_port(c->node, c->backend, &nat_val, c->now,
-				  &f.snat_port)) {
-		return KHAXDP_STAT_NAT_PORTS_FULL;
+	} else {
+		nat_val.seq = 1;	/* held until the flow exists */
+		if (nat_claim_port(c->node, c->backend, &nat_val, c->now,
+				   &f.snat_port, &held))
+			return KHAXDP_STAT_NAT_PORTS_FULL;
 	}
 	f.created_ns = c->now;
 	f.last_seen_ns = c->now;
 	f.backend_id = c->backend_id;
 	f.service_id = c->svc->id;
 	f.timeout_s = c->svc->timeout_s;
-	if (bpf_map_update_elem(&flows, key, &f, BPF_ANY))
+	err = bpf_map_update_elem(&flows, key, &f, BPF_ANY);
+	nat_release(held);
+	if (err)
 		return KHAXDP_STAT_NAT_PORTS_FULL;
 
 	stat_count(KHAXDP_STAT_FLOW_NEW);

@@ -179,7 +179,10 @@ enum khaxdp_nexthop_flags {
 struct khaxdp_nat {
 	struct khaxdp_flow_key flow;	/* the forward key: client -> VIP */
 	__u32 backend_id;
-	__u32 pad;
+	/* Taking over a stale entry in place: even when the entry is whole,
+	 * odd while one CPU, the one whose compare-and-swap made it odd,
+	 * rewrites it. */
+	__u32 seq;
 	struct khaxdp_nexthop hop;	/* towards the client */
 };
 

@@ -44,15 +44,52 @@ nat_flow_of(const struct khaxdp_nat *n, __be16 snat_port, __u64 now)
 }
 
 /*
+ * Take over a stale entry (its flow gone, expired or moved) for val. Two
+ * CPUs may find the same stale entry at once: the one whose
+ * compare-and-swap of seq succeeds rewrites it in place, the other sees
+ * the swap fail (or seq odd, or the new owner live) and moves on. A
+ * delete-then-insert would let the second CPU delete the first one's new
+ * entry and insert its own: two live flows on one reply tuple. The entry
+ * is left held (seq odd) until nat_release(): see nat_claim_port().
+ */
+static __always_inline int nat_take_stale(struct khaxdp_nat *old,
+					  const struct khaxdp_nat *val,
+					  __be16 port, __u64 now)
+{
+	__u32 seq = *(volatile __u32 *)&old->seq;
+
+	if ((seq & 1) || nat_flow_of(old, port, now))
+		return 0;
+	if (__sync_val_compare_and_swap(&old->seq, seq, seq + 1) != seq)
+		return 0;
+	old->flow = val->flow;
+	old->backend_id = val->backend_id;
+	old->hop = val->hop;
+	return 1;
+}
+
+/* The claim's flow exists now (or will not): the entry is whole again, and
+ * stale as soon as its flow ends. */
+static __always_inline void nat_release(struct khaxdp_nat *held)
+{
+	if (held)
+		__sync_fetch_and_add(&held->seq, 1);
+}
+
+/*
  * Claim a source port for a flow towards a remote backend. The reply tuple
  * backend:port -> node:snat_port must be unique, so the claim is the nat
- * entry itself, inserted with BPF_NOEXIST; a stale owner (its flow gone or
- * moved) is evicted.
+ * entry itself: inserted with BPF_NOEXIST, or a stale one taken over
+ * (nat_take_stale()). Until its flow is in the table the entry names a
+ * flow that does not exist yet, which would look stale to another CPU:
+ * it is held (seq odd, val->seq is 1) and *held must be given to
+ * nat_release() once the flow is written.
  */
 static __always_inline int nat_claim_port(const struct khaxdp_node *nd,
 					  const struct khaxdp_backend *b,
 					  const struct khaxdp_nat *val,
-					  __u64 now, __be16 *port)
+					  __u64 now, __be16 *port,
+					  struct khaxdp_nat **held)
 {
 	__u32 min = nd->snat_port_min, max = nd->snat_port_max;
 	__u32 id = val->backend_id, range, i;
@@ -76,13 +113,15 @@ static __always_inline int nat_claim_port(const struct khaxdp_node *nd,
 		struct khaxdp_nat *old;
 
 		rkey.dport = bpf_htons(min + (start + i) % range);
-		if (!bpf_map_update_elem(&nat, &rkey, val, BPF_NOEXIST))
+		if (!bpf_map_update_elem(&nat, &rkey, val, BPF_NOEXIST)) {
+			*held = bpf_map_lookup_elem(&nat, &rkey);
 			goto claimed;
+		}
 		old = bpf_map_lookup_elem(&nat, &rkey);
-		if (old && !nat_flow_of(old, rkey.dport, now) &&
-		    !bpf_map_delete_elem(&nat, &rkey) &&
-		    !bpf_map_update_elem(&nat, &rkey, val, BPF_NOEXIST))
+		if (old && nat_take_stale(old, val, rkey.dport, now)) {
+			*held = old;
 			goto claimed;
+		}
 	}
 	return -1;
 claimed:

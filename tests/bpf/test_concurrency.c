@@ -377,3 +377,102 @@ void test_concurrency(void)
 		FX_RUN_CASES(&fx, cases);
 	fx_fini(&fx);
 }
+
+/* --- two CPUs claiming the same NAT ports ----------------------------------- */
+
+#define CLAIM_ROUNDS	500000		/* SYNs per CPU */
+#define CLAIM_PORTS	16
+#define VIP2_IP		IP4(192, 168, 218, 190)
+
+struct claimer {
+	struct fixture *fx;
+	int cpu;
+	atomic_int *ready;
+	int claimed, full, errors, shared;
+};
+
+/* A SYN per round from a new client of this CPU's own to VIP2, whose
+ * flows end at the next tick of the coarse clock (timeout 0): every tick,
+ * both CPUs race to take over the same few ports from the flows that
+ * ended. After a claim, the claimer's flow must own its port's entry for
+ * as long as the flow lives. */
+static void *claimer(void *arg)
+{
+	struct claimer *c = arg;
+	struct run r;
+
+	pin_to_cpu(c->cpu);
+	atomic_fetch_add(c->ready, 1);
+	while (atomic_load(c->ready) < 2)
+		;
+	for (__u32 i = 0; i < CLAIM_ROUNDS; i++) {
+		__be32 client = htonl(0x0a000000 | (c->cpu + 1) << 20 | i >> 4);
+		__u16 cport = 40000 + (i & 15);
+		struct khaxdp_flow_key own = flow_key(client, VIP2_IP, cport,
+						      VIP_PORT);
+		struct tcp4_spec s = client_spec(client, cport, TCP_SYN);
+		struct khaxdp_flow_key rkey;
+		struct khaxdp_flow f;
+		struct khaxdp_nat n;
+
+		s.daddr = VIP2_IP;
+		if (send_tcp(c->fx, &s, &r)) {
+			c->errors++;
+			continue;
+		}
+		if (r.retval == XDP_DROP) {
+			c->full++;
+			continue;
+		}
+		c->claimed++;
+		if (bpf_map_lookup_elem(c->fx->maps.flows, &own, &f))
+			continue;	/* evicted already: nothing to own */
+		rkey = flow_key(CTRL2_IP, NODE_IP, API_PORT, ntohs(f.snat_port));
+		if (bpf_map_lookup_elem(c->fx->maps.nat, &rkey, &n))
+			continue;
+		if (memcmp(&n.flow, &own, sizeof(own)) &&
+		    !bpf_map_lookup_elem(c->fx->maps.flows, &own, &f) &&
+		    !khaxdp_flow_expired(&f, now_coarse_ns()))
+			c->shared++;	/* a live flow lost its port */
+	}
+	return NULL;
+}
+
+void test_claims(void)
+{
+	struct fixture_opts opts = { .snat_min = 40000,
+				     .snat_max = 40000 + CLAIM_PORTS - 1 };
+	struct claimer c[2];
+	struct fixture fx;
+	atomic_int ready = 0;
+	pthread_t tid[2];
+	int i;
+
+	if (libbpf_num_possible_cpus() < 2) {
+		test__skip("one CPU");
+		return;
+	}
+	if (fx_init(&fx, &opts) || fx_apiserver(&fx) ||
+	    fx_add_service(&fx, 1, VIP2_IP, VIP_PORT, 0, "instant") ||
+	    fx_add_backend(&fx, 3, 1, "control2", CTRL2_IP, API_PORT, false) ||
+	    fx_sync_ring(&fx, 1))
+		goto out;
+	if (!test__start_subtest("two_cpus_one_owner"))
+		goto out;
+	for (i = 0; i < 2; i++) {
+		c[i] = (struct claimer){ .fx = &fx, .cpu = i, .ready = &ready };
+		pthread_create(&tid[i], NULL, claimer, &c[i]);
+	}
+	for (i = 0; i < 2; i++)
+		pthread_join(tid[i], NULL);
+	TLOG("claimed %d + %d, ports full %d + %d", c[0].claimed, c[1].claimed,
+	     c[0].full, c[1].full);
+	ASSERT_EQ(c[0].errors + c[1].errors, 0, "test_run errors");
+	/* Claims come at CLAIM_PORTS per clock tick (4 ms at HZ=250). */
+	ASSERT_GT(c[0].claimed + c[1].claimed, 1000,
+		  "claims (ports taken over from ended flows)");
+	ASSERT_EQ(c[0].shared + c[1].shared, 0,
+		  "live flows whose port another claim took");
+out:
+	fx_fini(&fx);
+}

@@ -17,4 +17,5 @@
 	X(counters)		\
 	X(concurrency)		\
 	X(snapshot)		\
-	X(icmp)
+	X(icmp)			\
+	X(claims)
