@@ -121,12 +121,12 @@ static __always_inline int forward(struct xdp_md *ctx, struct packet *p,
 	b = c.backend;
 	local = b->local;	/* read once: the verifier follows one value */
 
-	/* The next hop first: a SYN that cannot be sent opens no flow. */
-	if (!local && !nat_ttl_allows_forward(p)) {
-		stat_count(KHAXDP_STAT_TTL_EXCEEDED);
-		return XDP_DROP;
-	}
+	/* Whether it can be sent first: a SYN that cannot opens no flow. */
 	if (!local) {
+		if (!nat_ttl_allows_forward(p)) {
+			stat_count(KHAXDP_STAT_TTL_EXCEEDED);
+			return XDP_DROP;
+		}
 		hop = bpf_map_lookup_elem(&nexthops, &c.backend_id);
 		if (!hop)
 			return XDP_PASS;
