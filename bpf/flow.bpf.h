@@ -51,10 +51,11 @@ flow_lookup_live(const struct khaxdp_flow_key *key, int syn, __u64 now)
 
 /* Record what this packet says about the connection's life. The flags
  * are set with an atomic OR (the other direction may set its own at the
- * same time), and only when one is new: most packets write nothing. */
-static __always_inline void flow_touch(struct khaxdp_flow *f,
-				       const struct tcphdr *tcp, __u64 now,
-				       __u8 fin_flag)
+ * same time), and only when one is new: most packets write nothing.
+ * Returns 1 when last_seen was refreshed (at most every FLOW_TOUCH_NS). */
+static __always_inline int flow_touch(struct khaxdp_flow *f,
+				      const struct tcphdr *tcp, __u64 now,
+				      __u8 fin_flag)
 {
 	__u32 add = 0;
 
@@ -65,8 +66,56 @@ static __always_inline void flow_touch(struct khaxdp_flow *f,
 	if (add & ~(__u32)f->flags)
 		__sync_fetch_and_or(&f->flags_word,
 				    add << KHAXDP_FLOW_FLAGS_SHIFT);
-	if (now - f->last_seen_ns > FLOW_TOUCH_NS)
-		f->last_seen_ns = now;
+	if (now - f->last_seen_ns <= FLOW_TOUCH_NS)
+		return 0;
+	f->last_seen_ns = now;
+	return 1;
+}
+
+/*
+ * The nat table is an LRU of its own: under pressure it may evict the
+ * reply mapping of a flow that lives on. A forward packet that refreshes
+ * last_seen (at most every FLOW_TOUCH_NS, so the cost is one lookup per
+ * flow and period) checks the mapping and puts it back (NAT_RESTORED). If
+ * another live flow holds the tuple meanwhile, this flow has lost its way
+ * back: it is closed (RST: gone after KHAXDP_CLOSED_TIMEOUT_S) and its
+ * packet dropped (NAT_LOST) rather than mixed into the other connection.
+ */
+static __always_inline int flow_keep_nat(const struct flow_fwd *c,
+					 const struct khaxdp_flow_key *key,
+					 struct khaxdp_flow *f)
+{
+	struct khaxdp_nat val = { .flow = *key, .backend_id = c->backend_id };
+	const struct khaxdp_backend *b = c->backend;
+	struct khaxdp_flow_key rkey = {};
+	struct khaxdp_nat *n;
+
+	rkey.src.v4 = b->addr.v4;
+	rkey.sport = b->port;
+	rkey.proto = IPPROTO_TCP;
+	rkey.family = KHAXDP_AF_INET;
+	if (f->flags & KHAXDP_FLOW_LOCAL) {
+		rkey.dst.v4 = key->src.v4;
+		rkey.dport = key->sport;
+	} else {
+		rkey.dst.v4 = c->node->addr.v4;
+		rkey.dport = f->snat_port;
+	}
+	n = bpf_map_lookup_elem(&nat, &rkey);
+	if (n && nat_key_equal(&n->flow, key))
+		return STAT_CONTINUE;
+	fib_learn_client(&val.hop, c->xdp, c->p, c->now);
+	if (!n) {
+		bpf_map_update_elem(&nat, &rkey, &val, BPF_NOEXIST);
+		return KHAXDP_STAT_NAT_RESTORED;
+	}
+	if (nat_take_stale(n, &val, f->snat_port, c->now)) {
+		nat_release(n);
+		return KHAXDP_STAT_NAT_RESTORED;
+	}
+	__sync_fetch_and_or(&f->flags_word,
+			    (__u32)KHAXDP_FLOW_RST << KHAXDP_FLOW_FLAGS_SHIFT);
+	return KHAXDP_STAT_NAT_LOST;
 }
 
 /*

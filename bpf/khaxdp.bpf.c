@@ -144,7 +144,15 @@ static __always_inline int forward(struct xdp_md *ctx, struct packet *p,
 			return XDP_DROP;
 		}
 	}
-	flow_touch(f, p->tcp, c.now, KHAXDP_FLOW_FIN_FWD);
+	if (flow_touch(f, p->tcp, c.now, KHAXDP_FLOW_FIN_FWD)) {
+		reason = flow_keep_nat(&c, &key, f);
+		if (reason == KHAXDP_STAT_NAT_LOST) {
+			stat_count(reason);
+			return XDP_DROP;
+		}
+		if (reason != STAT_CONTINUE)
+			stat_count(reason);
+	}
 	stat_backend(c.backend_id, p->ip_len, STAT_IN);
 
 	if (local) {

@@ -266,6 +266,8 @@ enum khaxdp_stat_class {
 	X(NAT_PORTS_FULL,   DROP,      "dropped: no free NAT port") \
 	X(TTL_EXCEEDED,     DROP,      "dropped: TTL would reach 0 when forwarded") \
 	X(LOCAL_TUPLE_BUSY, DROP,      "dropped: SYN whose tuple at the local backend is another connection's") \
+	X(NAT_RESTORED,     EVENT,     "reply mappings of live flows put back after eviction") \
+	X(NAT_LOST,         DROP,      "dropped: a live flow's reply tuple is another flow's now") \
 	X(ICMP_TX,          TX,        "ICMP errors of flows translated and forwarded") \
 	X(ICMP_LOCAL,       TX,        "ICMP errors of flows translated for the local backend") \
 	X(ICMP_NO_FLOW,     PASS,      "passed: ICMP error about no flow") \

@@ -442,6 +442,73 @@ static void ttl_1_dropped(struct fixture *fx)
 		  "TTL kept for the local backend");
 }
 
+/* Sends a data packet of client:cport's flow after its last_seen was set
+ * back a second, so that the packet refreshes it. */
+static int data_after_a_while(struct fixture *fx, __u16 cport, struct run *r)
+{
+	struct tcp4_spec s = client_spec(CLIENT_IP, cport, TCP_ACK | TCP_PSH);
+	struct khaxdp_flow f;
+	int err = fx_flow(fx, CLIENT_IP, cport, &f);
+
+	if (err)
+		return err;
+	f.last_seen_ns -= 1000000000ULL;
+	err = fx_put_flow(fx, CLIENT_IP, cport, &f);
+	return err ? err : send_tcp(fx, &s, r);
+}
+
+/* The nat table evicted a live flow's mapping: its next packet puts it
+ * back, and the backend's replies find their way again. */
+static void nat_restored(struct fixture *fx)
+{
+	struct khaxdp_flow_key rkey;
+	struct khaxdp_flow f;
+	struct run r;
+
+	fx_set_cursor(fx, 0, 1);		/* next: control2 */
+	if (!OPEN_FLOW(fx, CLIENT_IP, 40700, XDP_TX, &f))
+		return;
+	rkey = flow_key(CTRL2_IP, NODE_IP, API_PORT, snat_of(&f));
+	ASSERT_OK(bpf_map_delete_elem(fx->maps.nat, &rkey), "evict the mapping");
+	if (!ASSERT_OK(data_after_a_while(fx, 40700, &r), "data"))
+		return;
+	ASSERT_VERDICT(&r, XDP_TX, "data still forwarded");
+	ASSERT_STAT(fx, NAT_RESTORED, 1);
+	check_nat_entry(fx, CTRL2_IP, snat_of(&f), 1, CLIENT_IP, 40700);
+}
+
+/* Meanwhile another live flow took the tuple: this flow cannot get its
+ * replies back any more. Its packet is dropped, it is closed, and the
+ * other flow keeps the mapping. */
+static void nat_lost(struct fixture *fx)
+{
+	struct khaxdp_flow_key other = flow_key(CLIENT_N(7), VIP_IP, 40711,
+						VIP_PORT), rkey;
+	struct khaxdp_nat entry = { .flow = other, .backend_id = 1 }, n;
+	struct khaxdp_flow f, g;
+	struct run r;
+
+	fx_set_cursor(fx, 0, 1);
+	if (!OPEN_FLOW(fx, CLIENT_IP, 40710, XDP_TX, &f))
+		return;
+	g = f;					/* same backend and port */
+	g.created_ns = g.last_seen_ns = now_coarse_ns();
+	rkey = flow_key(CTRL2_IP, NODE_IP, API_PORT, snat_of(&f));
+	if (!ASSERT_OK(bpf_map_update_elem(fx->maps.flows, &other, &g, BPF_ANY),
+		       "the other flow") ||
+	    !ASSERT_OK(bpf_map_update_elem(fx->maps.nat, &rkey, &entry, BPF_ANY),
+		       "its mapping of the same tuple") ||
+	    !ASSERT_OK(data_after_a_while(fx, 40710, &r), "data"))
+		return;
+	ASSERT_VERDICT(&r, XDP_DROP, "data of the flow that lost its tuple");
+	ASSERT_STAT(fx, NAT_LOST, 1);
+	if (ASSERT_OK(fx_flow(fx, CLIENT_IP, 40710, &f), "flow"))
+		ASSERT_TRUE(f.flags & KHAXDP_FLOW_RST, "flow closed");
+	if (ASSERT_OK(bpf_map_lookup_elem(fx->maps.nat, &rkey, &n), "mapping"))
+		ASSERT_MEMEQ(&n.flow, sizeof(n.flow), &other, sizeof(other),
+			     "the mapping still names the other flow");
+}
+
 /* control2 was taken down by the case: up again for the next ones. */
 static void established_follows_flow_then_restore(struct fixture *fx)
 {
@@ -476,6 +543,8 @@ static const struct fx_case cases[] = {
 	{ "no_route", no_route_case },
 	{ "ttl_decremented", ttl_decremented },
 	{ "ttl_1_dropped", ttl_1_dropped },
+	{ "nat_restored", nat_restored },
+	{ "nat_lost", nat_lost },
 };
 
 void test_nat_forward(void)
