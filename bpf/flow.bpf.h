@@ -135,16 +135,15 @@ static __always_inline int flow_commit(const struct flow_fwd *c,
 	int err;
 
 	fib_learn_client(&nat_val.hop, c->xdp, c->p, c->now);
+	nat_val.seq = 1;		/* held until the flow exists */
 	if (c->backend->local) {
 		f.flags = KHAXDP_FLOW_LOCAL;
 		if (nat_local_busy(c->xdp, c->p, c->backend) ||
-		    nat_claim_local(c->backend, &nat_val, c->now))
+		    nat_claim_local(c->backend, &nat_val, c->now, &held))
 			return KHAXDP_STAT_LOCAL_TUPLE_BUSY;
-	} else {
-		nat_val.seq = 1;	/* held until the flow exists */
-		if (nat_claim_port(c->node, c->backend, &nat_val, c->now,
-				   &f.snat_port, &held))
-			return KHAXDP_STAT_NAT_PORTS_FULL;
+	} else if (nat_claim_port(c->node, c->backend, &nat_val, c->now,
+				  &f.snat_port, &held)) {
+		return KHAXDP_STAT_NAT_PORTS_FULL;
 	}
 	f.created_ns = c->now;
 	f.last_seen_ns = c->now;

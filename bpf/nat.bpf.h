@@ -44,14 +44,25 @@ nat_flow_of(const struct khaxdp_nat *n, __be16 snat_port, __u64 now)
 }
 
 /*
- * Take over a stale entry (its flow gone, expired or moved) for val. Two
- * CPUs may find the same stale entry at once: the one whose
- * compare-and-swap of seq succeeds rewrites it in place, the other sees
- * the swap fail (or seq odd, or the new owner live) and moves on. A
- * delete-then-insert would let the second CPU delete the first one's new
- * entry and insert its own: two live flows on one reply tuple. The entry
- * is left held (seq odd) until nat_release(): see nat_claim_port().
+ * Rewrite entry old for val in place, if nobody else did since its seq was
+ * read as seq (even). Two CPUs may want the same entry at once: the one
+ * whose compare-and-swap of seq succeeds rewrites it, the other sees the
+ * swap fail and moves on. A delete-then-insert would let the second CPU
+ * delete the first one's new entry and insert its own: two live flows on
+ * one reply tuple. The entry is left held (seq odd) until nat_release().
  */
+static __always_inline int nat_take(struct khaxdp_nat *old,
+				    const struct khaxdp_nat *val, __u32 seq)
+{
+	if (__sync_val_compare_and_swap(&old->seq, seq, seq + 1) != seq)
+		return 0;
+	old->flow = val->flow;
+	old->backend_id = val->backend_id;
+	old->hop = val->hop;
+	return 1;
+}
+
+/* Take over a stale entry (its flow gone, expired or moved) for val. */
 static __always_inline int nat_take_stale(struct khaxdp_nat *old,
 					  const struct khaxdp_nat *val,
 					  __be16 port, __u64 now)
@@ -60,12 +71,7 @@ static __always_inline int nat_take_stale(struct khaxdp_nat *old,
 
 	if ((seq & 1) || nat_flow_of(old, port, now))
 		return 0;
-	if (__sync_val_compare_and_swap(&old->seq, seq, seq + 1) != seq)
-		return 0;
-	old->flow = val->flow;
-	old->backend_id = val->backend_id;
-	old->hop = val->hop;
-	return 1;
+	return nat_take(old, val, seq);
 }
 
 /* The claim's flow exists now (or will not): the entry is whole again, and
@@ -185,11 +191,12 @@ static __always_inline int nat_owned_by_other(const struct khaxdp_nat *n,
 }
 
 /* The local apiserver answers client:port directly; TC finds the flow by
- * that reply tuple. Claimed with BPF_NOEXIST: an entry of another live
- * flow is never overwritten. */
+ * that reply tuple. Claimed with BPF_NOEXIST, or taken over in place
+ * (nat_take()) from a flow that ended or from this very key: an entry of
+ * another live flow is never overwritten. Held as in nat_claim_port(). */
 static __always_inline int nat_claim_local(const struct khaxdp_backend *b,
 					   const struct khaxdp_nat *val,
-					   __u64 now)
+					   __u64 now, struct khaxdp_nat **held)
 {
 	struct khaxdp_flow_key rkey = {};
 	struct khaxdp_nat *old;
@@ -200,13 +207,21 @@ static __always_inline int nat_claim_local(const struct khaxdp_backend *b,
 	rkey.dport = val->flow.sport;
 	rkey.proto = IPPROTO_TCP;
 	rkey.family = KHAXDP_AF_INET;
-	if (!bpf_map_update_elem(&nat, &rkey, val, BPF_NOEXIST))
+	__u32 seq;
+
+	if (!bpf_map_update_elem(&nat, &rkey, val, BPF_NOEXIST)) {
+		*held = bpf_map_lookup_elem(&nat, &rkey);
 		return 0;
+	}
 	old = bpf_map_lookup_elem(&nat, &rkey);
-	if (old && nat_owned_by_other(old, &val->flow, now))
+	if (!old)
 		return -1;
-	bpf_map_delete_elem(&nat, &rkey);
-	return bpf_map_update_elem(&nat, &rkey, val, BPF_NOEXIST);
+	seq = *(volatile __u32 *)&old->seq;
+	if ((seq & 1) || nat_owned_by_other(old, &val->flow, now) ||
+	    !nat_take(old, val, seq))
+		return -1;
+	*held = old;
+	return 0;
 }
 
 /* May the packet be sent on to another host? Not when its TTL would reach

@@ -74,6 +74,11 @@ struct fx_case {
 void fx_run_cases(struct fixture *fx, const struct fx_case *cases, size_t n);
 #define FX_RUN_CASES(fx, cases) \
 	fx_run_cases(fx, cases, sizeof(cases) / sizeof((cases)[0]))
+/* The whole of most tests: a fixture with the apiserver service, the
+ * cases, the fixture gone. */
+void fx_run_apiserver(const struct fx_case *cases, size_t n);
+#define FX_RUN_APISERVER(cases) \
+	fx_run_apiserver(cases, sizeof(cases) / sizeof((cases)[0]))
 
 /* The deployment's apiserver service: VIP:7443 (id 0, 30m) over backend 0 =
  * control1 (this node, local), 1 = control2, 2 = control3, all on :6443. */

@@ -9,6 +9,7 @@
 #include <unistd.h>
 #include <net/if.h>
 #include <bpf/libbpf.h>
+#include <linux/if_link.h>
 
 #include "lab.h"
 
@@ -90,6 +91,10 @@ int lab_setup(void)
 	err |= lab_ip("addr add 10.9.0.1/24 dev ens34");
 	err |= lab_ip("link set ens34 up");
 	err |= lab_ip("link set ens34p up");
+	/* Parking places for programs (lab_park()): down, so no packet ever
+	 * runs a parked program or moves its counters. */
+	for (int i = 0; i < LAB_PARKS; i++)
+		err |= lab_ip("link add park%d type veth peer name park%dp", i, i);
 	err |= lab_ip("neigh replace 192.168.218.11 lladdr 02:00:00:00:00:11 "
 		      "dev ens33 nud permanent");
 	err |= lab_ip("neigh replace 192.168.218.172 lladdr 02:00:00:00:00:72 "
@@ -109,4 +114,17 @@ int lab_setup(void)
 		return -1;
 	}
 	return 0;
+}
+
+int lab_park(int prog_fd, int place)
+{
+	char name[16];
+	int err;
+
+	snprintf(name, sizeof(name), "park%d", place);
+	err = bpf_xdp_attach(if_nametoindex(name), prog_fd, XDP_FLAGS_SKB_MODE,
+			     NULL);
+	if (err)
+		printf("lab: attach XDP to %s: %s\n", name, strerror(-err));
+	return err;
 }

@@ -53,4 +53,14 @@ int lab_setup(void);
 /* Runs an `ip` command (printf-style) in the lab; 0 on success. */
 int lab_ip(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
+/*
+ * Attach an XDP program to parking place `place` (0 .. LAB_PARKS - 1), a
+ * veth that is down. BPF_PROG_TEST_RUN puts an XDP program into
+ * the kernel's XDP dispatcher for the run and takes it out after, waiting
+ * for an RCU grace period each call (milliseconds); a program attached
+ * somewhere stays in the dispatcher, and a run costs microseconds.
+ */
+#define LAB_PARKS	4
+int lab_park(int prog_fd, int place);
+
 #endif /* KHAXDP_TEST_LAB_H */

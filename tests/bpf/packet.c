@@ -51,6 +51,12 @@ __u16 tcp4_csum_verify(const struct iphdr *ip)
 	return fold(tcp4_sum(ip));
 }
 
+void pkt_set_ttl(struct pkt *p, __u8 ttl)
+{
+	pkt_ip(p)->ttl = ttl;
+	pkt_ip(p)->check = ip4_csum(pkt_ip(p));
+}
+
 __u16 inet_csum(const void *buf, size_t len)
 {
 	return htons(~fold(sum16(0, buf, len)) & 0xffff);

@@ -70,6 +70,9 @@ static inline struct tcphdr *pkt_tcp(const struct pkt *p)
 	return (struct tcphdr *)(p->data + ETH_HLEN_ + pkt_ip(p)->ihl * 4);
 }
 
+/* A new TTL, with the IP checksum recomputed. */
+void pkt_set_ttl(struct pkt *p, __u8 ttl);
+
 /* Independent full computations (not the data plane's incremental ones). */
 __u16 ip4_csum(const struct iphdr *ip);		/* over the header as is */
 __u16 tcp4_csum(const struct iphdr *ip);	/* with check taken as 0 */

@@ -34,12 +34,6 @@ static const void *datagram(const struct pkt *p, __u32 *len)
 	return p->data + ETH_HLEN_;
 }
 
-static void set_ttl(struct pkt *p, __u8 ttl)
-{
-	pkt_ip(p)->ttl = ttl;
-	pkt_ip(p)->check = ip4_csum(pkt_ip(p));
-}
-
 static void set_smac(struct pkt *p, const __u8 *mac)
 {
 	memcpy(p->data + 6, mac, 6);
@@ -76,7 +70,7 @@ static void frag_needed_to_client(struct fixture *fx)
 		return;
 	q = datagram(&fwd, &qlen);
 	icmp_error(&in, MAC_ENS33, ROUTER_IP, NODE_IP, FRAG_NEEDED, q, qlen, 64);
-	set_ttl(&syn, 63);			/* as the router saw it */
+	pkt_set_ttl(&syn, 63);			/* as the router saw it */
 	q = datagram(&syn, &qlen);
 	icmp_error(&exp, MAC_CLIENT, ROUTER_IP, CLIENT_IP, FRAG_NEEDED, q, qlen, 63);
 	set_smac(&exp, MAC_ENS33);
@@ -103,7 +97,7 @@ static void unreachable_from_backend(struct fixture *fx)
 		return;
 	q = datagram(&fwd, &qlen);
 	icmp_error(&in, MAC_ENS33, CTRL2_IP, NODE_IP, PORT_UNREACH, q, qlen, 64);
-	set_ttl(&syn, 63);
+	pkt_set_ttl(&syn, 63);
 	q = datagram(&syn, &qlen);
 	icmp_error(&exp, MAC_CLIENT, VIP_IP, CLIENT_IP, PORT_UNREACH, q, qlen, 63);
 	set_smac(&exp, MAC_ENS33);
@@ -243,9 +237,5 @@ static const struct fx_case cases[] = {
 
 void test_icmp(void)
 {
-	struct fixture fx;
-
-	if (fx_init(&fx, NULL) == 0 && fx_apiserver(&fx) == 0)
-		FX_RUN_CASES(&fx, cases);
-	fx_fini(&fx);
+	FX_RUN_APISERVER(cases);
 }

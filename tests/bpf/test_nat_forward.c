@@ -407,8 +407,7 @@ static void ttl_decremented(struct fixture *fx)
 	if (!ASSERT_OK(fx_flow(fx, CLIENT_IP, 40050, &f), "flow recorded"))
 		return;
 	nat_expected(&exp, &s, MAC_ENS33, MAC_CTRL2, CTRL2_IP, snat_of(&f));
-	pkt_ip(&exp)->ttl = 63;
-	pkt_ip(&exp)->check = ip4_csum(pkt_ip(&exp));
+	pkt_set_ttl(&exp, 63);
 	ASSERT_MEMEQ(r.out, r.len, exp.data, exp.len, "SYN with TTL 63");
 	ASSERT_CSUMS(r.out, r.len, "SYN with TTL 63");
 }
@@ -549,9 +548,5 @@ static const struct fx_case cases[] = {
 
 void test_nat_forward(void)
 {
-	struct fixture fx;
-
-	if (fx_init(&fx, NULL) == 0 && fx_apiserver(&fx) == 0)
-		FX_RUN_CASES(&fx, cases);
-	fx_fini(&fx);
+	FX_RUN_APISERVER(cases);
 }

@@ -271,8 +271,7 @@ static void reply_ttl(struct fixture *fx)
 		return;
 	ASSERT_VERDICT(&r, XDP_TX, "SYN-ACK from control2");
 	to_client(&exp, &s, 40150);
-	pkt_ip(&exp)->ttl = 63;
-	pkt_ip(&exp)->check = ip4_csum(pkt_ip(&exp));
+	pkt_set_ttl(&exp, 63);
 	ASSERT_MEMEQ(r.out, r.len, exp.data, exp.len, "SYN-ACK with TTL 63");
 
 	s = from_ctrl2(snat, TCP_ACK);
@@ -297,9 +296,5 @@ static const struct fx_case cases[] = {
 
 void test_nat_reply(void)
 {
-	struct fixture fx;
-
-	if (fx_init(&fx, NULL) == 0 && fx_apiserver(&fx) == 0)
-		FX_RUN_CASES(&fx, cases);
-	fx_fini(&fx);
+	FX_RUN_APISERVER(cases);
 }

@@ -121,9 +121,5 @@ static const struct fx_case cases[] = {
 
 void test_snapshot(void)
 {
-	struct fixture fx;
-
-	if (fx_init(&fx, NULL) == 0 && fx_apiserver(&fx) == 0)
-		FX_RUN_CASES(&fx, cases);
-	fx_fini(&fx);
+	FX_RUN_APISERVER(cases);
 }

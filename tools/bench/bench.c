@@ -123,7 +123,7 @@ static int cmp_double(const void *a, const void *b)
  * output with its TTL set back to 255 (and its IP checksum recomputed);
  * 254 runs take it down to 1. The per-run time of a trial is the runs'
  * total time over their number; calls are cheap once the program is
- * parked (see park()).
+ * parked (lab_park()).
  */
 #define CHUNK_RUNS	254
 
@@ -256,25 +256,6 @@ static int fill_maps(struct khaxdp *skel, __u16 snat_min, __u16 snat_max)
 		return -1;
 	}
 	return 0;
-}
-
-/*
- * Attach a program to an idle interface of the lab (nothing is sent there).
- * BPF_PROG_TEST_RUN puts an XDP program into the kernel's XDP dispatcher
- * for the run and takes it out after, which waits for an RCU grace period
- * each call (milliseconds); a program already attached somewhere stays in
- * the dispatcher, and a call costs microseconds. The forwarding paths need
- * many calls (see run_chunks()).
- */
-static int park(int prog_fd, const char *ifname)
-{
-	int err = bpf_xdp_attach(if_nametoindex(ifname), prog_fd,
-				 XDP_FLAGS_SKB_MODE, NULL);
-
-	if (err)
-		fprintf(stderr, "bench: attach to %s: %s\n", ifname,
-			strerror(-err));
-	return err;
 }
 
 /* n live flows of clients that send nothing: a full table. */
@@ -427,10 +408,11 @@ int main(int argc, char **argv)
 	if (fill_maps(lb, CLIENT_PORT, CLIENT_PORT) ||
 	    fill_maps(synlb, 1024, 65535) ||
 	    fill_maps(fulllb, 1024, 65535) ||
-	    park(bpf_program__fd(base->progs.baseline_xdp), "ens33p") ||
-	    park(bpf_program__fd(lb->progs.khaxdp_xdp), "ens34") ||
-	    park(bpf_program__fd(synlb->progs.khaxdp_xdp), "ens34p") ||
-	    park(bpf_program__fd(fulllb->progs.khaxdp_xdp), "ens33"))
+	    /* Runs are fast once the programs are parked (lab.h). */
+	    lab_park(bpf_program__fd(base->progs.baseline_xdp), 0) ||
+	    lab_park(bpf_program__fd(lb->progs.khaxdp_xdp), 1) ||
+	    lab_park(bpf_program__fd(synlb->progs.khaxdp_xdp), 2) ||
+	    lab_park(bpf_program__fd(fulllb->progs.khaxdp_xdp), 3))
 		goto out;
 
 	int lb_fd = bpf_program__fd(lb->progs.khaxdp_xdp);
