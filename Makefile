@@ -62,7 +62,8 @@ LIB_SRCS := loader/util.c loader/json.c loader/config.c loader/maps.c \
 	    loader/net.c loader/query.c loader/counters.c loader/snapshot.c
 # The loader's own part: load (the embedded BPF object), attach, fill,
 # reserve ports, import. Only the khaxdp command, its tests and the bench.
-LOADER_SRCS := loader/attach.c loader/cgroup.c loader/fill.c loader/ports.c \
+LOADER_SRCS := loader/attach.c loader/cgroup.c loader/fill.c loader/migrate.c \
+	       loader/ports.c \
 	       loader/import.c loader/import_haproxy.c loader/import_keepalived.c
 KHAXDP_SRCS := loader/main.c
 

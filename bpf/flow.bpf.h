@@ -3,12 +3,20 @@
  * flow.bpf.h - the flow table: a client's connection to a VIP, which
  * backend it went to and how long it lives. Once opened, every packet of a
  * flow follows it, never the round-robin cursor.
+ *
+ * A SYN opens a half-open flow (half_open, half_open_nat), which lives at
+ * most the connect timeout; the client's ACK of the backend's SYN-ACK
+ * confirms it into flows and nat. A SYN flood therefore fills only the
+ * half-open tables, and a source address may hold only its share of them.
+ * A confirmed flow believes a RST or FIN only within the window
+ * (tcp.bpf.h).
  */
 #ifndef KHAXDP_FLOW_BPF_H
 #define KHAXDP_FLOW_BPF_H
 
 #include <linux/bpf.h>
 #include <bpf/bpf_helpers.h>
+#include "backend.bpf.h"
 #include "fib.bpf.h"
 #include "khaxdp.h"
 #include "maps.bpf.h"
@@ -16,6 +24,7 @@
 #include "parsing.bpf.h"
 #include "policy.h"
 #include "stat.bpf.h"
+#include "tcp.bpf.h"
 
 /* last_seen is rewritten at most this often, so that the forward and the
  * reply CPU do not bounce the flow's cache line on every packet. */
@@ -49,10 +58,34 @@ flow_lookup_live(const struct khaxdp_flow_key *key, int syn, __u64 now)
 	return f;
 }
 
-/* Record what this packet says about the connection's life. The flags
- * are set with an atomic OR (the other direction may set its own at the
- * same time), and only when one is new: most packets write nothing.
- * Returns 1 when last_seen was refreshed (at most every FLOW_TOUCH_NS). */
+/* The half-open flow of key, unless its connect timeout passed or the
+ * backend refused it. */
+static __always_inline struct khaxdp_flow *
+flow_half_open_live(const struct khaxdp_flow_key *key, __u64 now)
+{
+	struct khaxdp_flow *h = bpf_map_lookup_elem(&half_open, key);
+
+	if (!h)
+		return NULL;
+	if (khaxdp_flow_expired(h, now) || khaxdp_flow_closed(h)) {
+		stat_count(KHAXDP_STAT_FLOW_EXPIRED);
+		return NULL;
+	}
+	return h;
+}
+
+/* Set flags with one atomic OR (the other direction's CPU may set its
+ * own at the same time), only when one is new. */
+static __always_inline void flow_flag(struct khaxdp_flow *f, __u32 add)
+{
+	if (add & ~(__u32)f->flags)
+		__sync_fetch_and_or(&f->flags_word,
+				    add << KHAXDP_FLOW_FLAGS_SHIFT);
+}
+
+/* Record what this packet, believed (tcp_in_window()), says about the
+ * connection's life. Returns 1 when last_seen was refreshed (at most
+ * every FLOW_TOUCH_NS). */
 static __always_inline int flow_touch(struct khaxdp_flow *f,
 				      const struct tcphdr *tcp, __u64 now,
 				      __u8 fin_flag)
@@ -63,48 +96,123 @@ static __always_inline int flow_touch(struct khaxdp_flow *f,
 		add |= KHAXDP_FLOW_RST;
 	if (tcp->fin)
 		add |= fin_flag;
-	if (add & ~(__u32)f->flags)
-		__sync_fetch_and_or(&f->flags_word,
-				    add << KHAXDP_FLOW_FLAGS_SHIFT);
+	flow_flag(f, add);
 	if (now - f->last_seen_ns <= FLOW_TOUCH_NS)
 		return 0;
 	f->last_seen_ns = now;
 	return 1;
 }
 
+/* The reply tuple of a flow: backend -> node:snat_port, or for the local
+ * backend, backend -> client (its socket answers the client directly). */
+static __always_inline void flow_reply_key(const struct flow_fwd *c,
+					   const struct khaxdp_flow_key *key,
+					   const struct khaxdp_flow *f,
+					   struct khaxdp_flow_key *rkey)
+{
+	const struct khaxdp_backend *b = c->backend;
+
+	__builtin_memset(rkey, 0, sizeof(*rkey));
+	rkey->src.v4 = b->addr.v4;
+	rkey->sport = b->port;
+	rkey->proto = IPPROTO_TCP;
+	rkey->family = KHAXDP_AF_INET;
+	if (f->flags & KHAXDP_FLOW_LOCAL) {
+		rkey->dst.v4 = key->src.v4;
+		rkey->dport = key->sport;
+	} else {
+		rkey->dst.v4 = c->node->addr.v4;
+		rkey->dport = f->snat_port;
+	}
+}
+
+/*
+ * A client's packet on a confirmed flow: may it act on the flow? A RST or
+ * FIN must lie within the backend's window of what the client sent
+ * (OUT_OF_WINDOW otherwise); a SYN stays with its backend, and the
+ * backend's SYN-ACK to it, if its old connection was gone, starts the
+ * flow anew (KHAXDP_FLOW_RESYNC).
+ */
+static __always_inline int flow_check_client(const struct flow_fwd *c,
+					     const struct khaxdp_flow_key *key,
+					     struct khaxdp_flow *f)
+{
+	const struct tcphdr *tcp = c->p->tcp;
+	struct khaxdp_flow_key rkey;
+	struct khaxdp_nat *n;
+
+	if (tcp->syn) {
+		flow_flag(f, KHAXDP_FLOW_RESYNC);
+		return STAT_CONTINUE;
+	}
+	if (!(tcp->rst || tcp->fin) || (f->flags & KHAXDP_FLOW_UNTRACKED))
+		return STAT_CONTINUE;
+	flow_reply_key(c, key, f, &rkey);
+	n = bpf_map_lookup_elem(&nat, &rkey);
+	if (!n || !nat_key_equal(&n->flow, key))
+		return STAT_CONTINUE;	/* flow_keep_nat() puts it back */
+	if (!tcp_in_window(&f->client, &n->server, bpf_ntohl(tcp->seq)))
+		return KHAXDP_STAT_OUT_OF_WINDOW;
+	return STAT_CONTINUE;
+}
+
+/* A backend's packet on a confirmed flow, with its reply entry n: the
+ * same rules from the other side. A SYN-ACK is believed only after the
+ * client's SYN on this flow and when it answers that SYN (its ack is one
+ * past the SYN): both sides start again from there. */
+static __always_inline int flow_check_server(const struct packet *p,
+					     struct khaxdp_flow *f,
+					     struct khaxdp_nat *n,
+					     void *data_end)
+{
+	const struct tcphdr *tcp = p->tcp;
+
+	if (tcp->syn) {
+		if (!tcp->ack || !(f->flags & KHAXDP_FLOW_RESYNC))
+			return KHAXDP_STAT_OUT_OF_WINDOW;
+		__sync_fetch_and_and(&f->flags_word,
+				     ~((__u32)KHAXDP_FLOW_RESYNC <<
+				       KHAXDP_FLOW_FLAGS_SHIFT));
+		tcp_side_open(&n->server, p, data_end);
+		f->client.end = bpf_ntohl(tcp->ack_seq);
+		/* The backend offers a scale only when the client's SYN did;
+		 * its value was not kept: the largest, the loosest check. */
+		f->client.wscale = n->server.wscale == KHAXDP_WSCALE_NONE ?
+				   KHAXDP_WSCALE_NONE : KHAXDP_WSCALE_MAX;
+		return STAT_CONTINUE;
+	}
+	if ((tcp->rst || tcp->fin) && !(f->flags & KHAXDP_FLOW_UNTRACKED) &&
+	    !tcp_in_window(&n->server, &f->client, bpf_ntohl(tcp->seq)))
+		return KHAXDP_STAT_OUT_OF_WINDOW;
+	tcp_side_track(&n->server, p);
+	return STAT_CONTINUE;
+}
+
 /*
  * The nat table is an LRU of its own: under pressure it may evict the
  * reply mapping of a flow that lives on. A forward packet that refreshes
  * last_seen (at most every FLOW_TOUCH_NS, so the cost is one lookup per
- * flow and period) checks the mapping and puts it back (NAT_RESTORED). If
- * another live flow holds the tuple meanwhile, this flow has lost its way
- * back: it is closed (RST: gone after KHAXDP_CLOSED_TIMEOUT_S) and its
- * packet dropped (NAT_LOST) rather than mixed into the other connection.
+ * flow and period) checks the mapping and puts it back (NAT_RESTORED),
+ * without the backend's sequence numbers: the flow is UNTRACKED from then
+ * on. If another live flow holds the tuple meanwhile, this flow has lost
+ * its way back: it is closed (RST: gone after KHAXDP_CLOSED_TIMEOUT_S) and
+ * its packet dropped (NAT_LOST) rather than mixed into the other
+ * connection.
  */
 static __always_inline int flow_keep_nat(const struct flow_fwd *c,
 					 const struct khaxdp_flow_key *key,
 					 struct khaxdp_flow *f)
 {
 	struct khaxdp_nat val = { .flow = *key, .backend_id = c->backend_id };
-	const struct khaxdp_backend *b = c->backend;
-	struct khaxdp_flow_key rkey = {};
+	struct khaxdp_flow_key rkey;
 	struct khaxdp_nat *n;
 
-	rkey.src.v4 = b->addr.v4;
-	rkey.sport = b->port;
-	rkey.proto = IPPROTO_TCP;
-	rkey.family = KHAXDP_AF_INET;
-	if (f->flags & KHAXDP_FLOW_LOCAL) {
-		rkey.dst.v4 = key->src.v4;
-		rkey.dport = key->sport;
-	} else {
-		rkey.dst.v4 = c->node->addr.v4;
-		rkey.dport = f->snat_port;
-	}
+	flow_reply_key(c, key, f, &rkey);
 	n = bpf_map_lookup_elem(&nat, &rkey);
 	if (n && nat_key_equal(&n->flow, key))
 		return STAT_CONTINUE;
 	fib_learn_client(&val.hop, c->xdp, c->p, c->now);
+	flow_flag(f, KHAXDP_FLOW_UNTRACKED);
 	if (!n) {
 		bpf_map_update_elem(&nat, &rkey, &val, BPF_NOEXIST);
 		return KHAXDP_STAT_NAT_RESTORED;
@@ -113,52 +221,194 @@ static __always_inline int flow_keep_nat(const struct flow_fwd *c,
 		nat_release(n);
 		return KHAXDP_STAT_NAT_RESTORED;
 	}
-	__sync_fetch_and_or(&f->flags_word,
-			    (__u32)KHAXDP_FLOW_RST << KHAXDP_FLOW_FLAGS_SHIFT);
+	flow_flag(f, KHAXDP_FLOW_RST);
 	return KHAXDP_STAT_NAT_LOST;
 }
 
 /*
- * Record a new flow: claim its reply tuple (a NAT port for a remote
- * backend, the client's tuple for the local one), then the flow. Returns
- * STAT_CONTINUE with *out set, or why the SYN is dropped: no NAT port
- * (NAT_PORTS_FULL), or the local tuple is another connection's
- * (LOCAL_TUPLE_BUSY).
+ * May this SYN's source open one more half-open flow? Each source address
+ * may open node->half_open_per_source in a connect timeout, less those
+ * whose handshake it completed (flow_confirm()); so it holds at most
+ * twice that at any time, however fast it sends. Races between CPUs cost
+ * at most a few SYNs more.
  */
-static __always_inline int flow_commit(const struct flow_fwd *c,
-				       const struct khaxdp_flow_key *key,
-				       struct khaxdp_flow **out)
+static __always_inline int flow_source_allows(const struct flow_fwd *c,
+					      const struct khaxdp_flow_key *key)
+{
+	__u32 limit = c->node->half_open_per_source;
+	struct khaxdp_syn_source *s, fresh = { .window_ns = c->now, .count = 1 };
+
+	if (!limit)
+		return 1;
+	s = bpf_map_lookup_elem(&syn_sources, &key->src);
+	if (!s) {
+		bpf_map_update_elem(&syn_sources, &key->src, &fresh, BPF_ANY);
+		return 1;
+	}
+	if (c->now - s->window_ns >
+	    (__u64)c->node->connect_timeout_s * KHAXDP_NSEC_PER_SEC) {
+		s->window_ns = c->now;
+		s->count = 1;
+		return 1;
+	}
+	if (s->count >= limit)
+		return 0;
+	__sync_fetch_and_add(&s->count, 1);
+	return 1;
+}
+
+/*
+ * Record a new half-open flow for a SYN: claim its reply tuple (a NAT port
+ * for a remote backend, the client's tuple for the local one) in
+ * half_open_nat, then the flow in half_open; both live at most the connect
+ * timeout. Returns STAT_CONTINUE with *out set, or why the SYN is dropped.
+ */
+static __always_inline int flow_open(const struct flow_fwd *c,
+				     const struct khaxdp_flow_key *key,
+				     void *data_end, struct khaxdp_flow **out)
 {
 	struct khaxdp_nat nat_val = { .flow = *key, .backend_id = c->backend_id };
 	struct khaxdp_nat *held = NULL;
-	struct khaxdp_flow f = {};
+	struct khaxdp_flow h = {};
 	int err;
 
+	if (!flow_source_allows(c, key))
+		return KHAXDP_STAT_HALF_OPEN_LIMIT;
 	fib_learn_client(&nat_val.hop, c->xdp, c->p, c->now);
 	nat_val.seq = 1;		/* held until the flow exists */
 	if (c->backend->local) {
-		f.flags = KHAXDP_FLOW_LOCAL;
+		h.flags = KHAXDP_FLOW_LOCAL;
 		if (nat_local_busy(c->xdp, c->p, c->backend) ||
 		    nat_claim_local(c->backend, &nat_val, c->now, &held))
 			return KHAXDP_STAT_LOCAL_TUPLE_BUSY;
 	} else if (nat_claim_port(c->node, c->backend, &nat_val, c->now,
-				  &f.snat_port, &held)) {
+				  &h.snat_port, &held)) {
 		return KHAXDP_STAT_NAT_PORTS_FULL;
 	}
-	f.created_ns = c->now;
-	f.last_seen_ns = c->now;
-	f.backend_id = c->backend_id;
-	f.service_id = c->svc->id;
-	f.timeout_s = c->svc->timeout_s;
-	err = bpf_map_update_elem(&flows, key, &f, BPF_ANY);
+	h.created_ns = c->now;
+	h.last_seen_ns = c->now;
+	h.backend_id = c->backend_id;
+	h.service_id = c->svc->id;
+	h.timeout_s = c->node->connect_timeout_s;
+	tcp_side_open(&h.client, c->p, data_end);
+	err = bpf_map_update_elem(&half_open, key, &h, BPF_ANY);
 	nat_release(held);
 	if (err)
 		return KHAXDP_STAT_NAT_PORTS_FULL;
 
 	stat_count(KHAXDP_STAT_FLOW_NEW);
+	*out = bpf_map_lookup_elem(&half_open, key);
+	return *out ? STAT_CONTINUE : KHAXDP_STAT_NAT_PORTS_FULL;
+}
+
+/*
+ * A client's packet on a half-open flow h, not a SYN: the handshake's ACK
+ * (or the first data after it) must acknowledge the backend's SYN-ACK,
+ * which only a client that received it knows; a RST (the client gives up)
+ * must carry the sequence number after its SYN. *hn is h's reply entry.
+ */
+static __always_inline int flow_check_handshake(const struct flow_fwd *c,
+						const struct khaxdp_flow_key *key,
+						struct khaxdp_flow *h,
+						struct khaxdp_nat **hn)
+{
+	const struct tcphdr *tcp = c->p->tcp;
+	struct khaxdp_flow_key rkey;
+
+	if (tcp->rst) {
+		if (bpf_ntohl(tcp->seq) != h->client.end)
+			return KHAXDP_STAT_OUT_OF_WINDOW;
+		flow_flag(h, KHAXDP_FLOW_RST);
+		return STAT_CONTINUE;
+	}
+	flow_reply_key(c, key, h, &rkey);
+	*hn = bpf_map_lookup_elem(&half_open_nat, &rkey);
+	if (!*hn || !nat_key_equal(&(*hn)->flow, key) || !tcp->ack ||
+	    !(h->flags & KHAXDP_FLOW_SYNACK) ||
+	    bpf_ntohl(tcp->ack_seq) != (*hn)->server.end)
+		return KHAXDP_STAT_HANDSHAKE_BAD;
+	return STAT_CONTINUE;
+}
+
+/*
+ * The backend's answer on a half-open flow h, with its reply entry n: it
+ * must acknowledge the client's SYN. A SYN-ACK gives the backend's side
+ * (what the client's ACK must then acknowledge); a RST refuses the flow,
+ * whose tuple is free again at once.
+ */
+static __always_inline int flow_check_synack(const struct packet *p,
+					     struct khaxdp_flow *h,
+					     struct khaxdp_nat *n,
+					     void *data_end)
+{
+	const struct tcphdr *tcp = p->tcp;
+
+	if (!tcp->ack || bpf_ntohl(tcp->ack_seq) != h->client.end)
+		return KHAXDP_STAT_HANDSHAKE_BAD;
+	if (tcp->syn) {
+		tcp_side_open(&n->server, p, data_end);
+		flow_flag(h, KHAXDP_FLOW_SYNACK);
+	} else if (tcp->rst) {
+		flow_flag(h, KHAXDP_FLOW_RST);
+	}
+	return STAT_CONTINUE;
+}
+
+/*
+ * The handshake is complete: the half-open flow h becomes a confirmed flow,
+ * its reply entry hn moves to nat (taken over in place if a flow that ended
+ * left one there), and the source's share of half-open flows gets one
+ * back. A live flow that holds the tuple in nat meanwhile wins (NAT_LOST).
+ */
+static __always_inline int flow_confirm(const struct flow_fwd *c,
+					const struct khaxdp_flow_key *key,
+					const struct khaxdp_flow *h,
+					const struct khaxdp_nat *hn,
+					struct khaxdp_flow **out)
+{
+	struct khaxdp_flow_key rkey;
+	struct khaxdp_service *svc;
+	struct khaxdp_syn_source *s;
+	struct khaxdp_nat val = *hn;
+	struct khaxdp_nat *held;
+	struct khaxdp_flow f = *h;
+	__u32 seq;
+	int err;
+
+	f.flags &= ~KHAXDP_FLOW_SYNACK;
+	f.last_seen_ns = c->now;
+	svc = backend_service(key->dst.v4, key->dport);
+	if (svc)
+		f.timeout_s = svc->timeout_s;
+	tcp_sides_agree(&f.client, &val.server);
+	val.seq = 1;
+	flow_reply_key(c, key, h, &rkey);
+	if (!bpf_map_update_elem(&nat, &rkey, &val, BPF_NOEXIST)) {
+		held = bpf_map_lookup_elem(&nat, &rkey);
+	} else {
+		held = bpf_map_lookup_elem(&nat, &rkey);
+		if (!held)
+			return KHAXDP_STAT_NAT_LOST;
+		seq = nat_seq(held);
+		if ((seq & 1) ||
+		    (!nat_key_equal(&held->flow, key) &&
+		     nat_flow_of(held, h->snat_port, c->now)) ||
+		    !nat_take(held, &val, seq))
+			return KHAXDP_STAT_NAT_LOST;
+	}
+	err = bpf_map_update_elem(&flows, key, &f, BPF_ANY);
+	nat_release(held);
+	if (err)
+		return KHAXDP_STAT_NAT_LOST;
+	bpf_map_delete_elem(&half_open, key);
+	s = bpf_map_lookup_elem(&syn_sources, &key->src);
+	if (s && s->count > 0)
+		__sync_fetch_and_add(&s->count, -1);
+
+	stat_count(KHAXDP_STAT_FLOW_CONFIRMED);
 	stat_flow_opened(c->backend_id);
 	*out = bpf_map_lookup_elem(&flows, key);
-	return *out ? STAT_CONTINUE : KHAXDP_STAT_NAT_PORTS_FULL;
+	return *out ? STAT_CONTINUE : KHAXDP_STAT_NAT_LOST;
 }
 
 #endif /* KHAXDP_FLOW_BPF_H */

@@ -71,11 +71,11 @@ static __always_inline int node_has_vip(const struct khaxdp_node *nd,
 
 /* --- XDP: client -> VIP ------------------------------------------------- */
 
-/* Which backend a packet to a VIP goes to: its flow's, or for a SYN the
- * next in round robin. Returns STAT_CONTINUE with c->backend set, or the
- * reason the packet is left alone. */
+/* Which backend a packet to a VIP goes to: its flow's (confirmed or
+ * half-open), or for a SYN the next in round robin. Returns STAT_CONTINUE
+ * with c->backend set, or the reason the packet is left alone. */
 static __always_inline int forward_choose(struct flow_fwd *c,
-					  struct khaxdp_flow *f, int syn)
+					  const struct khaxdp_flow *f, int syn)
 {
 	struct khaxdp_service *svc;
 
@@ -97,61 +97,79 @@ static __always_inline int forward_choose(struct flow_fwd *c,
 	return STAT_CONTINUE;
 }
 
-/* client -> VIP address. An established packet needs only its flow; the
- * service is looked up when there is none. */
+/* What becomes of a packet stopped for reason: dropped when the data
+ * plane judged it (a DROP reason), else left to the stack. */
+static __always_inline int stop(int reason)
+{
+	stat_count(reason);
+	return stat_class(reason) == KHAXDP_CLASS_DROP ? XDP_DROP : XDP_PASS;
+}
+
+/*
+ * client -> VIP address. A packet belongs to a confirmed flow (f), to a
+ * half-open one (h: a SYN retransmitted, the handshake's ACK, a RST), or
+ * is a SYN that opens one. An established packet needs only its flow.
+ */
 static __always_inline int forward(struct xdp_md *ctx, struct packet *p,
 				   const struct khaxdp_node *nd)
 {
 	struct flow_fwd c = { .xdp = ctx, .p = p, .node = nd };
+	void *data_end = (void *)(long)ctx->data_end;
+	struct khaxdp_flow *f, *h = NULL;
 	const struct khaxdp_backend *b;
 	struct khaxdp_nexthop *hop = NULL;
+	struct khaxdp_nat *hn = NULL;
 	struct khaxdp_flow_key key;
-	struct khaxdp_flow *f;
 	int syn = tcp_is_syn(p->tcp);
 	int reason, local;
 
 	c.now = bpf_ktime_get_coarse_ns();
 	nat_tuple_of(p, &key);
 	f = flow_lookup_live(&key, syn, c.now);
-	reason = forward_choose(&c, f, syn);
-	if (reason != STAT_CONTINUE) {
-		stat_count(reason);
-		return XDP_PASS;
-	}
+	if (!f)
+		h = flow_half_open_live(&key, c.now);
+	reason = forward_choose(&c, f ? f : h, syn);
+	if (reason == STAT_CONTINUE && f)
+		reason = flow_check_client(&c, &key, f);
+	else if (reason == STAT_CONTINUE && h && !syn)
+		reason = flow_check_handshake(&c, &key, h, &hn);
+	if (reason != STAT_CONTINUE)
+		return stop(reason);
 	b = c.backend;
 	local = b->local;	/* read once: the verifier follows one value */
 
 	/* Whether it can be sent first: a SYN that cannot opens no flow. */
 	if (!local) {
-		if (!nat_ttl_allows_forward(p)) {
-			stat_count(KHAXDP_STAT_TTL_EXCEEDED);
-			return XDP_DROP;
-		}
+		if (!nat_ttl_allows_forward(p))
+			return stop(KHAXDP_STAT_TTL_EXCEEDED);
 		hop = bpf_map_lookup_elem(&nexthops, &c.backend_id);
 		if (!hop)
 			return XDP_PASS;
 		reason = fib_next_hop(ctx, p, nd->addr.v4, b->addr.v4, hop,
 				      c.now);
-		if (reason != STAT_CONTINUE) {
-			stat_count(reason);
-			return XDP_PASS;
-		}
-	}
-	if (!f) {
-		reason = flow_commit(&c, &key, &f);
-		if (reason != STAT_CONTINUE) {
-			stat_count(reason);
-			return XDP_DROP;
-		}
-	}
-	if (flow_touch(f, p->tcp, c.now, KHAXDP_FLOW_FIN_FWD)) {
-		reason = flow_keep_nat(&c, &key, f);
-		if (reason == KHAXDP_STAT_NAT_LOST) {
-			stat_count(reason);
-			return XDP_DROP;
-		}
 		if (reason != STAT_CONTINUE)
-			stat_count(reason);
+			return stop(reason);
+	}
+	if (f)
+		;	/* established */
+	else if (!h)
+		reason = flow_open(&c, &key, data_end, &h);
+	else if (hn)
+		reason = flow_confirm(&c, &key, h, hn, &f);
+	if (reason != STAT_CONTINUE)
+		return stop(reason);
+	if (f) {
+		if (!syn)
+			tcp_side_track(&f->client, p);
+		if (flow_touch(f, p->tcp, c.now, KHAXDP_FLOW_FIN_FWD)) {
+			reason = flow_keep_nat(&c, &key, f);
+			if (reason == KHAXDP_STAT_NAT_LOST)
+				return stop(reason);
+			if (reason != STAT_CONTINUE)
+				stat_count(reason);
+		}
+	} else {
+		f = h;
 	}
 	stat_backend(c.backend_id, p->ip_len, STAT_IN);
 
@@ -169,37 +187,48 @@ static __always_inline int forward(struct xdp_md *ctx, struct packet *p,
 
 /* --- XDP: backend -> node:snat_port ------------------------------------- */
 
+/* A remote backend's packet to a SNAT port: the reply of a confirmed flow,
+ * or the backend's answer to a half-open one's SYN. */
 static __always_inline int reply(struct xdp_md *ctx, struct packet *p)
 {
+	void *data_end = (void *)(long)ctx->data_end;
 	struct khaxdp_flow_key rkey;
 	struct khaxdp_flow *f;
 	struct khaxdp_nat *n;
+	int reason, confirmed;
 	__u64 now;
-	int reason;
 
 	nat_tuple_of(p, &rkey);
-	n = bpf_map_lookup_elem(&nat, &rkey);
-	if (!n) {
-		stat_count(KHAXDP_STAT_PASS_NOT_VIP);
-		return XDP_PASS;
-	}
 	now = bpf_ktime_get_coarse_ns();
-	f = nat_flow_of(n, p->tcp->dest, now);
-	if (!f || (f->flags & KHAXDP_FLOW_LOCAL)) {
+	n = bpf_map_lookup_elem(&nat, &rkey);
+	f = n ? nat_flow_of(n, p->tcp->dest, now) : NULL;
+	confirmed = f != NULL;
+	if (!f) {
+		struct khaxdp_nat *hn = bpf_map_lookup_elem(&half_open_nat, &rkey);
+
+		if (!n && !hn) {
+			stat_count(KHAXDP_STAT_PASS_NOT_VIP);
+			return XDP_PASS;
+		}
+		n = hn;
+		f = hn ? nat_half_open_of(hn, p->tcp->dest, now) : NULL;
+	}
+	if (!f || !n || (f->flags & KHAXDP_FLOW_LOCAL)) {
 		stat_count(KHAXDP_STAT_REPLY_NO_FLOW);
 		return XDP_PASS;
 	}
-	if (!nat_ttl_allows_forward(p)) {
-		stat_count(KHAXDP_STAT_TTL_EXCEEDED);
-		return XDP_DROP;
-	}
+	reason = confirmed ? flow_check_server(p, f, n, data_end) :
+			     flow_check_synack(p, f, n, data_end);
+	if (reason != STAT_CONTINUE)
+		return stop(reason);
+	if (!nat_ttl_allows_forward(p))
+		return stop(KHAXDP_STAT_TTL_EXCEEDED);
 	reason = fib_next_hop(ctx, p, n->flow.dst.v4, n->flow.src.v4, &n->hop,
 			      now);
-	if (reason != STAT_CONTINUE) {
-		stat_count(reason);
-		return XDP_PASS;
-	}
-	flow_touch(f, p->tcp, now, KHAXDP_FLOW_FIN_REV);
+	if (reason != STAT_CONTINUE)
+		return stop(reason);
+	if (confirmed)
+		flow_touch(f, p->tcp, now, KHAXDP_FLOW_FIN_REV);
 	nat_rewrite4(p, n->flow.dst.v4, n->flow.dport, n->flow.src.v4,
 		     n->flow.sport, NAT_FORWARD);
 	stat_backend(n->backend_id, p->ip_len, STAT_OUT);
@@ -232,12 +261,15 @@ static __always_inline int icmp_to_client(struct xdp_md *ctx, struct packet *p,
 	rkey.dport = e->tcp->source;
 	rkey.proto = IPPROTO_TCP;
 	rkey.family = KHAXDP_AF_INET;
-	n = bpf_map_lookup_elem(&nat, &rkey);
-	if (!n)
-		return KHAXDP_STAT_ICMP_NO_FLOW;
 	now = bpf_ktime_get_coarse_ns();
-	f = nat_flow_of(n, e->tcp->source, now);
-	if (!f || (f->flags & KHAXDP_FLOW_LOCAL))
+	n = bpf_map_lookup_elem(&nat, &rkey);
+	f = n ? nat_flow_of(n, e->tcp->source, now) : NULL;
+	if (!f) {
+		/* About the SYN of a half-open flow (the backend unreachable) */
+		n = bpf_map_lookup_elem(&half_open_nat, &rkey);
+		f = n ? nat_half_open_of(n, e->tcp->source, now) : NULL;
+	}
+	if (!f || !n || (f->flags & KHAXDP_FLOW_LOCAL))
 		return KHAXDP_STAT_ICMP_NO_FLOW;
 	if (!nat_ttl_allows_forward(p))
 		return KHAXDP_STAT_TTL_EXCEEDED;
@@ -275,6 +307,8 @@ static __always_inline int icmp_to_backend(struct xdp_md *ctx, struct packet *p,
 	key.proto = IPPROTO_TCP;
 	key.family = KHAXDP_AF_INET;
 	f = flow_lookup_live(&key, 0, now);
+	if (!f)
+		f = flow_half_open_live(&key, now);
 	if (!f)
 		return KHAXDP_STAT_ICMP_NO_FLOW;
 	b = backend_get(f->backend_id);
@@ -405,16 +439,24 @@ int khaxdp_tc(struct __sk_buff *skb)
 		return TC_ACT_OK;
 	}
 	nat_tuple_of(&p, &rkey);
-	n = bpf_map_lookup_elem(&nat, &rkey);
-	if (!n)
-		return TC_ACT_OK;
 	now = bpf_ktime_get_coarse_ns();
-	f = bpf_map_lookup_elem(&flows, &n->flow);
-	if (!f || !(f->flags & KHAXDP_FLOW_LOCAL) ||
-	    f->backend_id != n->backend_id || khaxdp_flow_expired(f, now))
-		return TC_ACT_OK;
-
-	flow_touch(f, p.tcp, now, KHAXDP_FLOW_FIN_REV);
+	n = bpf_map_lookup_elem(&nat, &rkey);
+	f = n ? nat_flow_of(n, 0, now) : NULL;
+	if (f && (f->flags & KHAXDP_FLOW_LOCAL)) {
+		/* The node's own stack is believed: its segments only teach
+		 * (and its SYN-ACK to a client's new SYN starts anew). */
+		if (p.tcp->syn)
+			flow_check_server(&p, f, n, data_end);
+		else
+			tcp_side_track(&n->server, &p);
+		flow_touch(f, p.tcp, now, KHAXDP_FLOW_FIN_REV);
+	} else {
+		n = bpf_map_lookup_elem(&half_open_nat, &rkey);
+		f = n ? nat_half_open_of(n, 0, now) : NULL;
+		if (!f || !(f->flags & KHAXDP_FLOW_LOCAL))
+			return TC_ACT_OK;
+		flow_check_synack(&p, f, n, data_end);
+	}
 	tcp_off = NAT_TC_IP_OFF + p.ip->ihl * 4;
 	ip_len = p.ip_len;
 	/* The helpers may move the packet: p is not used after this. */

@@ -23,6 +23,14 @@
 /* A flow that saw FIN in both directions, or a RST, is gone after this. */
 #define KHAXDP_CLOSED_TIMEOUT_S		5
 
+/* Half-open flows (a SYN seen, the handshake not yet complete): how long
+ * one lives unless configured ([global] connect_timeout), how many there
+ * may be (max_half_open) and how many one source address may open in a
+ * connect timeout (half_open_per_source). */
+#define KHAXDP_DEFAULT_CONNECT_TIMEOUT_S	4
+#define KHAXDP_DEFAULT_MAX_HALF_OPEN		16384
+#define KHAXDP_DEFAULT_HALF_OPEN_PER_SOURCE	1024
+
 /* How many ring slots a SYN may try when the backend it drew changed state
  * after user space last wrote the ring (bounded, so picking stays O(1)). */
 #define KHAXDP_PICK_TRIES		4
@@ -121,9 +129,35 @@ enum khaxdp_flow_flags {
 	KHAXDP_FLOW_FIN_REV = 1 << 1,	/* backend sent FIN */
 	KHAXDP_FLOW_RST = 1 << 2,	/* either side sent RST */
 	KHAXDP_FLOW_LOCAL = 1 << 3,	/* backend is this node */
+	/* Sequence numbers not known (a flow carried over from a data
+	 * plane that did not track them): RST and FIN are believed. */
+	KHAXDP_FLOW_UNTRACKED = 1 << 4,
+	/* Half-open: the backend's SYN-ACK was seen (the server side of the
+	 * reply entry holds its sequence number). */
+	KHAXDP_FLOW_SYNACK = 1 << 5,
+	/* The client sent a SYN on this live flow: the backend's SYN-ACK to
+	 * it (the old connection was gone there) starts the flow anew. */
+	KHAXDP_FLOW_RESYNC = 1 << 6,
 };
 
-/* Value of the flows map: what a forward packet needs. */
+#define KHAXDP_WSCALE_NONE	0xff	/* no window scale option */
+#define KHAXDP_WSCALE_MAX	14	/* RFC 7323 */
+
+/*
+ * One side of a TCP connection as this node sees it pass, as conntrack
+ * keeps it: a RST or FIN that side sends is believed only when its
+ * sequence number lies within the other side's largest window of end.
+ * Written only by the CPU that sees that side's packets.
+ */
+struct khaxdp_tcp_side {
+	__u32 end;	/* sequence number after its furthest segment */
+	__u32 maxwin;	/* largest window it advertised, scaled */
+	__u8 wscale;	/* window scale in use, KHAXDP_WSCALE_NONE: none */
+	__u8 pad[3];
+};
+
+/* Value of the flows map (confirmed flows) and of the half_open map (a
+ * SYN seen, the handshake not complete): what a forward packet needs. */
 struct khaxdp_flow {
 	__u64 created_ns;	/* bpf_ktime_get_coarse_ns(): CLOCK_MONOTONIC_COARSE */
 	__u64 last_seen_ns;
@@ -141,6 +175,8 @@ struct khaxdp_flow {
 		 * so neither loses the other's FIN. */
 		__u32 flags_word;
 	};
+	struct khaxdp_tcp_side client;	/* what the client sends */
+	__u32 pad2;
 };
 
 /* Where flags sit in flags_word (the byte after snat_port). */
@@ -184,6 +220,8 @@ struct khaxdp_nat {
 	 * rewrites it. */
 	__u32 seq;
 	struct khaxdp_nexthop hop;	/* towards the client */
+	struct khaxdp_tcp_side server;	/* what the backend sends */
+	__u32 pad;
 };
 
 /* Value of the node map (one entry, key 0). */
@@ -195,7 +233,8 @@ struct khaxdp_node {
 	__u8 family;
 	__u8 active;		/* holds the VIP (written by the agent) */
 	__u8 n_vips;		/* entries used in vips[] */
-	__u8 pad[5];
+	__u8 connect_timeout_s;	/* life of a half-open flow */
+	__u8 pad[4];
 	/* The distinct addresses of all services: a packet to any other
 	 * address is passed without a hash lookup. */
 	union khaxdp_addr vips[KHAXDP_MAX_SERVICES];
@@ -206,7 +245,17 @@ struct khaxdp_node {
 	/* The interface's MAC: frames for other hosts (flooded by a switch
 	 * that lost track of a dead master) are not ours to answer. */
 	__u8 mac[6];
-	__u8 pad2[6];
+	__u16 pad2;
+	/* SYNs one source address may open as half-open flows in a connect
+	 * timeout (less those it completed); 0: no limit. */
+	__u32 half_open_per_source;
+};
+
+/* Value of the syn_sources map, key = the source address: its share of
+ * half-open flows in the current connect-timeout window. */
+struct khaxdp_syn_source {
+	__u64 window_ns;	/* when the window began */
+	__s64 count;		/* opened in it, less those completed */
 };
 
 enum khaxdp_node_flags {
@@ -266,13 +315,17 @@ enum khaxdp_stat_class {
 	X(NAT_PORTS_FULL,   DROP,      "dropped: no free NAT port") \
 	X(TTL_EXCEEDED,     DROP,      "dropped: TTL would reach 0 when forwarded") \
 	X(LOCAL_TUPLE_BUSY, DROP,      "dropped: SYN whose tuple at the local backend is another connection's") \
+	X(HALF_OPEN_LIMIT,  DROP,      "dropped: SYN from a source holding its share of half-open flows") \
+	X(HANDSHAKE_BAD,    DROP,      "dropped: handshake segment that does not answer the other side's SYN") \
+	X(OUT_OF_WINDOW,    DROP,      "dropped: RST or FIN outside the connection's window, or a SYN-ACK nobody asked for") \
 	X(NAT_RESTORED,     EVENT,     "reply mappings of live flows put back after eviction") \
 	X(NAT_LOST,         DROP,      "dropped: a live flow's reply tuple is another flow's now") \
 	X(ICMP_TX,          TX,        "ICMP errors of flows translated and forwarded") \
 	X(ICMP_LOCAL,       TX,        "ICMP errors of flows translated for the local backend") \
 	X(ICMP_NO_FLOW,     PASS,      "passed: ICMP error about no flow") \
 	X(BAD_ICMP,         MALFORMED, "malformed: ICMP error too short for what it quotes") \
-	X(FLOW_NEW,         EVENT,     "flows opened") \
+	X(FLOW_NEW,         EVENT,     "flows opened by a SYN (half-open until confirmed)") \
+	X(FLOW_CONFIRMED,   EVENT,     "flows confirmed by the client's handshake ACK") \
 	X(FLOW_EXPIRED,     EVENT,     "flows found expired") \
 	X(FWD_TX,           TX,        "forwarded to a backend (XDP_TX)") \
 	X(FWD_REDIRECT,     TX,        "forwarded to a backend (redirect)") \
@@ -341,6 +394,9 @@ struct khaxdp_port_range {
 	X(rr_cursor)	\
 	X(flows)	\
 	X(nat)		\
+	X(half_open)	\
+	X(half_open_nat) \
+	X(syn_sources)	\
 	X(port_cursor)	\
 	X(nexthops)	\
 	X(node)		\

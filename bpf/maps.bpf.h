@@ -64,6 +64,38 @@ struct {
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } nat SEC(".maps");
 
+/*
+ * Half-open flows: a SYN seen, the client's handshake ACK not yet. Tables
+ * of their own, so that a SYN flood only ever evicts other half-open
+ * flows, never a confirmed one or its reply mapping. Sized by the loader
+ * (max_half_open); an entry lives at most the connect timeout.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, KHAXDP_DEFAULT_MAX_HALF_OPEN);
+	__type(key, struct khaxdp_flow_key);
+	__type(value, struct khaxdp_flow);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} half_open SEC(".maps");
+
+/* reply 5-tuple -> forward flow key, for half-open flows. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, KHAXDP_DEFAULT_MAX_HALF_OPEN);
+	__type(key, struct khaxdp_flow_key);
+	__type(value, struct khaxdp_nat);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} half_open_nat SEC(".maps");
+
+/* source address -> its half-open flows in this connect timeout. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, KHAXDP_DEFAULT_MAX_HALF_OPEN);
+	__type(key, union khaxdp_addr);
+	__type(value, struct khaxdp_syn_source);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} syn_sources SEC(".maps");
+
 /* backend id -> next SNAT port to try (an offset into the range). */
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);

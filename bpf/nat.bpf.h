@@ -43,6 +43,20 @@ nat_flow_of(const struct khaxdp_nat *n, __be16 snat_port, __u64 now)
 	return f;
 }
 
+/* The same for an entry of half_open_nat: a half-open flow that the
+ * backend refused (RST) is over at once. */
+static __always_inline struct khaxdp_flow *
+nat_half_open_of(const struct khaxdp_nat *n, __be16 snat_port, __u64 now)
+{
+	struct khaxdp_flow *f = bpf_map_lookup_elem(&half_open, &n->flow);
+
+	if (!f || f->backend_id != n->backend_id ||
+	    f->snat_port != snat_port || khaxdp_flow_expired(f, now) ||
+	    khaxdp_flow_closed(f))
+		return NULL;
+	return f;
+}
+
 /*
  * Rewrite entry old for val in place, if nobody else did since its seq was
  * read as seq (even). Two CPUs may want the same entry at once: the one
@@ -59,19 +73,13 @@ static __always_inline int nat_take(struct khaxdp_nat *old,
 	old->flow = val->flow;
 	old->backend_id = val->backend_id;
 	old->hop = val->hop;
+	old->server = val->server;
 	return 1;
 }
 
-/* Take over a stale entry (its flow gone, expired or moved) for val. */
-static __always_inline int nat_take_stale(struct khaxdp_nat *old,
-					  const struct khaxdp_nat *val,
-					  __be16 port, __u64 now)
+static __always_inline __u32 nat_seq(const struct khaxdp_nat *n)
 {
-	__u32 seq = *(volatile __u32 *)&old->seq;
-
-	if ((seq & 1) || nat_flow_of(old, port, now))
-		return 0;
-	return nat_take(old, val, seq);
+	return *(volatile const __u32 *)&n->seq;
 }
 
 /* The claim's flow exists now (or will not): the entry is whole again, and
@@ -82,14 +90,89 @@ static __always_inline void nat_release(struct khaxdp_nat *held)
 		__sync_fetch_and_add(&held->seq, 1);
 }
 
+/* Two flow keys, word by word (no memcmp in BPF). */
+static __always_inline int nat_key_equal(const struct khaxdp_flow_key *a,
+					 const struct khaxdp_flow_key *b)
+{
+	const __u32 *x = (const __u32 *)a, *y = (const __u32 *)b;
+	__u32 diff = 0, i;
+
+	_Static_assert(sizeof(*a) % sizeof(__u32) == 0, "key of whole words");
+#pragma unroll
+	for (i = 0; i < sizeof(*a) / sizeof(__u32); i++)
+		diff |= x[i] ^ y[i];
+	return diff == 0;
+}
+
+/* Take over an entry of nat whose flow is gone, expired or moved. */
+static __always_inline int nat_take_stale(struct khaxdp_nat *old,
+					  const struct khaxdp_nat *val,
+					  __be16 snat_port, __u64 now)
+{
+	__u32 seq = nat_seq(old);
+
+	if ((seq & 1) || nat_flow_of(old, snat_port, now))
+		return 0;
+	return nat_take(old, val, seq);
+}
+
+/* Does a live confirmed flow other than key's own hold reply tuple rkey? */
+static __always_inline int nat_held_by_other(const struct khaxdp_flow_key *rkey,
+					     const struct khaxdp_flow_key *key,
+					     __be16 snat_port, __u64 now)
+{
+	struct khaxdp_nat *n = bpf_map_lookup_elem(&nat, rkey);
+
+	if (!n || nat_key_equal(&n->flow, key))
+		return 0;
+	return nat_flow_of(n, snat_port, now) != NULL;
+}
+
 /*
- * Claim a source port for a flow towards a remote backend. The reply tuple
- * backend:port -> node:snat_port must be unique, so the claim is the nat
- * entry itself: inserted with BPF_NOEXIST, or a stale one taken over
- * (nat_take_stale()). Until its flow is in the table the entry names a
- * flow that does not exist yet, which would look stale to another CPU:
- * it is held (seq odd, val->seq is 1) and *held must be given to
- * nat_release() once the flow is written.
+ * A half-open flow claims reply tuple rkey in half_open_nat: inserted with
+ * BPF_NOEXIST, or an entry taken over in place (nat_take()) whose flow is
+ * over or is this very key. It is held (seq odd, val->seq is 1) and *held
+ * must go to nat_release() once the flow is written. A live confirmed
+ * flow's tuple (in nat) is never claimed; it is checked after the entry is
+ * held, since a flow being confirmed writes nat before it leaves
+ * half_open: one of the two sees the other.
+ */
+static __always_inline int nat_claim(const struct khaxdp_flow_key *rkey,
+				     const struct khaxdp_nat *val,
+				     __be16 snat_port, __u64 now,
+				     struct khaxdp_nat **held)
+{
+	struct khaxdp_nat *old;
+	__u32 seq;
+
+	if (!bpf_map_update_elem(&half_open_nat, rkey, val, BPF_NOEXIST)) {
+		old = bpf_map_lookup_elem(&half_open_nat, rkey);
+		if (!old)
+			return -1;
+	} else {
+		old = bpf_map_lookup_elem(&half_open_nat, rkey);
+		if (!old)
+			return -1;
+		seq = nat_seq(old);
+		if ((seq & 1) ||
+		    (!nat_key_equal(&old->flow, &val->flow) &&
+		     nat_half_open_of(old, snat_port, now)) ||
+		    !nat_take(old, val, seq))
+			return -1;
+	}
+	if (nat_held_by_other(rkey, &val->flow, snat_port, now)) {
+		nat_release(old);	/* names no flow: stale at once */
+		return -1;
+	}
+	*held = old;
+	return 0;
+}
+
+/*
+ * Claim a source port for a flow towards a remote backend: the reply tuple
+ * backend:port -> node:snat_port must be unique, so the claim is its
+ * half_open_nat entry (nat_claim()). Ports are tried from the backend's
+ * cursor on, so a port comes back only after the whole range.
  */
 static __always_inline int nat_claim_port(const struct khaxdp_node *nd,
 					  const struct khaxdp_backend *b,
@@ -116,33 +199,22 @@ static __always_inline int nat_claim_port(const struct khaxdp_node *nd,
 	rkey.family = KHAXDP_AF_INET;
 
 	for (i = 0; i < KHAXDP_PORT_TRIES; i++) {
-		struct khaxdp_nat *old;
-
 		rkey.dport = bpf_htons(min + (start + i) % range);
-		if (!bpf_map_update_elem(&nat, &rkey, val, BPF_NOEXIST)) {
-			*held = bpf_map_lookup_elem(&nat, &rkey);
-			goto claimed;
-		}
-		old = bpf_map_lookup_elem(&nat, &rkey);
-		if (old && nat_take_stale(old, val, rkey.dport, now)) {
-			*held = old;
-			goto claimed;
+		if (!nat_claim(&rkey, val, rkey.dport, now, held)) {
+			*port = rkey.dport;
+			return 0;
 		}
 	}
 	return -1;
-claimed:
-	*port = rkey.dport;
-	return 0;
 }
 
 /*
  * Is the reply tuple of the local backend, backend:port -> client:port,
- * another connection's already? Either a socket of this node's own (a
- * direct connection to node:6443 from that client port, which TC would
- * otherwise rewrite to come from the VIP), or the entry of another live
- * flow. A listener is no connection, and a TIME_WAIT socket is the
- * kernel's to reuse. The very key being opened again (a new SYN on a
- * closed flow) or a flow that ended does not count.
+ * another connection's already? A socket of this node's own (a direct
+ * connection to node:6443 from that client port, which TC would otherwise
+ * rewrite to come from the VIP): a listener is no connection, and a
+ * TIME_WAIT socket is the kernel's to reuse. Another flow's entry is
+ * nat_claim()'s to refuse.
  */
 static __always_inline int nat_local_busy(struct xdp_md *ctx,
 					  const struct packet *p,
@@ -164,42 +236,13 @@ static __always_inline int nat_local_busy(struct xdp_md *ctx,
 	return busy;
 }
 
-/* Two flow keys, word by word (no memcmp in BPF). */
-static __always_inline int nat_key_equal(const struct khaxdp_flow_key *a,
-					 const struct khaxdp_flow_key *b)
-{
-	const __u32 *x = (const __u32 *)a, *y = (const __u32 *)b;
-	__u32 diff = 0, i;
-
-	_Static_assert(sizeof(*a) % sizeof(__u32) == 0, "key of whole words");
-#pragma unroll
-	for (i = 0; i < sizeof(*a) / sizeof(__u32); i++)
-		diff |= x[i] ^ y[i];
-	return diff == 0;
-}
-
-static __always_inline int nat_owned_by_other(const struct khaxdp_nat *n,
-					      const struct khaxdp_flow_key *key,
-					      __u64 now)
-{
-	struct khaxdp_flow *f;
-
-	if (nat_key_equal(&n->flow, key))
-		return 0;
-	f = nat_flow_of(n, 0, now);
-	return f && !khaxdp_flow_closed(f);
-}
-
-/* The local apiserver answers client:port directly; TC finds the flow by
- * that reply tuple. Claimed with BPF_NOEXIST, or taken over in place
- * (nat_take()) from a flow that ended or from this very key: an entry of
- * another live flow is never overwritten. Held as in nat_claim_port(). */
+/* The local apiserver answers client:port directly: TC finds the flow by
+ * that reply tuple, claimed as in nat_claim(). */
 static __always_inline int nat_claim_local(const struct khaxdp_backend *b,
 					   const struct khaxdp_nat *val,
 					   __u64 now, struct khaxdp_nat **held)
 {
 	struct khaxdp_flow_key rkey = {};
-	struct khaxdp_nat *old;
 
 	rkey.src.v4 = b->addr.v4;
 	rkey.dst.v4 = val->flow.src.v4;
@@ -207,21 +250,7 @@ static __always_inline int nat_claim_local(const struct khaxdp_backend *b,
 	rkey.dport = val->flow.sport;
 	rkey.proto = IPPROTO_TCP;
 	rkey.family = KHAXDP_AF_INET;
-	__u32 seq;
-
-	if (!bpf_map_update_elem(&nat, &rkey, val, BPF_NOEXIST)) {
-		*held = bpf_map_lookup_elem(&nat, &rkey);
-		return 0;
-	}
-	old = bpf_map_lookup_elem(&nat, &rkey);
-	if (!old)
-		return -1;
-	seq = *(volatile __u32 *)&old->seq;
-	if ((seq & 1) || nat_owned_by_other(old, &val->flow, now) ||
-	    !nat_take(old, val, seq))
-		return -1;
-	*held = old;
-	return 0;
+	return nat_claim(&rkey, val, 0, now, held);
 }
 
 /* May the packet be sent on to another host? Not when its TTL would reach

@@ -34,6 +34,7 @@
 #include "cgroup.h"
 #include "fill.h"
 #include "maps.h"
+#include "migrate.h"
 #include "net.h"
 #include "ports.h"
 #include "util.h"
@@ -88,7 +89,7 @@ struct attach_ctx {
 	struct kx_attach_result *res;
 	bool libxdp_dir_existed;
 	bool dir_created;		/* this attach made the pin directory */
-	int old_stats_fd;		/* a counters map set aside, or -1 */
+	struct kx_migration migration;	/* pins of an older layout */
 };
 
 /* libxdp keeps a directory "xdp" in its bpffs (LIBXDP_BPFFS, else
@@ -225,60 +226,6 @@ static int check_flows_size(struct attach_ctx *c)
 
 /* ---- loading ------------------------------------------------------------ */
 
-/*
- * The per-reason counters of an older data plane may have fewer slots
- * than this one's: libbpf would refuse to reuse that pin and the upgrade
- * would fail. Counters are the one map that may start again from zero, so
- * the old pin is set aside (kept open, and pinned back if this attach
- * fails) and the new program gets a map of its own.
- */
-static int set_aside_old_counters(struct attach_ctx *c)
-{
-	struct bpf_map *map = c->skel->maps.stats;
-	struct bpf_map_info info = {};
-	uint32_t len = sizeof(info);
-	char path[PATH_MAX];
-	int fd, err;
-
-	err = kx_pin_path(path, sizeof(path), c->dir, bpf_map__name(map));
-	if (err)
-		return err;
-	fd = bpf_obj_get(path);
-	if (fd < 0)
-		return 0;	/* first attach */
-	if (bpf_obj_get_info_by_fd(fd, &info, &len) == 0 &&
-	    info.max_entries == bpf_map__max_entries(map) &&
-	    info.value_size == bpf_map__value_size(map)) {
-		close(fd);
-		return 0;
-	}
-	if (unlink(path)) {
-		err = -errno;
-		close(fd);
-		return kx_fail(err, "unpin %s: %s", path, strerror(-err));
-	}
-	kx_info("%s: %u counter slots, this data plane has %u: the per-reason counters start again from zero",
-		path, info.max_entries, bpf_map__max_entries(map));
-	c->old_stats_fd = fd;
-	return 0;
-}
-
-/* A failed attach pins the old counters back where the old program's
- * readers look for them. */
-static void restore_old_counters(struct attach_ctx *c)
-{
-	char path[PATH_MAX];
-
-	if (c->old_stats_fd < 0)
-		return;
-	if (!kx_pin_path(path, sizeof(path), c->dir,
-			 bpf_map__name(c->skel->maps.stats))) {
-		unlink(path);
-		if (bpf_obj_pin(c->old_stats_fd, path))
-			kx_warn("pin %s back: %s", path, strerror(errno));
-	}
-}
-
 static int open_skeleton(struct attach_ctx *c)
 {
 	LIBBPF_OPTS(bpf_object_open_opts, opts, .pin_root_path = c->dir);
@@ -297,7 +244,17 @@ static int open_skeleton(struct attach_ctx *c)
 					       c->cfg->max_flows);
 	if (err)
 		return kx_fail(err, "set max_flows: %s", strerror(-err));
-	return set_aside_old_counters(c);
+	err = bpf_map__set_max_entries(skel->maps.half_open,
+				       c->cfg->max_half_open);
+	if (!err)
+		err = bpf_map__set_max_entries(skel->maps.half_open_nat,
+					       c->cfg->max_half_open);
+	if (!err)
+		err = bpf_map__set_max_entries(skel->maps.syn_sources,
+					       c->cfg->max_half_open);
+	if (err)
+		return kx_fail(err, "set max_half_open: %s", strerror(-err));
+	return kx_migrate_prepare(&c->migration, c->dir, skel->obj);
 }
 
 /* After a failed load or attach, say which of the two it was. */
@@ -389,6 +346,10 @@ static int xdp_upgrade_legacy(struct attach_ctx *c)
 	if (err)
 		return kx_fail(err, "%s: load BPF programs: %s (run with -v for the verifier log)",
 			       c->ifname, strerror(-err));
+	/* Flows of an older layout are in the new maps before the new
+	 * program sees their first packet. */
+	if (kx_migrate_copy(&c->migration) < 0)
+		return -EINVAL;
 	opts.old_prog_fd = open_pin(c->dir, KHAXDP_PIN_XDP_PROG);
 	if (opts.old_prog_fd < 0)
 		return opts.old_prog_fd;
@@ -636,8 +597,9 @@ int kx_attach(const struct kx_config *cfg, const char *ifname,
 {
 	struct attach_ctx c = {
 		.cfg = cfg, .dir = cfg->bpffs, .ifname = ifname, .mode = mode,
-		.res = res, .old_stats_fd = -1,
+		.res = res,
 	};
+	long carried;
 	int err;
 
 	memset(res, 0, sizeof(*res));
@@ -650,6 +612,16 @@ int kx_attach(const struct kx_config *cfg, const char *ifname,
 		err = open_skeleton(&c);
 	if (!err)
 		err = attach_xdp(&c);
+	if (!err) {
+		/* What the old program added until the swap (and, through
+		 * libxdp's dispatcher, everything). */
+		carried = kx_migrate_copy(&c.migration);
+		if (carried < 0)
+			err = -EINVAL;
+		else if (carried)
+			kx_info("%s: %ld entries carried over after the swap",
+				ifname, carried);
+	}
 	if (!err)
 		err = tc_attach(&c);
 	if (!err)
@@ -666,11 +638,10 @@ int kx_attach(const struct kx_config *cfg, const char *ifname,
 		snprintf(why, sizeof(why), "%s", kx_last_error());
 		rollback(&c);
 		if (c.had_state)
-			restore_old_counters(&c);
+			kx_migrate_restore(&c.migration);
 		kx_fail(err, "%s", why);
 	}
-	if (c.old_stats_fd >= 0)
-		close(c.old_stats_fd);
+	kx_migrate_close(&c.migration);
 	/* A pin directory this attach made holds only what it pinned: a
 	 * failed attach (a foreign XDP program, a failed load...) leaves no
 	 * trace of it. */

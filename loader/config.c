@@ -36,6 +36,9 @@ enum global_key {
 	GKEY_BPFFS	= 1 << 3,
 	GKEY_SOCKET_LB	= 1 << 4,
 	GKEY_CGROUP	= 1 << 5,
+	GKEY_MAX_HALF_OPEN = 1 << 6,
+	GKEY_HALF_OPEN_PER_SOURCE = 1 << 7,
+	GKEY_CONNECT_TIMEOUT = 1 << 8,
 };
 
 enum service_key {
@@ -335,6 +338,34 @@ static int global_key(struct parser *p, const char *key, const char *value)
 			return parser_error(p, "max_flows: bad value '%s' (1-%u)",
 					    value, KX_MAX_FLOWS_LIMIT);
 		cfg->max_flows = v;
+	} else if (!strcmp(key, "max_half_open")) {
+		if (!seen_once(p, &p->global_seen, GKEY_MAX_HALF_OPEN, key))
+			return 0;
+		if (kx_parse_u32(value, &v) || v < 1 || v > KX_MAX_FLOWS_LIMIT)
+			return parser_error(p, "max_half_open: bad value '%s' (1-%u)",
+					    value, KX_MAX_FLOWS_LIMIT);
+		cfg->max_half_open = v;
+	} else if (!strcmp(key, "half_open_per_source")) {
+		if (!seen_once(p, &p->global_seen, GKEY_HALF_OPEN_PER_SOURCE,
+			       key))
+			return 0;
+		if (!strcmp(value, "off"))
+			v = 0;
+		else if (kx_parse_u32(value, &v) || v < 1 ||
+			 v > KX_MAX_FLOWS_LIMIT)
+			return parser_error(p, "half_open_per_source: bad value '%s' (1-%u, or off)",
+					    value, KX_MAX_FLOWS_LIMIT);
+		cfg->half_open_per_source = v;
+	} else if (!strcmp(key, "connect_timeout")) {
+		uint64_t ms;
+
+		if (!seen_once(p, &p->global_seen, GKEY_CONNECT_TIMEOUT, key))
+			return 0;
+		if (kx_parse_duration_ms(value, &ms) || ms < 1000 ||
+		    ms > KX_CONNECT_TIMEOUT_MAX_S * 1000ULL)
+			return parser_error(p, "connect_timeout: bad duration '%s' (1s-%us)",
+					    value, KX_CONNECT_TIMEOUT_MAX_S);
+		cfg->connect_timeout_s = (uint32_t)((ms + 999) / 1000);
 	} else if (!strcmp(key, "bpffs")) {
 		if (!seen_once(p, &p->global_seen, GKEY_BPFFS, key))
 			return 0;
@@ -813,6 +844,9 @@ void kx_config_init(struct kx_config *cfg)
 	cfg->snat_min = KX_DEFAULT_SNAT_MIN;
 	cfg->snat_max = KX_DEFAULT_SNAT_MAX;
 	cfg->max_flows = KHAXDP_DEFAULT_MAX_FLOWS;
+	cfg->max_half_open = KHAXDP_DEFAULT_MAX_HALF_OPEN;
+	cfg->half_open_per_source = KHAXDP_DEFAULT_HALF_OPEN_PER_SOURCE;
+	cfg->connect_timeout_s = KHAXDP_DEFAULT_CONNECT_TIMEOUT_S;
 	cfg->stats.listen.family = KHAXDP_AF_INET;	/* 0.0.0.0 */
 	cfg->stats.listen.port = KX_DEFAULT_STATS_PORT;
 	strcpy(cfg->stats.uri, KX_DEFAULT_STATS_URI);

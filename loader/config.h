@@ -23,6 +23,7 @@
 #define KX_DEFAULT_SNAT_MAX	59999
 #define KX_DEFAULT_TIMEOUT_S	(30 * 60)
 #define KX_MAX_FLOWS_LIMIT	(1U << 24)
+#define KX_CONNECT_TIMEOUT_MAX_S	255	/* fits the node's byte */
 
 /* Health-check defaults: haproxy's inter 2s, rise 2, fall 3 and the seed's
  * 'timeout check 5s'. */
@@ -116,6 +117,9 @@ struct kx_config {
 	uint16_t snat_min;		/* inclusive, host order */
 	uint16_t snat_max;
 	uint32_t max_flows;
+	uint32_t max_half_open;		/* half-open flows (SYN seen) */
+	uint32_t half_open_per_source;	/* 0: no limit */
+	uint32_t connect_timeout_s;	/* life of a half-open flow */
 	unsigned int n_services;
 	struct kx_service services[KHAXDP_MAX_SERVICES];
 	struct kx_stats_config stats;

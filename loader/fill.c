@@ -251,6 +251,8 @@ static int write_node(const struct kx_maps *m, const struct kx_config *cfg,
 	node.snat_port_min = cfg->snat_min;
 	node.snat_port_max = cfg->snat_max;
 	node.family = KHAXDP_AF_INET;
+	node.connect_timeout_s = (uint8_t)cfg->connect_timeout_s;
+	node.half_open_per_source = cfg->half_open_per_source;
 	node_vips(cfg, &node);
 	if (cfg->socket_lb == KX_SOCKET_LB_ALL)
 		node.flags |= KHAXDP_NODE_SOCKET_LB_ALL;

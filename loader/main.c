@@ -356,6 +356,9 @@ static void print_header_text(const struct kx_snapshot *s,
 	else
 		printf("local clients: not balanced (socket_lb = off)\n");
 	printf("flows: %u of %u\n", s->flows, s->max_flows);
+	printf("half-open: %u of %u (connect timeout %us, %u per source)\n",
+	       s->half_open, s->max_half_open, s->node.connect_timeout_s,
+	       s->node.half_open_per_source);
 }
 
 static void print_header_json(struct kx_json *j, const struct kx_snapshot *s,
@@ -395,6 +398,10 @@ static void print_header_json(struct kx_json *j, const struct kx_snapshot *s,
 	kx_json_object_end(j);
 	kx_json_kv_u64(j, "flows", s->flows);
 	kx_json_kv_u64(j, "max_flows", s->max_flows);
+	kx_json_kv_u64(j, "half_open", s->half_open);
+	kx_json_kv_u64(j, "max_half_open", s->max_half_open);
+	kx_json_kv_u64(j, "connect_timeout_s", s->node.connect_timeout_s);
+	kx_json_kv_u64(j, "half_open_per_source", s->node.half_open_per_source);
 }
 
 static int status_print(struct cli *cli, struct kx_maps *m)

@@ -33,15 +33,16 @@ static void endpoint_str(const union khaxdp_addr *a, __be16 port,
 	kx_endpoint_str(&ep, buf, len);
 }
 
-/* Count one batch of flows into the backends' active_flows. */
-static void count_flows(struct kx_snapshot *s, uint32_t *active,
+/* Count one batch of flows into *total and, given active, into the
+ * backends' active_flows. */
+static void count_flows(uint32_t *total, uint32_t *active,
 			const struct khaxdp_flow *f, uint32_t n, uint64_t now)
 {
-	for (uint32_t i = 0; i < n; i++)
+	for (uint32_t i = 0; active && i < n; i++)
 		if (f[i].backend_id < KHAXDP_MAX_BACKENDS &&
 		    !khaxdp_flow_expired(&f[i], now))
 			active[f[i].backend_id]++;
-	s->flows += n;
+	*total += n;
 }
 
 static int count_flow_cb(const struct khaxdp_flow_key *key,
@@ -51,7 +52,7 @@ static int count_flow_cb(const struct khaxdp_flow_key *key,
 	struct kx_snapshot *s = c[0];
 
 	(void)key;
-	count_flows(s, c[1], flow, 1, kx_now_ns());
+	count_flows(&s->flows, c[1], flow, 1, kx_now_ns());
 	return s->max_flows && s->flows >= s->max_flows;
 }
 
@@ -62,13 +63,13 @@ static int count_flow_cb(const struct khaxdp_flow_key *key,
  * walk also stops after max_flows entries. Kernels without batch lookups
  * get the key-by-key walk, with the same bound.
  */
-static int walk_flows(const struct kx_maps *m, struct kx_snapshot *s,
+static int walk_table(int fd, uint32_t max_entries, uint32_t *total,
 		      uint32_t *active)
 {
 	LIBBPF_OPTS(bpf_map_batch_opts, opts);
 	struct khaxdp_flow_key *keys;
 	struct khaxdp_flow *vals;
-	uint32_t bound = s->max_flows ? s->max_flows : UINT32_MAX;
+	uint32_t bound = max_entries ? max_entries : UINT32_MAX;
 	uint64_t now = kx_now_ns();
 	__u32 cursor, count;
 	void *in = NULL;
@@ -83,17 +84,24 @@ static int walk_flows(const struct kx_maps *m, struct kx_snapshot *s,
 	}
 	do {
 		count = FLOW_BATCH;
-		err = bpf_map_lookup_batch(m->flows, in, &cursor, keys, vals,
+		err = bpf_map_lookup_batch(fd, in, &cursor, keys, vals,
 					   &count, &opts) ? -errno : 0;
 		if (err && err != -ENOENT)
 			break;
-		count_flows(s, active, vals, count, now);
+		count_flows(total, active, vals, count, now);
 		in = &cursor;
-	} while (!err && s->flows < bound);
+	} while (!err && *total < bound);
 	free(keys);
 	free(vals);
-	if (err == -ENOENT)
-		return 0;
+	return err == -ENOENT ? 0 : err;
+}
+
+/* The flow table's entries and each backend's active flows. */
+static int walk_flows(const struct kx_maps *m, struct kx_snapshot *s,
+		      uint32_t *active)
+{
+	int err = walk_table(m->flows, s->max_flows, &s->flows, active);
+
 	if (err == -EINVAL || err == -EOPNOTSUPP) {
 		void *ctx[2] = { s, active };
 
@@ -206,6 +214,17 @@ int kx_snapshot_read(const struct kx_maps *m, unsigned int flags,
 		s->max_flows = info.max_entries;
 	if (!err)
 		err = walk_flows(m, s, active);
+	len = sizeof(info);
+	memset(&info, 0, sizeof(info));
+	if (!err && !bpf_obj_get_info_by_fd(m->half_open, &info, &len))
+		s->max_half_open = info.max_entries;
+	if (!err) {
+		err = walk_table(m->half_open, s->max_half_open, &s->half_open,
+				 NULL);
+		if (err)
+			err = kx_fail(err, "read half-open flows: %s",
+				      strerror(-err));
+	}
 	for (unsigned int i = 0; !err && i < s->n_services; i++) {
 		struct kx_service_view *sv = &s->services[i];
 

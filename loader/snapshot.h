@@ -66,6 +66,8 @@ struct kx_snapshot {
 	struct kx_attachment att;
 	uint32_t flows;			/* entries of the flow table */
 	uint32_t max_flows;
+	uint32_t half_open;		/* entries of the half-open table */
+	uint32_t max_half_open;
 	uint64_t counters[KHAXDP_STAT_MAX];	/* per reason, summed */
 	unsigned int n_services;
 	struct kx_service_view services[KHAXDP_MAX_SERVICES];	/* by id */

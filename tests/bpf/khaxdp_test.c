@@ -13,6 +13,7 @@
 #include <net/if.h>
 #include <linux/if_ether.h>
 #include <linux/if_link.h>
+#include <linux/pkt_cls.h>
 
 #include "loader/util.h"
 #include "khaxdp_test.h"
@@ -41,6 +42,15 @@ int fx_init(struct fixture *fx, const struct fixture_opts *opts)
 	bpf_object__for_each_map(map, fx->skel->obj) {
 		err = bpf_map__set_pin_path(map, NULL);
 		if (!ASSERT_OK(err, "bpf_map__set_pin_path"))
+			goto fail;
+	}
+	if (opts && opts->max_half_open) {
+		err = bpf_map__set_max_entries(fx->skel->maps.half_open,
+					       opts->max_half_open);
+		if (!err)
+			err = bpf_map__set_max_entries(fx->skel->maps.half_open_nat,
+						       opts->max_half_open);
+		if (!ASSERT_OK(err, "set max_entries of half_open"))
 			goto fail;
 	}
 	if (opts && opts->max_flows) {
@@ -75,6 +85,9 @@ int fx_init(struct fixture *fx, const struct fixture_opts *opts)
 	n.snat_port_max = fx->snat_max;
 	n.family = KHAXDP_AF_INET;
 	n.active = 1;
+	n.connect_timeout_s = KHAXDP_DEFAULT_CONNECT_TIMEOUT_S;
+	n.half_open_per_source = opts && opts->half_open_per_source ?
+		opts->half_open_per_source : KHAXDP_DEFAULT_HALF_OPEN_PER_SOURCE;
 	memcpy(n.mac, MAC_ENS33, ETH_ALEN);
 	err = bpf_map_update_elem(fx->maps.node, &zero, &n, BPF_ANY);
 	if (!ASSERT_OK(err, "write node"))
@@ -337,6 +350,9 @@ void fx_reset(struct fixture *fx)
 {
 	clear_hash(fx->maps.flows);
 	clear_hash(fx->maps.nat);
+	clear_hash(fx->maps.half_open);
+	clear_hash(fx->maps.half_open_nat);
+	clear_hash(fx->maps.syn_sources);
 	zero_array(fx->maps.stats, KHAXDP_STAT_MAX, sizeof(__u64), true);
 	zero_array(fx->maps.backend_stats, KHAXDP_MAX_BACKENDS,
 		   sizeof(struct khaxdp_backend_stats), true);
@@ -371,6 +387,14 @@ int fx_flow(struct fixture *fx, __be32 client, __u16 cport,
 	return bpf_map_lookup_elem(fx->maps.flows, &k, f) ? -errno : 0;
 }
 
+int fx_half_open(struct fixture *fx, __be32 client, __u16 cport,
+		 struct khaxdp_flow *f)
+{
+	struct khaxdp_flow_key k = flow_key(client, VIP_IP, cport, VIP_PORT);
+
+	return bpf_map_lookup_elem(fx->maps.half_open, &k, f) ? -errno : 0;
+}
+
 int fx_put_flow(struct fixture *fx, __be32 client, __u16 cport,
 		const struct khaxdp_flow *f)
 {
@@ -385,6 +409,14 @@ int fx_nat(struct fixture *fx, __be32 src, __be32 dst, __u16 sport,
 	struct khaxdp_flow_key k = flow_key(src, dst, sport, dport);
 
 	return bpf_map_lookup_elem(fx->maps.nat, &k, n) ? -errno : 0;
+}
+
+int fx_half_open_nat(struct fixture *fx, __be32 src, __be32 dst, __u16 sport,
+		     __u16 dport, struct khaxdp_nat *n)
+{
+	struct khaxdp_flow_key k = flow_key(src, dst, sport, dport);
+
+	return bpf_map_lookup_elem(fx->maps.half_open_nat, &k, n) ? -errno : 0;
 }
 
 int fx_count(int map_fd)
@@ -612,15 +644,84 @@ bool open_flow(const char *file, int line, struct fixture *fx,
 			    strerror(-err));
 		return false;
 	}
-	if (r.retval != want_verdict) {
+	if (want_verdict < 0 ?
+	    r.retval != XDP_TX && r.retval != XDP_PASS && r.retval != XDP_REDIRECT :
+	    r.retval != want_verdict) {
 		test__failf(file, line, "SYN from port %u: expected verdict %s, "
 			    "got %s", cport, xdp_verdict(want_verdict),
 			    xdp_verdict(r.retval));
 		return false;
 	}
-	err = fx_flow(fx, client, cport, f);
+	err = fx_half_open(fx, client, cport, f);
 	if (err) {
-		test__failf(file, line, "SYN from port %u: no flow recorded",
+		test__failf(file, line, "SYN from port %u: no half-open flow recorded",
+			    cport);
+		return false;
+	}
+	return true;
+}
+
+/* The backend's SYN-ACK to the client's SYN on half-open flow h: from a
+ * remote backend to this node's SNAT port through XDP, from the local one
+ * straight to the client through TC. */
+static int answer_syn(struct fixture *fx, const struct khaxdp_flow *h,
+		      __be32 client, __u16 cport, struct run *r)
+{
+	struct khaxdp_backend b;
+	struct tcp4_spec s = {
+		.flags = TCP_SYN | TCP_ACK,
+		.seq = SERVER_ISN,
+		.ack = CLIENT_ISN + 1,
+	};
+	struct pkt in;
+	int err;
+
+	err = fx_get_backend(fx, h->backend_id, &b);
+	if (err)
+		return err;
+	s.saddr = b.addr.v4;
+	s.sport = ntohs(b.port);
+	if (h->flags & KHAXDP_FLOW_LOCAL) {
+		s.smac = MAC_ENS33;
+		s.dmac = MAC_CLIENT;
+		s.daddr = client;
+		s.dport = cport;
+		pkt_tcp4(&in, &s);
+		return run_tc(fx, &in, r);
+	}
+	s.smac = MAC_CTRL2;
+	s.dmac = MAC_ENS33;
+	s.daddr = NODE_IP;
+	s.dport = ntohs(h->snat_port);
+	pkt_tcp4(&in, &s);
+	return run_xdp(fx, &in, r);
+}
+
+bool establish(const char *file, int line, struct fixture *fx, __be32 client,
+	       __u16 cport, struct khaxdp_flow *f)
+{
+	struct tcp4_spec ack = client_spec(client, cport, TCP_ACK);
+	struct khaxdp_flow h;
+	struct run r;
+	int err;
+
+	if (!open_flow(file, line, fx, client, cport, -1, &h))
+		return false;
+	err = answer_syn(fx, &h, client, cport, &r);
+	if (err || ((h.flags & KHAXDP_FLOW_LOCAL) ? r.retval != TC_ACT_OK :
+		    (r.retval != XDP_TX && r.retval != XDP_REDIRECT))) {
+		test__failf(file, line, "SYN-ACK to port %u: test_run %d, verdict %d",
+			    cport, err, r.retval);
+		return false;
+	}
+	err = send_tcp(fx, &ack, &r);
+	if (err || r.retval == XDP_DROP || r.retval == XDP_ABORTED) {
+		test__failf(file, line, "handshake ACK from port %u: test_run %d, verdict %s",
+			    cport, err, xdp_verdict(r.retval));
+		return false;
+	}
+	if (fx_flow(fx, client, cport, f)) {
+		test__failf(file, line, "handshake of port %u: no confirmed flow",
 			    cport);
 		return false;
 	}

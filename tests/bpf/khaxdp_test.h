@@ -33,6 +33,8 @@ struct fixture_opts {
 	__u32 max_flows;	/* 0: as compiled */
 	__u16 snat_min;		/* 0: SNAT_MIN..SNAT_MAX */
 	__u16 snat_max;
+	__u32 half_open_per_source;	/* 0: the default */
+	__u32 max_half_open;		/* 0: as compiled */
 };
 
 struct fixture {
@@ -95,10 +97,16 @@ struct khaxdp_flow_key flow_key(__be32 src, __be32 dst, __u16 sport,
 				__u16 dport);
 int fx_flow(struct fixture *fx, __be32 client, __u16 cport,
 	    struct khaxdp_flow *f);
+/* The half-open flow of client:cport (a SYN seen, no handshake yet). */
+int fx_half_open(struct fixture *fx, __be32 client, __u16 cport,
+		 struct khaxdp_flow *f);
 int fx_put_flow(struct fixture *fx, __be32 client, __u16 cport,
 		const struct khaxdp_flow *f);
 int fx_nat(struct fixture *fx, __be32 src, __be32 dst, __u16 sport,
 	   __u16 dport, struct khaxdp_nat *n);
+/* The reply entry of a half-open flow. */
+int fx_half_open_nat(struct fixture *fx, __be32 src, __be32 dst, __u16 sport,
+		     __u16 dport, struct khaxdp_nat *n);
 int fx_count(int map_fd);
 
 /* The data plane's clocks: bpf_ktime_get_ns() is CLOCK_MONOTONIC,
@@ -131,13 +139,21 @@ int run_tc(struct fixture *fx, const struct pkt *in, struct run *r);
 
 /* Builds and runs one TCP packet through XDP. */
 int send_tcp(struct fixture *fx, const struct tcp4_spec *s, struct run *r);
-/* A SYN from client:cport to VIP:7443 with the expected verdict; the flow
- * it opened in *f. */
+/* A SYN from client:cport to VIP:7443 with the expected verdict; the
+ * half-open flow it opened in *f. */
 bool open_flow(const char *file, int line, struct fixture *fx,
 	       __be32 client, __u16 cport, int want_verdict,
 	       struct khaxdp_flow *f);
 #define OPEN_FLOW(fx, client, cport, verdict, f) \
 	open_flow(__FILE__, __LINE__, fx, client, cport, verdict, f)
+/* The whole handshake of client:cport through the data plane: its SYN
+ * (seq CLIENT_ISN), the backend's SYN-ACK (SERVER_ISN; through XDP from a
+ * remote backend, TC from the local one), its ACK. The confirmed flow in
+ * *f. The counters count all three packets. */
+bool establish(const char *file, int line, struct fixture *fx, __be32 client,
+	       __u16 cport, struct khaxdp_flow *f);
+#define ESTABLISH(fx, client, cport, f) \
+	establish(__FILE__, __LINE__, fx, client, cport, f)
 
 /* --- checks with file:line --------------------------------------------------- */
 

@@ -168,8 +168,8 @@ struct tcp4_spec client_spec(__be32 client, __u16 cport, __u8 flags)
 		.sport = cport,
 		.dport = VIP_PORT,
 		.flags = flags,
-		.seq = 1000,
-		.ack = flags & TCP_ACK ? 5000 : 0,
+		.seq = flags & TCP_SYN ? CLIENT_ISN : CLIENT_ISN + 1,
+		.ack = flags & TCP_ACK ? SERVER_ISN + 1 : 0,
 	};
 
 	return s;

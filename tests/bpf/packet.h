@@ -25,6 +25,12 @@
 #define ETH_HLEN_	14
 #define PKT_MAX		512
 
+/* Initial sequence numbers of the test connections: the client's SYN has
+ * CLIENT_ISN, a backend's SYN-ACK SERVER_ISN (its data then starts at
+ * SERVER_ISN + 1 = 5000). */
+#define CLIENT_ISN	1000
+#define SERVER_ISN	4999
+
 /* Frames start 2 bytes into a 4-aligned struct, so that the IP and TCP
  * headers are aligned as the kernel aligns them (NET_IP_ALIGN). */
 struct pkt {

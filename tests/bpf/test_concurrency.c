@@ -3,7 +3,8 @@
  * Behaviour 1 (docs/design.md) under load: one round-robin cursor per
  * service shared by all CPUs, consistent while health changes. Threads open
  * flows through BPF_PROG_TEST_RUN at the same time; checks happen
- * afterwards, in the main thread, from the flow table.
+ * afterwards, in the main thread, from the half-open table (the SYNs'
+ * flows) or the flow table.
  */
 #include <pthread.h>
 #include <sched.h>
@@ -54,7 +55,7 @@ static void *syn_worker(void *arg)
 	return NULL;
 }
 
-/* Flows per backend id, over the whole table. */
+/* The SYNs' flows per backend id, over the whole half-open table. */
 static int count_per_backend(struct fixture *fx, int *per, int nr)
 {
 	struct khaxdp_flow_key k, next;
@@ -63,10 +64,10 @@ static int count_per_backend(struct fixture *fx, int *per, int nr)
 	int total = 0;
 
 	memset(per, 0, sizeof(*per) * nr);
-	while (bpf_map_get_next_key(fx->maps.flows, prev, &next) == 0) {
+	while (bpf_map_get_next_key(fx->maps.half_open, prev, &next) == 0) {
 		k = next;
 		prev = &k;
-		if (bpf_map_lookup_elem(fx->maps.flows, &k, &f))
+		if (bpf_map_lookup_elem(fx->maps.half_open, &k, &f))
 			continue;
 		if (f.backend_id < (__u32)nr)
 			per[f.backend_id]++;
@@ -249,10 +250,11 @@ static void health_flips(struct fixture *fx)
 		  "flows on backend 0 minus flows on backend 1");
 
 	/* No flow on backend 2 while it was down for sure. */
-	while (bpf_map_get_next_key(fx->maps.flows, prev, &next) == 0) {
+	while (bpf_map_get_next_key(fx->maps.half_open, prev, &next) == 0) {
 		k = next;
 		prev = &k;
-		if (bpf_map_lookup_elem(fx->maps.flows, &k, &f) || f.backend_id != 2)
+		if (bpf_map_lookup_elem(fx->maps.half_open, &k, &f) ||
+		    f.backend_id != 2)
 			continue;
 		for (i = 0; i < log.n; i++) {
 			if (f.created_ns > log.down[i].down_from + margin &&
@@ -307,9 +309,12 @@ static void *fin_worker(void *arg)
 		struct tcp4_spec s = client_spec(CLIENT_N(i + 1), 47000,
 						 TCP_FIN | TCP_ACK);
 
-		if (w->from_backend)
+		if (w->from_backend) {
 			s = respec(s, MAC_CTRL2, MAC_ENS33, CTRL2_IP, API_PORT,
 				   NODE_IP, w->snat[i]);
+			s.seq = SERVER_ISN + 1;
+			s.ack = CLIENT_ISN + 1;
+		}
 		if (send_tcp(w->fx, &s, &r) || r.retval != XDP_TX)
 			w->errors++;
 	}
@@ -339,7 +344,7 @@ static void fin_both_cpus(struct fixture *fx)
 	fx_set_backend(fx, 2, KHAXDP_HEALTH_DOWN, KHAXDP_ADMIN_ENABLED);
 	fx_sync_ring(fx, 0);			/* every flow to control2 */
 	for (i = 0; i < FIN_FLOWS; i++) {
-		if (!OPEN_FLOW(fx, CLIENT_N(i + 1), 47000, XDP_TX, &f))
+		if (!ESTABLISH(fx, CLIENT_N(i + 1), 47000, &f))
 			goto out;
 		snat[i] = ntohs(f.snat_port);
 	}
@@ -371,7 +376,13 @@ static const struct fx_case cases[] = {
 
 void test_concurrency(void)
 {
-	FX_RUN_APISERVER(cases);
+	/* Room for every SYN of every thread. */
+	struct fixture_opts opts = { .max_half_open = 65536 };
+	struct fixture fx;
+
+	if (fx_init(&fx, &opts) == 0 && fx_apiserver(&fx) == 0)
+		FX_RUN_CASES(&fx, cases);
+	fx_fini(&fx);
 }
 
 /* --- two CPUs claiming the same NAT ports ----------------------------------- */
@@ -387,11 +398,11 @@ struct claimer {
 	int claimed, full, errors, shared;
 };
 
-/* A SYN per round from a new client of this CPU's own to VIP2, whose
- * flows end at the next tick of the coarse clock (timeout 0): every tick,
- * both CPUs race to take over the same few ports from the flows that
- * ended. After a claim, the claimer's flow must own its port's entry for
- * as long as the flow lives. */
+/* A SYN per round from a new client of this CPU's own, which the client
+ * gives up at once (its RST ends the half-open flow): both CPUs race all
+ * the time to take over the same few ports from the flows that ended.
+ * After a claim, and until its RST, the claimer's half-open flow must own
+ * its port's entry. */
 static void *claimer(void *arg)
 {
 	struct claimer *c = arg;
@@ -407,6 +418,7 @@ static void *claimer(void *arg)
 		struct khaxdp_flow_key own = flow_key(client, VIP2_IP, cport,
 						      VIP_PORT);
 		struct tcp4_spec s = client_spec(client, cport, TCP_SYN);
+		struct tcp4_spec rst = client_spec(client, cport, TCP_RST);
 		struct khaxdp_flow_key rkey;
 		struct khaxdp_flow f;
 		struct khaxdp_nat n;
@@ -421,15 +433,17 @@ static void *claimer(void *arg)
 			continue;
 		}
 		c->claimed++;
-		if (bpf_map_lookup_elem(c->fx->maps.flows, &own, &f))
-			continue;	/* evicted already: nothing to own */
-		rkey = flow_key(CTRL2_IP, NODE_IP, API_PORT, ntohs(f.snat_port));
-		if (bpf_map_lookup_elem(c->fx->maps.nat, &rkey, &n))
+		if (bpf_map_lookup_elem(c->fx->maps.half_open, &own, &f)) {
+			c->errors++;	/* the claim made no flow */
 			continue;
-		if (memcmp(&n.flow, &own, sizeof(own)) &&
-		    !bpf_map_lookup_elem(c->fx->maps.flows, &own, &f) &&
-		    !khaxdp_flow_expired(&f, now_coarse_ns()))
+		}
+		rkey = flow_key(CTRL2_IP, NODE_IP, API_PORT, ntohs(f.snat_port));
+		if (bpf_map_lookup_elem(c->fx->maps.half_open_nat, &rkey, &n) ||
+		    memcmp(&n.flow, &own, sizeof(own)))
 			c->shared++;	/* a live flow lost its port */
+		rst.daddr = VIP2_IP;
+		if (send_tcp(c->fx, &rst, &r) || r.retval != XDP_TX)
+			c->errors++;
 	}
 	return NULL;
 }
@@ -464,8 +478,7 @@ void test_claims(void)
 	TLOG("claimed %d + %d, ports full %d + %d", c[0].claimed, c[1].claimed,
 	     c[0].full, c[1].full);
 	ASSERT_EQ(c[0].errors + c[1].errors, 0, "test_run errors");
-	/* Claims come at CLAIM_PORTS per clock tick (4 ms at HZ=250). */
-	ASSERT_GT(c[0].claimed + c[1].claimed, 1000,
+	ASSERT_GT(c[0].claimed + c[1].claimed, CLAIM_ROUNDS,
 		  "claims (ports taken over from ended flows)");
 	ASSERT_EQ(c[0].shared + c[1].shared, 0,
 		  "live flows whose port another claim took");

@@ -19,12 +19,12 @@ static bool age_flow(struct fixture *fx, __u16 cport, __u64 secs)
 	return ASSERT_OK(fx_put_flow(fx, CLIENT_IP, cport, &f), "age the flow");
 }
 
-/* A flow from the client to control2. */
+/* A confirmed flow from the client to control2. */
 static bool open_to_ctrl2(struct fixture *fx, __u16 cport,
 			  struct khaxdp_flow *f)
 {
 	fx_set_cursor(fx, 0, 1);
-	return OPEN_FLOW(fx, CLIENT_IP, cport, XDP_TX, f) &&
+	return ESTABLISH(fx, CLIENT_IP, cport, f) &&
 	       ASSERT_EQ(f->backend_id, 1, "backend");
 }
 
@@ -47,8 +47,8 @@ static int ctrl2_sends(struct fixture *fx, const struct khaxdp_flow *f,
 		.sport = API_PORT,
 		.dport = ntohs(f->snat_port),
 		.flags = flags,
-		.seq = 5000,
-		.ack = 1001,
+		.seq = SERVER_ISN + 1,
+		.ack = CLIENT_ISN + 1,
 	};
 
 	return send_tcp(fx, &s, r);
@@ -137,7 +137,7 @@ static void idle_syn_opens_new_flow(struct fixture *fx)
 	if (!ASSERT_OK(client_sends(fx, 44002, TCP_SYN, &r), "test_run"))
 		return;
 	ASSERT_VERDICT(&r, XDP_TX, "SYN reusing an expired flow's tuple");
-	if (!ASSERT_OK(fx_flow(fx, CLIENT_IP, 44002, &f), "flow"))
+	if (!ASSERT_OK(fx_half_open(fx, CLIENT_IP, 44002, &f), "new half-open flow"))
 		return;
 	ASSERT_EQ(f.backend_id, 2, "new flow's backend");
 	ASSERT_GE(f.last_seen_ns, now_ns() - 5 * SEC_NS, "new flow's last_seen");

@@ -119,7 +119,7 @@ static void frag_needed_to_backend(struct fixture *fx)
 	struct run r;
 
 	if (!forwarded_syn(fx, 40620, &syn, &fwd) ||
-	    !ASSERT_OK(fx_flow(fx, CLIENT_IP, 40620, &f), "flow"))
+	    !ASSERT_OK(fx_half_open(fx, CLIENT_IP, 40620, &f), "half-open flow"))
 		return;
 	/* What the client was sent, and what control2 had sent. */
 	pkt_tcp4(&reply, &(struct tcp4_spec){ .saddr = VIP_IP, .sport = VIP_PORT,

@@ -59,14 +59,15 @@ static void syn_to_local(struct fixture *fx)
 	ASSERT_VERDICT(&r, XDP_PASS, "SYN to the local backend");
 	to_local(&exp, &s);
 	ASSERT_FRAME(&r, &exp, "SYN to the local apiserver");
-	if (ASSERT_OK(fx_flow(fx, CLIENT_IP, 40200, &f), "flow")) {
+	if (ASSERT_OK(fx_half_open(fx, CLIENT_IP, 40200, &f), "half-open flow")) {
 		ASSERT_EQ(f.backend_id, 0, "flow backend_id");
 		ASSERT_EQ(f.flags & KHAXDP_FLOW_LOCAL, KHAXDP_FLOW_LOCAL,
 			  "flow flags LOCAL");
 		ASSERT_EQ(f.snat_port, 0, "flow snat_port");
 	}
-	if (ASSERT_OK(fx_nat(fx, NODE_IP, CLIENT_IP, API_PORT, 40200, &n),
-		      "nat entry {apiserver -> client}")) {
+	if (ASSERT_OK(fx_half_open_nat(fx, NODE_IP, CLIENT_IP, API_PORT, 40200,
+				       &n),
+		      "half_open_nat entry {apiserver -> client}")) {
 		ASSERT_MEMEQ(&n.flow, sizeof(n.flow), &want, sizeof(want),
 			     "nat entry's forward key");
 		ASSERT_EQ(n.backend_id, 0, "nat entry's backend_id");
@@ -83,7 +84,7 @@ static void data_to_local(struct fixture *fx)
 	struct run r;
 
 	fx_set_cursor(fx, 0, 0);
-	if (!OPEN_FLOW(fx, CLIENT_IP, 40201, XDP_PASS, &f))
+	if (!ESTABLISH(fx, CLIENT_IP, 40201, &f))
 		return;
 	/* Backend 0 marked down since: the flow stays. */
 	fx_set_backend(fx, 0, KHAXDP_HEALTH_DOWN, KHAXDP_ADMIN_ENABLED);
@@ -95,7 +96,7 @@ static void data_to_local(struct fixture *fx)
 		ASSERT_VERDICT(&r, XDP_PASS, "data to the local backend");
 		to_local(&exp, &s);
 		ASSERT_FRAME(&r, &exp, "data to the local apiserver");
-		ASSERT_STAT(fx, FWD_LOCAL, 2);
+		ASSERT_STAT(fx, FWD_LOCAL, 3);	/* SYN, ACK, data */
 	}
 	fx_set_backend(fx, 0, KHAXDP_HEALTH_UP, KHAXDP_ADMIN_ENABLED);
 	fx_sync_ring(fx, 0);
@@ -304,7 +305,7 @@ static void local_reopen_after_close(struct fixture *fx)
 	struct khaxdp_nat n;
 
 	fx_set_cursor(fx, 0, 0);
-	if (!OPEN_FLOW(fx, CLIENT_IP, 40250, XDP_PASS, &f))
+	if (!ESTABLISH(fx, CLIENT_IP, 40250, &f))
 		return;
 	f.flags |= KHAXDP_FLOW_FIN_FWD | KHAXDP_FLOW_FIN_REV;
 	ASSERT_OK(fx_put_flow(fx, CLIENT_IP, 40250, &f), "close the flow");
@@ -315,8 +316,8 @@ static void local_reopen_after_close(struct fixture *fx)
 		  "a new flow, not the closed one");
 	ASSERT_STAT(fx, FLOW_NEW, 2);
 	ASSERT_STAT(fx, LOCAL_TUPLE_BUSY, 0);
-	ASSERT_OK(fx_nat(fx, NODE_IP, CLIENT_IP, API_PORT, 40250, &n),
-		  "the reply mapping");
+	ASSERT_OK(fx_half_open_nat(fx, NODE_IP, CLIENT_IP, API_PORT, 40250, &n),
+		  "the new flow's reply mapping");
 }
 
 static const struct fx_case cases[] = {

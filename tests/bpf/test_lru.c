@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 /*
  * Behaviour 10 (docs/design.md), in space: when the flow table is full,
- * opening a flow evicts the least recently used one.
+ * confirming a flow evicts the least recently used one.
  *
  * The kernel's LRU hash evicts approximately: per-CPU free lists, and a
  * reference bit set by lookups from BPF. Everything runs on one CPU here,
@@ -39,7 +39,7 @@ static void lru_evicts_idle(struct fixture *fx)
 	fx_sync_ring(fx, 0);
 
 	for (i = 1; i <= MAX_FLOWS; i++)
-		if (!OPEN_FLOW(fx, CLIENT_N(i), 45000, XDP_TX, &f))
+		if (!ESTABLISH(fx, CLIENT_N(i), 45000, &f))
 			return;
 	ASSERT_EQ(fx_count(fx->maps.flows), MAX_FLOWS, "flows when full");
 
@@ -52,7 +52,7 @@ static void lru_evicts_idle(struct fixture *fx)
 	}
 
 	for (i = MAX_FLOWS + 1; i <= MAX_FLOWS + NEW_FLOWS; i++)
-		OPEN_FLOW(fx, CLIENT_N(i), 45000, XDP_TX, &f);
+		ESTABLISH(fx, CLIENT_N(i), 45000, &f);
 
 	ASSERT_LE(fx_count(fx->maps.flows), MAX_FLOWS, "flows after 4 more");
 	for (i = MAX_FLOWS + 1; i <= MAX_FLOWS + NEW_FLOWS; i++)

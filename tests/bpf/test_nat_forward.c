@@ -28,15 +28,20 @@ static __u16 snat_of(const struct khaxdp_flow *f)
 	return ntohs(f->snat_port);
 }
 
-static void check_nat_entry(struct fixture *fx, __be32 backend_addr,
-			    __u16 snat, __u32 backend_id, __be32 client,
-			    __u16 cport)
+/* The reply entry {backend:6443 -> node:snat} names the flow: in nat for a
+ * confirmed flow, in half_open_nat for a half-open one. */
+static void check_nat_entry(struct fixture *fx, bool confirmed,
+			    __be32 backend_addr, __u16 snat, __u32 backend_id,
+			    __be32 client, __u16 cport)
 {
 	struct khaxdp_flow_key want = flow_key(client, VIP_IP, cport, VIP_PORT);
 	struct khaxdp_nat n;
+	int err = confirmed ?
+		fx_nat(fx, backend_addr, NODE_IP, API_PORT, snat, &n) :
+		fx_half_open_nat(fx, backend_addr, NODE_IP, API_PORT, snat, &n);
 
-	if (!ASSERT_OK(fx_nat(fx, backend_addr, NODE_IP, API_PORT, snat, &n),
-		       "nat entry {backend:6443 -> node:snat}"))
+	if (!ASSERT_OK(err, confirmed ? "nat entry {backend:6443 -> node:snat}" :
+			    "half_open_nat entry {backend:6443 -> node:snat}"))
 		return;
 	ASSERT_MEMEQ(&n.flow, sizeof(n.flow), &want, sizeof(want),
 		     "nat entry's forward key");
@@ -59,12 +64,18 @@ static void syn_to_remote_backend(struct fixture *fx)
 		return;
 	t1 = now_ns();
 	ASSERT_VERDICT(&r, XDP_TX, "verdict");
-	if (!ASSERT_OK(fx_flow(fx, CLIENT_IP, 40000, &f), "flow recorded"))
+	ASSERT_ERR(fx_flow(fx, CLIENT_IP, 40000, &f), "no confirmed flow yet");
+	if (!ASSERT_OK(fx_half_open(fx, CLIENT_IP, 40000, &f),
+		       "half-open flow recorded"))
 		return;
 	ASSERT_EQ(f.backend_id, 1, "flow backend_id");
 	ASSERT_EQ(f.service_id, 0, "flow service_id");
-	ASSERT_EQ(f.timeout_s, SVC_TIMEOUT_S, "flow timeout_s");
+	ASSERT_EQ(f.timeout_s, KHAXDP_DEFAULT_CONNECT_TIMEOUT_S,
+		  "half-open flow lives the connect timeout");
 	ASSERT_EQ(f.flags, 0, "flow flags");
+	ASSERT_EQ(f.client.end, CLIENT_ISN + 1, "client side: after its SYN");
+	ASSERT_EQ(f.client.maxwin, 64240, "client side: the SYN's window");
+	ASSERT_EQ(f.client.wscale, KHAXDP_WSCALE_NONE, "client side: no scale");
 	ASSERT_GE(snat_of(&f), SNAT_MIN, "flow snat_port");
 	ASSERT_LE(snat_of(&f), SNAT_MAX, "flow snat_port");
 	ASSERT_TRUE(f.created_ns >= t0 && f.created_ns <= t1,
@@ -73,14 +84,15 @@ static void syn_to_remote_backend(struct fixture *fx)
 
 	nat_expected(&exp, &s, MAC_ENS33, MAC_CTRL2, CTRL2_IP, snat_of(&f));
 	ASSERT_FRAME(&r, &exp, "NATed SYN");
-	check_nat_entry(fx, CTRL2_IP, snat_of(&f), 1, CLIENT_IP, 40000);
+	check_nat_entry(fx, false, CTRL2_IP, snat_of(&f), 1, CLIENT_IP, 40000);
+	ASSERT_EQ(fx_count(fx->maps.nat), 0, "nothing in nat before the handshake");
 
 	ASSERT_STATS_ONLY(fx, KHAXDP_STAT_RX, KHAXDP_STAT_FLOW_NEW,
 			  KHAXDP_STAT_FWD_TX);
 	ASSERT_OK(fx_backend_stats(fx, 1, &bs), "backend_stats[1]");
 	ASSERT_EQ(bs.packets_in, 1, "backend 1 packets_in");
 	ASSERT_EQ(bs.bytes_in, ntohs(pkt_ip(&in)->tot_len), "backend 1 bytes_in");
-	ASSERT_EQ(bs.flows_opened, 1, "backend 1 flows_opened");
+	ASSERT_EQ(bs.flows_opened, 0, "backend 1 flows_opened: not before the handshake");
 	ASSERT_EQ(bs.packets_out, 0, "backend 1 packets_out");
 	ASSERT_EQ(fx_cursor(fx, 0), 2, "rr_cursor after one SYN");
 }
@@ -110,9 +122,9 @@ static void established_follows_flow(struct fixture *fx)
 	int i;
 
 	fx_set_cursor(fx, 0, 1);
-	if (!OPEN_FLOW(fx, CLIENT_IP, 40001, XDP_TX, &f))
+	if (!ESTABLISH(fx, CLIENT_IP, 40001, &f))
 		return;
-	expect_follows(fx, 40001, &f, "data after the SYN");
+	expect_follows(fx, 40001, &f, "data after the handshake");
 
 	/* Other flows move the cursor past control2 several times. */
 	/* Cursor 2, 3, ...: control3, control1 (local: passed up), ... */
@@ -136,7 +148,8 @@ static void established_follows_flow(struct fixture *fx)
 	ASSERT_OK(fx_flow(fx, CLIENT_IP, 40001, &g), "flow still there");
 	ASSERT_EQ(g.backend_id, 1, "flow backend_id unchanged");
 	ASSERT_EQ(g.snat_port, f.snat_port, "flow snat_port unchanged");
-	ASSERT_STAT(fx, FWD_TX, 5 + 1 + 3);	/* 5 data, 1 SYN, 3 others */
+	/* SYN and ACK, 5 data, 3 other SYNs */
+	ASSERT_STAT(fx, FWD_TX, 2 + 5 + 3);
 }
 
 static void syn_retransmit(struct fixture *fx)
@@ -155,13 +168,13 @@ static void syn_retransmit(struct fixture *fx)
 	ASSERT_VERDICT(&r, XDP_TX, "retransmitted SYN");
 	nat_expected(&exp, &s, MAC_ENS33, MAC_CTRL2, CTRL2_IP, snat_of(&f));
 	ASSERT_FRAME(&r, &exp, "retransmitted SYN");
-	ASSERT_OK(fx_flow(fx, CLIENT_IP, 40002, &g), "flow");
+	ASSERT_OK(fx_half_open(fx, CLIENT_IP, 40002, &g), "half-open flow");
 	ASSERT_EQ(g.backend_id, 1, "backend after retransmit");
 	ASSERT_EQ(g.snat_port, f.snat_port, "snat_port after retransmit");
 	ASSERT_EQ(g.created_ns, f.created_ns, "created_ns after retransmit");
 	ASSERT_STAT(fx, FLOW_NEW, 1);
 	ASSERT_EQ(fx_cursor(fx, 0), 2, "rr_cursor moved once");
-	ASSERT_EQ(fx_count(fx->maps.nat), 1, "nat entries");
+	ASSERT_EQ(fx_count(fx->maps.half_open_nat), 1, "half_open_nat entries");
 }
 
 static void snat_ports_unique(struct fixture *fx)
@@ -184,12 +197,12 @@ static void snat_ports_unique(struct fixture *fx)
 		ASSERT_EQ(f.backend_id, 1, "backend");
 		ASSERT_GE(ports[i], SNAT_MIN, "snat_port");
 		ASSERT_LE(ports[i], SNAT_MAX, "snat_port");
-		check_nat_entry(fx, CTRL2_IP, ports[i], 1, CLIENT_N(i + 1),
+		check_nat_entry(fx, false, CTRL2_IP, ports[i], 1, CLIENT_N(i + 1),
 				i < 8 ? 40000 : 40000 + i);
 		for (j = 0; j < i; j++)
 			ASSERT_NEQ(ports[i], ports[j], "snat_port reused");
 	}
-	ASSERT_EQ(fx_count(fx->maps.nat), 16, "nat entries");
+	ASSERT_EQ(fx_count(fx->maps.half_open_nat), 16, "half_open_nat entries");
 	fx_set_backend(fx, 0, KHAXDP_HEALTH_UP, KHAXDP_ADMIN_ENABLED);
 	fx_set_backend(fx, 2, KHAXDP_HEALTH_UP, KHAXDP_ADMIN_ENABLED);
 	fx_sync_ring(fx, 0);
@@ -208,7 +221,7 @@ static void syn_nat_exact(struct fixture *fx, struct tcp4_spec *s,
 	if (!ASSERT_OK(run_xdp(fx, &in, &r), "test_run"))
 		return;
 	ASSERT_VERDICT(&r, XDP_TX, name);
-	if (!ASSERT_OK(fx_flow(fx, s->saddr, s->sport, &f), "flow"))
+	if (!ASSERT_OK(fx_half_open(fx, s->saddr, s->sport, &f), "half-open flow"))
 		return;
 	ASSERT_EQ(f.backend_id, 1, "backend");
 	nat_expected(&exp, s, MAC_ENS33, MAC_CTRL2, CTRL2_IP, snat_of(&f));
@@ -243,11 +256,13 @@ static void eth_padding(struct fixture *fx)
 	syn_nat_exact(fx, &s, "padded SYN");
 
 	/* 54-byte ACK padded to the 60-byte minimum frame. */
-	s = client_spec(CLIENT_IP, 40005, TCP_ACK);
+	fx_set_cursor(fx, 0, 1);
+	if (!ESTABLISH(fx, CLIENT_IP, 40015, &f))
+		return;
+	s = client_spec(CLIENT_IP, 40015, TCP_ACK);
 	s.pad_to = 60;
 	pkt_tcp4(&in, &s);
-	if (!ASSERT_OK(run_xdp(fx, &in, &r), "test_run") ||
-	    !ASSERT_OK(fx_flow(fx, CLIENT_IP, 40005, &f), "flow"))
+	if (!ASSERT_OK(run_xdp(fx, &in, &r), "test_run"))
 		return;
 	ASSERT_VERDICT(&r, XDP_TX, "padded ACK");
 	nat_expected(&exp, &s, MAC_ENS33, MAC_CTRL2, CTRL2_IP, snat_of(&f));
@@ -280,7 +295,7 @@ static void no_neighbour(struct fixture *fx)
 	if (!ASSERT_OK(run_xdp(fx, &in, &r), "test_run"))
 		return;
 	ASSERT_VERDICT(&r, XDP_TX, "retransmitted SYN, neighbour resolved");
-	if (!ASSERT_OK(fx_flow(fx, CLIENT_IP, 40006, &f), "flow"))
+	if (!ASSERT_OK(fx_half_open(fx, CLIENT_IP, 40006, &f), "half-open flow"))
 		return;
 	ASSERT_EQ(f.backend_id, 1, "backend");
 	nat_expected(&exp, &s, MAC_ENS33, MAC_CTRL2, CTRL2_IP, snat_of(&f));
@@ -302,7 +317,7 @@ static void neighbour_lost(struct fixture *fx)
 	__u32 id = 1;
 
 	fx_set_cursor(fx, 0, 1);
-	if (!OPEN_FLOW(fx, CLIENT_IP, 40009, XDP_TX, &f))
+	if (!ESTABLISH(fx, CLIENT_IP, 40009, &f))
 		return;
 	if (!ASSERT_OK(lab_ip("neigh del 192.168.218.172 dev ens33"),
 		       "delete the neighbour"))
@@ -347,7 +362,7 @@ static void redirect(void)
 	if (!ASSERT_OK(run_xdp(&fx, &in, &r), "test_run"))
 		goto out;
 	ASSERT_VERDICT(&r, XDP_REDIRECT, "SYN to a backend behind ens34");
-	if (!ASSERT_OK(fx_flow(&fx, CLIENT_IP, 40007, &f), "flow"))
+	if (!ASSERT_OK(fx_half_open(&fx, CLIENT_IP, 40007, &f), "half-open flow"))
 		goto out;
 	ASSERT_EQ(f.backend_id, 3, "backend");
 	nat_expected(&exp, &s, MAC_ENS34, MAC_FAR, FAR_IP, snat_of(&f));
@@ -355,7 +370,9 @@ static void redirect(void)
 	ASSERT_STATS_ONLY(&fx, KHAXDP_STAT_RX, KHAXDP_STAT_FLOW_NEW,
 			  KHAXDP_STAT_FWD_REDIRECT);
 
-	s.flags = TCP_ACK;
+	if (!ESTABLISH(&fx, CLIENT_IP, 40017, &f))
+		goto out;
+	s = client_spec(CLIENT_IP, 40017, TCP_ACK);
 	pkt_tcp4(&in, &s);
 	if (!ASSERT_OK(run_xdp(&fx, &in, &r), "test_run"))
 		goto out;
@@ -404,7 +421,7 @@ static void ttl_decremented(struct fixture *fx)
 	if (!ASSERT_OK(run_xdp(fx, &in, &r), "test_run"))
 		return;
 	ASSERT_VERDICT(&r, XDP_TX, "verdict");
-	if (!ASSERT_OK(fx_flow(fx, CLIENT_IP, 40050, &f), "flow recorded"))
+	if (!ASSERT_OK(fx_half_open(fx, CLIENT_IP, 40050, &f), "flow recorded"))
 		return;
 	nat_expected(&exp, &s, MAC_ENS33, MAC_CTRL2, CTRL2_IP, snat_of(&f));
 	pkt_set_ttl(&exp, 63);
@@ -426,8 +443,8 @@ static void ttl_1_dropped(struct fixture *fx)
 		return;
 	ASSERT_VERDICT(&r, XDP_DROP, "verdict");
 	ASSERT_STATS_ONLY(fx, KHAXDP_STAT_RX, KHAXDP_STAT_TTL_EXCEEDED);
-	ASSERT_ERR(fx_flow(fx, CLIENT_IP, 40051, &f), "no flow");
-	ASSERT_EQ(fx_count(fx->maps.nat), 0, "no NAT entry");
+	ASSERT_ERR(fx_half_open(fx, CLIENT_IP, 40051, &f), "no flow");
+	ASSERT_EQ(fx_count(fx->maps.half_open_nat), 0, "no NAT entry");
 
 	/* To the local backend the packet is delivered, not forwarded. */
 	fx_reset(fx);
@@ -465,7 +482,7 @@ static void nat_restored(struct fixture *fx)
 	struct run r;
 
 	fx_set_cursor(fx, 0, 1);		/* next: control2 */
-	if (!OPEN_FLOW(fx, CLIENT_IP, 40700, XDP_TX, &f))
+	if (!ESTABLISH(fx, CLIENT_IP, 40700, &f))
 		return;
 	rkey = flow_key(CTRL2_IP, NODE_IP, API_PORT, snat_of(&f));
 	ASSERT_OK(bpf_map_delete_elem(fx->maps.nat, &rkey), "evict the mapping");
@@ -473,7 +490,10 @@ static void nat_restored(struct fixture *fx)
 		return;
 	ASSERT_VERDICT(&r, XDP_TX, "data still forwarded");
 	ASSERT_STAT(fx, NAT_RESTORED, 1);
-	check_nat_entry(fx, CTRL2_IP, snat_of(&f), 1, CLIENT_IP, 40700);
+	check_nat_entry(fx, true, CTRL2_IP, snat_of(&f), 1, CLIENT_IP, 40700);
+	if (ASSERT_OK(fx_flow(fx, CLIENT_IP, 40700, &f), "flow"))
+		ASSERT_TRUE(f.flags & KHAXDP_FLOW_UNTRACKED,
+			    "the backend's sequence numbers are lost with it");
 }
 
 /* Meanwhile another live flow took the tuple: this flow cannot get its
@@ -488,7 +508,7 @@ static void nat_lost(struct fixture *fx)
 	struct run r;
 
 	fx_set_cursor(fx, 0, 1);
-	if (!OPEN_FLOW(fx, CLIENT_IP, 40710, XDP_TX, &f))
+	if (!ESTABLISH(fx, CLIENT_IP, 40710, &f))
 		return;
 	g = f;					/* same backend and port */
 	g.created_ns = g.last_seen_ns = now_coarse_ns();

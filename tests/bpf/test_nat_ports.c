@@ -38,7 +38,7 @@ static void exhaust(struct fixture *fx)
 	/* A flow without a port would send its next packets un-NATed. */
 	ASSERT_EQ(fx_flow(fx, CLIENT_N(3), 46000, &f), -ENOENT,
 		  "no flow for the dropped SYN");
-	ASSERT_EQ(fx_count(fx->maps.nat), 2, "nat entries");
+	ASSERT_EQ(fx_count(fx->maps.half_open_nat), 2, "half_open_nat entries");
 
 	/* Ports are per backend: control3 still has both. */
 	fx_set_backend(fx, 2, KHAXDP_HEALTH_UP, KHAXDP_ADMIN_ENABLED);

@@ -21,6 +21,18 @@ static bool client_to_ctrl2(struct fixture *fx, __u16 cport, __u16 *snat)
 	return true;
 }
 
+/* The same with the handshake done: a confirmed flow. */
+static bool established_to_ctrl2(struct fixture *fx, __u16 cport, __u16 *snat)
+{
+	struct khaxdp_flow f;
+
+	fx_set_cursor(fx, 0, 1);
+	if (!ESTABLISH(fx, CLIENT_IP, cport, &f))
+		return false;
+	*snat = ntohs(f.snat_port);
+	return true;
+}
+
 /* control2's packet to this node's SNAT port. */
 static struct tcp4_spec from_ctrl2(__u16 snat, __u8 flags)
 {
@@ -32,8 +44,8 @@ static struct tcp4_spec from_ctrl2(__u16 snat, __u8 flags)
 		.sport = API_PORT,
 		.dport = snat,
 		.flags = flags,
-		.seq = 5000,
-		.ack = 1001,
+		.seq = flags & TCP_SYN ? SERVER_ISN : SERVER_ISN + 1,
+		.ack = CLIENT_ISN + 1,
 	};
 
 	return s;
@@ -103,7 +115,7 @@ static void reply_updates_last_seen(struct fixture *fx)
 	__u64 t0;
 	__u16 snat;
 
-	if (!client_to_ctrl2(fx, 40102, &snat) ||
+	if (!established_to_ctrl2(fx, 40102, &snat) ||
 	    !ASSERT_OK(fx_flow(fx, CLIENT_IP, 40102, &f), "flow"))
 		return;
 	/* Idle for 100 s, well within the 30 minutes. */
@@ -127,7 +139,7 @@ static void reply_flow_gone(struct fixture *fx)
 	struct run r;
 	__u16 snat;
 
-	if (!client_to_ctrl2(fx, 40103, &snat))
+	if (!established_to_ctrl2(fx, 40103, &snat))
 		return;
 	ASSERT_OK(bpf_map_delete_elem(fx->maps.flows, &k), "delete the flow");
 	s = from_ctrl2(snat, TCP_ACK);
@@ -137,7 +149,7 @@ static void reply_flow_gone(struct fixture *fx)
 	ASSERT_VERDICT(&r, XDP_PASS, "reply without flow");
 	ASSERT_UNTOUCHED(&r, &in, "reply without flow");
 	ASSERT_STAT(fx, REPLY_NO_FLOW, 1);
-	ASSERT_STAT(fx, REPLY_TX, 0);
+	ASSERT_STAT(fx, REPLY_TX, 1);	/* the handshake's SYN-ACK alone */
 }
 
 /* Packets that look like replies but match no NAT entry. */
@@ -177,17 +189,19 @@ static void not_a_reply(struct fixture *fx)
 	ASSERT_STAT(fx, REPLY_TX, 0);
 }
 
-/* The nat entry of the reply tuple control2:6443 -> node:snat. */
+/* The reply entry of a half-open flow's tuple control2:6443 -> node:snat
+ * (the handshake's SYN-ACK is sent again below: the flow stays half-open). */
 static int nat_of(struct fixture *fx, __u16 snat, struct khaxdp_nat *n)
 {
-	return fx_nat(fx, CTRL2_IP, NODE_IP, API_PORT, snat, n);
+	return fx_half_open_nat(fx, CTRL2_IP, NODE_IP, API_PORT, snat, n);
 }
 
 static int put_nat(struct fixture *fx, __u16 snat, const struct khaxdp_nat *n)
 {
 	struct khaxdp_flow_key k = flow_key(CTRL2_IP, NODE_IP, API_PORT, snat);
 
-	return bpf_map_update_elem(fx->maps.nat, &k, n, BPF_EXIST) ? -errno : 0;
+	return bpf_map_update_elem(fx->maps.half_open_nat, &k, n, BPF_EXIST) ?
+	       -errno : 0;
 }
 
 /*
@@ -215,7 +229,7 @@ static void reply_to_unresolved_client(struct fixture *fx)
 	pkt_tcp4(&in, &syn);
 	if (!ASSERT_OK(run_xdp(fx, &in, &r), "test_run") ||
 	    !ASSERT_VERDICT(&r, XDP_TX, "SYN from an unresolved client") ||
-	    !ASSERT_OK(fx_flow(fx, client, 40105, &f), "flow"))
+	    !ASSERT_OK(fx_half_open(fx, client, 40105, &f), "half-open flow"))
 		return;
 	snat = ntohs(f.snat_port);
 	s = from_ctrl2(snat, TCP_SYN | TCP_ACK);

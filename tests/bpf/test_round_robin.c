@@ -142,7 +142,7 @@ void test_round_robin(void)
 			ASSERT_OK(send_tcp(&fx, &s, &r), "test_run");
 			ASSERT_VERDICT(&r, XDP_TX, "service 1, first SYN");
 			k = flow_key(CLIENT_N(2), s.daddr, 42000, VIP_PORT);
-			if (ASSERT_OK(bpf_map_lookup_elem(fx.maps.flows, &k, &f),
+			if (ASSERT_OK(bpf_map_lookup_elem(fx.maps.half_open, &k, &f),
 				      "service 1 flow"))
 				ASSERT_EQ(f.backend_id, 3, "service 1, first SYN");
 		}

@@ -28,8 +28,8 @@ static bool take(struct fixture *fx, struct kx_snapshot *s)
 	return ASSERT_OK(err, "kx_snapshot_read");
 }
 
-/* Three SYNs, one per backend; then control2's flow goes idle past its
- * timeout and control3 is disabled. */
+/* Three connections, one per backend, and a SYN left half-open; then
+ * control2's flow goes idle past its timeout and control3 is disabled. */
 static void backends_and_flows(struct fixture *fx)
 {
 	static struct kx_snapshot s;
@@ -38,9 +38,10 @@ static void backends_and_flows(struct fixture *fx)
 	struct khaxdp_flow f;
 
 	fx_set_cursor(fx, 0, 0);
-	if (!OPEN_FLOW(fx, CLIENT_IP, 41001, XDP_PASS, &f) ||
-	    !OPEN_FLOW(fx, CLIENT_IP, 41002, XDP_TX, &f) ||
-	    !OPEN_FLOW(fx, CLIENT_IP, 41003, XDP_TX, &f))
+	if (!ESTABLISH(fx, CLIENT_IP, 41001, &f) ||
+	    !ESTABLISH(fx, CLIENT_IP, 41002, &f) ||
+	    !ESTABLISH(fx, CLIENT_IP, 41003, &f) ||
+	    !OPEN_FLOW(fx, CLIENT_IP, 41004, XDP_PASS, &f))
 		return;
 	if (!take(fx, &s))
 		return;
@@ -50,7 +51,11 @@ static void backends_and_flows(struct fixture *fx)
 	ASSERT_EQ(s.services[0].ring.count, 3, "live ring");
 	ASSERT_EQ(s.n_backends, 3, "backends");
 	ASSERT_EQ(s.flows, 3, "flows");
-	ASSERT_EQ(s.counters[KHAXDP_STAT_FLOW_NEW], 3, "FLOW_NEW summed");
+	ASSERT_EQ(s.half_open, 1, "half-open flows");
+	ASSERT_EQ(s.max_half_open, KHAXDP_DEFAULT_MAX_HALF_OPEN, "half-open table size");
+	ASSERT_EQ(s.counters[KHAXDP_STAT_FLOW_NEW], 4, "FLOW_NEW summed");
+	ASSERT_EQ(s.counters[KHAXDP_STAT_FLOW_CONFIRMED], 3,
+		  "FLOW_CONFIRMED summed");
 	ASSERT_STREQ(s.node_address, "192.168.218.171", "node address");
 	for (int i = 0; i < 3; i++) {
 		b[i] = backend(&s, names[i]);
@@ -58,7 +63,8 @@ static void backends_and_flows(struct fixture *fx)
 			return;
 		ASSERT_EQ(b[i]->active_flows, 1, "active flows");
 		ASSERT_EQ(b[i]->counters.flows_opened, 1, "flows opened");
-		ASSERT_EQ(b[i]->counters.packets_in, 1, "packets in");
+		ASSERT_EQ(b[i]->counters.packets_in, i ? 2 : 3,
+			  "packets in (SYN and ACK; control1 also the half-open SYN)");
 		ASSERT_TRUE(b[i]->in_ring, "in the ring");
 		ASSERT_STREQ(kx_backend_status(b[i]->health, b[i]->admin), "UP",
 			     "status");

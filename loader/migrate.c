@@ -1,0 +1,224 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+/*
+ * migrate.c - pinned maps whose layout a new data plane changed. See
+ * migrate.h.
+ */
+#include <errno.h>
+#include <limits.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <bpf/bpf.h>
+
+#include "bpf/khaxdp.h"
+#include "migrate.h"
+#include "query.h"
+#include "util.h"
+
+enum aside_kind {
+	ASIDE_COUNTERS,		/* start again from zero */
+	ASIDE_TRANSIENT,	/* dropped */
+	ASIDE_FLOWS,		/* copied, converted */
+};
+
+static const struct {
+	const char *name;
+	enum aside_kind kind;
+} asides[] = {
+	{ "stats", ASIDE_COUNTERS },
+	{ "half_open", ASIDE_TRANSIENT },
+	{ "half_open_nat", ASIDE_TRANSIENT },
+	{ "syn_sources", ASIDE_TRANSIENT },
+	{ "flows", ASIDE_FLOWS },
+	{ "nat", ASIDE_FLOWS },
+};
+
+_Static_assert(sizeof(asides) / sizeof(asides[0]) <= KX_MIGRATE_MAX,
+	       "room for every map that may be set aside");
+
+static enum aside_kind kind_of(const char *name)
+{
+	for (size_t i = 0; i < KX_ARRAY_SIZE(asides); i++)
+		if (!strcmp(asides[i].name, name))
+			return asides[i].kind;
+	return ASIDE_TRANSIENT;
+}
+
+/*
+ * An entry of an older layout in the current one. Every layout so far
+ * only grew at the end, so the old bytes are the new struct's first ones
+ * and the rest starts zeroed. What the zeroes mean:
+ *   flows  a flow whose sequence numbers nobody tracked: UNTRACKED, so
+ *          that its RST and FIN are believed as before
+ *   nat    the backend's side unknown, which UNTRACKED covers
+ */
+static void convert(const char *name, void *val)
+{
+	if (!strcmp(name, "flows")) {
+		struct khaxdp_flow *f = val;
+
+		f->flags |= KHAXDP_FLOW_UNTRACKED;
+	}
+}
+
+/* Flows are carried over when only their value grew (convert()); a new
+ * max_flows is refused before this (attach's check_flows_size()). */
+static bool only_grew(const struct bpf_map_info *info,
+		      const struct bpf_map *map)
+{
+	return info->key_size == bpf_map__key_size(map) &&
+	       info->max_entries == bpf_map__max_entries(map) &&
+	       info->value_size < bpf_map__value_size(map);
+}
+
+int kx_migrate_prepare(struct kx_migration *m, const char *dir,
+		       struct bpf_object *obj)
+{
+	const struct bpf_map *map;
+	char path[PATH_MAX];
+
+	memset(m, 0, sizeof(*m));
+	m->dir = dir;
+	bpf_object__for_each_map(map, obj) {
+		struct bpf_map_info info = {};
+		__u32 len = sizeof(info);
+		const char *name = bpf_map__name(map);
+		int fd, err;
+
+		if (!bpf_map__pin_path(map) ||
+		    kx_pin_path(path, sizeof(path), dir, name))
+			continue;
+		fd = bpf_obj_get(path);
+		if (fd < 0)
+			continue;	/* first attach, or a new map */
+		if (bpf_obj_get_info_by_fd(fd, &info, &len) == 0 &&
+		    info.key_size == bpf_map__key_size(map) &&
+		    info.value_size == bpf_map__value_size(map) &&
+		    info.max_entries == bpf_map__max_entries(map)) {
+			close(fd);
+			continue;
+		}
+		if (m->n == KX_MIGRATE_MAX ||
+		    (kind_of(name) == ASIDE_FLOWS && !only_grew(&info, map))) {
+			close(fd);
+			kx_migrate_restore(m);
+			return kx_fail(-EINVAL, "%s: key %u, value %u bytes, %u entries: this khaxdp cannot take over its flows (key %u, value %u, %u entries); detach first (dropping them)",
+				       path, info.key_size, info.value_size,
+				       info.max_entries, bpf_map__key_size(map),
+				       bpf_map__value_size(map),
+				       bpf_map__max_entries(map));
+		}
+		if (unlink(path)) {
+			err = -errno;
+			close(fd);
+			kx_migrate_restore(m);
+			return kx_fail(err, "unpin %s: %s", path, strerror(-err));
+		}
+		m->aside[m->n].map = map;
+		m->aside[m->n].old_fd = fd;
+		m->aside[m->n].old_value_size = info.value_size;
+		m->n++;
+		switch (kind_of(name)) {
+		case ASIDE_COUNTERS:
+			kx_info("%s: %u counter slots, this data plane has %u: the per-reason counters start again from zero",
+				path, info.max_entries,
+				bpf_map__max_entries(map));
+			break;
+		case ASIDE_TRANSIENT:
+			kx_info("%s: a new layout; what it held (half-open state of seconds) is dropped",
+				path);
+			break;
+		case ASIDE_FLOWS:
+			kx_info("%s: entries of %u bytes, this data plane's are %u: carried over",
+				path, info.value_size,
+				bpf_map__value_size(map));
+			break;
+		}
+	}
+	return 0;
+}
+
+/* Copy the entries of one old map into the new one (BPF_NOEXIST). */
+static long copy_map(const char *name, int old_fd, __u32 old_size, int new_fd,
+		     __u32 key_size, __u32 value_size, __u32 max_entries)
+{
+	unsigned char *key = calloc(2, key_size), *next = key + key_size;
+	unsigned char *val = calloc(1, value_size);
+	unsigned char *old = calloc(1, old_size);
+	void *prev = NULL;
+	long copied = 0;
+
+	if (!key || !val || !old) {
+		free(key);
+		free(val);
+		free(old);
+		return -ENOMEM;
+	}
+	/* Bounded: an LRU map changes under the walk. */
+	for (__u32 i = 0; i < max_entries; i++) {
+		if (bpf_map_get_next_key(old_fd, prev, next))
+			break;
+		memcpy(key, next, key_size);
+		prev = key;
+		if (bpf_map_lookup_elem(old_fd, key, old))
+			continue;	/* gone meanwhile */
+		memset(val, 0, value_size);
+		memcpy(val, old, old_size);
+		convert(name, val);
+		if (!bpf_map_update_elem(new_fd, key, val, BPF_NOEXIST))
+			copied++;
+	}
+	free(key);
+	free(val);
+	free(old);
+	return copied;
+}
+
+long kx_migrate_copy(struct kx_migration *m)
+{
+	long total = 0;
+
+	for (unsigned int i = 0; i < m->n; i++) {
+		const struct bpf_map *map = m->aside[i].map;
+		const char *name = bpf_map__name(map);
+		long n;
+
+		if (kind_of(name) != ASIDE_FLOWS || bpf_map__fd(map) < 0)
+			continue;
+		n = copy_map(name, m->aside[i].old_fd,
+			     m->aside[i].old_value_size, bpf_map__fd(map),
+			     bpf_map__key_size(map), bpf_map__value_size(map),
+			     bpf_map__max_entries(map));
+		if (n < 0)
+			return kx_fail((int)n, "carry %s over: %s", name,
+				       strerror((int)-n));
+		total += n;
+	}
+	return total;
+}
+
+void kx_migrate_restore(struct kx_migration *m)
+{
+	char path[PATH_MAX];
+
+	for (unsigned int i = 0; i < m->n; i++) {
+		if (m->aside[i].old_fd < 0 ||
+		    kx_pin_path(path, sizeof(path), m->dir,
+				bpf_map__name(m->aside[i].map)))
+			continue;
+		unlink(path);
+		if (bpf_obj_pin(m->aside[i].old_fd, path))
+			kx_warn("pin %s back: %s", path, strerror(errno));
+	}
+}
+
+void kx_migrate_close(struct kx_migration *m)
+{
+	for (unsigned int i = 0; i < m->n; i++) {
+		if (m->aside[i].old_fd >= 0)
+			close(m->aside[i].old_fd);
+		m->aside[i].old_fd = -1;
+	}
+	m->n = 0;
+}
