@@ -83,7 +83,8 @@ void pkt_tcp4(struct pkt *p, const struct tcp4_spec *s)
 {
 	static const __u8 mss[4] = { 2, 4, 0x05, 0xb4 };	/* MSS 1460 */
 	__u32 ip_hlen = 20 + s->ip_opt_len;
-	__u32 tcp_hlen = 20 + (s->flags & TCP_SYN ? sizeof(mss) : 0);
+	__u32 tcp_hlen = 20 + (s->flags & TCP_SYN ? sizeof(mss) : 0) +
+			 (s->flags & TCP_SYN && s->wscale ? 4 : 0);
 	struct ethhdr *eth = (struct ethhdr *)p->data;
 	struct iphdr *ip;
 	struct tcphdr *tcp;
@@ -122,9 +123,17 @@ void pkt_tcp4(struct pkt *p, const struct tcp4_spec *s)
 	tcp->rst = !!(s->flags & TCP_RST);
 	tcp->psh = !!(s->flags & TCP_PSH);
 	tcp->ack = !!(s->flags & TCP_ACK);
-	tcp->window = htons(64240);
+	tcp->window = htons(s->window ? s->window : 64240);
 	if (s->flags & TCP_SYN)
 		memcpy(tcp + 1, mss, sizeof(mss));
+	if (s->flags & TCP_SYN && s->wscale) {
+		__u8 *ws = (__u8 *)(tcp + 1) + sizeof(mss);
+
+		ws[0] = 1;		/* NOP */
+		ws[1] = 3;		/* window scale */
+		ws[2] = 3;
+		ws[3] = s->wscale - 1;
+	}
 	if (s->payload_len)
 		memcpy((__u8 *)tcp + tcp_hlen, s->payload, s->payload_len);
 

@@ -50,10 +50,12 @@ struct tcp4_spec {
 	__u8 ip_opt_len;		/* multiple of 4: NOPs then EOL */
 	__u8 ttl;			/* 0: 64 */
 	__u32 pad_to;			/* Ethernet padding (0xaa) up to this */
+	__u16 window;			/* 0: 64240 */
+	__u8 wscale;			/* SYN: 1 + the window scale it offers, 0: none */
 };
 
 /* Ethernet + IPv4 + TCP with correct checksums; a SYN carries an MSS
- * option, so the TCP header is 24 bytes. */
+ * option, so the TCP header is 24 bytes (28 with a window scale). */
 void pkt_tcp4(struct pkt *p, const struct tcp4_spec *s);
 /* Ethernet + IPv4 (no options, valid checksum) + any payload, from the
  * client's MAC to dmac (NULL: ens33). */

@@ -18,4 +18,5 @@
 	X(concurrency)		\
 	X(snapshot)		\
 	X(icmp)			\
+	X(tcp_state)		\
 	X(claims)
