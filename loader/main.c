@@ -546,6 +546,9 @@ static void flow_flags_str(uint8_t flags, char *buf, size_t len)
 		{ KHAXDP_FLOW_FIN_REV, "fin-backend" },
 		{ KHAXDP_FLOW_RST, "rst" },
 		{ KHAXDP_FLOW_LOCAL, "local" },
+		{ KHAXDP_FLOW_UNTRACKED, "untracked" },
+		{ KHAXDP_FLOW_SYNACK, "syn-ack" },
+		{ KHAXDP_FLOW_RESYNC, "resync" },
 	};
 
 	buf[0] = '\0';

@@ -54,6 +54,9 @@ int kx_maps_open(struct kx_maps *m, const char *dir)
 		if (fd < 0) {
 			err = -errno;
 			kx_maps_close(m);
+			if (err == -ENOENT && i > 0)
+				return kx_fail(err, "%s: attached by an older khaxdp, which had no %s map: run khaxdp attach IFNAME again to upgrade",
+					       dir, map_fields[i].name);
 			if (err == -ENOENT)
 				return kx_fail(err, "not attached (no %s): run khaxdp attach IFNAME",
 					       path);

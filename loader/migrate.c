@@ -62,14 +62,28 @@ static void convert(const char *name, void *val)
 	}
 }
 
-/* Flows are carried over when only their value grew (convert()); a new
- * max_flows is refused before this (attach's check_flows_size()). */
-static bool only_grew(const struct bpf_map_info *info,
-		      const struct bpf_map *map)
+/* Can this khaxdp take the pin as it is? libbpf reuses a pin only when
+ * all of these are the same. */
+static bool same_layout(const struct bpf_map_info *info,
+			const struct bpf_map *map)
+{
+	return info->type == bpf_map__type(map) &&
+	       info->key_size == bpf_map__key_size(map) &&
+	       info->value_size == bpf_map__value_size(map) &&
+	       info->max_entries == bpf_map__max_entries(map) &&
+	       info->map_flags == bpf_map__map_flags(map);
+}
+
+/* Flows are carried over when their key is the same and their value only
+ * grew at the end (convert()), or when only the map's type or flags
+ * changed; a new max_flows is refused before this (attach's
+ * check_flows_size()). */
+static bool convertible(const struct bpf_map_info *info,
+			const struct bpf_map *map)
 {
 	return info->key_size == bpf_map__key_size(map) &&
 	       info->max_entries == bpf_map__max_entries(map) &&
-	       info->value_size < bpf_map__value_size(map);
+	       info->value_size <= bpf_map__value_size(map);
 }
 
 int kx_migrate_prepare(struct kx_migration *m, const char *dir,
@@ -93,14 +107,12 @@ int kx_migrate_prepare(struct kx_migration *m, const char *dir,
 		if (fd < 0)
 			continue;	/* first attach, or a new map */
 		if (bpf_obj_get_info_by_fd(fd, &info, &len) == 0 &&
-		    info.key_size == bpf_map__key_size(map) &&
-		    info.value_size == bpf_map__value_size(map) &&
-		    info.max_entries == bpf_map__max_entries(map)) {
+		    same_layout(&info, map)) {
 			close(fd);
 			continue;
 		}
 		if (m->n == KX_MIGRATE_MAX ||
-		    (kind_of(name) == ASIDE_FLOWS && !only_grew(&info, map))) {
+		    (kind_of(name) == ASIDE_FLOWS && !convertible(&info, map))) {
 			close(fd);
 			kx_migrate_restore(m);
 			return kx_fail(-EINVAL, "%s: key %u, value %u bytes, %u entries: this khaxdp cannot take over its flows (key %u, value %u, %u entries); detach first (dropping them)",
