@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 /*
- * Behaviour 11 (docs/design.md): the flow table holds against what a host
+ * Behaviour 12 (docs/design.md): the flow table holds against what a host
  * on the segment can send. A SYN opens only a half-open flow, confirmed
  * by the client's ACK of the backend's SYN-ACK; half-open flows never
  * evict confirmed ones, live at most the connect timeout, and one source
