@@ -246,7 +246,7 @@ static __always_inline int flow_source_allows(const struct flow_fwd *c,
 		return 1;
 	}
 	if (c->now - s->window_ns >
-	    (__u64)c->node->connect_timeout_s * KHAXDP_NSEC_PER_SEC) {
+	    khaxdp_connect_timeout_s(c->node) * KHAXDP_NSEC_PER_SEC) {
 		s->window_ns = c->now;
 		s->count = 1;
 		return 1;
@@ -289,7 +289,7 @@ static __always_inline int flow_open(const struct flow_fwd *c,
 	h.last_seen_ns = c->now;
 	h.backend_id = c->backend_id;
 	h.service_id = c->svc->id;
-	h.timeout_s = c->node->connect_timeout_s;
+	h.timeout_s = khaxdp_connect_timeout_s(c->node);
 	tcp_side_open(&h.client, c->p, data_end);
 	err = bpf_map_update_elem(&half_open, key, &h, BPF_ANY);
 	nat_release(held);

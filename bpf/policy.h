@@ -31,6 +31,14 @@ KHAXDP_POLICY int khaxdp_backend_usable(const struct khaxdp_backend *b,
 	       b->admin == KHAXDP_ADMIN_ENABLED && b->service_id == service_id;
 }
 
+/* The life of a half-open flow. A node entry written by an older loader
+ * (during an upgrade, until the new one fills it) says 0: the default. */
+KHAXDP_POLICY __u32 khaxdp_connect_timeout_s(const struct khaxdp_node *n)
+{
+	return n->connect_timeout_s ? n->connect_timeout_s :
+				      KHAXDP_DEFAULT_CONNECT_TIMEOUT_S;
+}
+
 /* A RST, or a FIN in both directions: the connection is over. */
 KHAXDP_POLICY int khaxdp_flow_closed(const struct khaxdp_flow *f)
 {

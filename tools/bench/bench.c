@@ -225,7 +225,10 @@ static int fill_maps(struct khaxdp *skel, __u16 snat_min, __u16 snat_max)
 				  .ifindex = lab.ifindex,
 				  .snat_port_min = snat_min,
 				  .snat_port_max = snat_max,
-				  .n_vips = 1 };
+				  .n_vips = 1,
+				  .connect_timeout_s = 4,
+				  /* every SYN comes from NODE_ADDR */
+				  .half_open_per_source = 0 };
 	struct khaxdp_vip vip = { .port = htons(VIP_PORT),
 				  .proto = IPPROTO_TCP,
 				  .family = KHAXDP_AF_INET };
@@ -258,12 +261,13 @@ static int fill_maps(struct khaxdp *skel, __u16 snat_min, __u16 snat_max)
 	return 0;
 }
 
-/* n live flows of clients that send nothing: a full table. */
+/* n live half-open flows of clients that never complete the handshake:
+ * a SYN flood's full table. */
 static int fill_flows(struct khaxdp *skel, unsigned int n)
 {
 	struct khaxdp_flow f = { .backend_id = 0, .timeout_s = 1800 };
 	struct timespec ts;
-	int fd = bpf_map__fd(skel->maps.flows);
+	int fd = bpf_map__fd(skel->maps.half_open);
 
 	clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);
 	f.created_ns = f.last_seen_ns = ts.tv_sec * 1000000000ULL + ts.tv_nsec;
@@ -296,6 +300,8 @@ static struct khaxdp *load_khaxdp(unsigned int max_flows)
 		bpf_map__set_pin_path(m, NULL);	/* never touch bpffs */
 	bpf_map__set_max_entries(skel->maps.flows, max_flows);
 	bpf_map__set_max_entries(skel->maps.nat, max_flows);
+	bpf_map__set_max_entries(skel->maps.half_open, max_flows);
+	bpf_map__set_max_entries(skel->maps.half_open_nat, max_flows);
 	if (khaxdp__load(skel)) {
 		khaxdp__destroy(skel);
 		return NULL;
@@ -444,23 +450,40 @@ int main(int argc, char **argv)
 		    o.trials, o.syn_repeat, true, bpf_map__fd(synlb->maps.stats),
 		    KHAXDP_STAT_FLOW_NEW))
 		goto out;
-	/* The same SYNs into a table already full of live flows: each one
-	 * evicts the least recently used. */
+	/* The same SYNs into a half-open table already full (a flood): each
+	 * one evicts the least recently used half-open flow. */
 	if (fill_flows(fulllb, FULL_FLOWS) ||
 	    measure(&res[4], &o, bpf_program__fd(fulllb->progs.khaxdp_xdp), syns,
 		    o.trials, o.syn_repeat, true, bpf_map__fd(fulllb->maps.stats),
 		    KHAXDP_STAT_FLOW_NEW))
 		goto out;
 
-	/* Open the one flow (its NAT port is its own client port), then
-	 * measure the packets that follow it, both ways. */
+	/* Open the one flow (its NAT port is its own client port) with the
+	 * whole handshake, then measure the packets that follow it, both
+	 * ways. */
 	struct result open = { "open", "FLOW_NEW" };
+	struct result synack = { "SYN-ACK", "REPLY_TX" };
+	struct result confirm = { "ACK", "FLOW_CONFIRMED" };
 	struct options once = o;
+	struct tcp4_spec sa = {
+		.smac = MAC_ENS33, .dmac = MAC_ENS33,
+		.saddr = BENCH_VIP, .sport = VIP_PORT,
+		.daddr = NODE_ADDR, .dport = CLIENT_PORT,
+		.flags = TCP_SYN | TCP_ACK, .seq = 0, .ack = 2,
+	};
 
 	once.trials = 1;
 	bench_pkt(&pkt, NODE_ADDR, CLIENT_PORT, BENCH_VIP, VIP_PORT, 1);
 	if (measure(&open, &once, lb_fd, &pkt, 1, 1, true, lb_stats,
 		    KHAXDP_STAT_FLOW_NEW))
+		goto out;
+	pkt_tcp4(&pkt, &sa);
+	if (measure(&synack, &once, lb_fd, &pkt, 1, 1, true, lb_stats,
+		    KHAXDP_STAT_REPLY_TX))
+		goto out;
+	bench_pkt(&pkt, NODE_ADDR, CLIENT_PORT, BENCH_VIP, VIP_PORT, 0);
+	if (measure(&confirm, &once, lb_fd, &pkt, 1, 1, true, lb_stats,
+		    KHAXDP_STAT_FLOW_CONFIRMED))
 		goto out;
 	bench_pkt(&pkt, NODE_ADDR, CLIENT_PORT, BENCH_VIP, VIP_PORT, 0);
 	if (measure(&res[5], &o, lb_fd, &pkt, 1, o.fwd_repeat, true, lb_stats,
