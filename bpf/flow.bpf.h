@@ -43,7 +43,9 @@ struct flow_fwd {
 };
 
 /* The flow of key unless it is over: expired, or closed and a new SYN
- * reuses its tuple. */
+ * reuses its tuple. Such a SYN ends the closed flow at once (its last
+ * seconds are no use any more): the handshake that follows belongs to the
+ * half-open flow the SYN opens, and its ACK must not find the old one. */
 static __always_inline struct khaxdp_flow *
 flow_lookup_live(const struct khaxdp_flow_key *key, int syn, __u64 now)
 {
@@ -51,7 +53,12 @@ flow_lookup_live(const struct khaxdp_flow_key *key, int syn, __u64 now)
 
 	if (!f)
 		return NULL;
-	if (khaxdp_flow_expired(f, now) || (syn && khaxdp_flow_closed(f))) {
+	if (khaxdp_flow_expired(f, now)) {
+		stat_count(KHAXDP_STAT_FLOW_EXPIRED);
+		return NULL;
+	}
+	if (syn && khaxdp_flow_closed(f)) {
+		bpf_map_delete_elem(&flows, key);
 		stat_count(KHAXDP_STAT_FLOW_EXPIRED);
 		return NULL;
 	}
@@ -103,8 +110,19 @@ static __always_inline int flow_touch(struct khaxdp_flow *f,
 	return 1;
 }
 
-/* The reply tuple of a flow: backend -> node:snat_port, or for the local
- * backend, backend -> client (its socket answers the client directly). */
+/* The address a flow to a remote backend is NATed from: the VIP it was
+ * opened to, or the node's (KHAXDP_NODE_SNAT_NODE, and flows of a data
+ * plane before the flag). */
+static __always_inline __be32 flow_snat_addr(const struct khaxdp_node *nd,
+					     const struct khaxdp_flow_key *key,
+					     const struct khaxdp_flow *f)
+{
+	return (f->flags & KHAXDP_FLOW_SNAT_VIP) ? key->dst.v4 : nd->addr.v4;
+}
+
+/* The reply tuple of a flow: backend -> VIP (or node):snat_port, or for the
+ * local backend, backend -> client (its socket answers the client
+ * directly). */
 static __always_inline void flow_reply_key(const struct flow_fwd *c,
 					   const struct khaxdp_flow_key *key,
 					   const struct khaxdp_flow *f,
@@ -121,7 +139,7 @@ static __always_inline void flow_reply_key(const struct flow_fwd *c,
 		rkey->dst.v4 = key->src.v4;
 		rkey->dport = key->sport;
 	} else {
-		rkey->dst.v4 = c->node->addr.v4;
+		rkey->dst.v4 = flow_snat_addr(c->node, key, f);
 		rkey->dport = f->snat_port;
 	}
 }
@@ -281,9 +299,13 @@ static __always_inline int flow_open(const struct flow_fwd *c,
 		if (nat_local_busy(c->xdp, c->p, c->backend) ||
 		    nat_claim_local(c->backend, &nat_val, c->now, &held))
 			return KHAXDP_STAT_LOCAL_TUPLE_BUSY;
-	} else if (nat_claim_port(c->node, c->backend, &nat_val, c->now,
-				  &h.snat_port, &held)) {
-		return KHAXDP_STAT_NAT_PORTS_FULL;
+	} else {
+		if (!(c->node->flags & KHAXDP_NODE_SNAT_NODE))
+			h.flags = KHAXDP_FLOW_SNAT_VIP;
+		if (nat_claim_port(c->node, c->backend, &nat_val,
+				   flow_snat_addr(c->node, key, &h), c->now,
+				   &h.snat_port, &held))
+			return KHAXDP_STAT_NAT_PORTS_FULL;
 	}
 	h.created_ns = c->now;
 	h.last_seen_ns = c->now;

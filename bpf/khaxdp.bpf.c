@@ -7,8 +7,9 @@
  *   client -> VIP:port          forward: open or follow a flow, rewrite to
  *                               the backend (remote: full NAT + XDP_TX;
  *                               local: destination only + XDP_PASS)
- *   backend -> node:snat_port   reply of a remote backend: rewrite back to
- *                               VIP -> client + XDP_TX
+ *   backend -> VIP:snat_port    reply of a remote backend: rewrite back to
+ *                               VIP -> client + XDP_TX (node:snat_port
+ *                               with snat_address = node)
  *   anything else               XDP_PASS, byte for byte
  * TC (egress) rewrites what the local backend answers, so the client sees
  * the VIP; the cgroup hooks balance the node's own clients at connect().
@@ -51,6 +52,15 @@ static __always_inline int node_mac_is(const struct khaxdp_node *nd,
 {
 	return *(const __u32 *)mac == *(const __u32 *)nd->mac &&
 	       *(const __u16 *)(mac + 4) == *(const __u16 *)(nd->mac + 4);
+}
+
+/* Is port (network order) one of the SNAT ports? */
+static __always_inline int node_snat_port(const struct khaxdp_node *nd,
+					  __be16 port)
+{
+	__u16 p = bpf_ntohs(port);
+
+	return p >= nd->snat_port_min && p <= nd->snat_port_max;
 }
 
 /* Is @addr the address of any service? A few compares, no hash. */
@@ -122,6 +132,7 @@ static __always_inline int forward(struct xdp_md *ctx, struct packet *p,
 	struct khaxdp_flow_key key;
 	int syn = tcp_is_syn(p->tcp);
 	int reason, local;
+	__be32 nat_src;
 
 	c.now = bpf_ktime_get_coarse_ns();
 	nat_tuple_of(p, &key);
@@ -137,6 +148,11 @@ static __always_inline int forward(struct xdp_md *ctx, struct packet *p,
 		return stop(reason);
 	b = c.backend;
 	local = b->local;	/* read once: the verifier follows one value */
+	nat_src = (nd->flags & KHAXDP_NODE_SNAT_NODE) ? nd->addr.v4 : key.dst.v4;
+	if (f)
+		nat_src = flow_snat_addr(nd, &key, f);
+	else if (h)
+		nat_src = flow_snat_addr(nd, &key, h);
 
 	/* Whether it can be sent first: a SYN that cannot opens no flow. */
 	if (!local) {
@@ -145,8 +161,7 @@ static __always_inline int forward(struct xdp_md *ctx, struct packet *p,
 		hop = bpf_map_lookup_elem(&nexthops, &c.backend_id);
 		if (!hop)
 			return XDP_PASS;
-		reason = fib_next_hop(ctx, p, nd->addr.v4, b->addr.v4, hop,
-				      c.now);
+		reason = fib_next_hop(ctx, p, nat_src, b->addr.v4, hop, c.now);
 		if (reason != STAT_CONTINUE)
 			return stop(reason);
 	}
@@ -179,16 +194,17 @@ static __always_inline int forward(struct xdp_md *ctx, struct packet *p,
 		stat_count(KHAXDP_STAT_FWD_LOCAL);
 		return XDP_PASS;
 	}
-	nat_rewrite4(p, nd->addr.v4, f->snat_port, b->addr.v4, b->port,
+	nat_rewrite4(p, nat_src, f->snat_port, b->addr.v4, b->port,
 		     NAT_FORWARD);
 	return fib_transmit(ctx, p, hop, KHAXDP_STAT_FWD_TX,
 			    KHAXDP_STAT_FWD_REDIRECT);
 }
 
-/* --- XDP: backend -> node:snat_port ------------------------------------- */
+/* --- XDP: backend -> VIP:snat_port ------------------------------------- */
 
-/* A remote backend's packet to a SNAT port: the reply of a confirmed flow,
- * or the backend's answer to a half-open one's SYN. */
+/* A remote backend's packet to a SNAT port (of a VIP, or of the node): the
+ * reply of a confirmed flow, or the backend's answer to a half-open one's
+ * SYN. */
 static __always_inline int reply(struct xdp_md *ctx, struct packet *p)
 {
 	void *data_end = (void *)(long)ctx->data_end;
@@ -238,9 +254,9 @@ static __always_inline int reply(struct xdp_md *ctx, struct packet *p)
 
 /* --- XDP: ICMP errors of flows ------------------------------------------- */
 
-/* To this node, about node:snat -> backend:port that we forwarded: to the
- * client, about client:port -> VIP:port. From the backend itself it comes
- * from the VIP; a router's address stays. */
+/* To a VIP (or this node), about VIP:snat -> backend:port that we
+ * forwarded: to the client, about client:port -> VIP:port. From the
+ * backend itself it comes from the VIP; a router's address stays. */
 static __always_inline int icmp_to_client(struct xdp_md *ctx, struct packet *p,
 					  struct icmp_err *e,
 					  const struct khaxdp_node *nd,
@@ -253,10 +269,10 @@ static __always_inline int icmp_to_client(struct xdp_md *ctx, struct packet *p,
 	__u64 now;
 	int reason;
 
-	if (e->ip->saddr != nd->addr.v4)
+	if (e->ip->saddr != p->ip->daddr)
 		return KHAXDP_STAT_ICMP_NO_FLOW;
 	rkey.src.v4 = e->ip->daddr;
-	rkey.dst.v4 = nd->addr.v4;
+	rkey.dst.v4 = e->ip->saddr;
 	rkey.sport = e->tcp->dest;
 	rkey.dport = e->tcp->source;
 	rkey.proto = IPPROTO_TCP;
@@ -298,6 +314,7 @@ static __always_inline int icmp_to_backend(struct xdp_md *ctx, struct packet *p,
 	struct khaxdp_backend *b;
 	struct khaxdp_flow *f;
 	__u64 now = bpf_ktime_get_coarse_ns();
+	__be32 src;
 	int reason;
 
 	key.src.v4 = e->ip->daddr;
@@ -311,6 +328,7 @@ static __always_inline int icmp_to_backend(struct xdp_md *ctx, struct packet *p,
 		f = flow_half_open_live(&key, now);
 	if (!f)
 		return KHAXDP_STAT_ICMP_NO_FLOW;
+	src = flow_snat_addr(nd, &key, f);
 	b = backend_get(f->backend_id);
 	if (!b)
 		return KHAXDP_STAT_ICMP_NO_FLOW;
@@ -327,11 +345,11 @@ static __always_inline int icmp_to_backend(struct xdp_md *ctx, struct packet *p,
 	hop = bpf_map_lookup_elem(&nexthops, &f->backend_id);
 	if (!hop)
 		return KHAXDP_STAT_ICMP_NO_FLOW;
-	reason = fib_next_hop(ctx, p, nd->addr.v4, b->addr.v4, hop, now);
+	reason = fib_next_hop(ctx, p, src, b->addr.v4, hop, now);
 	if (reason != STAT_CONTINUE)
 		return reason;
-	icmp_rewrite_quote(e, b->addr.v4, b->port, nd->addr.v4, f->snat_port);
-	icmp_rewrite_outer(p, nd->addr.v4, b->addr.v4, 1);
+	icmp_rewrite_quote(e, b->addr.v4, b->port, src, f->snat_port);
+	icmp_rewrite_outer(p, src, b->addr.v4, 1);
 	*verdict = fib_transmit(ctx, p, hop, KHAXDP_STAT_ICMP_TX,
 				KHAXDP_STAT_ICMP_TX);
 	return STAT_CONTINUE;
@@ -349,7 +367,9 @@ static __always_inline int not_tcp(struct xdp_md *ctx, struct packet *p,
 	if (nd && node_mac_is(nd, p->eth->h_dest) &&
 	    (p->ip->daddr == nd->addr.v4 || node_has_vip(nd, p->ip->daddr))) {
 		reason = icmp_parse(p, data_end, &e);
-		if (reason == STAT_CONTINUE && p->ip->daddr == nd->addr.v4)
+		if (reason == STAT_CONTINUE &&
+		    (p->ip->daddr == nd->addr.v4 ||
+		     node_snat_port(nd, e.tcp->source)))
 			reason = icmp_to_client(ctx, p, &e, nd, &verdict);
 		else if (reason == STAT_CONTINUE)
 			reason = icmp_to_backend(ctx, p, &e, nd, &verdict);
@@ -369,7 +389,6 @@ int khaxdp_xdp(struct xdp_md *ctx)
 	void *data_end = (void *)(long)ctx->data_end;
 	struct khaxdp_node *nd;
 	struct packet p;
-	__u16 dport;
 	int reason;
 
 	stat_count(KHAXDP_STAT_RX);
@@ -391,10 +410,10 @@ int khaxdp_xdp(struct xdp_md *ctx)
 	}
 
 	/* The node's own address is never a VIP: only replies to SNAT ports
-	 * need a look, and the rest of the node's traffic costs no lookup. */
+	 * need a look (flows NATed from the node's address), and the rest of
+	 * the node's traffic costs no lookup. */
 	if (p.ip->daddr == nd->addr.v4) {
-		dport = bpf_ntohs(p.tcp->dest);
-		if (dport >= nd->snat_port_min && dport <= nd->snat_port_max)
+		if (node_snat_port(nd, p.tcp->dest))
 			return reply(ctx, &p);
 		stat_count(KHAXDP_STAT_PASS_NOT_VIP);
 		return XDP_PASS;
@@ -404,6 +423,10 @@ int khaxdp_xdp(struct xdp_md *ctx)
 		stat_count(KHAXDP_STAT_PASS_NOT_VIP);
 		return XDP_PASS;
 	}
+	/* To a VIP: a client's packet to a service port, or a backend's
+	 * reply to a SNAT port (the configuration keeps them apart). */
+	if (node_snat_port(nd, p.tcp->dest))
+		return reply(ctx, &p);
 	return forward(ctx, &p, nd);
 }
 

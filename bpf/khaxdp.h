@@ -138,6 +138,9 @@ enum khaxdp_flow_flags {
 	/* The client sent a SYN on this live flow: the backend's SYN-ACK to
 	 * it (the old connection was gone there) starts the flow anew. */
 	KHAXDP_FLOW_RESYNC = 1 << 6,
+	/* NATed from the VIP (its service's address) rather than from the
+	 * node's address: see KHAXDP_NODE_SNAT_NODE. */
+	KHAXDP_FLOW_SNAT_VIP = 1 << 7,
 };
 
 #define KHAXDP_WSCALE_NONE	0xff	/* no window scale option */
@@ -260,6 +263,11 @@ struct khaxdp_syn_source {
 
 enum khaxdp_node_flags {
 	KHAXDP_NODE_SOCKET_LB_ALL = 1 << 0,	/* [global] socket_lb = all */
+	/* [global] snat_address = node: NAT towards a remote backend from
+	 * the node's own address, whose ports the node's sockets and
+	 * netfilter's masquerading also use. Without it, from the VIP the
+	 * client connected to, which nothing else on the node sends from. */
+	KHAXDP_NODE_SNAT_NODE = 1 << 1,
 };
 
 /* Per-socket storage of the cgroup hooks: the VIP a local client asked

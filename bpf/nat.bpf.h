@@ -169,15 +169,15 @@ static __always_inline int nat_claim(const struct khaxdp_flow_key *rkey,
 }
 
 /*
- * Claim a source port for a flow towards a remote backend: the reply tuple
- * backend:port -> node:snat_port must be unique, so the claim is its
- * half_open_nat entry (nat_claim()). Ports are tried from the backend's
- * cursor on, so a port comes back only after the whole range.
+ * Claim a source port on address src for a flow towards a remote backend:
+ * the reply tuple backend:port -> src:snat_port must be unique, so the
+ * claim is its half_open_nat entry (nat_claim()). Ports are tried from the
+ * backend's cursor on, so a port comes back only after the whole range.
  */
 static __always_inline int nat_claim_port(const struct khaxdp_node *nd,
 					  const struct khaxdp_backend *b,
 					  const struct khaxdp_nat *val,
-					  __u64 now, __be16 *port,
+					  __be32 src, __u64 now, __be16 *port,
 					  struct khaxdp_nat **held)
 {
 	__u32 min = nd->snat_port_min, max = nd->snat_port_max;
@@ -193,7 +193,7 @@ static __always_inline int nat_claim_port(const struct khaxdp_node *nd,
 	start = __sync_fetch_and_add(&cur->next, 1);
 
 	rkey.src.v4 = b->addr.v4;
-	rkey.dst.v4 = nd->addr.v4;
+	rkey.dst.v4 = src;
 	rkey.sport = b->port;
 	rkey.proto = IPPROTO_TCP;
 	rkey.family = KHAXDP_AF_INET;

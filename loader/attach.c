@@ -579,11 +579,19 @@ static void rollback(struct attach_ctx *c)
 	unpin_all(c->dir);
 }
 
-/* Keep the kernel's ephemeral ports out of the SNAT range (ports.h). The
- * data plane works without it, so a failure (a read-only /proc/sys) is a
- * warning, and status says the range is not reserved. */
+/* NATed from the node's address, keep the kernel's ephemeral ports out of
+ * the SNAT range (ports.h). The data plane works without it, so a failure
+ * (a read-only /proc/sys) is a warning, and status says the range is not
+ * reserved. NATed from the VIP, nothing on the node sends from those
+ * tuples: what an earlier attach reserved is given back. */
 static void reserve_ports(struct attach_ctx *c)
 {
+	if (c->cfg->snat_address != KX_SNAT_NODE) {
+		if (kx_ports_release(c->dir))
+			kx_warn("%s: give back the ports an earlier attach reserved: %s",
+				c->ifname, kx_last_error());
+		return;
+	}
 	c->res->ports_reserved = !kx_ports_reserve(c->dir, c->cfg->snat_min,
 						   c->cfg->snat_max);
 	if (!c->res->ports_reserved)

@@ -39,6 +39,7 @@ enum global_key {
 	GKEY_MAX_HALF_OPEN = 1 << 6,
 	GKEY_HALF_OPEN_PER_SOURCE = 1 << 7,
 	GKEY_CONNECT_TIMEOUT = 1 << 8,
+	GKEY_SNAT_ADDRESS = 1 << 9,
 };
 
 enum service_key {
@@ -338,6 +339,16 @@ static int global_key(struct parser *p, const char *key, const char *value)
 			return parser_error(p, "max_flows: bad value '%s' (1-%u)",
 					    value, KX_MAX_FLOWS_LIMIT);
 		cfg->max_flows = v;
+	} else if (!strcmp(key, "snat_address")) {
+		if (!seen_once(p, &p->global_seen, GKEY_SNAT_ADDRESS, key))
+			return 0;
+		if (!strcmp(value, "vip"))
+			cfg->snat_address = KX_SNAT_VIP;
+		else if (!strcmp(value, "node"))
+			cfg->snat_address = KX_SNAT_NODE;
+		else
+			return parser_error(p, "snat_address: '%s' is not vip or node",
+					    value);
 	} else if (!strcmp(key, "max_half_open")) {
 		if (!seen_once(p, &p->global_seen, GKEY_MAX_HALF_OPEN, key))
 			return 0;
@@ -819,6 +830,12 @@ static int check_service(struct parser *p, const struct kx_service *svc)
 	if (!svc->n_servers)
 		return parser_error(p, "service %s: no 'server = NAME IP:PORT'",
 				    svc->name);
+	/* A packet to a VIP is a backend's reply when its port is a SNAT
+	 * port, a client's when it is a service's. */
+	if (svc->listen.port >= cfg->snat_min && svc->listen.port <= cfg->snat_max)
+		return parser_error(p, "service %s: listen port %u is inside snat_ports %u-%u: a client's packet to it could not be told from a backend's reply",
+				    svc->name, svc->listen.port, cfg->snat_min,
+				    cfg->snat_max);
 	for (const struct kx_service *o = cfg->services; o < svc; o++)
 		if (kx_endpoint_equal(&o->listen, &svc->listen))
 			return parser_error(p, "service %s: listen %s already used by service %s (line %d)",

@@ -101,6 +101,12 @@ struct kx_extra {
 	int line;
 };
 
+/* The address NAT towards a remote backend uses as its source. */
+enum kx_snat_address {
+	KX_SNAT_VIP = 0,	/* the VIP the client connected to */
+	KX_SNAT_NODE,		/* the node's address (ports reserved) */
+};
+
 /* Which local clients the cgroup connect4/getpeername4 hooks balance. */
 enum kx_socket_lb {
 	KX_SOCKET_LB_LOCAL = 0,	/* the namespace khaxdp is attached in */
@@ -114,6 +120,7 @@ struct kx_config {
 	char bpffs[PATH_MAX];
 	char cgroup[PATH_MAX];		/* "": the cgroup v2 root in /proc/mounts */
 	enum kx_socket_lb socket_lb;
+	enum kx_snat_address snat_address;
 	uint16_t snat_min;		/* inclusive, host order */
 	uint16_t snat_max;
 	uint32_t max_flows;

@@ -256,6 +256,8 @@ static int write_node(const struct kx_maps *m, const struct kx_config *cfg,
 	node_vips(cfg, &node);
 	if (cfg->socket_lb == KX_SOCKET_LB_ALL)
 		node.flags |= KHAXDP_NODE_SOCKET_LB_ALL;
+	if (cfg->snat_address == KX_SNAT_NODE)
+		node.flags |= KHAXDP_NODE_SNAT_NODE;
 	err = kx_netns_cookie(&node.netns_cookie);
 	if (!err)
 		err = kx_if_mac(ifname, node.mac);

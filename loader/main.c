@@ -340,8 +340,10 @@ static void print_header_text(const struct kx_snapshot *s,
 	printf("interface %s (ifindex %u)  address %s  SNAT ports %u-%u  %s\n",
 	       a->ifname, node->ifindex, s->node_address, node->snat_port_min,
 	       node->snat_port_max, node->active ? "active" : "standby");
-	if (pi->reserved)
-		printf("SNAT ports reserved from the kernel's ephemeral ports (net.ipv4.ip_local_reserved_ports; added by khaxdp: %s)\n",
+	if (!(node->flags & KHAXDP_NODE_SNAT_NODE))
+		printf("NAT towards remote backends from the VIP (snat_address = vip): the node's own connections never use those tuples\n");
+	else if (pi->reserved)
+		printf("NAT from the node's address; SNAT ports reserved from the kernel's ephemeral ports (net.ipv4.ip_local_reserved_ports; added by khaxdp: %s)\n",
 		       pi->added[0] ? pi->added : "none, reserved already");
 	else
 		printf("SNAT ports NOT reserved from the kernel's ephemeral ports: local connections may take them (%s net.ipv4.ip_local_reserved_ports)\n",
@@ -372,6 +374,8 @@ static void print_header_json(struct kx_json *j, const struct kx_snapshot *s,
 	kx_json_kv_string(j, "address", s->node_address);
 	kx_json_kv_u64(j, "snat_port_min", node->snat_port_min);
 	kx_json_kv_u64(j, "snat_port_max", node->snat_port_max);
+	kx_json_kv_string(j, "snat_address",
+			  node->flags & KHAXDP_NODE_SNAT_NODE ? "node" : "vip");
 	kx_json_kv_bool(j, "snat_ports_reserved", pi->reserved);
 	kx_json_kv_string(j, "reserved_ports_added", pi->added);
 	kx_json_kv_bool(j, "active", node->active);

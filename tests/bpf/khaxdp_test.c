@@ -86,6 +86,9 @@ int fx_init(struct fixture *fx, const struct fixture_opts *opts)
 	n.family = KHAXDP_AF_INET;
 	n.active = 1;
 	n.connect_timeout_s = KHAXDP_DEFAULT_CONNECT_TIMEOUT_S;
+	/* The selftests NAT from the node's address unless a test says
+	 * otherwise (test_snat_vip.c): their frames were written so. */
+	n.flags = KHAXDP_NODE_SNAT_NODE;
 	n.half_open_per_source = opts && opts->half_open_per_source ?
 		opts->half_open_per_source : KHAXDP_DEFAULT_HALF_OPEN_PER_SOURCE;
 	memcpy(n.mac, MAC_ENS33, ETH_ALEN);
@@ -242,6 +245,7 @@ static const char apiserver_conf[] =
 	"[global]\n"
 	"interface = ens33\n"
 	"snat_ports = %u-%u\n"
+	"snat_address = node\n"
 	"socket_lb = off\n"
 	"[service apiserver]\n"
 	"listen = 192.168.218.189:7443\n"
@@ -691,7 +695,7 @@ static int answer_syn(struct fixture *fx, const struct khaxdp_flow *h,
 	}
 	s.smac = MAC_CTRL2;
 	s.dmac = MAC_ENS33;
-	s.daddr = NODE_IP;
+	s.daddr = h->flags & KHAXDP_FLOW_SNAT_VIP ? VIP_IP : NODE_IP;
 	s.dport = ntohs(h->snat_port);
 	pkt_tcp4(&in, &s);
 	return run_xdp(fx, &in, r);

@@ -196,3 +196,18 @@ struct tcp4_spec respec(struct tcp4_spec s, const __u8 *smac,
 	s.dport = dport;
 	return s;
 }
+
+void pkt_icmp4_error(struct pkt *p, const __u8 *dmac, __be32 src, __be32 dst,
+		     __u8 code, const void *quote, __u32 quote_len, __u8 ttl)
+{
+	__u8 l4[8 + 128] = { 3 /* destination unreachable */, code, 0, 0, 0, 0,
+			     ICMP_ERROR_MTU >> 8, ICMP_ERROR_MTU & 0xff };
+	__u16 sum;
+
+	if (quote_len > 128)
+		quote_len = 128;
+	memcpy(l4 + 8, quote, quote_len);
+	sum = inet_csum(l4, 8 + quote_len);
+	memcpy(l4 + 2, &sum, 2);
+	pkt_ip4(p, dmac, IPPROTO_ICMP, src, dst, l4, 8 + quote_len, ttl);
+}

@@ -61,6 +61,15 @@ void pkt_tcp4(struct pkt *p, const struct tcp4_spec *s);
  * client's MAC to dmac (NULL: ens33). */
 void pkt_ip4(struct pkt *p, const __u8 *dmac, __u8 proto, __be32 saddr,
 	     __be32 daddr, const void *l4, __u32 l4_len, __u8 ttl);
+/* ICMP "destination unreachable" with code (ICMP_*_CODE; MTU
+ * ICMP_ERROR_MTU for "fragmentation needed") quoting `quote` (an IP
+ * datagram, up to 128 bytes of it) from src to dst, arriving on ens33 for
+ * dmac; the ICMP checksum filled in. */
+#define ICMP_PORT_UNREACH_CODE	3
+#define ICMP_FRAG_NEEDED_CODE	4
+#define ICMP_ERROR_MTU		1400
+void pkt_icmp4_error(struct pkt *p, const __u8 *dmac, __be32 src, __be32 dst,
+		     __u8 code, const void *quote, __u32 quote_len, __u8 ttl);
 /* A client's packet to VIP:7443. */
 struct tcp4_spec client_spec(__be32 client, __u16 cport, __u8 flags);
 /* Same spec as `s` with a different source and destination. */

@@ -8,24 +8,8 @@
 #include "khaxdp_test.h"
 
 #define ROUTER_IP	IP4(192, 168, 218, 254)
-#define ICMP_UNREACH	3
-#define FRAG_NEEDED	4
-#define PORT_UNREACH	3
-#define MTU		1400
-
-/* ICMP type/code with `quote` (an IP datagram, as much as is given) from
- * `src` to `dst`, arriving on ens33; the ICMP checksum filled in. */
-static void icmp_error(struct pkt *p, const __u8 *dmac, __be32 src, __be32 dst,
-		       __u8 code, const void *quote, __u32 quote_len, __u8 ttl)
-{
-	__u8 l4[8 + 128] = { ICMP_UNREACH, code, 0, 0, 0, 0, MTU >> 8, MTU & 0xff };
-	__u16 sum;
-
-	memcpy(l4 + 8, quote, quote_len);
-	sum = inet_csum(l4, 8 + quote_len);
-	memcpy(l4 + 2, &sum, 2);
-	pkt_ip4(p, dmac, IPPROTO_ICMP, src, dst, l4, 8 + quote_len, ttl);
-}
+#define FRAG_NEEDED	ICMP_FRAG_NEEDED_CODE
+#define PORT_UNREACH	ICMP_PORT_UNREACH_CODE
 
 /* The IP datagram of a frame (what an ICMP error quotes). */
 static const void *datagram(const struct pkt *p, __u32 *len)
@@ -69,10 +53,10 @@ static void frag_needed_to_client(struct fixture *fx)
 	if (!forwarded_syn(fx, 40600, &syn, &fwd))
 		return;
 	q = datagram(&fwd, &qlen);
-	icmp_error(&in, MAC_ENS33, ROUTER_IP, NODE_IP, FRAG_NEEDED, q, qlen, 64);
+	pkt_icmp4_error(&in, MAC_ENS33, ROUTER_IP, NODE_IP, FRAG_NEEDED, q, qlen, 64);
 	pkt_set_ttl(&syn, 63);			/* as the router saw it */
 	q = datagram(&syn, &qlen);
-	icmp_error(&exp, MAC_CLIENT, ROUTER_IP, CLIENT_IP, FRAG_NEEDED, q, qlen, 63);
+	pkt_icmp4_error(&exp, MAC_CLIENT, ROUTER_IP, CLIENT_IP, FRAG_NEEDED, q, qlen, 63);
 	set_smac(&exp, MAC_ENS33);
 	if (!ASSERT_OK(run_xdp(fx, &in, &r), "test_run"))
 		return;
@@ -96,10 +80,10 @@ static void unreachable_from_backend(struct fixture *fx)
 	if (!forwarded_syn(fx, 40610, &syn, &fwd))
 		return;
 	q = datagram(&fwd, &qlen);
-	icmp_error(&in, MAC_ENS33, CTRL2_IP, NODE_IP, PORT_UNREACH, q, qlen, 64);
+	pkt_icmp4_error(&in, MAC_ENS33, CTRL2_IP, NODE_IP, PORT_UNREACH, q, qlen, 64);
 	pkt_set_ttl(&syn, 63);
 	q = datagram(&syn, &qlen);
-	icmp_error(&exp, MAC_CLIENT, VIP_IP, CLIENT_IP, PORT_UNREACH, q, qlen, 63);
+	pkt_icmp4_error(&exp, MAC_CLIENT, VIP_IP, CLIENT_IP, PORT_UNREACH, q, qlen, 63);
 	set_smac(&exp, MAC_ENS33);
 	if (!ASSERT_OK(run_xdp(fx, &in, &r), "test_run"))
 		return;
@@ -129,9 +113,9 @@ static void frag_needed_to_backend(struct fixture *fx)
 		 .daddr = NODE_IP, .dport = ntohs(f.snat_port), .flags = s.flags,
 		 .seq = 9000, .ack = 1001, .ttl = 63 });
 	q = datagram(&reply, &qlen);
-	icmp_error(&in, MAC_ENS33, ROUTER_IP, VIP_IP, FRAG_NEEDED, q, qlen, 64);
+	pkt_icmp4_error(&in, MAC_ENS33, ROUTER_IP, VIP_IP, FRAG_NEEDED, q, qlen, 64);
 	q = datagram(&sent, &qlen);
-	icmp_error(&exp, MAC_CTRL2, NODE_IP, CTRL2_IP, FRAG_NEEDED, q, qlen, 63);
+	pkt_icmp4_error(&exp, MAC_CTRL2, NODE_IP, CTRL2_IP, FRAG_NEEDED, q, qlen, 63);
 	set_smac(&exp, MAC_ENS33);
 	if (!ASSERT_OK(run_xdp(fx, &in, &r), "test_run"))
 		return;
@@ -160,9 +144,9 @@ static void frag_needed_to_local(struct fixture *fx)
 		 .daddr = CLIENT_IP, .dport = 40630, .flags = TCP_ACK,
 		 .seq = 9000, .ack = 1001 });
 	q = datagram(&reply, &qlen);
-	icmp_error(&in, MAC_ENS33, ROUTER_IP, VIP_IP, FRAG_NEEDED, q, qlen, 64);
+	pkt_icmp4_error(&in, MAC_ENS33, ROUTER_IP, VIP_IP, FRAG_NEEDED, q, qlen, 64);
 	q = datagram(&sent, &qlen);
-	icmp_error(&exp, MAC_ENS33, ROUTER_IP, NODE_IP, FRAG_NEEDED, q, qlen, 64);
+	pkt_icmp4_error(&exp, MAC_ENS33, ROUTER_IP, NODE_IP, FRAG_NEEDED, q, qlen, 64);
 	if (!ASSERT_OK(run_xdp(fx, &in, &r), "test_run"))
 		return;
 	ASSERT_VERDICT(&r, XDP_PASS, "ICMP up the stack");
@@ -181,7 +165,7 @@ static void error_of_no_flow(struct fixture *fx)
 	pkt_tcp4(&quoted, &(struct tcp4_spec){ .saddr = NODE_IP, .sport = 45000,
 		 .daddr = CTRL3_IP, .dport = API_PORT, .flags = TCP_SYN });
 	q = datagram(&quoted, &qlen);
-	icmp_error(&in, MAC_ENS33, ROUTER_IP, NODE_IP, FRAG_NEEDED, q, qlen, 64);
+	pkt_icmp4_error(&in, MAC_ENS33, ROUTER_IP, NODE_IP, FRAG_NEEDED, q, qlen, 64);
 	if (!ASSERT_OK(run_xdp(fx, &in, &r), "test_run"))
 		return;
 	ASSERT_VERDICT(&r, XDP_PASS, "verdict");
@@ -200,7 +184,7 @@ static void quote_too_short(struct fixture *fx)
 	pkt_tcp4(&quoted, &(struct tcp4_spec){ .saddr = NODE_IP, .sport = 45001,
 		 .daddr = CTRL3_IP, .dport = API_PORT, .flags = TCP_SYN });
 	q = datagram(&quoted, &qlen);
-	icmp_error(&in, MAC_ENS33, ROUTER_IP, NODE_IP, FRAG_NEEDED, q, 24, 64);
+	pkt_icmp4_error(&in, MAC_ENS33, ROUTER_IP, NODE_IP, FRAG_NEEDED, q, 24, 64);
 	if (!ASSERT_OK(run_xdp(fx, &in, &r), "test_run"))
 		return;
 	ASSERT_VERDICT(&r, XDP_PASS, "verdict");

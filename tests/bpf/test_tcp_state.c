@@ -492,6 +492,44 @@ static void syn_ack_resyncs(struct fixture *fx)
 	send_expect(fx, &rst, XDP_TX, "RST at the new numbers");
 }
 
+/* The backend closes first (HTTP "Connection: close"), so the client may
+ * use its port again at once: the new connection's handshake confirms a
+ * new flow, to the backend the cursor gives, and its ACK does not follow
+ * the old flow (closed, but kept a few seconds for the last ACKs). */
+static void port_reused_after_close(struct fixture *fx)
+{
+	struct tcp4_spec fin = client_spec(CLIENT_IP, 43480, TCP_FIN | TCP_ACK);
+	struct tcp4_spec data = client_spec(CLIENT_IP, 43480, TCP_ACK | TCP_PSH);
+	struct khaxdp_flow f, g;
+	struct tcp4_spec s;
+	struct pkt in;
+	struct run r;
+
+	if (!established_to_ctrl2(fx, 43480, &f))
+		return;
+	s = from_ctrl2(ntohs(f.snat_port), TCP_FIN | TCP_ACK, SERVER_ISN + 1,
+		       CLIENT_ISN + 1);
+	send_expect(fx, &s, XDP_TX, "control2's FIN");
+	send_expect(fx, &fin, XDP_TX, "the client's FIN");
+	if (!ASSERT_OK(fx_flow(fx, CLIENT_IP, 43480, &g), "flow") ||
+	    !ASSERT_TRUE(khaxdp_flow_closed(&g), "closed"))
+		return;
+	fx_set_cursor(fx, 0, 2);		/* next: control3 */
+	if (!ESTABLISH(fx, CLIENT_IP, 43480, &g))
+		return;
+	ASSERT_EQ(g.backend_id, 2, "the new connection's flow: control3");
+	ASSERT_FALSE(khaxdp_flow_closed(&g), "not closed");
+	data.payload = "GET /";
+	data.payload_len = 5;
+	pkt_tcp4(&in, &data);
+	if (ASSERT_OK(run_xdp(fx, &in, &r), "test_run") &&
+	    ASSERT_VERDICT(&r, XDP_TX, "the new connection's request"))
+		ASSERT_EQ(((struct iphdr *)(r.out + ETH_HLEN_))->daddr, CTRL3_IP,
+			  "sent to control3");
+	ASSERT_STAT(fx, FLOW_CONFIRMED, 2);
+	ASSERT_STAT(fx, HANDSHAKE_BAD, 0);
+}
+
 /* A SYN-ACK nobody asked for (no SYN on the flow) is dropped. */
 static void unasked_syn_ack(struct fixture *fx)
 {
@@ -540,6 +578,7 @@ static const struct fx_case cases[] = {
 	{ "window_scale", window_scale },
 	{ "syn_ack_resyncs", syn_ack_resyncs },
 	{ "unasked_syn_ack", unasked_syn_ack },
+	{ "port_reused_after_close", port_reused_after_close },
 	{ "untracked_believed", untracked_believed },
 };
 

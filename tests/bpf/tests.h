@@ -19,4 +19,5 @@
 	X(snapshot)		\
 	X(icmp)			\
 	X(tcp_state)		\
+	X(snat_vip)		\
 	X(claims)

@@ -20,6 +20,10 @@ static const char good[] =
 	"interface = ens33\n"
 	"snat_ports = 41000-41999      # NAT source ports\n"
 	"max_flows = 1024\n"
+	"snat_address = node\n"
+	"connect_timeout = 10s\n"
+	"max_half_open = 2048\n"
+	"half_open_per_source = off\n"
 	"bpffs = /sys/fs/bpf/kx1\n"
 	"\n"
 	"[service apiserver]\n"
@@ -47,17 +51,21 @@ static void test_good_file(void **state)
 	assert_int_equal(cfg.snat_min, 41000);
 	assert_int_equal(cfg.snat_max, 41999);
 	assert_int_equal(cfg.max_flows, 1024);
+	assert_int_equal(cfg.snat_address, KX_SNAT_NODE);
+	assert_int_equal(cfg.connect_timeout_s, 10);
+	assert_int_equal(cfg.max_half_open, 2048);
+	assert_int_equal(cfg.half_open_per_source, 0);
 	assert_string_equal(cfg.bpffs, "/sys/fs/bpf/kx1");
 	assert_int_equal(cfg.n_services, 1);
 	svc = kx_config_find_service(&cfg, "apiserver");
 	assert_non_null(svc);
-	assert_int_equal(svc->line, 8);
+	assert_int_equal(svc->line, 12);
 	assert_int_equal(svc->listen.addr.v4, inet_addr("192.168.218.189"));
 	assert_int_equal(svc->listen.port, 7443);
 	assert_int_equal(svc->timeout_s, 1800);
 	assert_int_equal(svc->n_servers, 3);
 	assert_string_equal(svc->servers[2].name, "control3");
-	assert_int_equal(svc->servers[2].line, 15);
+	assert_int_equal(svc->servers[2].line, 19);
 	assert_int_equal(svc->servers[1].ep.addr.v4,
 			 inet_addr("192.168.218.172"));
 	/* Unknown sections are kept for the agent, with their lines. */
@@ -65,10 +73,10 @@ static void test_good_file(void **state)
 	assert_string_equal(cfg.extra[0].section, "vrrp VI_1");
 	assert_string_equal(cfg.extra[0].key, "priority");
 	assert_string_equal(cfg.extra[0].value, "101");
-	assert_int_equal(cfg.extra[0].line, 18);
+	assert_int_equal(cfg.extra[0].line, 22);
 	/* [stats] is read: ":9000" is every address. */
 	assert_true(cfg.stats.enabled);
-	assert_int_equal(cfg.stats.line, 19);
+	assert_int_equal(cfg.stats.line, 23);
 	assert_int_equal(cfg.stats.listen.addr.v4, 0);
 	assert_int_equal(cfg.stats.listen.port, 9000);
 	assert_string_equal(cfg.stats.uri, "/haproxy_stats");
@@ -98,6 +106,10 @@ static void test_defaults(void **state)
 	assert_false(cfg.stats.enabled);
 	assert_int_equal(cfg.socket_lb, KX_SOCKET_LB_LOCAL);
 	assert_string_equal(cfg.cgroup, "");
+	assert_int_equal(cfg.snat_address, KX_SNAT_VIP);
+	assert_int_equal(cfg.connect_timeout_s, 4);
+	assert_int_equal(cfg.max_half_open, 16384);
+	assert_int_equal(cfg.half_open_per_source, 1024);
 	kx_config_free(&cfg);
 }
 
@@ -222,6 +234,19 @@ static const struct bad_case bad_cases[] = {
 	  "bad.conf:2: cgroup: 'sys/fs/cgroup' is not an absolute path" },
 	{ "max_flows zero", "[global]\nmax_flows = 0\n",
 	  "bad.conf:2: max_flows: bad value '0' (1-16777216)" },
+	{ "snat_address", "[global]\nsnat_address = 10.0.0.9\n",
+	  "bad.conf:2: snat_address: '10.0.0.9' is not vip or node" },
+	{ "connect_timeout too short", "[global]\nconnect_timeout = 500ms\n",
+	  "bad.conf:2: connect_timeout: bad duration '500ms' (1s-255s)" },
+	{ "connect_timeout too long", "[global]\nconnect_timeout = 5m\n",
+	  "bad.conf:2: connect_timeout: bad duration '5m' (1s-255s)" },
+	{ "max_half_open zero", "[global]\nmax_half_open = 0\n",
+	  "bad.conf:2: max_half_open: bad value '0' (1-16777216)" },
+	{ "half_open_per_source", "[global]\nhalf_open_per_source = some\n",
+	  "bad.conf:2: half_open_per_source: bad value 'some' (1-16777216, or off)" },
+	{ "listen port among the SNAT ports",
+	  "[global]\nsnat_ports = 7000-8000\n[service s]\nlisten = 10.0.0.1:7443\nserver = a 10.0.0.2:6443\n",
+	  "bad.conf:3: service s: listen port 7443 is inside snat_ports 7000-8000: a client's packet to it could not be told from a backend's reply" },
 	{ "bpffs relative", "[global]\nbpffs = khaxdp\n",
 	  "bad.conf:2: bpffs: 'khaxdp' is not an absolute path" },
 	{ "global with a name", "[global x]\n",
