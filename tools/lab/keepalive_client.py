@@ -22,13 +22,16 @@ def main():
     ap.add_argument("--interval", type=float, default=0.1)
     ap.add_argument("--duration", type=float, default=5.0)
     ap.add_argument("--timeout", type=float, default=2.0)
+    ap.add_argument("--bind-port", type=int, default=0,
+                    help="local port to connect from (default: the kernel's choice)")
     args = ap.parse_args()
 
     ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
     ctx.check_hostname = False
     ctx.verify_mode = ssl.CERT_NONE
     start = time.monotonic()
-    conn = http.client.HTTPSConnection(args.host, args.port, timeout=args.timeout, context=ctx)
+    conn = http.client.HTTPSConnection(args.host, args.port, timeout=args.timeout, context=ctx,
+                                       source_address=("", args.bind_port) if args.bind_port else None)
     ok = True
     first_sock = None
     while time.monotonic() - start < args.duration:

@@ -176,6 +176,37 @@ lab_api_readyz() { echo "$2" >"$(lab_node_dir "$1")/readyz"; }
 
 # --- the VIP -----------------------------------------------------------------
 
+# lab_pod_add NODE: a "pod" namespace (pod1, 10.244.1.2) behind NODE, whose
+# traffic NODE masquerades out of ens33 with nftables, as flannel or
+# calico do: it reaches the other nodes from NODE's own address.
+# lab_pod_del NODE takes it away (lab_down does too).
+lab_pod_add() {
+	local node=$1 pod
+	pod=$(lab_ns pod1)
+	ip netns add "$pod"
+	ip -n "$(lab_ns "$node")" link add pod1 type veth peer name eth0 netns "$pod"
+	ip -n "$(lab_ns "$node")" addr add 10.244.1.1/24 dev pod1
+	ip -n "$(lab_ns "$node")" link set pod1 up
+	ip -n "$pod" addr add 10.244.1.2/24 dev eth0
+	ip -n "$pod" link set lo up
+	ip -n "$pod" link set eth0 up
+	ip -n "$pod" route add default via 10.244.1.1
+	lab_exec "$node" sysctl -qw net.ipv4.conf.all.forwarding=1 net.ipv4.conf.pod1.forwarding=1
+	lab_exec "$node" nft -f - <<-EOF
+		table ip kx_pod {
+			chain post {
+				type nat hook postrouting priority srcnat;
+				ip saddr 10.244.1.0/24 oifname "ens33" masquerade
+			}
+		}
+	EOF
+}
+lab_pod_del() {
+	lab_exec "$1" nft delete table ip kx_pod 2>/dev/null || true
+	ip -n "$(lab_ns "$1")" link del pod1 2>/dev/null || true
+	ip netns del "$(lab_ns pod1)" 2>/dev/null || true
+}
+
 lab_vip_add() { lab_exec "$1" ip addr add "$LAB_VIP/24" dev ens33; }
 lab_vip_del() { lab_exec "$1" ip addr del "$LAB_VIP/24" dev ens33 2>/dev/null || true; }
 
@@ -426,7 +457,7 @@ lab_down() {
 	lab_vip_watch_stop
 	for name in "${LAB_NODES[@]}"; do lab_vrrp_stop "$name" kill 2>/dev/null || true; done
 	# Whatever else still runs in the lab's namespaces was started by a lab.
-	for name in "${LAB_NODES[@]}" "${LAB_CLIENTS[@]}" client1 client2 client3 client4 sw; do
+	for name in "${LAB_NODES[@]}" "${LAB_CLIENTS[@]}" client1 client2 client3 client4 pod1 sw; do
 		ns=$(lab_ns "$name")
 		[[ -e /run/netns/$ns ]] || continue
 		pids=$(ip netns pids "$ns" 2>/dev/null || true)
