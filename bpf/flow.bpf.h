@@ -302,6 +302,8 @@ static __always_inline int flow_open(const struct flow_fwd *c,
 	} else {
 		if (!(c->node->flags & KHAXDP_NODE_SNAT_NODE))
 			h.flags = KHAXDP_FLOW_SNAT_VIP;
+		h.ts_offset = tcp_ts_offset_of(c->p->tcp, data_end);
+		nat_val.ts_offset = h.ts_offset;
 		if (nat_claim_port(c->node, c->backend, &nat_val,
 				   flow_snat_addr(c->node, key, &h), c->now,
 				   &h.snat_port, &held))

@@ -194,6 +194,7 @@ static __always_inline int forward(struct xdp_md *ctx, struct packet *p,
 		stat_count(KHAXDP_STAT_FWD_LOCAL);
 		return XDP_PASS;
 	}
+	tcp_ts_shift(p->tcp, (void *)(long)ctx->data_end, f->ts_offset, 0);
 	nat_rewrite4(p, nat_src, f->snat_port, b->addr.v4, b->port,
 		     NAT_FORWARD);
 	return fib_transmit(ctx, p, hop, KHAXDP_STAT_FWD_TX,
@@ -245,6 +246,7 @@ static __always_inline int reply(struct xdp_md *ctx, struct packet *p)
 		return stop(reason);
 	if (confirmed)
 		flow_touch(f, p->tcp, now, KHAXDP_FLOW_FIN_REV);
+	tcp_ts_shift(p->tcp, data_end, n->ts_offset, 1);
 	nat_rewrite4(p, n->flow.dst.v4, n->flow.dport, n->flow.src.v4,
 		     n->flow.sport, NAT_FORWARD);
 	stat_backend(n->backend_id, p->ip_len, STAT_OUT);

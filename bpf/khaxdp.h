@@ -179,7 +179,9 @@ struct khaxdp_flow {
 		__u32 flags_word;
 	};
 	struct khaxdp_tcp_side client;	/* what the client sends */
-	__u32 pad2;
+	/* Added to the client's TCP timestamps towards a remote backend
+	 * (bpf/tcp.bpf.h); 0: none. */
+	__u32 ts_offset;
 };
 
 /* Where flags sit in flags_word (the byte after snat_port). */
@@ -224,7 +226,7 @@ struct khaxdp_nat {
 	__u32 seq;
 	struct khaxdp_nexthop hop;	/* towards the client */
 	struct khaxdp_tcp_side server;	/* what the backend sends */
-	__u32 pad;
+	__u32 ts_offset;		/* as the flow's, taken from TSecr back */
 };
 
 /* Value of the node map (one entry, key 0). */

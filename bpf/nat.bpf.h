@@ -74,6 +74,7 @@ static __always_inline int nat_take(struct khaxdp_nat *old,
 	old->backend_id = val->backend_id;
 	old->hop = val->hop;
 	old->server = val->server;
+	old->ts_offset = val->ts_offset;
 	return 1;
 }
 

@@ -13,6 +13,7 @@
 
 #include <linux/tcp.h>
 #include <bpf/bpf_endian.h>
+#include "csum.bpf.h"
 #include "khaxdp.h"
 #include "parsing.bpf.h"
 
@@ -20,13 +21,17 @@
 #define TCP_OPT_NOP		1
 #define TCP_OPT_WSCALE		3
 #define TCP_OPT_WSCALE_LEN	3
+#define TCP_OPT_TS		8
+#define TCP_OPT_TS_LEN		10
+#define TCP_OPT_NOP_NOP_TS	0x0101080a	/* NOP, NOP, kind 8, length 10 */
 #define TCP_OPT_SPACE		40	/* doff 15 less the fixed header */
 
-/* The window scale option of a SYN or SYN-ACK, or KHAXDP_WSCALE_NONE.
- * Options are walked byte by byte within the header; one that runs past
- * it ends the walk. */
-static __always_inline __u8 tcp_wscale(const struct tcphdr *tcp,
-				       void *data_end)
+/* Where option kind (of length len) starts, as an offset from the TCP
+ * header, or 0 when the segment has none. Options are walked byte by byte
+ * within the header; one that runs past it ends the walk. */
+static __always_inline __u32 tcp_opt_find(const struct tcphdr *tcp,
+					  void *data_end, __u8 want,
+					  __u8 want_len)
 {
 	const __u8 *base = (const __u8 *)tcp;
 	__u32 hlen = tcp->doff * 4, off = sizeof(*tcp), i;
@@ -53,16 +58,131 @@ static __always_inline __u8 tcp_wscale(const struct tcphdr *tcp,
 		len = opt[1];
 		if (len < 2 || off + len > hlen)
 			break;
-		if (kind == TCP_OPT_WSCALE) {
-			if (len != TCP_OPT_WSCALE_LEN ||
-			    (void *)(opt + 3) > data_end)
-				break;
-			return opt[2] > KHAXDP_WSCALE_MAX ? KHAXDP_WSCALE_MAX :
-							    opt[2];
-		}
+		if (kind == want)
+			return len == want_len ? off : 0;
 		off += len;
 	}
-	return KHAXDP_WSCALE_NONE;
+	return 0;
+}
+
+/* The window scale option of a SYN or SYN-ACK, or KHAXDP_WSCALE_NONE. */
+static __always_inline __u8 tcp_wscale(const struct tcphdr *tcp,
+				       void *data_end)
+{
+	const __u8 *opt;
+	__u32 off = tcp_opt_find(tcp, data_end, TCP_OPT_WSCALE,
+				 TCP_OPT_WSCALE_LEN) & 0x3f;
+
+	if (!off)
+		return KHAXDP_WSCALE_NONE;
+	opt = (const __u8 *)tcp + off;
+	if ((void *)(opt + TCP_OPT_WSCALE_LEN) > data_end)
+		return KHAXDP_WSCALE_NONE;
+	return opt[2] > KHAXDP_WSCALE_MAX ? KHAXDP_WSCALE_MAX : opt[2];
+}
+
+/*
+ * Where the timestamp option's TSval lies (TSecr follows), as an offset
+ * from the TCP header, or 0. Linux and most stacks put NOP, NOP, timestamp
+ * first in every segment but the SYN: that is one compare.
+ */
+static __always_inline __u32 tcp_ts_off(const struct tcphdr *tcp,
+					void *data_end)
+{
+	const __u8 *base = (const __u8 *)tcp;
+	__u32 off;
+
+	if (tcp->doff >= 8 && (void *)(base + 32) <= data_end &&
+	    *(const __be32 *)(base + 20) == bpf_htonl(TCP_OPT_NOP_NOP_TS))
+		return 24;
+	off = tcp_opt_find(tcp, data_end, TCP_OPT_TS, TCP_OPT_TS_LEN);
+	return off ? off + 2 : 0;
+}
+
+/* Add add to the 32-bit word at off (from the TCP header: a timestamp),
+ * keeping the checksum right. At an odd offset the word straddles three
+ * 16-bit words of the checksum: each one's change counts. */
+static __always_inline void tcp_add_u32(struct tcphdr *tcp, void *data_end,
+					__u32 off, __u32 add)
+{
+	__u8 *base = (__u8 *)tcp;
+	__be16 w[3], nw[3];
+	__be32 old, new;
+	__u32 d = 0;
+	__u8 *p;
+
+	off &= 0x3f;
+	if (off < sizeof(*tcp))
+		return;
+	p = base + off;
+	if ((void *)(p + 4) > data_end)
+		return;
+	__builtin_memcpy(&old, p, sizeof(old));
+	new = bpf_htonl(bpf_ntohl(old) + add);
+	if (!(off & 1)) {
+		__builtin_memcpy(p, &new, sizeof(new));
+		csum_apply(&tcp->check, csum_delta4(0, old, new));
+		return;
+	}
+	/* The segment ending right after the word is not worth a case of
+	 * its own: options are padded to 4 bytes, so it never does. */
+	if ((void *)(p + 5) > data_end)
+		return;
+	__builtin_memcpy(w, p - 1, sizeof(w));
+	__builtin_memcpy(p, &new, sizeof(new));
+	__builtin_memcpy(nw, p - 1, sizeof(nw));
+	d = csum_delta2(d, w[0], nw[0]);
+	d = csum_delta2(d, w[1], nw[1]);
+	d = csum_delta2(d, w[2], nw[2]);
+	csum_apply(&tcp->check, d);
+}
+
+/*
+ * Timestamps that grow per backend tuple. Through the NAT, connections of
+ * many clients, each with its own timestamp clock (random per connection
+ * on Linux), take turns on one tuple VIP:port -> backend:6443; a backend
+ * that closed first holds that tuple in TIME_WAIT for 60 s and takes a new
+ * SYN on it for an old duplicate unless its sequence number or timestamp
+ * is newer (RFC 6191), about one time in two. So every flow to a remote
+ * backend gets its client's timestamps shifted onto one clock, the node's
+ * TAI time in ms, synchronised across the nodes a VIP moves between: the
+ * offset is taken at the SYN, added to TSval on the way to the backend and
+ * taken from TSecr on the way back, so the client sees its own values.
+ */
+static __always_inline __u32 tcp_ts_clock(void)
+{
+	return (__u32)(bpf_ktime_get_tai_ns() / 1000000);
+}
+
+static __always_inline void tcp_ts_shift(struct tcphdr *tcp, void *data_end,
+					 __u32 offset, int reply)
+{
+	__u32 off;
+
+	if (!offset)
+		return;
+	off = tcp_ts_off(tcp, data_end);
+	if (!off)
+		return;
+	if (reply)
+		tcp_add_u32(tcp, data_end, off + 4, -offset);	/* TSecr */
+	else
+		tcp_add_u32(tcp, data_end, off, offset);	/* TSval */
+}
+
+/* The offset for a new flow from its SYN: TSval onto tcp_ts_clock(). 0:
+ * the SYN has no timestamp (nothing to shift). */
+static __always_inline __u32 tcp_ts_offset_of(const struct tcphdr *tcp,
+					      void *data_end)
+{
+	__u32 off = tcp_ts_off(tcp, data_end) & 0x3f;
+	const __u8 *p = (const __u8 *)tcp + off;
+	__be32 tsval;
+
+	if (!off || (void *)(p + 4) > data_end)
+		return 0;
+	__builtin_memcpy(&tsval, p, sizeof(tsval));
+	return tcp_ts_clock() - bpf_ntohl(tsval);
 }
 
 /* The sequence number after this segment: its data, and SYN and FIN one

@@ -84,7 +84,8 @@ void pkt_tcp4(struct pkt *p, const struct tcp4_spec *s)
 	static const __u8 mss[4] = { 2, 4, 0x05, 0xb4 };	/* MSS 1460 */
 	__u32 ip_hlen = 20 + s->ip_opt_len;
 	__u32 tcp_hlen = 20 + (s->flags & TCP_SYN ? sizeof(mss) : 0) +
-			 (s->flags & TCP_SYN && s->wscale ? 4 : 0);
+			 (s->flags & TCP_SYN && s->wscale ? 4 : 0) +
+			 (s->ts ? 12 : 0);
 	struct ethhdr *eth = (struct ethhdr *)p->data;
 	struct iphdr *ip;
 	struct tcphdr *tcp;
@@ -133,6 +134,19 @@ void pkt_tcp4(struct pkt *p, const struct tcp4_spec *s)
 		ws[1] = 3;		/* window scale */
 		ws[2] = 3;
 		ws[3] = s->wscale - 1;
+	}
+	if (s->ts) {
+		/* Last: NOP, NOP, timestamps (or, with ts_odd, NOP,
+		 * timestamps, NOP: the values at odd offsets). */
+		__u8 *o = (__u8 *)tcp + tcp_hlen - 12;
+		__be32 v = htonl(s->tsval), e = htonl(s->tsecr);
+		__u8 *ts = o + (s->ts_odd ? 1 : 2);
+
+		memset(o, 1, 12);
+		ts[0] = 8;
+		ts[1] = 10;
+		memcpy(ts + 2, &v, 4);
+		memcpy(ts + 6, &e, 4);
 	}
 	if (s->payload_len)
 		memcpy((__u8 *)tcp + tcp_hlen, s->payload, s->payload_len);

@@ -52,6 +52,8 @@ struct tcp4_spec {
 	__u32 pad_to;			/* Ethernet padding (0xaa) up to this */
 	__u16 window;			/* 0: 64240 */
 	__u8 wscale;			/* SYN: 1 + the window scale it offers, 0: none */
+	__u8 ts, ts_odd;		/* a timestamp option (at an odd offset) */
+	__u32 tsval, tsecr;
 };
 
 /* Ethernet + IPv4 + TCP with correct checksums; a SYN carries an MSS

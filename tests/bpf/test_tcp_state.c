@@ -10,6 +10,8 @@
  * Connections follow packet.h: the client's SYN is CLIENT_ISN (1000), the
  * backend's SYN-ACK SERVER_ISN (4999), windows 64240 unless said.
  */
+#include <time.h>
+
 #include "khaxdp_test.h"
 
 #define SEC_NS	1000000000ULL
@@ -530,6 +532,158 @@ static void port_reused_after_close(struct fixture *fx)
 	ASSERT_STAT(fx, HANDSHAKE_BAD, 0);
 }
 
+/* --- timestamps ---------------------------------------------------------------- */
+
+/* The timestamp option of a frame as sent: false when it has none. */
+static bool frame_ts(const __u8 *frame, __u32 len, __u32 *tsval, __u32 *tsecr)
+{
+	const struct iphdr *ip = (const void *)(frame + ETH_HLEN_);
+	const __u8 *tcp = (const __u8 *)ip + ip->ihl * 4;
+	__u32 hlen = ((const struct tcphdr *)tcp)->doff * 4, off = 20;
+
+	if (tcp + hlen > frame + len)
+		return false;
+	while (off + 1 < hlen) {
+		if (tcp[off] == 0)
+			break;
+		if (tcp[off] == 1) {
+			off++;
+			continue;
+		}
+		if (tcp[off] == 8 && tcp[off + 1] == 10 && off + 10 <= hlen) {
+			memcpy(tsval, tcp + off + 2, 4);
+			memcpy(tsecr, tcp + off + 6, 4);
+			*tsval = ntohl(*tsval);
+			*tsecr = ntohl(*tsecr);
+			return true;
+		}
+		off += tcp[off + 1] ? tcp[off + 1] : 1;
+	}
+	return false;
+}
+
+static __u32 tai_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_TAI, &ts);
+	return (__u32)(ts.tv_sec * 1000ULL + ts.tv_nsec / 1000000);
+}
+
+/* Runs s and returns the timestamps of what XDP sent (TX expected). */
+static bool send_ts(struct fixture *fx, const struct tcp4_spec *s,
+		    __u32 *tsval, __u32 *tsecr, const char *name)
+{
+	struct pkt in;
+	struct run r;
+
+	pkt_tcp4(&in, s);
+	if (!ASSERT_OK(run_xdp(fx, &in, &r), name) ||
+	    !ASSERT_VERDICT(&r, XDP_TX, name) ||
+	    !ASSERT_CSUMS(r.out, r.len, name))
+		return false;
+	return ASSERT_TRUE(frame_ts(r.out, r.len, tsval, tsecr), name);
+}
+
+/* Towards a remote backend the client's timestamps move onto the node's
+ * clock (TAI, in ms); the client gets its own back in TSecr. */
+static void timestamps_onto_one_clock(struct fixture *fx)
+{
+	struct tcp4_spec syn = client_spec(CLIENT_IP, 43500, TCP_SYN);
+	struct tcp4_spec ack = client_spec(CLIENT_IP, 43500, TCP_ACK);
+	struct khaxdp_flow h;
+	struct tcp4_spec s;
+	__u32 t0, t1, val, ecr, sent;
+
+	fx_set_cursor(fx, 0, 1);
+	syn.ts = 1;
+	syn.tsval = 1000000;
+	t0 = tai_ms();
+	if (!send_ts(fx, &syn, &sent, &ecr, "SYN with a timestamp"))
+		return;
+	t1 = tai_ms();
+	ASSERT_TRUE(sent - t0 <= t1 - t0, "the SYN's TSval on the node's clock");
+	if (!ASSERT_OK(fx_half_open(fx, CLIENT_IP, 43500, &h), "half-open flow"))
+		return;
+	ASSERT_EQ(h.ts_offset, sent - 1000000, "the flow's offset");
+
+	s = from_ctrl2(ntohs(h.snat_port), TCP_SYN | TCP_ACK, SERVER_ISN,
+		       CLIENT_ISN + 1);
+	s.ts = 1;
+	s.tsval = 77;
+	s.tsecr = sent;
+	if (send_ts(fx, &s, &val, &ecr, "SYN-ACK with timestamps")) {
+		ASSERT_EQ(ecr, 1000000, "the client gets its own TSval back");
+		ASSERT_EQ(val, 77, "the backend's TSval untouched");
+	}
+	ack.ts = 1;
+	ack.tsval = 1000005;
+	ack.tsecr = 77;
+	if (send_ts(fx, &ack, &val, &ecr, "ACK with timestamps")) {
+		ASSERT_EQ(val, 1000005 + h.ts_offset, "TSval shifted");
+		ASSERT_EQ(ecr, 77, "TSecr untouched");
+	}
+	ack.ts_odd = 1;		/* the value at an odd offset: 3 checksum words */
+	ack.tsval = 1000009;
+	ack.flags |= TCP_PSH;
+	ack.payload = "GET /";
+	ack.payload_len = 5;
+	if (send_ts(fx, &ack, &val, &ecr, "data, timestamps at an odd offset"))
+		ASSERT_EQ(val, 1000009 + h.ts_offset, "TSval shifted");
+}
+
+/*
+ * One tuple VIP:port -> control2:6443, two clients in turn with timestamp
+ * clocks far apart (as Linux's random offsets make them): the backend
+ * sees the second connection's timestamps after the first's, which is
+ * what makes it accept the SYN on a tuple it holds in TIME_WAIT.
+ */
+static void timestamps_grow_per_tuple(struct fixture *fx)
+{
+	struct tcp4_spec a = client_spec(CLIENT_N(1), 43510, TCP_SYN), b;
+	struct tcp4_spec rst = client_spec(CLIENT_N(1), 43510, TCP_RST);
+	struct khaxdp_flow h, g;
+	__u32 va, vb, ecr;
+
+	fx_set_cursor(fx, 0, 1);
+	a.ts = 1;
+	a.tsval = 4000000000U;
+	if (!send_ts(fx, &a, &va, &ecr, "first client's SYN") ||
+	    !ASSERT_OK(fx_half_open(fx, CLIENT_N(1), 43510, &h), "its flow"))
+		return;
+	send_expect(fx, &rst, XDP_TX, "it gives up: the port is free");
+	set_port_cursor(fx, 1, ntohs(h.snat_port));
+	fx_set_cursor(fx, 0, 1);
+	b = client_spec(CLIENT_N(2), 43511, TCP_SYN);
+	b.ts = 1;
+	b.tsval = 5;
+	if (!send_ts(fx, &b, &vb, &ecr, "second client's SYN") ||
+	    !ASSERT_OK(fx_half_open(fx, CLIENT_N(2), 43511, &g), "its flow"))
+		return;
+	ASSERT_EQ(g.snat_port, h.snat_port, "the same tuple");
+	ASSERT_TRUE((__s32)(vb - va) >= 0, "the second SYN's TSval not before the first's");
+	ASSERT_TRUE(vb - va < 1000, "both on the node's clock");
+}
+
+/* The local apiserver sees the client's own connection: nothing moves. */
+static void timestamps_local_untouched(struct fixture *fx)
+{
+	struct tcp4_spec syn = client_spec(CLIENT_IP, 43520, TCP_SYN);
+	__u32 val, ecr;
+	struct pkt in;
+	struct run r;
+
+	fx_set_cursor(fx, 0, 0);
+	syn.ts = 1;
+	syn.tsval = 123456;
+	pkt_tcp4(&in, &syn);
+	if (!ASSERT_OK(run_xdp(fx, &in, &r), "test_run") ||
+	    !ASSERT_VERDICT(&r, XDP_PASS, "SYN to the local backend"))
+		return;
+	if (ASSERT_TRUE(frame_ts(r.out, r.len, &val, &ecr), "timestamps"))
+		ASSERT_EQ(val, 123456, "TSval as the client sent it");
+}
+
 /* A SYN-ACK nobody asked for (no SYN on the flow) is dropped. */
 static void unasked_syn_ack(struct fixture *fx)
 {
@@ -579,6 +733,9 @@ static const struct fx_case cases[] = {
 	{ "syn_ack_resyncs", syn_ack_resyncs },
 	{ "unasked_syn_ack", unasked_syn_ack },
 	{ "port_reused_after_close", port_reused_after_close },
+	{ "timestamps_onto_one_clock", timestamps_onto_one_clock },
+	{ "timestamps_grow_per_tuple", timestamps_grow_per_tuple },
+	{ "timestamps_local_untouched", timestamps_local_untouched },
 	{ "untracked_believed", untracked_believed },
 };
 
