@@ -62,7 +62,7 @@ COLOURS = {"direct": "#9e9e9e", "khaxdp": "#2e7d32", "haproxy": "#1565c0"}
 
 
 def parse(raw):
-    runs, profile = [], None
+    runs, profile, sustained = [], None, []
     with open(raw) as f:
         for line in f:
             words = line.split()
@@ -75,9 +75,64 @@ def parse(raw):
                     kv[k] = v if k in ("metric", "path") else float(v)
             if words[0] == "xdp_profile":
                 profile = kv
+            elif words[0] == "sustained":
+                sustained.append(kv)
             else:
                 runs.append(kv)
-    return runs, profile
+    return runs, profile, sustained
+
+
+def sustained_summary(chunks):
+    """{path: {rates: [connections/s per chunk], syn_retrans: [...], ...}}."""
+    out = {}
+    for c in chunks:
+        p = out.setdefault(c["path"], {"rates": [], "syn_retrans": [], "errors": 0,
+                                       "seconds": 0.0, "requests": 0})
+        secs = c["duration_us"] / 1e6
+        p["rates"].append(c["requests"] / secs if secs else 0)
+        p["syn_retrans"].append(int(c["syn_retrans"]))
+        p["errors"] += int(c["err_connect"] + c["err_read"] + c["err_write"] +
+                           c["err_status"] + c["err_timeout"])
+        p["seconds"] += secs
+        p["requests"] += c["requests"]
+    for p in out.values():
+        p["rate"] = p["requests"] / p["seconds"] if p["seconds"] else 0
+        half = len(p["rates"]) // 2
+        tail = p["rates"][half:] or p["rates"]
+        p["rate_second_half"] = sum(tail) / len(tail) if tail else 0
+        p["syn_retrans_total"] = sum(p["syn_retrans"])
+    return out
+
+
+def print_sustained(su):
+    if not su:
+        return
+    n = max(len(p["rates"]) for p in su.values())
+    print()
+    print("New connections for {:.0f} s in a row (connections/s per chunk; SYNs sent again):".format(
+        max(p["seconds"] for p in su.values())))
+    print("  {:<8} {}".format("chunk", "  ".join("{:>16}".format(p) for p in PATHS if p in su)))
+    for i in range(n):
+        cells = []
+        for p in PATHS:
+            if p not in su:
+                continue
+            r = su[p]["rates"][i] if i < len(su[p]["rates"]) else 0
+            x = su[p]["syn_retrans"][i] if i < len(su[p]["syn_retrans"]) else 0
+            cells.append("{:>10,.0f} ({:>3})".format(r, x).replace(",", " "))
+        print("  {:<8} {}".format(i + 1, "  ".join(cells)))
+    for p in PATHS:
+        if p in su:
+            s = su[p]
+            print("  {:<8} {:,.0f}/s over the run, {:,.0f}/s over its second half, "
+                  "{} SYNs sent again, {} wrk errors".format(
+                      p, s["rate"], s["rate_second_half"], s["syn_retrans_total"],
+                      s["errors"]).replace(",", " "))
+    if "khaxdp" in su and "haproxy" in su and su["haproxy"]["rate"]:
+        print("  khaxdp/haproxy: {:.2f}x over the run, {:.2f}x over its second half".format(
+            su["khaxdp"]["rate"] / su["haproxy"]["rate"],
+            su["khaxdp"]["rate_second_half"] / su["haproxy"]["rate_second_half"]
+            if su["haproxy"]["rate_second_half"] else 0))
 
 
 def values(runs):
@@ -276,7 +331,7 @@ def chart(s, png, a):
     return True
 
 
-def smoke(runs):
+def smoke(runs, su):
     passed = failed = 0
 
     def check(ok, what, got):
@@ -322,6 +377,9 @@ def smoke(runs):
         r = by.get(("conn", p))
         if r and p == "khaxdp":
             check(r["kx_flows"] > 0, "khaxdp conn: {:.0f} new flows".format(r["kx_flows"]), r["kx_flows"])
+    for p in PATHS:
+        got = su.get(p, {}).get("requests", 0)
+        check(got > 0, "{} sustained: {:.0f} new connections".format(p, got), got)
     print("{} passed, {} failed".format(passed, failed))
     return failed == 0
 
@@ -340,7 +398,8 @@ def main():
     ap.add_argument("--smoke", action="store_true")
     a = ap.parse_args()
 
-    runs, profile = parse(a.raw)
+    runs, profile, chunks = parse(a.raw)
+    su = sustained_summary(chunks)
     vals, errors, stalled = values(runs)
     s = summarize(vals)
     doc = {
@@ -353,7 +412,15 @@ def main():
                        "no server control1) in control1, backends control2 control3; khaxdp stays attached",
         },
         "metrics": {}, "goals": [], "wrk_errors": errors, "stalled_runs": stalled, "raw": runs,
+        "sustained": su, "sustained_raw": chunks,
     }
+    if "khaxdp" in su and "haproxy" in su and su["haproxy"]["rate"]:
+        r = su["khaxdp"]["rate"] / su["haproxy"]["rate"]
+        doc["goals"].append({"metric": "sustained_conn_per_s", "against": "haproxy", "op": ">=",
+                             "factor": 1.5, "ratio": r, "met": r >= 1.5})
+        doc["goals"].append({"metric": "sustained_syn_retrans", "against": "none", "op": "==",
+                             "factor": 0, "ratio": su["khaxdp"]["syn_retrans_total"],
+                             "met": su["khaxdp"]["syn_retrans_total"] == 0})
     for key, title, unit, higher, _ in METRICS:
         if not s[key]:
             continue
@@ -387,11 +454,13 @@ def main():
             if s[key]:
                 print("  {:<32} {}".format(SHORT[key], "  ".join(
                     "{} {}".format(p, fmt(f, s[key][p]["median"])) for p in PATHS if p in s[key])))
-        ok = smoke(runs)
+        print_sustained(su)
+        ok = smoke(runs, su)
         print("json: " + a.json, file=sys.stderr)
         return 0 if ok else 1
 
     print_tables(s, errors, a)
+    print_sustained(su)
     if stalled:
         print()
         print("Runs in which not one request was answered (left out of the latency medians): "
