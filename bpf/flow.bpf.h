@@ -416,7 +416,7 @@ static __always_inline int flow_confirm(const struct flow_fwd *c,
 		seq = nat_seq(held);
 		if ((seq & 1) ||
 		    (!nat_key_equal(&held->flow, key) &&
-		     nat_flow_of(held, h->snat_port, c->now)) ||
+		     nat_tuple_held(held, h->snat_port, c->now)) ||
 		    !nat_take(held, &val, seq))
 			return KHAXDP_STAT_NAT_LOST;
 	}

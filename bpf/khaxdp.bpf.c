@@ -220,15 +220,23 @@ static __always_inline int reply(struct xdp_md *ctx, struct packet *p)
 	n = bpf_map_lookup_elem(&nat, &rkey);
 	f = n ? nat_flow_of(n, p->tcp->dest, now) : NULL;
 	confirmed = f != NULL;
-	if (!f) {
+	/* A SYN-ACK, or anything on a tuple whose confirmed flow closed, may
+	 * be the answer to a half-open flow that took the tuple over: that
+	 * one owns it now. */
+	if (!f || p->tcp->syn || khaxdp_flow_closed(f)) {
 		struct khaxdp_nat *hn = bpf_map_lookup_elem(&half_open_nat, &rkey);
+		struct khaxdp_flow *h;
 
+		h = hn ? nat_half_open_of(hn, p->tcp->dest, now) : NULL;
 		if (!n && !hn) {
 			stat_count(KHAXDP_STAT_PASS_NOT_VIP);
 			return XDP_PASS;
 		}
-		n = hn;
-		f = hn ? nat_half_open_of(hn, p->tcp->dest, now) : NULL;
+		if (h || !f) {
+			n = hn;
+			f = h;
+			confirmed = 0;
+		}
 	}
 	if (!f || !n || (f->flags & KHAXDP_FLOW_LOCAL)) {
 		stat_count(KHAXDP_STAT_REPLY_NO_FLOW);

@@ -43,6 +43,16 @@ nat_flow_of(const struct khaxdp_nat *n, __be16 snat_port, __u64 now)
 	return f;
 }
 
+/* Does the entry's flow still hold its reply tuple (khaxdp_flow_reusable)?
+ * Claims take over only the tuples of flows that no longer do. */
+static __always_inline int nat_tuple_held(const struct khaxdp_nat *n,
+					  __be16 snat_port, __u64 now)
+{
+	struct khaxdp_flow *f = nat_flow_of(n, snat_port, now);
+
+	return f && !khaxdp_flow_reusable(f, now);
+}
+
 /* The same for an entry of half_open_nat: a half-open flow that the
  * backend refused (RST) is over at once. */
 static __always_inline struct khaxdp_flow *
@@ -105,19 +115,20 @@ static __always_inline int nat_key_equal(const struct khaxdp_flow_key *a,
 	return diff == 0;
 }
 
-/* Take over an entry of nat whose flow is gone, expired or moved. */
+/* Take over an entry of nat whose flow is gone, moved, or no longer holds
+ * the tuple (nat_tuple_held()). */
 static __always_inline int nat_take_stale(struct khaxdp_nat *old,
 					  const struct khaxdp_nat *val,
 					  __be16 snat_port, __u64 now)
 {
 	__u32 seq = nat_seq(old);
 
-	if ((seq & 1) || nat_flow_of(old, snat_port, now))
+	if ((seq & 1) || nat_tuple_held(old, snat_port, now))
 		return 0;
 	return nat_take(old, val, seq);
 }
 
-/* Does a live confirmed flow other than key's own hold reply tuple rkey? */
+/* Does a confirmed flow other than key's own still hold reply tuple rkey? */
 static __always_inline int nat_held_by_other(const struct khaxdp_flow_key *rkey,
 					     const struct khaxdp_flow_key *key,
 					     __be16 snat_port, __u64 now)
@@ -126,7 +137,7 @@ static __always_inline int nat_held_by_other(const struct khaxdp_flow_key *rkey,
 
 	if (!n || nat_key_equal(&n->flow, key))
 		return 0;
-	return nat_flow_of(n, snat_port, now) != NULL;
+	return nat_tuple_held(n, snat_port, now);
 }
 
 /*

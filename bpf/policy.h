@@ -65,4 +65,25 @@ KHAXDP_POLICY int khaxdp_flow_expired(const struct khaxdp_flow *f, __u64 now)
 	return (__u64)idle > timeout_s * KHAXDP_NSEC_PER_SEC;
 }
 
+/*
+ * May another flow take this flow's reply tuple? When it expired, or once
+ * it closed and nothing more passed for KHAXDP_REUSE_AFTER_CLOSE_MS: the
+ * backend got the last ACK by then (it is not in LAST_ACK, which would
+ * answer the new SYN with an ACK), and the timestamps the new flow sends
+ * are newer than any of the old one (bpf/tcp.bpf.h), which is what its
+ * TIME_WAIT asks. The closed flow stays a few seconds longer for packets
+ * that still follow it.
+ */
+#define KHAXDP_REUSE_AFTER_CLOSE_MS	1000
+
+KHAXDP_POLICY int khaxdp_flow_reusable(const struct khaxdp_flow *f, __u64 now)
+{
+	__s64 idle = (__s64)(now - f->last_seen_ns);
+
+	if (khaxdp_flow_expired(f, now))
+		return 1;
+	return khaxdp_flow_closed(f) &&
+	       idle > (__s64)KHAXDP_REUSE_AFTER_CLOSE_MS * 1000000;
+}
+
 #endif /* KHAXDP_POLICY_H */

@@ -532,6 +532,42 @@ static void port_reused_after_close(struct fixture *fx)
 	ASSERT_STAT(fx, HANDSHAKE_BAD, 0);
 }
 
+/* A closed flow's port goes to a new flow once nothing of the old one
+ * passed for a second (its last ACK is through), not before. */
+static void port_free_a_second_after_close(struct fixture *fx)
+{
+	struct tcp4_spec fin = client_spec(CLIENT_IP, 43490, TCP_FIN | TCP_ACK);
+	struct khaxdp_flow f, g;
+	struct tcp4_spec s;
+	__u16 port;
+
+	if (!established_to_ctrl2(fx, 43490, &f))
+		return;
+	port = ntohs(f.snat_port);
+	s = from_ctrl2(port, TCP_FIN | TCP_ACK, SERVER_ISN + 1, CLIENT_ISN + 1);
+	send_expect(fx, &s, XDP_TX, "control2's FIN");
+	send_expect(fx, &fin, XDP_TX, "the client's FIN");
+	set_port_cursor(fx, 1, port);
+	if (syn_to_ctrl2(fx, CLIENT_N(3), 43491, &g))
+		ASSERT_NEQ(ntohs(g.snat_port), port, "the port just closed is not taken");
+	if (!ASSERT_OK(fx_flow(fx, CLIENT_IP, 43490, &f), "the closed flow"))
+		return;
+	f.last_seen_ns -= (KHAXDP_REUSE_AFTER_CLOSE_MS + 100) * 1000000ULL;
+	ASSERT_OK(fx_put_flow(fx, CLIENT_IP, 43490, &f), "a second later");
+	set_port_cursor(fx, 1, port);
+	if (!syn_to_ctrl2(fx, CLIENT_N(4), 43492, &g) ||
+	    !ASSERT_EQ(ntohs(g.snat_port), port, "a second after, it is"))
+		return;
+	/* The backend's answer on that tuple is the new flow's, although
+	 * the closed flow still has its entry for a few seconds. */
+	s = from_ctrl2(port, TCP_SYN | TCP_ACK, SERVER_ISN, CLIENT_ISN + 1);
+	send_expect(fx, &s, XDP_TX, "SYN-ACK on the port taken over");
+	s = client_spec(CLIENT_N(4), 43492, TCP_ACK);
+	send_expect(fx, &s, XDP_TX, "the new client's ACK");
+	ASSERT_OK(fx_flow(fx, CLIENT_N(4), 43492, &g), "the new flow confirmed");
+	ASSERT_STAT(fx, OUT_OF_WINDOW, 0);
+}
+
 /* --- timestamps ---------------------------------------------------------------- */
 
 /* The timestamp option of a frame as sent: false when it has none. */
@@ -733,6 +769,7 @@ static const struct fx_case cases[] = {
 	{ "syn_ack_resyncs", syn_ack_resyncs },
 	{ "unasked_syn_ack", unasked_syn_ack },
 	{ "port_reused_after_close", port_reused_after_close },
+	{ "port_free_a_second_after_close", port_free_a_second_after_close },
 	{ "timestamps_onto_one_clock", timestamps_onto_one_clock },
 	{ "timestamps_grow_per_tuple", timestamps_grow_per_tuple },
 	{ "timestamps_local_untouched", timestamps_local_untouched },
