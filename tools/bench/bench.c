@@ -56,6 +56,10 @@
 #define CLIENT_PORT	40000
 #define TRIALS_MAX	64
 #define FULL_FLOWS	8192	/* the table of "SYN, flow table full" */
+/* The SYN cases' NAT range: above the service port (a packet to a VIP on
+ * a SNAT port is a reply). */
+#define SYN_PORT_MIN	8000
+#define SYN_PORTS	(65536 - SYN_PORT_MIN - 1000)
 
 struct options {
 	unsigned int trials;
@@ -79,7 +83,9 @@ static int bench_lab(void)
 	       lab_ip("neigh replace 192.168.218.100 lladdr 02:00:00:00:01:71 dev ens33 nud permanent");
 }
 
-/* A TCP frame from ens33's MAC to ens33's MAC (see bench_lab()). */
+/* A TCP frame from ens33's MAC to ens33's MAC (see bench_lab()), with
+ * timestamps as Linux sends them (the data plane shifts them towards a
+ * remote backend). */
 static void bench_pkt(struct pkt *p, __be32 saddr, __u16 sport, __be32 daddr,
 		      __u16 dport, int syn)
 {
@@ -87,6 +93,7 @@ static void bench_pkt(struct pkt *p, __be32 saddr, __u16 sport, __be32 daddr,
 		.smac = MAC_ENS33, .dmac = MAC_ENS33,
 		.saddr = saddr, .daddr = daddr, .sport = sport, .dport = dport,
 		.flags = syn ? TCP_SYN : TCP_ACK, .seq = 1, .ack = syn ? 0 : 1,
+		.ts = 1, .tsval = 1000, .tsecr = syn ? 0 : 1000,
 	};
 
 	pkt_tcp4(p, &s);
@@ -227,6 +234,9 @@ static int fill_maps(struct khaxdp *skel, __u16 snat_min, __u16 snat_max)
 				  .snat_port_max = snat_max,
 				  .n_vips = 1,
 				  .connect_timeout_s = 4,
+				  /* NAT from the node's (= the client's) address:
+				   * the fixed points of the top comment */
+				  .flags = KHAXDP_NODE_SNAT_NODE,
 				  /* every SYN comes from NODE_ADDR */
 				  .half_open_per_source = 0 };
 	struct khaxdp_vip vip = { .port = htons(VIP_PORT),
@@ -392,8 +402,8 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	/* SYNs consume one NAT port each: stay inside the range. */
-	if ((unsigned long)o.trials * o.syn_repeat > 60000)
-		o.syn_repeat = 60000 / o.trials;
+	if ((unsigned long)o.trials * o.syn_repeat > SYN_PORTS)
+		o.syn_repeat = SYN_PORTS / o.trials;
 
 	if (geteuid() != 0) {
 		fprintf(stderr, "bench: needs root (BPF and a network namespace)\n");
@@ -412,8 +422,8 @@ int main(int argc, char **argv)
 		goto out;
 	}
 	if (fill_maps(lb, CLIENT_PORT, CLIENT_PORT) ||
-	    fill_maps(synlb, 1024, 65535) ||
-	    fill_maps(fulllb, 1024, 65535) ||
+	    fill_maps(synlb, SYN_PORT_MIN, 65535) ||
+	    fill_maps(fulllb, SYN_PORT_MIN, 65535) ||
 	    /* Runs are fast once the programs are parked (lab.h). */
 	    lab_park(bpf_program__fd(base->progs.baseline_xdp), 0) ||
 	    lab_park(bpf_program__fd(lb->progs.khaxdp_xdp), 1) ||
@@ -445,7 +455,8 @@ int main(int argc, char **argv)
 	static struct pkt syns[TRIALS_MAX];
 
 	for (unsigned int i = 0; i < o.trials; i++)
-		bench_pkt(&syns[i], NODE_ADDR, 1023 - i, BENCH_VIP, VIP_PORT, 1);
+		bench_pkt(&syns[i], NODE_ADDR, SYN_PORT_MIN - 1 - i, BENCH_VIP,
+			  VIP_PORT, 1);
 	if (measure(&res[3], &o, bpf_program__fd(synlb->progs.khaxdp_xdp), syns,
 		    o.trials, o.syn_repeat, true, bpf_map__fd(synlb->maps.stats),
 		    KHAXDP_STAT_FLOW_NEW))
@@ -470,6 +481,7 @@ int main(int argc, char **argv)
 		.saddr = BENCH_VIP, .sport = VIP_PORT,
 		.daddr = NODE_ADDR, .dport = CLIENT_PORT,
 		.flags = TCP_SYN | TCP_ACK, .seq = 0, .ack = 2,
+		.ts = 1, .tsval = 1000, .tsecr = 1000,
 	};
 
 	once.trials = 1;
