@@ -172,9 +172,44 @@ static void write_header(FILE *out, const struct kx_imp_haproxy *h,
 		"# `khaxdp-vrrpd -t -c FILE`, then install it as /etc/khaxdp/khaxdp.conf.\n");
 }
 
-static void write_global(FILE *out, const struct kx_imp_keepalived *k)
+/* A listen port inside the default SNAT ports would make the file invalid
+ * (a packet to a VIP on a SNAT port is a reply): then the largest gap
+ * between the services' ports above 10000, at most the default's size. */
+static void write_snat_ports(FILE *out, const struct kx_imp_haproxy *h)
+{
+	uint32_t lo = 10000, best_lo = 0, best_len = 0, max;
+	bool clash = false;
+
+	for (unsigned int i = 0; h && i < h->n_services; i++)
+		clash |= h->services[i].port >= KX_DEFAULT_SNAT_MIN &&
+			 h->services[i].port <= KX_DEFAULT_SNAT_MAX;
+	if (!clash)
+		return;
+	while (lo <= 65535) {
+		uint32_t hi = 65535;
+
+		for (unsigned int i = 0; i < h->n_services; i++)
+			if (h->services[i].port >= lo && h->services[i].port <= hi)
+				hi = h->services[i].port - 1u;
+		if (hi >= lo && hi - lo + 1 > best_len) {
+			best_lo = lo;
+			best_len = hi - lo + 1;
+		}
+		lo = hi + 2;	/* past the service port that ended the gap */
+	}
+	max = KX_DEFAULT_SNAT_MAX - KX_DEFAULT_SNAT_MIN + 1;
+	if (best_len > max)
+		best_len = max;
+	fprintf(out, "# A service listens inside the default snat_ports %u-%u:\n"
+		     "snat_ports = %u-%u\n", KX_DEFAULT_SNAT_MIN, KX_DEFAULT_SNAT_MAX,
+		best_lo, best_lo + best_len - 1);
+}
+
+static void write_global(FILE *out, const struct kx_imp_haproxy *h,
+			 const struct kx_imp_keepalived *k)
 {
 	fprintf(out, "\n[global]\n");
+	write_snat_ports(out, h);
 	if (!k) {
 		fprintf(out, "# The interface of the VIP (or: khaxdp attach IFNAME).\n"
 			     "# interface = ens33\n");
@@ -356,7 +391,7 @@ int kx_import_write(FILE *out, const struct kx_imp_haproxy *h,
 		    struct kx_imp_warnings *w)
 {
 	write_header(out, h, k);
-	write_global(out, k);
+	write_global(out, h, k);
 	for (unsigned int i = 0; h && i < h->n_services; i++)
 		write_service(out, h, &h->services[i], k, w);
 	if (h && h->stats.present)

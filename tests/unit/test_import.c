@@ -541,6 +541,34 @@ static void test_haproxy_misc(void **state)
 	free(h);
 }
 
+/* A frontend on a port inside the default snat_ports: the output moves
+ * snat_ports off it, and khaxdp takes the file. */
+static void test_bind_among_snat_ports(void **state)
+{
+	static const char cfg_text[] =
+		"frontend api\n"
+		"    bind 10.0.0.1:45000\n"
+		"    default_backend app\n"
+		"backend app\n"
+		"    server a 10.0.0.2:6443\n";
+	struct kx_imp_haproxy *h = calloc(1, sizeof(*h));
+	struct kx_config *cfg = calloc(1, sizeof(*cfg));
+	struct kx_imp_warnings w = {};
+	char *text;
+
+	(void)state;
+	assert_int_equal(kx_import_haproxy("snat.cfg", cfg_text, h, &w), 0);
+	text = write_conf(h, NULL, &w);
+	assert_contains(text, "\nsnat_ports = 10000-29999\n");
+	if (kx_config_load_string(cfg, "snat.conf", text))
+		fail_msg("khaxdp refuses: %s\n%s", kx_last_error(), text);
+	kx_config_free(cfg);
+	free(text);
+	kx_imp_warnings_free(&w);
+	free(cfg);
+	free(h);
+}
+
 /* ---- the rest of keepalived's words --------------------------------------- */
 
 static const char ka_misc[] =
@@ -775,6 +803,7 @@ int main(void)
 		cmocka_unit_test(test_kubeadm_output_loads),
 		cmocka_unit_test(test_wildcard_bind_without_vip),
 		cmocka_unit_test(test_haproxy_misc),
+		cmocka_unit_test(test_bind_among_snat_ports),
 		cmocka_unit_test(test_keepalived_misc),
 		cmocka_unit_test(test_bad_files),
 		cmocka_unit_test(test_files),
