@@ -184,6 +184,7 @@ static __always_inline int flow_check_server(const struct packet *p,
 					     void *data_end)
 {
 	const struct tcphdr *tcp = p->tcp;
+	struct tcp_opts o;
 
 	if (tcp->syn) {
 		if (!tcp->ack || !(f->flags & KHAXDP_FLOW_RESYNC))
@@ -191,7 +192,8 @@ static __always_inline int flow_check_server(const struct packet *p,
 		__sync_fetch_and_and(&f->flags_word,
 				     ~((__u32)KHAXDP_FLOW_RESYNC <<
 				       KHAXDP_FLOW_FLAGS_SHIFT));
-		tcp_side_open(&n->server, p, data_end);
+		tcp_opts_find(tcp, data_end, &o);
+		tcp_side_open(&n->server, p, data_end, &o);
 		f->client.end = bpf_ntohl(tcp->ack_seq);
 		/* The backend offers a scale only when the client's SYN did;
 		 * its value was not kept: the largest, the loosest check. */
@@ -288,10 +290,12 @@ static __always_inline int flow_open(const struct flow_fwd *c,
 	struct khaxdp_nat nat_val = { .flow = *key, .backend_id = c->backend_id };
 	struct khaxdp_nat *held = NULL;
 	struct khaxdp_flow h = {};
+	struct tcp_opts o;
 	int err;
 
 	if (!flow_source_allows(c, key))
 		return KHAXDP_STAT_HALF_OPEN_LIMIT;
+	tcp_opts_find(c->p->tcp, data_end, &o);
 	fib_learn_client(&nat_val.hop, c->xdp, c->p, c->now);
 	nat_val.seq = 1;		/* held until the flow exists */
 	if (c->backend->local) {
@@ -302,7 +306,7 @@ static __always_inline int flow_open(const struct flow_fwd *c,
 	} else {
 		if (!(c->node->flags & KHAXDP_NODE_SNAT_NODE))
 			h.flags = KHAXDP_FLOW_SNAT_VIP;
-		h.ts_offset = tcp_ts_offset_of(c->p->tcp, data_end);
+		h.ts_offset = tcp_ts_offset_of(c->p->tcp, data_end, &o);
 		nat_val.ts_offset = h.ts_offset;
 		if (nat_claim_port(c->node, c->backend, &nat_val,
 				   flow_snat_addr(c->node, key, &h), c->now,
@@ -314,7 +318,7 @@ static __always_inline int flow_open(const struct flow_fwd *c,
 	h.backend_id = c->backend_id;
 	h.service_id = c->svc->id;
 	h.timeout_s = khaxdp_connect_timeout_s(c->node);
-	tcp_side_open(&h.client, c->p, data_end);
+	tcp_side_open(&h.client, c->p, data_end, &o);
 	err = bpf_map_update_elem(&half_open, key, &h, BPF_ANY);
 	nat_release(held);
 	if (err)
@@ -370,7 +374,10 @@ static __always_inline int flow_check_synack(const struct packet *p,
 	if (!tcp->ack || bpf_ntohl(tcp->ack_seq) != h->client.end)
 		return KHAXDP_STAT_HANDSHAKE_BAD;
 	if (tcp->syn) {
-		tcp_side_open(&n->server, p, data_end);
+		struct tcp_opts o;
+
+		tcp_opts_find(tcp, data_end, &o);
+		tcp_side_open(&n->server, p, data_end, &o);
 		flow_flag(h, KHAXDP_FLOW_SYNACK);
 	} else if (tcp->rst) {
 		flow_flag(h, KHAXDP_FLOW_RST);

@@ -26,16 +26,23 @@
 #define TCP_OPT_NOP_NOP_TS	0x0101080a	/* NOP, NOP, kind 8, length 10 */
 #define TCP_OPT_SPACE		40	/* doff 15 less the fixed header */
 
-/* Where option kind (of length len) starts, as an offset from the TCP
- * header, or 0 when the segment has none. Options are walked byte by byte
- * within the header; one that runs past it ends the walk. */
-static __always_inline __u32 tcp_opt_find(const struct tcphdr *tcp,
-					  void *data_end, __u8 want,
-					  __u8 want_len)
+/* Where the options of a SYN that matter here start, as offsets from the
+ * TCP header; 0: absent. */
+struct tcp_opts {
+	__u32 wscale;
+	__u32 ts;
+};
+
+/* One walk over the options, byte by byte within the header; one that
+ * runs past it ends the walk. */
+static __always_inline void tcp_opts_find(const struct tcphdr *tcp,
+					  void *data_end, struct tcp_opts *o)
 {
 	const __u8 *base = (const __u8 *)tcp;
 	__u32 hlen = tcp->doff * 4, off = sizeof(*tcp), i;
 
+	o->wscale = 0;
+	o->ts = 0;
 	for (i = 0; i < TCP_OPT_SPACE; i++) {
 		const __u8 *opt;
 		__u8 kind, len;
@@ -58,25 +65,22 @@ static __always_inline __u32 tcp_opt_find(const struct tcphdr *tcp,
 		len = opt[1];
 		if (len < 2 || off + len > hlen)
 			break;
-		if (kind == want)
-			return len == want_len ? off : 0;
+		if (kind == TCP_OPT_WSCALE && len == TCP_OPT_WSCALE_LEN)
+			o->wscale = off;
+		else if (kind == TCP_OPT_TS && len == TCP_OPT_TS_LEN)
+			o->ts = off;
 		off += len;
 	}
-	return 0;
 }
 
 /* The window scale option of a SYN or SYN-ACK, or KHAXDP_WSCALE_NONE. */
 static __always_inline __u8 tcp_wscale(const struct tcphdr *tcp,
-				       void *data_end)
+				       void *data_end,
+				       const struct tcp_opts *o)
 {
-	const __u8 *opt;
-	__u32 off = tcp_opt_find(tcp, data_end, TCP_OPT_WSCALE,
-				 TCP_OPT_WSCALE_LEN) & 0x3f;
+	const __u8 *opt = (const __u8 *)tcp + (o->wscale & 0x3f);
 
-	if (!off)
-		return KHAXDP_WSCALE_NONE;
-	opt = (const __u8 *)tcp + off;
-	if ((void *)(opt + TCP_OPT_WSCALE_LEN) > data_end)
+	if (!o->wscale || (void *)(opt + TCP_OPT_WSCALE_LEN) > data_end)
 		return KHAXDP_WSCALE_NONE;
 	return opt[2] > KHAXDP_WSCALE_MAX ? KHAXDP_WSCALE_MAX : opt[2];
 }
@@ -90,13 +94,13 @@ static __always_inline __u32 tcp_ts_off(const struct tcphdr *tcp,
 					void *data_end)
 {
 	const __u8 *base = (const __u8 *)tcp;
-	__u32 off;
+	struct tcp_opts o;
 
 	if (tcp->doff >= 8 && (void *)(base + 32) <= data_end &&
 	    *(const __be32 *)(base + 20) == bpf_htonl(TCP_OPT_NOP_NOP_TS))
 		return 24;
-	off = tcp_opt_find(tcp, data_end, TCP_OPT_TS, TCP_OPT_TS_LEN);
-	return off ? off + 2 : 0;
+	tcp_opts_find(tcp, data_end, &o);
+	return o.ts ? o.ts + 2 : 0;
 }
 
 /* Add add to the 32-bit word at off (from the TCP header: a timestamp),
@@ -170,16 +174,16 @@ static __always_inline void tcp_ts_shift(struct tcphdr *tcp, void *data_end,
 		tcp_add_u32(tcp, data_end, off, offset);	/* TSval */
 }
 
-/* The offset for a new flow from its SYN: TSval onto tcp_ts_clock(). 0:
- * the SYN has no timestamp (nothing to shift). */
+/* The offset for a new flow from its SYN (options o): TSval onto
+ * tcp_ts_clock(). 0: the SYN has no timestamp (nothing to shift). */
 static __always_inline __u32 tcp_ts_offset_of(const struct tcphdr *tcp,
-					      void *data_end)
+					      void *data_end,
+					      const struct tcp_opts *o)
 {
-	__u32 off = tcp_ts_off(tcp, data_end) & 0x3f;
-	const __u8 *p = (const __u8 *)tcp + off;
+	const __u8 *p = (const __u8 *)tcp + ((o->ts + 2) & 0x3f);
 	__be32 tsval;
 
-	if (!off || (void *)(p + 4) > data_end)
+	if (!o->ts || (void *)(p + 4) > data_end)
 		return 0;
 	__builtin_memcpy(&tsval, p, sizeof(tsval));
 	return tcp_ts_clock() - bpf_ntohl(tsval);
@@ -212,15 +216,16 @@ static __always_inline __u32 tcp_window(const struct khaxdp_tcp_side *s,
 	return win << s->wscale;
 }
 
-/* Side s opens: its SYN (or SYN-ACK) sets where it starts, its window and
- * the scale it offers. */
+/* Side s opens: its SYN (or SYN-ACK, options o) sets where it starts, its
+ * window and the scale it offers. */
 static __always_inline void tcp_side_open(struct khaxdp_tcp_side *s,
 					  const struct packet *p,
-					  void *data_end)
+					  void *data_end,
+					  const struct tcp_opts *o)
 {
 	s->end = tcp_seg_end(p);
 	s->maxwin = bpf_ntohs(p->tcp->window);
-	s->wscale = tcp_wscale(p->tcp, data_end);
+	s->wscale = tcp_wscale(p->tcp, data_end, o);
 }
 
 /* The handshake is complete: a scale is in use only when both sides
