@@ -391,6 +391,20 @@ int fx_flow(struct fixture *fx, __be32 client, __u16 cport,
 	return bpf_map_lookup_elem(fx->maps.flows, &k, f) ? -errno : 0;
 }
 
+int fx_node(struct fixture *fx, struct khaxdp_node *n)
+{
+	__u32 zero = 0;
+
+	return bpf_map_lookup_elem(fx->maps.node, &zero, n) ? -errno : 0;
+}
+
+int fx_put_node(struct fixture *fx, const struct khaxdp_node *n)
+{
+	__u32 zero = 0;
+
+	return bpf_map_update_elem(fx->maps.node, &zero, n, BPF_EXIST) ? -errno : 0;
+}
+
 int fx_half_open(struct fixture *fx, __be32 client, __u16 cport,
 		 struct khaxdp_flow *f)
 {

@@ -86,6 +86,10 @@ void fx_run_apiserver(const struct fx_case *cases, size_t n);
  * control1 (this node, local), 1 = control2, 2 = control3, all on :6443. */
 int fx_apiserver(struct fixture *fx);
 
+/* The node entry, to change a field of it: 0 or -errno. */
+int fx_node(struct fixture *fx, struct khaxdp_node *n);
+int fx_put_node(struct fixture *fx, const struct khaxdp_node *n);
+
 /* Counters, summed over the CPUs. */
 __u64 fx_stat(struct fixture *fx, int stat);
 void fx_stats(struct fixture *fx, __u64 out[KHAXDP_STAT_MAX]);

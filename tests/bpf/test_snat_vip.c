@@ -14,12 +14,11 @@ static const char request[] = "GET /readyz HTTP/1.1\r\n\r\n";
 static int set_node_flags(struct fixture *fx, __u32 flags)
 {
 	struct khaxdp_node n;
-	__u32 zero = 0;
 
-	if (bpf_map_lookup_elem(fx->maps.node, &zero, &n))
+	if (fx_node(fx, &n))
 		return -errno;
 	n.flags = flags;
-	return bpf_map_update_elem(fx->maps.node, &zero, &n, BPF_EXIST);
+	return fx_put_node(fx, &n);
 }
 
 /* control2's packet to a SNAT port of dst. */

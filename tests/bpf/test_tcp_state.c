@@ -68,12 +68,11 @@ static int set_port_cursor(struct fixture *fx, __u32 backend, __u16 port)
 static int set_per_source(struct fixture *fx, __u32 limit)
 {
 	struct khaxdp_node n;
-	__u32 zero = 0;
 
-	if (bpf_map_lookup_elem(fx->maps.node, &zero, &n))
+	if (fx_node(fx, &n))
 		return -errno;
 	n.half_open_per_source = limit;
-	return bpf_map_update_elem(fx->maps.node, &zero, &n, BPF_EXIST);
+	return fx_put_node(fx, &n);
 }
 
 /* --- the handshake ----------------------------------------------------------- */
