@@ -165,6 +165,14 @@ static __always_inline int flow_check_client(const struct flow_fwd *c,
 	}
 	if (!(tcp->rst || tcp->fin) || (f->flags & KHAXDP_FLOW_UNTRACKED))
 		return STAT_CONTINUE;
+	if (f->mode == KHAXDP_MODE_DSR) {
+		/* The backend's window is not seen here: a fixed one. */
+		struct khaxdp_tcp_side peer = { .maxwin = KHAXDP_DSR_WINDOW };
+
+		if (!tcp_in_window(&f->client, &peer, bpf_ntohl(tcp->seq)))
+			return KHAXDP_STAT_OUT_OF_WINDOW;
+		return STAT_CONTINUE;
+	}
 	flow_reply_key(c, key, f, &rkey);
 	n = bpf_map_lookup_elem(&nat, &rkey);
 	if (!n || !nat_key_equal(&n->flow, key))
@@ -298,7 +306,11 @@ static __always_inline int flow_open(const struct flow_fwd *c,
 	tcp_opts_find(c->p->tcp, data_end, &o);
 	fib_learn_client(&nat_val.hop, c->xdp, c->p, c->now);
 	nat_val.seq = 1;		/* held until the flow exists */
-	if (c->backend->local) {
+	if (c->svc->mode == KHAXDP_MODE_DSR && !c->backend->local) {
+		/* The backend node answers the client itself: no reply tuple
+		 * here. */
+		h.mode = KHAXDP_MODE_DSR;
+	} else if (c->backend->local) {
 		h.flags = KHAXDP_FLOW_LOCAL;
 		if (nat_local_busy(c->xdp, c->p, c->backend) ||
 		    nat_claim_local(c->backend, &nat_val, c->now, &held))
@@ -349,6 +361,15 @@ static __always_inline int flow_check_handshake(const struct flow_fwd *c,
 		flow_flag(h, KHAXDP_FLOW_RST);
 		return STAT_CONTINUE;
 	}
+	if (h->mode == KHAXDP_MODE_DSR) {
+		/* The backend's SYN-ACK went to the client, not through this
+		 * node: its ACK confirms the flow unchecked (the node serving
+		 * it checks the handshake). It must follow the SYN. */
+		if (!tcp->ack || bpf_ntohl(tcp->seq) != h->client.end)
+			return KHAXDP_STAT_HANDSHAKE_BAD;
+		*hn = NULL;
+		return STAT_CONTINUE;
+	}
 	flow_reply_key(c, key, h, &rkey);
 	*hn = bpf_map_lookup_elem(&half_open_nat, &rkey);
 	if (!*hn || !nat_key_equal(&(*hn)->flow, key) || !tcp->ack ||
@@ -391,19 +412,48 @@ static __always_inline int flow_check_synack(const struct packet *p,
  * left one there), and the source's share of half-open flows gets one
  * back. A live flow that holds the tuple in nat meanwhile wins (NAT_LOST).
  */
+/* Move the reply entry of a flow being confirmed (its half_open_nat entry,
+ * val) into nat: inserted, or taken over in place from a flow that no
+ * longer holds the tuple. The entry is held (nat_release()). */
+static __always_inline int flow_confirm_nat(const struct flow_fwd *c,
+					    const struct khaxdp_flow_key *key,
+					    const struct khaxdp_flow *h,
+					    const struct khaxdp_nat *val,
+					    struct khaxdp_nat **held)
+{
+	struct khaxdp_flow_key rkey;
+	__u32 seq;
+
+	flow_reply_key(c, key, h, &rkey);
+	if (!bpf_map_update_elem(&nat, &rkey, val, BPF_NOEXIST)) {
+		*held = bpf_map_lookup_elem(&nat, &rkey);
+		return STAT_CONTINUE;
+	}
+	*held = bpf_map_lookup_elem(&nat, &rkey);
+	if (!*held)
+		return KHAXDP_STAT_NAT_LOST;
+	seq = nat_seq(*held);
+	if ((seq & 1) ||
+	    (!nat_key_equal(&(*held)->flow, key) &&
+	     nat_tuple_held(*held, h->snat_port, c->now)) ||
+	    !nat_take(*held, val, seq)) {
+		*held = NULL;
+		return KHAXDP_STAT_NAT_LOST;
+	}
+	return STAT_CONTINUE;
+}
+
 static __always_inline int flow_confirm(const struct flow_fwd *c,
 					const struct khaxdp_flow_key *key,
 					const struct khaxdp_flow *h,
 					const struct khaxdp_nat *hn,
 					struct khaxdp_flow **out)
 {
-	struct khaxdp_flow_key rkey;
+	struct khaxdp_nat *held = NULL;
 	struct khaxdp_service *svc;
 	struct khaxdp_syn_source *s;
-	struct khaxdp_nat val = *hn;
-	struct khaxdp_nat *held;
 	struct khaxdp_flow f = *h;
-	__u32 seq;
+	struct khaxdp_nat val;
 	int err;
 
 	f.flags &= ~KHAXDP_FLOW_SYNACK;
@@ -411,21 +461,13 @@ static __always_inline int flow_confirm(const struct flow_fwd *c,
 	svc = backend_service(key->dst.v4, key->dport);
 	if (svc)
 		f.timeout_s = svc->timeout_s;
-	tcp_sides_agree(&f.client, &val.server);
-	val.seq = 1;
-	flow_reply_key(c, key, h, &rkey);
-	if (!bpf_map_update_elem(&nat, &rkey, &val, BPF_NOEXIST)) {
-		held = bpf_map_lookup_elem(&nat, &rkey);
-	} else {
-		held = bpf_map_lookup_elem(&nat, &rkey);
-		if (!held)
-			return KHAXDP_STAT_NAT_LOST;
-		seq = nat_seq(held);
-		if ((seq & 1) ||
-		    (!nat_key_equal(&held->flow, key) &&
-		     nat_tuple_held(held, h->snat_port, c->now)) ||
-		    !nat_take(held, &val, seq))
-			return KHAXDP_STAT_NAT_LOST;
+	if (hn) {	/* none for DSR: the answers do not come here */
+		val = *hn;
+		tcp_sides_agree(&f.client, &val.server);
+		val.seq = 1;
+		err = flow_confirm_nat(c, key, h, &val, &held);
+		if (err != STAT_CONTINUE)
+			return err;
 	}
 	err = bpf_map_update_elem(&flows, key, &f, BPF_ANY);
 	nat_release(held);

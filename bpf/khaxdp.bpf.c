@@ -25,6 +25,7 @@
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_endian.h>
 #include "backend.bpf.h"
+#include "csum.bpf.h"
 #include "fib.bpf.h"
 #include "flow.bpf.h"
 #include "icmp.bpf.h"
@@ -82,10 +83,13 @@ static __always_inline int node_has_vip(const struct khaxdp_node *nd,
 /* --- XDP: client -> VIP ------------------------------------------------- */
 
 /* Which backend a packet to a VIP goes to: its flow's (confirmed or
- * half-open), or for a SYN the next in round robin. Returns STAT_CONTINUE
- * with c->backend set, or the reason the packet is left alone. */
+ * half-open), or for a SYN the next in round robin; a packet another node
+ * balanced for DSR (serve) goes to this node's own backend. Returns
+ * STAT_CONTINUE with c->backend set, or the reason the packet is left
+ * alone. */
 static __always_inline int forward_choose(struct flow_fwd *c,
-					  const struct khaxdp_flow *f, int syn)
+					  const struct khaxdp_flow *f, int syn,
+					  int serve)
 {
 	struct khaxdp_service *svc;
 
@@ -97,14 +101,30 @@ static __always_inline int forward_choose(struct flow_fwd *c,
 			return KHAXDP_STAT_PASS_NOT_VIP;
 		if (!syn)
 			return KHAXDP_STAT_NO_FLOW;
-		if (backend_pick(svc, &c->backend_id))
+		if (serve)
+			c->backend_id = svc->local_backend;
+		else if (backend_pick(svc, &c->backend_id))
 			return KHAXDP_STAT_NO_BACKEND;
 		c->svc = svc;
 	}
 	c->backend = backend_get(c->backend_id);
+	if (serve && (!c->backend || !c->backend->local))
+		return KHAXDP_STAT_DSR_NO_LOCAL;
 	if (!c->backend)
 		return KHAXDP_STAT_NO_BACKEND;
 	return STAT_CONTINUE;
+}
+
+/* The reserved flag of a packet balanced for DSR, set by the node that
+ * balances, cleared by the node that serves; with the IP checksum. */
+static __always_inline void dsr_flag(struct packet *p, int set)
+{
+	__be16 old = p->ip->frag_off;
+	__be16 new = set ? old | bpf_htons(KHAXDP_IP_BALANCED) :
+			   old & ~bpf_htons(KHAXDP_IP_BALANCED);
+
+	csum_apply(&p->ip->check, csum_delta2(0, old, new));
+	p->ip->frag_off = new;
 }
 
 /* What becomes of a packet stopped for reason: dropped when the data
@@ -119,9 +139,11 @@ static __always_inline int stop(int reason)
  * client -> VIP address. A packet belongs to a confirmed flow (f), to a
  * half-open one (h: a SYN retransmitted, the handshake's ACK, a RST), or
  * is a SYN that opens one. An established packet needs only its flow.
+ * serve: another node balanced it here (DSR): this node's own backend
+ * takes it, whatever its role.
  */
 static __always_inline int forward(struct xdp_md *ctx, struct packet *p,
-				   const struct khaxdp_node *nd)
+				   const struct khaxdp_node *nd, int serve)
 {
 	struct flow_fwd c = { .xdp = ctx, .p = p, .node = nd };
 	void *data_end = (void *)(long)ctx->data_end;
@@ -131,7 +153,7 @@ static __always_inline int forward(struct xdp_md *ctx, struct packet *p,
 	struct khaxdp_nat *hn = NULL;
 	struct khaxdp_flow_key key;
 	int syn = tcp_is_syn(p->tcp);
-	int reason, local;
+	int reason, local, dsr;
 	__be32 nat_src;
 
 	c.now = bpf_ktime_get_coarse_ns();
@@ -139,7 +161,7 @@ static __always_inline int forward(struct xdp_md *ctx, struct packet *p,
 	f = flow_lookup_live(&key, syn, c.now);
 	if (!f)
 		h = flow_half_open_live(&key, c.now);
-	reason = forward_choose(&c, f ? f : h, syn);
+	reason = forward_choose(&c, f ? f : h, syn, serve);
 	if (reason == STAT_CONTINUE && f)
 		reason = flow_check_client(&c, &key, f);
 	else if (reason == STAT_CONTINUE && h && !syn)
@@ -148,15 +170,24 @@ static __always_inline int forward(struct xdp_md *ctx, struct packet *p,
 		return stop(reason);
 	b = c.backend;
 	local = b->local;	/* read once: the verifier follows one value */
+	if (f)
+		dsr = f->mode == KHAXDP_MODE_DSR;
+	else if (h)
+		dsr = h->mode == KHAXDP_MODE_DSR;
+	else
+		dsr = c.svc && c.svc->mode == KHAXDP_MODE_DSR;
+	dsr = dsr && !local;
 	nat_src = (nd->flags & KHAXDP_NODE_SNAT_NODE) ? nd->addr.v4 : key.dst.v4;
 	if (f)
 		nat_src = flow_snat_addr(nd, &key, f);
 	else if (h)
 		nat_src = flow_snat_addr(nd, &key, h);
 
-	/* Whether it can be sent first: a SYN that cannot opens no flow. */
+	/* Whether it can be sent first: a SYN that cannot opens no flow. A
+	 * DSR packet only changes its Ethernet addresses (one segment): its
+	 * TTL stays. */
 	if (!local) {
-		if (!nat_ttl_allows_forward(p))
+		if (!dsr && !nat_ttl_allows_forward(p))
 			return stop(KHAXDP_STAT_TTL_EXCEEDED);
 		hop = bpf_map_lookup_elem(&nexthops, &c.backend_id);
 		if (!hop)
@@ -169,14 +200,14 @@ static __always_inline int forward(struct xdp_md *ctx, struct packet *p,
 		;	/* established */
 	else if (!h)
 		reason = flow_open(&c, &key, data_end, &h);
-	else if (hn)
+	else if (!syn && !p->tcp->rst)	/* the handshake checked out */
 		reason = flow_confirm(&c, &key, h, hn, &f);
 	if (reason != STAT_CONTINUE)
 		return stop(reason);
 	if (f) {
 		if (!syn)
 			tcp_side_track(&f->client, p);
-		if (flow_touch(f, p->tcp, c.now, KHAXDP_FLOW_FIN_FWD)) {
+		if (flow_touch(f, p->tcp, c.now, KHAXDP_FLOW_FIN_FWD) && !dsr) {
 			reason = flow_keep_nat(&c, &key, f);
 			if (reason == KHAXDP_STAT_NAT_LOST)
 				return stop(reason);
@@ -189,10 +220,19 @@ static __always_inline int forward(struct xdp_md *ctx, struct packet *p,
 	stat_backend(c.backend_id, p->ip_len, STAT_IN);
 
 	if (local) {
+		if (serve)
+			dsr_flag(p, 0);
 		nat_rewrite4(p, p->ip->saddr, p->tcp->source, b->addr.v4,
 			     b->port, NAT_DELIVER);
-		stat_count(KHAXDP_STAT_FWD_LOCAL);
+		stat_count(serve ? KHAXDP_STAT_DSR_SERVED : KHAXDP_STAT_FWD_LOCAL);
 		return XDP_PASS;
+	}
+	if (!hop)	/* set above for every remote backend; the verifier */
+		return XDP_PASS;	/* may not follow local that far */
+	if (dsr) {
+		dsr_flag(p, 1);
+		return fib_transmit(ctx, p, hop, KHAXDP_STAT_DSR_TX,
+				    KHAXDP_STAT_DSR_TX);
 	}
 	tcp_ts_shift(p->tcp, (void *)(long)ctx->data_end, f->ts_offset, 0);
 	nat_rewrite4(p, nat_src, f->snat_port, b->addr.v4, b->port,
@@ -434,10 +474,20 @@ int khaxdp_xdp(struct xdp_md *ctx)
 		return XDP_PASS;
 	}
 	/* To a VIP: a client's packet to a service port, or a backend's
-	 * reply to a SNAT port (the configuration keeps them apart). */
+	 * reply to a SNAT port (the configuration keeps them apart). A
+	 * packet another node balanced here (DSR) is served, never balanced
+	 * again; only the active node balances (the VIP's holder: a standby
+	 * gets VIP packets only from clients that still have its MAC, and
+	 * its stack forwards them to the holder). */
 	if (node_snat_port(nd, p.tcp->dest))
 		return reply(ctx, &p);
-	return forward(ctx, &p, nd);
+	if (p.ip->frag_off & bpf_htons(KHAXDP_IP_BALANCED))
+		return forward(ctx, &p, nd, 1);
+	if (!nd->active) {
+		stat_count(KHAXDP_STAT_PASS_STANDBY);
+		return XDP_PASS;
+	}
+	return forward(ctx, &p, nd, 0);
 }
 
 /* --- TC egress: replies of the local backend --------------------------- */

@@ -57,8 +57,25 @@ struct khaxdp_vip {
 
 enum khaxdp_mode {
 	KHAXDP_MODE_NAT = 0,
-	KHAXDP_MODE_DSR = 1,	/* later */
+	/* Direct server return: the active node forwards a client's packet
+	 * unchanged but for the Ethernet addresses to the backend node,
+	 * which serves it with its own apiserver and answers the client
+	 * straight from the VIP. */
+	KHAXDP_MODE_DSR = 1,
 };
+
+/* A packet a node forwarded to another for DSR carries IPv4's reserved
+ * flag (the bit no stack sets, RFC 791): it is served where it arrives,
+ * never balanced again, and the flag is cleared before the stack sees
+ * it. */
+#define KHAXDP_IP_BALANCED	0x8000
+
+#define KHAXDP_NO_BACKEND	0xffffffffU
+
+/* The node that balances a DSR flow sees only the client's side: the
+ * window a RST or FIN of the client must fall within (the client's own
+ * sequence numbers, all of which pass here, are known exactly). */
+#define KHAXDP_DSR_WINDOW	65535
 
 /* Value of the services map. */
 struct khaxdp_service {
@@ -73,6 +90,9 @@ struct khaxdp_service {
 	 */
 	__u32 ring_slot;
 	char name[KHAXDP_NAME_LEN];
+	/* This node's own backend of the service (the one DSR packets from
+	 * another node are served by), or KHAXDP_NO_BACKEND. */
+	__u32 local_backend;
 };
 
 /* Value of the rings map, key = khaxdp_ring_key(service id, ring_slot)
@@ -171,7 +191,9 @@ struct khaxdp_flow {
 		struct {
 			__be16 snat_port;	/* 0 when the backend is local */
 			__u8 flags;		/* enum khaxdp_flow_flags */
-			__u8 pad;
+			/* enum khaxdp_mode: DSR for a flow this node forwards
+			 * to another node (it sees only the client's side) */
+			__u8 mode;
 		};
 		/* The three as one word: the forward and the reply CPU set
 		 * flags with one atomic OR of it (BPF has no 8-bit atomics),
@@ -340,6 +362,10 @@ enum khaxdp_stat_class {
 	X(FWD_TX,           TX,        "forwarded to a backend (XDP_TX)") \
 	X(FWD_REDIRECT,     TX,        "forwarded to a backend (redirect)") \
 	X(FWD_LOCAL,        TX,        "forwarded to the local backend") \
+	X(DSR_TX,           TX,        "forwarded unchanged to the backend node (DSR, XDP_TX or redirect)") \
+	X(DSR_SERVED,       TX,        "served for another node (DSR): to the local apiserver") \
+	X(DSR_NO_LOCAL,     DROP,      "dropped: sent here for DSR, but no local backend of that service") \
+	X(PASS_STANDBY,     PASS,      "passed: to a VIP while standby (the stack forwards it to the VIP's holder)") \
 	X(REPLY_TX,         TX,        "replies sent to a client (XDP_TX)") \
 	X(REPLY_REDIRECT,   TX,        "replies sent to a client (redirect)") \
 	X(REPLY_NO_FLOW,    PASS,      "passed: reply whose flow is gone") \

@@ -39,9 +39,14 @@ KHAXDP_POLICY __u32 khaxdp_connect_timeout_s(const struct khaxdp_node *n)
 				      KHAXDP_DEFAULT_CONNECT_TIMEOUT_S;
 }
 
-/* A RST, or a FIN in both directions: the connection is over. */
+/* A RST, or a FIN in both directions: the connection is over. A flow this
+ * node forwards for DSR never shows the backend's side: the client's FIN
+ * closes it (a client still reading answers ACKs them, which keeps the
+ * flow alive the KHAXDP_CLOSED_TIMEOUT_S at a time). */
 KHAXDP_POLICY int khaxdp_flow_closed(const struct khaxdp_flow *f)
 {
+	if (f->mode == KHAXDP_MODE_DSR)
+		return (f->flags & (KHAXDP_FLOW_RST | KHAXDP_FLOW_FIN_FWD)) != 0;
 	return (f->flags & KHAXDP_FLOW_RST) ||
 	       (f->flags & (KHAXDP_FLOW_FIN_FWD | KHAXDP_FLOW_FIN_REV)) ==
 		       (KHAXDP_FLOW_FIN_FWD | KHAXDP_FLOW_FIN_REV);

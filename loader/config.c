@@ -538,11 +538,13 @@ static int service_key(struct parser *p, const char *key, const char *value)
 	} else if (!strcmp(key, "mode")) {
 		if (!seen_once(p, seen, SKEY_MODE, key))
 			return 0;
-		if (!strcmp(value, "dsr"))
-			return parser_error(p, "mode dsr: not supported yet (use nat)");
-		if (strcmp(value, "nat"))
-			return parser_error(p, "mode: unknown '%s' (nat)", value);
-		svc->mode = KHAXDP_MODE_NAT;
+		if (!strcmp(value, "nat"))
+			svc->mode = KHAXDP_MODE_NAT;
+		else if (!strcmp(value, "dsr"))
+			svc->mode = KHAXDP_MODE_DSR;
+		else
+			return parser_error(p, "mode: unknown '%s' (nat or dsr)",
+					    value);
 	} else if (!strcmp(key, "balance")) {
 		if (!seen_once(p, seen, SKEY_BALANCE, key))
 			return 0;

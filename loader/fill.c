@@ -351,6 +351,13 @@ static int write_service(const struct kx_maps *m, const struct kx_config *cfg,
 	svc.timeout_s = cs->timeout_s;
 	svc.ring_slot = plan->old_ring_slot[i];
 	memcpy(svc.name, cs->name, sizeof(svc.name));
+	svc.local_backend = KHAXDP_NO_BACKEND;
+	for (uint32_t id = 0; id < KHAXDP_MAX_BACKENDS; id++)
+		if (plan->backends[id].family && plan->backends[id].local &&
+		    plan->backends[id].service_id == svc.id) {
+			svc.local_backend = id;
+			break;
+		}
 	if (plan->service_new[i]) {
 		err = zero_entry(m->rr_cursor, svc.id,
 				 sizeof(struct khaxdp_cursor), false);

@@ -32,6 +32,8 @@ static const struct {
 	{ "syn_sources", ASIDE_TRANSIENT },
 	{ "flows", ASIDE_FLOWS },
 	{ "nat", ASIDE_FLOWS },
+	/* refilled by attach, but the new program meets it first */
+	{ "services", ASIDE_FLOWS },
 };
 
 _Static_assert(sizeof(asides) / sizeof(asides[0]) <= KX_MIGRATE_MAX,
@@ -52,6 +54,7 @@ static enum aside_kind kind_of(const char *name)
  *   flows  a flow whose sequence numbers nobody tracked: UNTRACKED, so
  *          that its RST and FIN are believed as before
  *   nat    the backend's side unknown, which UNTRACKED covers
+ *   services  no local backend known until attach fills the maps
  */
 static void convert(const char *name, void *val)
 {
@@ -59,6 +62,10 @@ static void convert(const char *name, void *val)
 		struct khaxdp_flow *f = val;
 
 		f->flags |= KHAXDP_FLOW_UNTRACKED;
+	} else if (!strcmp(name, "services")) {
+		struct khaxdp_service *s = val;
+
+		s->local_backend = KHAXDP_NO_BACKEND;	/* until fill */
 	}
 }
 

@@ -249,7 +249,7 @@ static const char apiserver_conf[] =
 	"socket_lb = off\n"
 	"[service apiserver]\n"
 	"listen = 192.168.218.189:7443\n"
-	"mode = nat\n"
+	"mode = %s\n"
 	"timeout = 30m\n"
 	"server = control1 192.168.218.171:6443\n"
 	"server = control2 192.168.218.172:6443\n"
@@ -257,13 +257,19 @@ static const char apiserver_conf[] =
 
 int fx_apiserver(struct fixture *fx)
 {
+	return fx_apiserver_mode(fx, "nat");
+}
+
+int fx_apiserver_mode(struct fixture *fx, const char *mode)
+{
 	struct kx_config *cfg = calloc(1, sizeof(*cfg));
 	char text[sizeof(apiserver_conf) + 16];
 	int err;
 
 	if (!ASSERT_OK_PTR(cfg, "calloc"))
 		return -ENOMEM;
-	snprintf(text, sizeof(text), apiserver_conf, fx->snat_min, fx->snat_max);
+	snprintf(text, sizeof(text), apiserver_conf, fx->snat_min, fx->snat_max,
+		 mode);
 	err = kx_config_load_string(cfg, "apiserver.conf", text);
 	if (!err)
 		err = kx_fill_maps(&fx->maps, cfg, "ens33", lab.ifindex);

@@ -85,6 +85,8 @@ void fx_run_apiserver(const struct fx_case *cases, size_t n);
 /* The deployment's apiserver service: VIP:7443 (id 0, 30m) over backend 0 =
  * control1 (this node, local), 1 = control2, 2 = control3, all on :6443. */
 int fx_apiserver(struct fixture *fx);
+/* The same in another mode ("nat", "dsr"). */
+int fx_apiserver_mode(struct fixture *fx, const char *mode);
 
 /* The node entry, to change a field of it: 0 or -errno. */
 int fx_node(struct fixture *fx, struct khaxdp_node *n);

@@ -51,6 +51,13 @@ __u16 tcp4_csum_verify(const struct iphdr *ip)
 	return fold(tcp4_sum(ip));
 }
 
+void pkt_set_balanced(struct pkt *p)
+{
+	pkt_ip(p)->frag_off |= htons(0x8000);
+	pkt_ip(p)->check = 0;
+	pkt_ip(p)->check = ip4_csum(pkt_ip(p));
+}
+
 void pkt_set_ttl(struct pkt *p, __u8 ttl)
 {
 	pkt_ip(p)->ttl = ttl;

@@ -89,6 +89,9 @@ static inline struct tcphdr *pkt_tcp(const struct pkt *p)
 	return (struct tcphdr *)(p->data + ETH_HLEN_ + pkt_ip(p)->ihl * 4);
 }
 
+/* IPv4's reserved flag set (a packet balanced for DSR), the IP checksum
+ * recomputed. */
+void pkt_set_balanced(struct pkt *p);
 /* A new TTL, with the IP checksum recomputed. */
 void pkt_set_ttl(struct pkt *p, __u8 ttl);
 

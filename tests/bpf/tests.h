@@ -20,4 +20,5 @@
 	X(icmp)			\
 	X(tcp_state)		\
 	X(snat_vip)		\
+	X(dsr)			\
 	X(claims)

@@ -103,6 +103,10 @@ static void test_defaults(void **state)
 	assert_int_equal(cfg.max_flows, 65536);
 	assert_int_equal(cfg.services[0].timeout_s, 30 * 60);
 	assert_int_equal(cfg.services[0].mode, KHAXDP_MODE_NAT);
+	kx_config_free(&cfg);
+	assert_int_equal(kx_config_load_string(&cfg, "dsr.conf",
+		"[service s]\nlisten = 10.0.0.1:80\nmode = dsr\nserver = a 10.0.0.2:80\n"), 0);
+	assert_int_equal(cfg.services[0].mode, KHAXDP_MODE_DSR);
 	assert_false(cfg.stats.enabled);
 	assert_int_equal(cfg.socket_lb, KX_SOCKET_LB_LOCAL);
 	assert_string_equal(cfg.cgroup, "");
@@ -202,10 +206,8 @@ static const struct bad_case bad_cases[] = {
 	  "bad.conf:3: server: expected 'NAME IP:PORT', got '10.0.0.2:6443'" },
 	{ "server bad name", SVC "server = a/b 10.0.0.2:6443\n",
 	  "bad.conf:3: server: bad name 'a/b' (1-31 of A-Z a-z 0-9 _ . -)" },
-	{ "dsr", SVC "mode = dsr\n",
-	  "bad.conf:3: mode dsr: not supported yet (use nat)" },
 	{ "unknown mode", SVC "mode = tunnel\n",
-	  "bad.conf:3: mode: unknown 'tunnel' (nat)" },
+	  "bad.conf:3: mode: unknown 'tunnel' (nat or dsr)" },
 	{ "balance", SVC "balance = leastconn\n",
 	  "bad.conf:3: balance: unknown 'leastconn' (roundrobin)" },
 	{ "bad timeout", SVC "timeout = 30x\n",

@@ -1,0 +1,230 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+/*
+ * Behaviour 14 (docs/design.md): direct server return. The active node
+ * sends a client's packet to the backend node unchanged but for the
+ * Ethernet addresses and IPv4's reserved flag (balanced); the node that
+ * gets a balanced packet serves it with its own apiserver (destination
+ * rewritten, flag cleared, TC turns the answers back into VIP:7443) and
+ * never balances it again; a standby node balances nothing.
+ */
+#include "khaxdp_test.h"
+
+static int set_active(struct fixture *fx, __u8 active)
+{
+	struct khaxdp_node n;
+
+	if (fx_node(fx, &n))
+		return -errno;
+	n.active = active;
+	return fx_put_node(fx, &n);
+}
+
+/* What the active node sends to control2 for frame `in`: the same frame,
+ * from ens33 to control2's MAC, balanced. */
+static void expected_l2(struct pkt *exp, const struct pkt *in)
+{
+	*exp = *in;
+	memcpy(exp->data, MAC_CTRL2, 6);
+	memcpy(exp->data + 6, MAC_ENS33, 6);
+	pkt_set_balanced(exp);
+}
+
+static void holder_forwards_l2(struct fixture *fx)
+{
+	struct tcp4_spec syn = client_spec(CLIENT_IP, 44100, TCP_SYN);
+	struct tcp4_spec ack = client_spec(CLIENT_IP, 44100, TCP_ACK | TCP_PSH);
+	struct khaxdp_flow h, f;
+	struct pkt in, exp;
+	struct run r;
+
+	fx_set_cursor(fx, 0, 1);		/* next: control2 */
+	pkt_tcp4(&in, &syn);
+	if (!ASSERT_OK(run_xdp(fx, &in, &r), "test_run") ||
+	    !ASSERT_VERDICT(&r, XDP_TX, "SYN to control2's node"))
+		return;
+	expected_l2(&exp, &in);
+	ASSERT_MEMEQ(r.out, r.len, exp.data, exp.len,
+		     "the SYN, new MACs, balanced flag, nothing else changed");
+	ASSERT_EQ(ip4_csum_verify((const void *)(r.out + ETH_HLEN_)), 0xffff,
+		  "IP checksum");
+	if (ASSERT_OK(fx_half_open(fx, CLIENT_IP, 44100, &h), "half-open flow"))
+		ASSERT_EQ(h.mode, KHAXDP_MODE_DSR, "a DSR flow");
+	ASSERT_EQ(fx_count(fx->maps.half_open_nat), 0, "no reply tuple here");
+
+	/* The backend's SYN-ACK goes to the client directly: the client's
+	 * ACK, which follows its SYN, confirms the flow. */
+	ack.payload = "GET /";
+	ack.payload_len = 5;
+	pkt_tcp4(&in, &ack);
+	if (!ASSERT_OK(run_xdp(fx, &in, &r), "test_run") ||
+	    !ASSERT_VERDICT(&r, XDP_TX, "the client's first data"))
+		return;
+	expected_l2(&exp, &in);
+	ASSERT_MEMEQ(r.out, r.len, exp.data, exp.len, "data, as the SYN");
+	if (ASSERT_OK(fx_flow(fx, CLIENT_IP, 44100, &f), "confirmed flow"))
+		ASSERT_EQ(f.mode, KHAXDP_MODE_DSR, "a DSR flow");
+	ASSERT_STAT(fx, DSR_TX, 2);
+	ASSERT_STAT(fx, FLOW_CONFIRMED, 1);
+	ASSERT_EQ(fx_count(fx->maps.nat), 0, "no reply tuple here");
+}
+
+/* The active node's own backend is served as in NAT mode. */
+static void holder_local_backend(struct fixture *fx)
+{
+	struct khaxdp_flow h;
+
+	fx_set_cursor(fx, 0, 0);		/* next: control1, this node */
+	if (!OPEN_FLOW(fx, CLIENT_IP, 44110, XDP_PASS, &h))
+		return;
+	ASSERT_EQ(h.mode, KHAXDP_MODE_NAT, "not a DSR flow");
+	ASSERT_TRUE(h.flags & KHAXDP_FLOW_LOCAL, "local");
+	ASSERT_STAT(fx, FWD_LOCAL, 1);
+	ASSERT_STAT(fx, DSR_TX, 0);
+}
+
+/* A balanced packet is served here, standby or not: the whole handshake,
+ * the answers from VIP:7443, and the client's own address seen by the
+ * apiserver. */
+static void serve_balanced(struct fixture *fx)
+{
+	struct tcp4_spec syn = client_spec(CLIENT_IP, 44120, TCP_SYN);
+	struct tcp4_spec ack = client_spec(CLIENT_IP, 44120, TCP_ACK);
+	struct tcp4_spec sa = {
+		.smac = MAC_ENS33, .dmac = MAC_CLIENT,
+		.saddr = NODE_IP, .daddr = CLIENT_IP,
+		.sport = API_PORT, .dport = 44120,
+		.flags = TCP_SYN | TCP_ACK, .seq = SERVER_ISN, .ack = CLIENT_ISN + 1,
+	}, e;
+	struct khaxdp_flow f;
+	struct pkt in, exp;
+	struct run r;
+
+	if (!ASSERT_OK(set_active(fx, 0), "standby"))
+		return;
+	fx_set_cursor(fx, 0, 1);	/* the cursor must not matter */
+	pkt_tcp4(&in, &syn);
+	pkt_set_balanced(&in);
+	if (!ASSERT_OK(run_xdp(fx, &in, &r), "test_run") ||
+	    !ASSERT_VERDICT(&r, XDP_PASS, "balanced SYN, to the local apiserver"))
+		goto out;
+	e = respec(syn, MAC_CLIENT, MAC_ENS33, CLIENT_IP, 44120, NODE_IP, API_PORT);
+	pkt_tcp4(&exp, &e);
+	ASSERT_FRAME(&r, &exp, "from the client itself to node:6443, flag cleared");
+	ASSERT_EQ(fx_cursor(fx, 0), 1, "the cursor untouched");
+
+	pkt_tcp4(&in, &sa);
+	if (ASSERT_OK(run_tc(fx, &in, &r), "tc test_run")) {
+		e = sa;
+		e.saddr = VIP_IP;
+		e.sport = VIP_PORT;
+		pkt_tcp4(&exp, &e);
+		ASSERT_FRAME(&r, &exp, "the SYN-ACK from VIP:7443, straight to the client");
+	}
+	pkt_tcp4(&in, &ack);
+	pkt_set_balanced(&in);
+	if (ASSERT_OK(run_xdp(fx, &in, &r), "test_run"))
+		ASSERT_VERDICT(&r, XDP_PASS, "the balanced ACK");
+	if (ASSERT_OK(fx_flow(fx, CLIENT_IP, 44120, &f), "flow confirmed here"))
+		ASSERT_TRUE(f.flags & KHAXDP_FLOW_LOCAL, "served locally");
+	ASSERT_STAT(fx, DSR_SERVED, 2);
+	ASSERT_STAT(fx, HANDSHAKE_BAD, 0);
+out:
+	set_active(fx, 1);
+}
+
+/* A balanced packet for a service this node has no backend of is
+ * dropped, never balanced on (no loop between two nodes that both think
+ * they are active). */
+static void never_balanced_twice(struct fixture *fx)
+{
+	struct tcp4_spec syn = client_spec(CLIENT_IP, 44130, TCP_SYN);
+	struct khaxdp_vip vip = { .addr.v4 = VIP_IP, .port = htons(VIP_PORT),
+				  .proto = IPPROTO_TCP, .family = KHAXDP_AF_INET };
+	struct khaxdp_service svc, saved;
+	struct pkt in;
+	struct run r;
+
+	if (!ASSERT_OK(bpf_map_lookup_elem(fx->maps.services, &vip, &svc),
+		       "service"))
+		return;
+	saved = svc;
+	svc.local_backend = KHAXDP_NO_BACKEND;
+	bpf_map_update_elem(fx->maps.services, &vip, &svc, BPF_EXIST);
+	pkt_tcp4(&in, &syn);
+	pkt_set_balanced(&in);
+	if (ASSERT_OK(run_xdp(fx, &in, &r), "test_run"))
+		ASSERT_VERDICT(&r, XDP_DROP, "balanced SYN, no local backend");
+	ASSERT_STAT(fx, DSR_NO_LOCAL, 1);
+	ASSERT_STAT(fx, DSR_TX, 0);
+	ASSERT_EQ(fx_count(fx->maps.half_open), 0, "no flow");
+	bpf_map_update_elem(fx->maps.services, &vip, &saved, BPF_EXIST);
+}
+
+/* A standby node balances nothing: its stack forwards the packet to the
+ * VIP's holder. */
+static void standby_passes(struct fixture *fx)
+{
+	struct tcp4_spec syn = client_spec(CLIENT_IP, 44140, TCP_SYN);
+	struct pkt in;
+	struct run r;
+
+	if (!ASSERT_OK(set_active(fx, 0), "standby"))
+		return;
+	pkt_tcp4(&in, &syn);
+	if (ASSERT_OK(run_xdp(fx, &in, &r), "test_run")) {
+		ASSERT_VERDICT(&r, XDP_PASS, "SYN to the VIP on a standby node");
+		ASSERT_UNTOUCHED(&r, &in, "untouched");
+	}
+	ASSERT_STATS_ONLY(fx, KHAXDP_STAT_RX, KHAXDP_STAT_PASS_STANDBY);
+	set_active(fx, 1);
+}
+
+/* The active node sees only the client's side of a DSR flow: a RST is
+ * believed within a fixed window of the client's own numbers, and the
+ * client's FIN closes the flow. */
+static void dsr_client_close(struct fixture *fx)
+{
+	struct tcp4_spec syn = client_spec(CLIENT_IP, 44150, TCP_SYN);
+	struct tcp4_spec ack = client_spec(CLIENT_IP, 44150, TCP_ACK);
+	struct tcp4_spec rst = client_spec(CLIENT_IP, 44150, TCP_RST | TCP_ACK);
+	struct tcp4_spec fin = client_spec(CLIENT_IP, 44150, TCP_FIN | TCP_ACK);
+	struct khaxdp_flow f;
+	struct pkt in;
+	struct run r;
+
+	fx_set_cursor(fx, 0, 1);
+	pkt_tcp4(&in, &syn);
+	run_xdp(fx, &in, &r);
+	pkt_tcp4(&in, &ack);
+	if (!ASSERT_OK(run_xdp(fx, &in, &r), "test_run") ||
+	    !ASSERT_OK(fx_flow(fx, CLIENT_IP, 44150, &f), "confirmed"))
+		return;
+	rst.seq = CLIENT_ISN + 1 + 5000000;
+	pkt_tcp4(&in, &rst);
+	if (ASSERT_OK(run_xdp(fx, &in, &r), "test_run"))
+		ASSERT_VERDICT(&r, XDP_DROP, "RST 5 MB off");
+	pkt_tcp4(&in, &fin);
+	if (ASSERT_OK(run_xdp(fx, &in, &r), "test_run"))
+		ASSERT_VERDICT(&r, XDP_TX, "the client's FIN");
+	if (ASSERT_OK(fx_flow(fx, CLIENT_IP, 44150, &f), "flow"))
+		ASSERT_TRUE(khaxdp_flow_closed(&f), "closed by the client's FIN");
+	ASSERT_STAT(fx, OUT_OF_WINDOW, 1);
+}
+
+static const struct fx_case cases[] = {
+	{ "holder_forwards_l2", holder_forwards_l2 },
+	{ "holder_local_backend", holder_local_backend },
+	{ "serve_balanced", serve_balanced },
+	{ "never_balanced_twice", never_balanced_twice },
+	{ "standby_passes", standby_passes },
+	{ "dsr_client_close", dsr_client_close },
+};
+
+void test_dsr(void)
+{
+	struct fixture fx;
+
+	if (fx_init(&fx, NULL) == 0 && fx_apiserver_mode(&fx, "dsr") == 0)
+		FX_RUN_CASES(&fx, cases);
+	fx_fini(&fx);
+}
