@@ -3,9 +3,11 @@
 """The lab's kube-apiserver stand-in: HTTPS on :6443, threaded, keep-alive.
 
 GET /readyz answers 200 "ok", or 500 while the file given with --readyz-file
-holds "500" (so a test can make the node unready without stopping it). Any
-other path answers the node name and a newline, e.g. "control2\n", so a client
-can see where its request landed.
+holds "500" (so a test can make the node unready without stopping it). GET
+/peer answers the node name and the address:port the request came from, as
+an apiserver's audit log would record it ("control2 192.168.218.11:40312").
+Any other path answers the node name and a newline, e.g. "control2\n", so a
+client can see where its request landed.
 """
 import argparse
 import http.server
@@ -38,6 +40,10 @@ def make_handler(name, readyz_file):
                     self._reply(200, "ok")
                 else:
                     self._reply(int(want), "readyz check failed\n")
+                return
+            if self.path.split("?")[0] == "/peer":
+                host, port = self.client_address[:2]
+                self._reply(200, f"{name} {host}:{port}\n")
                 return
             self._reply(200, name + "\n")
 
