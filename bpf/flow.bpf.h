@@ -311,7 +311,11 @@ static __always_inline int flow_open(const struct flow_fwd *c,
 		 * here. */
 		h.mode = KHAXDP_MODE_DSR;
 	} else if (c->backend->local) {
+		/* The local apiserver holds client:port -> node:6443 in
+		 * TIME_WAIT as a remote one holds its tuples: the same clock. */
 		h.flags = KHAXDP_FLOW_LOCAL;
+		h.ts_offset = tcp_ts_offset_of(c->p->tcp, data_end, &o);
+		nat_val.ts_offset = h.ts_offset;
 		if (nat_local_busy(c->xdp, c->p, c->backend) ||
 		    nat_claim_local(c->backend, &nat_val, c->now, &held))
 			return KHAXDP_STAT_LOCAL_TUPLE_BUSY;

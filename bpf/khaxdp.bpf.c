@@ -222,6 +222,7 @@ static __always_inline int forward(struct xdp_md *ctx, struct packet *p,
 	if (local) {
 		if (serve)
 			dsr_flag(p, 0);
+		tcp_ts_shift(p->tcp, data_end, f->ts_offset, 0);
 		nat_rewrite4(p, p->ip->saddr, p->tcp->source, b->addr.v4,
 			     b->port, NAT_DELIVER);
 		stat_count(serve ? KHAXDP_STAT_DSR_SERVED : KHAXDP_STAT_FWD_LOCAL);
@@ -502,7 +503,7 @@ int khaxdp_tc(struct __sk_buff *skb)
 	struct khaxdp_flow *f;
 	struct khaxdp_nat *n;
 	struct packet p;
-	__u32 tcp_off, ip_len;
+	__u32 tcp_off, ip_len, ts_off, ts_offset;
 	void *data, *data_end;
 	__u64 now;
 	int reason;
@@ -542,9 +543,12 @@ int khaxdp_tc(struct __sk_buff *skb)
 	}
 	tcp_off = NAT_TC_IP_OFF + p.ip->ihl * 4;
 	ip_len = p.ip_len;
+	ts_off = n->ts_offset ? tcp_ts_off(p.tcp, data_end) : 0;
+	ts_offset = n->ts_offset;
 	/* The helpers may move the packet: p is not used after this. */
 	if (nat_rewrite_source_skb(skb, tcp_off, rkey.src.v4, n->flow.dst.v4,
-				   rkey.sport, n->flow.dport)) {
+				   rkey.sport, n->flow.dport) ||
+	    (ts_off && tcp_ts_unshift_skb(skb, tcp_off, ts_off, ts_offset))) {
 		stat_count(KHAXDP_STAT_TC_BAD);
 		return TC_ACT_OK;
 	}

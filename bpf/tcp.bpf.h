@@ -174,6 +174,26 @@ static __always_inline void tcp_ts_shift(struct tcphdr *tcp, void *data_end,
 		tcp_add_u32(tcp, data_end, off, offset);	/* TSval */
 }
 
+/* TC: TSecr of the segment whose timestamp option starts its TSval at
+ * ts_off (from the TCP header at tcp_off) back onto the client's clock,
+ * with the helpers that understand the stack's partial checksums. */
+static __always_inline int tcp_ts_unshift_skb(struct __sk_buff *skb,
+					      __u32 tcp_off, __u32 ts_off,
+					      __u32 offset)
+{
+	__u32 at = tcp_off + (ts_off & 0x3f) + 4;
+	__be32 old, new;
+
+	if (bpf_skb_load_bytes(skb, at, &old, sizeof(old)))
+		return -1;
+	new = bpf_htonl(bpf_ntohl(old) - offset);
+	if (bpf_l4_csum_replace(skb, tcp_off + offsetof(struct tcphdr, check),
+				old, new, sizeof(new)) ||
+	    bpf_skb_store_bytes(skb, at, &new, sizeof(new), 0))
+		return -1;
+	return 0;
+}
+
 /* The offset for a new flow from its SYN (options o): TSval onto
  * tcp_ts_clock(). 0: the SYN has no timestamp (nothing to shift). */
 static __always_inline __u32 tcp_ts_offset_of(const struct tcphdr *tcp,

@@ -700,11 +700,22 @@ static void timestamps_grow_per_tuple(struct fixture *fx)
 	ASSERT_TRUE(vb - va < 1000, "both on the node's clock");
 }
 
-/* The local apiserver sees the client's own connection: nothing moves. */
-static void timestamps_local_untouched(struct fixture *fx)
+/* The local apiserver holds client:port -> node:6443 in TIME_WAIT as a
+ * remote backend holds its tuples, and a client's port comes back to it
+ * through round robin after other backends: the same clock. TC gives the
+ * client its own TSecr back. */
+static void timestamps_local_shifted(struct fixture *fx)
 {
 	struct tcp4_spec syn = client_spec(CLIENT_IP, 43520, TCP_SYN);
-	__u32 val, ecr;
+	struct tcp4_spec sa = {
+		.smac = MAC_ENS33, .dmac = MAC_CLIENT,
+		.saddr = NODE_IP, .daddr = CLIENT_IP,
+		.sport = API_PORT, .dport = 43520,
+		.flags = TCP_SYN | TCP_ACK, .seq = SERVER_ISN, .ack = CLIENT_ISN + 1,
+		.ts = 1, .tsval = 555,
+	};
+	struct khaxdp_flow h;
+	__u32 val, ecr, t0, t1;
 	struct pkt in;
 	struct run r;
 
@@ -712,11 +723,26 @@ static void timestamps_local_untouched(struct fixture *fx)
 	syn.ts = 1;
 	syn.tsval = 123456;
 	pkt_tcp4(&in, &syn);
+	t0 = tai_ms();
 	if (!ASSERT_OK(run_xdp(fx, &in, &r), "test_run") ||
-	    !ASSERT_VERDICT(&r, XDP_PASS, "SYN to the local backend"))
+	    !ASSERT_VERDICT(&r, XDP_PASS, "SYN to the local backend") ||
+	    !ASSERT_CSUMS(r.out, r.len, "SYN to the local backend"))
 		return;
-	if (ASSERT_TRUE(frame_ts(r.out, r.len, &val, &ecr), "timestamps"))
-		ASSERT_EQ(val, 123456, "TSval as the client sent it");
+	t1 = tai_ms();
+	if (!ASSERT_TRUE(frame_ts(r.out, r.len, &val, &ecr), "timestamps") ||
+	    !ASSERT_OK(fx_half_open(fx, CLIENT_IP, 43520, &h), "half-open flow"))
+		return;
+	ASSERT_TRUE(val - t0 <= t1 - t0, "TSval on the node's clock");
+	ASSERT_EQ(h.ts_offset, val - 123456, "the flow's offset");
+	sa.tsecr = val;
+	pkt_tcp4(&in, &sa);
+	if (!ASSERT_OK(run_tc(fx, &in, &r), "tc test_run") ||
+	    !ASSERT_CSUMS(r.out, r.len, "SYN-ACK rewritten by TC"))
+		return;
+	if (ASSERT_TRUE(frame_ts(r.out, r.len, &val, &ecr), "timestamps")) {
+		ASSERT_EQ(ecr, 123456, "the client gets its own TSval back");
+		ASSERT_EQ(val, 555, "the apiserver's TSval untouched");
+	}
 }
 
 /* A SYN-ACK nobody asked for (no SYN on the flow) is dropped. */
@@ -771,7 +797,7 @@ static const struct fx_case cases[] = {
 	{ "port_free_a_second_after_close", port_free_a_second_after_close },
 	{ "timestamps_onto_one_clock", timestamps_onto_one_clock },
 	{ "timestamps_grow_per_tuple", timestamps_grow_per_tuple },
-	{ "timestamps_local_untouched", timestamps_local_untouched },
+	{ "timestamps_local_shifted", timestamps_local_shifted },
 	{ "untracked_believed", untracked_believed },
 };
 
