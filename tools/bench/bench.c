@@ -234,6 +234,7 @@ static int fill_maps(struct khaxdp *skel, __u16 snat_min, __u16 snat_max)
 				  .snat_port_max = snat_max,
 				  .n_vips = 1,
 				  .connect_timeout_s = 4,
+				  .active = 1,	/* it balances */
 				  /* NAT from the node's (= the client's) address:
 				   * the fixed points of the top comment */
 				  .flags = KHAXDP_NODE_SNAT_NODE,
