@@ -40,21 +40,44 @@ static const char *ip_str(uint32_t a, char *buf)
 
 /* ---- the data plane's node state --------------------------------------------- */
 
+/* Instances that carry a service's VIP decide the node's role; others
+ * (a VIP of something else) do not. */
+static bool carries_service(const struct agent *ag, const struct instance *in)
+{
+	return in->running && vrrp_conf_carries_service(&ag->conf, &in->conf);
+}
+
 static bool any_master(const struct agent *ag)
 {
 	for (unsigned int i = 0; i < VRRP_MAX_INSTANCES; i++)
-		if (ag->inst[i].running && ag->inst[i].fsm.state == VRRP_MASTER)
+		if (carries_service(ag, &ag->inst[i]) &&
+		    ag->inst[i].fsm.state == VRRP_MASTER)
 			return true;
 	return false;
 }
 
-/* node.active follows "some instance is MASTER". Written again whenever
- * it differs, so an attach after the agent started (which marks a new
- * node active) is corrected at the next check. */
+static bool any_instance(const struct agent *ag)
+{
+	for (unsigned int i = 0; i < VRRP_MAX_INSTANCES; i++)
+		if (carries_service(ag, &ag->inst[i]))
+			return true;
+	return false;
+}
+
+/* node.active follows "some instance is MASTER" (only an active node
+ * balances). Written again whenever it differs, so an attach after the
+ * agent started (which marks a new node active) is corrected at the next
+ * check. An agent none of whose instances carries a service's VIP (health
+ * checks alone, or VRRP for other addresses) does not move that VIP and
+ * leaves the role as attach set it. */
 static void sync_active(struct agent *ag)
 {
 	bool want = any_master(ag), changed;
-	int err = dp_set_active(ag->conf.bpffs, want, &changed);
+	int err;
+
+	if (!any_instance(ag))
+		return;
+	err = dp_set_active(ag->conf.bpffs, want, &changed);
 
 	if (err == -ENOENT)
 		return;		/* not attached: nothing to tell */

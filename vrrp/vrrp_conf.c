@@ -550,6 +550,16 @@ static int check_all(const struct reader *r)
 	return 0;
 }
 
+bool vrrp_conf_carries_service(const struct vrrp_config *c,
+			       const struct vrrp_instance_conf *ic)
+{
+	for (unsigned int i = 0; i < ic->n_vips; i++)
+		for (unsigned int j = 0; j < c->n_service_vips; j++)
+			if (ic->vips[i].addr == c->service_vips[j])
+				return true;
+	return false;
+}
+
 int vrrp_conf_from(const struct kx_config *kc, struct vrrp_config *out)
 {
 	struct reader r = { .kc = kc, .out = out };
@@ -560,6 +570,10 @@ int vrrp_conf_from(const struct kx_config *kc, struct vrrp_config *out)
 	memset(out, 0, sizeof(*out));
 	snprintf(out->path, sizeof(out->path), "%s", kc->path);
 	snprintf(out->bpffs, sizeof(out->bpffs), "%s", kc->bpffs);
+	for (unsigned int i = 0; i < kc->n_services &&
+			     out->n_service_vips < KHAXDP_MAX_SERVICES; i++)
+		out->service_vips[out->n_service_vips++] =
+			kc->services[i].listen.addr.v4;
 	for (size_t i = 0; i < kc->n_extra; i++) {
 		const struct kx_extra *e = &kc->extra[i];
 

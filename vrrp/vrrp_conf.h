@@ -68,7 +68,15 @@ struct vrrp_config {
 	char bpffs[PATH_MAX];		/* [global] bpffs: the data plane */
 	unsigned int n;
 	struct vrrp_instance_conf inst[VRRP_MAX_INSTANCES];
+	/* The [service] listen addresses (IPv4, network order): an instance
+	 * that carries one of them decides the node's role. */
+	unsigned int n_service_vips;
+	uint32_t service_vips[KHAXDP_MAX_SERVICES];
 };
+
+/* Does the instance carry the address of a [service]? */
+bool vrrp_conf_carries_service(const struct vrrp_config *c,
+			       const struct vrrp_instance_conf *ic);
 
 /* Read the [vrrp NAME] sections of a parsed loader config. On error:
  * -EINVAL and `FILE:LINE: problem` in kx_last_error(). */

@@ -189,6 +189,25 @@ static void test_two_instances(void **state)
 	assert_int_equal(vc.inst[1].line, 6);
 }
 
+/* Only an instance that carries a service's VIP decides the node's role
+ * (node.active): one for another address does not. */
+static void test_carries_service(void **state)
+{
+	struct vrrp_config vc;
+
+	(void)state;
+	assert_int_equal(load("[service api]\nlisten = 10.0.0.2:7443\n"
+			      "server = a 10.0.0.9:6443\n"
+			      "[vrrp a]\ninterface = e0\nvirtual_router_id = 1\n"
+			      "virtual_ipaddress = 10.0.0.1\n"
+			      "[vrrp b]\ninterface = e0\nvirtual_router_id = 2\n"
+			      "virtual_ipaddress = 10.0.0.3\n"
+			      "virtual_ipaddress = 10.0.0.2/24\n", &vc), 0);
+	assert_int_equal(vc.n_service_vips, 1);
+	assert_false(vrrp_conf_carries_service(&vc, &vc.inst[0]));
+	assert_true(vrrp_conf_carries_service(&vc, &vc.inst[1]));
+}
+
 static void test_bad_values(void **state)
 {
 	(void)state;
@@ -286,6 +305,7 @@ int main(void)
 		cmocka_unit_test(test_v2_pass_and_nopreempt),
 		cmocka_unit_test(test_checksum_and_negative_weight),
 		cmocka_unit_test(test_two_instances),
+		cmocka_unit_test(test_carries_service),
 		cmocka_unit_test(test_bad_values),
 		cmocka_unit_test(test_whole_section_checks),
 		cmocka_unit_test(test_same_identity),
