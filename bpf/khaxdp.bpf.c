@@ -235,7 +235,7 @@ static __always_inline int forward(struct xdp_md *ctx, struct packet *p,
 		return fib_transmit(ctx, p, hop, KHAXDP_STAT_DSR_TX,
 				    KHAXDP_STAT_DSR_TX);
 	}
-	tcp_ts_shift(p->tcp, (void *)(long)ctx->data_end, f->ts_offset, 0);
+	tcp_ts_shift(p->tcp, data_end, f->ts_offset, 0);
 	nat_rewrite4(p, nat_src, f->snat_port, b->addr.v4, b->port,
 		     NAT_FORWARD);
 	return fib_transmit(ctx, p, hop, KHAXDP_STAT_FWD_TX,
