@@ -40,6 +40,7 @@ struct flow_fwd {
 	const struct khaxdp_backend *backend;
 	__u32 backend_id;
 	__u64 now;
+	int serve;			/* balanced by another node (DSR) */
 };
 
 /* The flow of key unless it is over: expired, or closed and a new SYN
@@ -79,6 +80,35 @@ flow_half_open_live(const struct khaxdp_flow_key *key, __u64 now)
 		return NULL;
 	}
 	return h;
+}
+
+/* Tell the agent (flow sync) that a flow another node would have to
+ * follow opened or closed: only the active node that balanced it, only
+ * DSR flows and flows of its own backend. A full ring buffer loses the
+ * event (counted); the agent's periodic snapshot repairs it. */
+static __always_inline void flow_event(const struct flow_fwd *c,
+				       const struct khaxdp_flow_key *key,
+				       const struct khaxdp_flow *f, __u8 type)
+{
+	struct khaxdp_flow_event *ev;
+
+	if (c->serve || !c->node->active ||
+	    !(f->mode == KHAXDP_MODE_DSR || (f->flags & KHAXDP_FLOW_LOCAL)))
+		return;
+	ev = bpf_ringbuf_reserve(&flow_events, sizeof(*ev), 0);
+	if (!ev) {
+		stat_count(KHAXDP_STAT_FLOW_EV_LOST);
+		return;
+	}
+	__builtin_memset(ev, 0, sizeof(*ev));
+	ev->key = *key;
+	ev->backend = c->backend->addr;
+	ev->backend_port = c->backend->port;
+	ev->type = type;
+	ev->mode = f->mode;
+	ev->flags = f->flags;
+	ev->at_ns = c->now;
+	bpf_ringbuf_submit(ev, 0);
 }
 
 /* Set flags with one atomic OR (the other direction's CPU may set its
@@ -484,6 +514,7 @@ static __always_inline int flow_confirm(const struct flow_fwd *c,
 
 	stat_count(KHAXDP_STAT_FLOW_CONFIRMED);
 	stat_flow_opened(c->backend_id);
+	flow_event(c, key, &f, KHAXDP_FLOW_EV_OPEN);
 	*out = bpf_map_lookup_elem(&flows, key);
 	return *out ? STAT_CONTINUE : KHAXDP_STAT_NAT_LOST;
 }

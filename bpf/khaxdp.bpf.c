@@ -145,7 +145,7 @@ static __always_inline int stop(int reason)
 static __always_inline int forward(struct xdp_md *ctx, struct packet *p,
 				   const struct khaxdp_node *nd, int serve)
 {
-	struct flow_fwd c = { .xdp = ctx, .p = p, .node = nd };
+	struct flow_fwd c = { .xdp = ctx, .p = p, .node = nd, .serve = serve };
 	void *data_end = (void *)(long)ctx->data_end;
 	struct khaxdp_flow *f, *h = NULL;
 	const struct khaxdp_backend *b;
@@ -205,6 +205,8 @@ static __always_inline int forward(struct xdp_md *ctx, struct packet *p,
 	if (reason != STAT_CONTINUE)
 		return stop(reason);
 	if (f) {
+		int was_closed = khaxdp_flow_closed(f);
+
 		if (!syn)
 			tcp_side_track(&f->client, p);
 		if (flow_touch(f, p->tcp, c.now, KHAXDP_FLOW_FIN_FWD) && !dsr) {
@@ -214,6 +216,8 @@ static __always_inline int forward(struct xdp_md *ctx, struct packet *p,
 			if (reason != STAT_CONTINUE)
 				stat_count(reason);
 		}
+		if (!was_closed && khaxdp_flow_closed(f))
+			flow_event(&c, &key, f, KHAXDP_FLOW_EV_CLOSE);
 	} else {
 		f = h;
 	}

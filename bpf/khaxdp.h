@@ -278,6 +278,31 @@ struct khaxdp_node {
 	__u32 half_open_per_source;
 };
 
+/*
+ * What the data plane tells the agent about the flows another node would
+ * have to follow if this one failed (flow sync): the DSR flows the active
+ * node balances and the flows of its own backend, when confirmed and when
+ * closed. Records of the ring buffer flow_events. The backend goes by its
+ * address: ids differ between nodes.
+ */
+enum khaxdp_flow_event_type {
+	KHAXDP_FLOW_EV_OPEN = 1,
+	KHAXDP_FLOW_EV_CLOSE = 2,
+};
+
+struct khaxdp_flow_event {
+	struct khaxdp_flow_key key;	/* client -> VIP */
+	union khaxdp_addr backend;
+	__be16 backend_port;
+	__u8 type;			/* enum khaxdp_flow_event_type */
+	__u8 mode;			/* enum khaxdp_mode of the flow */
+	__u8 flags;			/* enum khaxdp_flow_flags of the flow */
+	__u8 pad[7];
+	__u64 at_ns;			/* CLOCK_MONOTONIC_COARSE */
+};
+
+#define KHAXDP_FLOW_EVENTS_BYTES	(256 * 1024)
+
 /* Value of the syn_sources map, key = the source address: its share of
  * half-open flows in the current connect-timeout window. */
 struct khaxdp_syn_source {
@@ -358,6 +383,7 @@ enum khaxdp_stat_class {
 	X(BAD_ICMP,         MALFORMED, "malformed: ICMP error too short for what it quotes") \
 	X(FLOW_NEW,         EVENT,     "flows opened by a SYN (half-open until confirmed)") \
 	X(FLOW_CONFIRMED,   EVENT,     "flows confirmed by the client's handshake ACK") \
+	X(FLOW_EV_LOST,     EVENT,     "flow events for the agent lost: its ring buffer was full") \
 	X(FLOW_EXPIRED,     EVENT,     "flows found expired") \
 	X(FWD_TX,           TX,        "forwarded to a backend (XDP_TX)") \
 	X(FWD_REDIRECT,     TX,        "forwarded to a backend (redirect)") \
@@ -433,6 +459,7 @@ struct khaxdp_port_range {
 	X(half_open)	\
 	X(half_open_nat) \
 	X(syn_sources)	\
+	X(flow_events)	\
 	X(port_cursor)	\
 	X(nexthops)	\
 	X(node)		\

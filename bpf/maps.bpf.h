@@ -96,6 +96,13 @@ struct {
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } syn_sources SEC(".maps");
 
+/* Flow events for the agent (struct khaxdp_flow_event): flow sync. */
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, KHAXDP_FLOW_EVENTS_BYTES);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} flow_events SEC(".maps");
+
 /* backend id -> next SNAT port to try (an offset into the range). */
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);

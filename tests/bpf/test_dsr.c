@@ -211,6 +211,107 @@ static void dsr_client_close(struct fixture *fx)
 	ASSERT_STAT(fx, OUT_OF_WINDOW, 1);
 }
 
+/* --- flow events for the agent (flow sync) ---------------------------------- */
+
+struct events {
+	int n;
+	struct khaxdp_flow_event ev[8];
+};
+
+static int on_event(void *ctx, void *data, size_t len)
+{
+	struct events *e = ctx;
+
+	if (len == sizeof(struct khaxdp_flow_event) && e->n < 8)
+		memcpy(&e->ev[e->n], data, len);
+	e->n++;
+	return 0;
+}
+
+/* The events waiting in the ring buffer (drained). */
+static int take_events(struct fixture *fx, struct events *e)
+{
+	struct ring_buffer *rb;
+	int err;
+
+	memset(e, 0, sizeof(*e));
+	rb = ring_buffer__new(fx->maps.flow_events, on_event, e, NULL);
+	if (!rb)
+		return -errno;
+	err = ring_buffer__consume(rb);
+	ring_buffer__free(rb);
+	return err < 0 ? err : 0;
+}
+
+/* The active node announces a DSR flow once the client confirmed it, with
+ * its backend by address, and announces its end. */
+static void events_open_close(struct fixture *fx)
+{
+	struct tcp4_spec syn = client_spec(CLIENT_IP, 44160, TCP_SYN);
+	struct tcp4_spec ack = client_spec(CLIENT_IP, 44160, TCP_ACK);
+	struct tcp4_spec fin = client_spec(CLIENT_IP, 44160, TCP_FIN | TCP_ACK);
+	struct khaxdp_flow_key want = flow_key(CLIENT_IP, VIP_IP, 44160, VIP_PORT);
+	struct events e;
+	struct pkt in;
+	struct run r;
+
+	take_events(fx, &e);			/* what earlier cases left */
+	fx_set_cursor(fx, 0, 1);		/* next: control2 */
+	pkt_tcp4(&in, &syn);
+	run_xdp(fx, &in, &r);
+	if (!ASSERT_OK(take_events(fx, &e), "read the ring buffer"))
+		return;
+	ASSERT_EQ(e.n, 0, "no event for a half-open flow");
+	pkt_tcp4(&in, &ack);
+	run_xdp(fx, &in, &r);
+	if (!ASSERT_OK(take_events(fx, &e), "read the ring buffer") ||
+	    !ASSERT_EQ(e.n, 1, "one event for the confirmed flow"))
+		return;
+	ASSERT_EQ(e.ev[0].type, KHAXDP_FLOW_EV_OPEN, "type OPEN");
+	ASSERT_MEMEQ(&e.ev[0].key, sizeof(e.ev[0].key), &want, sizeof(want),
+		     "the flow's key");
+	ASSERT_EQ(e.ev[0].backend.v4, CTRL2_IP, "the backend by address");
+	ASSERT_EQ(ntohs(e.ev[0].backend_port), API_PORT, "and port");
+	ASSERT_EQ(e.ev[0].mode, KHAXDP_MODE_DSR, "a DSR flow");
+	pkt_tcp4(&in, &fin);
+	run_xdp(fx, &in, &r);
+	if (ASSERT_OK(take_events(fx, &e), "read the ring buffer") &&
+	    ASSERT_EQ(e.n, 1, "one event for the close"))
+		ASSERT_EQ(e.ev[0].type, KHAXDP_FLOW_EV_CLOSE, "type CLOSE");
+	ASSERT_STAT(fx, FLOW_EV_LOST, 0);
+}
+
+/* What a node serves for another is that node's to announce; a NAT flow to
+ * a remote backend is no other node's to follow. */
+static void events_not_for_served_or_nat(struct fixture *fx)
+{
+	struct tcp4_spec syn = client_spec(CLIENT_IP, 44170, TCP_SYN);
+	struct tcp4_spec ack = client_spec(CLIENT_IP, 44170, TCP_ACK);
+	struct tcp4_spec sa = {
+		.smac = MAC_ENS33, .dmac = MAC_CLIENT,
+		.saddr = NODE_IP, .daddr = CLIENT_IP,
+		.sport = API_PORT, .dport = 44170,
+		.flags = TCP_SYN | TCP_ACK, .seq = SERVER_ISN, .ack = CLIENT_ISN + 1,
+	};
+	struct khaxdp_flow f;
+	struct events e;
+	struct pkt in;
+	struct run r;
+
+	take_events(fx, &e);
+	pkt_tcp4(&in, &syn);
+	pkt_set_balanced(&in);
+	run_xdp(fx, &in, &r);
+	pkt_tcp4(&in, &sa);
+	run_tc(fx, &in, &r);
+	pkt_tcp4(&in, &ack);
+	pkt_set_balanced(&in);
+	run_xdp(fx, &in, &r);
+	ASSERT_OK(fx_flow(fx, CLIENT_IP, 44170, &f), "served flow confirmed");
+	if (ASSERT_OK(take_events(fx, &e), "read the ring buffer"))
+		ASSERT_EQ(e.n, 0, "no event for a flow served for another node");
+}
+
 static const struct fx_case cases[] = {
 	{ "holder_forwards_l2", holder_forwards_l2 },
 	{ "holder_local_backend", holder_local_backend },
@@ -218,6 +319,8 @@ static const struct fx_case cases[] = {
 	{ "never_balanced_twice", never_balanced_twice },
 	{ "standby_passes", standby_passes },
 	{ "dsr_client_close", dsr_client_close },
+	{ "events_open_close", events_open_close },
+	{ "events_not_for_served_flows", events_not_for_served_or_nat },
 };
 
 void test_dsr(void)
