@@ -205,7 +205,9 @@ static __always_inline int forward(struct xdp_md *ctx, struct packet *p,
 	if (reason != STAT_CONTINUE)
 		return stop(reason);
 	if (f) {
-		int was_closed = khaxdp_flow_closed(f);
+		/* Only a FIN or RST can close the flow: data pays nothing. */
+		int closing = p->tcp->fin || p->tcp->rst;
+		int was_closed = closing && khaxdp_flow_closed(f);
 
 		if (!syn)
 			tcp_side_track(&f->client, p);
@@ -216,7 +218,7 @@ static __always_inline int forward(struct xdp_md *ctx, struct packet *p,
 			if (reason != STAT_CONTINUE)
 				stat_count(reason);
 		}
-		if (!was_closed && khaxdp_flow_closed(f))
+		if (closing && !was_closed && khaxdp_flow_closed(f))
 			flow_event(&c, &key, f, KHAXDP_FLOW_EV_CLOSE);
 	} else {
 		f = h;

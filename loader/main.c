@@ -747,8 +747,9 @@ static const struct verb verbs[] = {
 	  "the pin directory. Other programs are left alone.\n" },
 	{ "status", run_status, "status",
 	  "Interface, XDP mode (native/generic, libxdp dispatcher or legacy),\n"
-	  "program ids, services with their round-robin ring, and every backend\n"
-	  "with health, admin state, local flag and counters.\n" },
+	  "program ids, the NAT's source address (VIP or node), the flow and\n"
+	  "half-open tables, services with their round-robin ring, and every\n"
+	  "backend with health, admin state, local flag and counters.\n" },
 	{ "backend", run_backend,
 	  "backend enable|disable|drain NAME  |  backend health NAME up|down",
 	  "Change a backend's admin state or health and rebuild its service's\n"
@@ -756,8 +757,9 @@ static const struct verb verbs[] = {
 	  "have one of that name. disable and drain stop new flows only;\n"
 	  "existing flows carry on.\n" },
 	{ "flows", run_flows, "flows",
-	  "List the flow table: client, VIP, backend, SNAT port, age, idle\n"
-	  "time and flags.\n" },
+	  "List the flow table (confirmed flows): client, VIP, backend, SNAT\n"
+	  "port, age, idle time and flags (fin-client, fin-backend, rst, local,\n"
+	  "untracked, resync).\n" },
 	{ "stats", run_stats, "stats",
 	  "Per-reason counters (summed over CPUs) and per-backend counters.\n" },
 	{ "import", run_import,
