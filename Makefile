@@ -59,7 +59,8 @@ BPF_PROGS := khaxdp baseline
 # libkhaxdp: the pinned data plane seen from user space (config, maps,
 # what is attached, the snapshot). No skeleton: the agent links only this.
 LIB_SRCS := loader/util.c loader/json.c loader/config.c loader/maps.c \
-	    loader/net.c loader/query.c loader/counters.c loader/snapshot.c
+	    loader/net.c loader/query.c loader/counters.c loader/snapshot.c \
+	    loader/flowsync.c
 # The loader's own part: load (the embedded BPF object), attach, fill,
 # reserve ports, import. Only the khaxdp command, its tests and the bench.
 LOADER_SRCS := loader/attach.c loader/cgroup.c loader/fill.c loader/migrate.c \

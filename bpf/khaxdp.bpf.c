@@ -159,6 +159,14 @@ static __always_inline int forward(struct xdp_md *ctx, struct packet *p,
 	c.now = bpf_ktime_get_coarse_ns();
 	nat_tuple_of(p, &key);
 	f = flow_lookup_live(&key, syn, c.now);
+	if (f && serve && f->mode == KHAXDP_MODE_DSR) {
+		/* A flow this node balanced to another node, or was told of
+		 * by flow sync, that ended there: the node that balances now
+		 * sent its tuple here, and it decides. */
+		bpf_map_delete_elem(&flows, &key);
+		stat_count(KHAXDP_STAT_FLOW_SUPERSEDED);
+		f = NULL;
+	}
 	if (!f)
 		h = flow_half_open_live(&key, c.now);
 	reason = forward_choose(&c, f ? f : h, syn, serve);
@@ -170,6 +178,16 @@ static __always_inline int forward(struct xdp_md *ctx, struct packet *p,
 		return stop(reason);
 	b = c.backend;
 	local = b->local;	/* read once: the verifier follows one value */
+	if ((f || h) && !local && b->health == KHAXDP_HEALTH_GONE) {
+		/* Its node failed: the client learns it now, not from its
+		 * keepalive's timeout. */
+		if (f)
+			bpf_map_delete_elem(&flows, &key);
+		else
+			bpf_map_delete_elem(&half_open, &key);
+		stat_count(KHAXDP_STAT_RST_GONE);
+		return tcp_reset_answer(ctx, p);
+	}
 	if (f)
 		dsr = f->mode == KHAXDP_MODE_DSR;
 	else if (h)

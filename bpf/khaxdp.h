@@ -111,6 +111,10 @@ struct khaxdp_cursor {
 enum khaxdp_health {
 	KHAXDP_HEALTH_DOWN = 0,
 	KHAXDP_HEALTH_UP = 1,
+	/* Down, and its node known to have failed (it held the VIP, stopped
+	 * advertising, and does not answer a check): its flows are answered
+	 * with a RST, so that their clients reconnect at once. */
+	KHAXDP_HEALTH_GONE = 2,
 };
 
 enum khaxdp_admin {
@@ -391,6 +395,8 @@ enum khaxdp_stat_class {
 	X(DSR_TX,           TX,        "forwarded unchanged to the backend node (DSR, XDP_TX or redirect)") \
 	X(DSR_SERVED,       TX,        "served for another node (DSR): to the local apiserver") \
 	X(DSR_NO_LOCAL,     DROP,      "dropped: sent here for DSR, but no local backend of that service") \
+	X(RST_GONE,         TX,        "answered with a RST: the flow's backend node failed") \
+	X(FLOW_SUPERSEDED,  EVENT,     "flows to another node replaced: the node that balances sent the tuple here") \
 	X(PASS_STANDBY,     PASS,      "passed: to a VIP while standby (the stack forwards it to the VIP's holder)") \
 	X(REPLY_TX,         TX,        "replies sent to a client (XDP_TX)") \
 	X(REPLY_REDIRECT,   TX,        "replies sent to a client (redirect)") \

@@ -287,4 +287,86 @@ static __always_inline int tcp_in_window(const struct khaxdp_tcp_side *s,
 	return (__u32)(seq - s->end + win) <= 2 * win;
 }
 
+/* The sum of n 16-bit words at w, for a checksum computed in full. */
+static __always_inline __u32 tcp_sum16(const __u16 *w, int n, __u32 sum)
+{
+	int i;
+
+#pragma unroll
+	for (i = 0; i < n; i++)
+		sum += w[i];
+	return sum;
+}
+
+static __always_inline __sum16 tcp_fold(__u32 sum)
+{
+	sum = (sum & 0xffff) + (sum >> 16);
+	sum = (sum & 0xffff) + (sum >> 16);
+	return (__sum16)~sum;
+}
+
+#define TCP_RST_FRAME	(ETH_HLEN + 20 + 20)
+
+/*
+ * Answer the segment in p with a RST, as the host it was sent to would
+ * (RFC 9293, 3.10.7.1): to a segment carrying an ACK, sequence number =
+ * its acknowledgment number; to one without, sequence 0 and an ACK of all
+ * it carried. From the address and port it was sent to, back to the
+ * Ethernet address it came from; options and payload cut off, both
+ * checksums computed in full. Returns XDP_TX, or XDP_DROP for a packet
+ * with IP options (not shaped here).
+ */
+static __always_inline int tcp_reset_answer(struct xdp_md *ctx,
+					    struct packet *p)
+{
+	struct ethhdr *eth = p->eth;
+	struct iphdr *ip = p->ip;
+	struct tcphdr *tcp = p->tcp;
+	__u32 end = tcp_seg_end(p), sum;
+	int frame = ctx->data_end - ctx->data;
+	__u8 mac[ETH_ALEN];
+	__be32 addr;
+	__be16 port;
+
+	if (ip->ihl != 5)
+		return XDP_DROP;
+	__builtin_memcpy(mac, eth->h_dest, ETH_ALEN);
+	__builtin_memcpy(eth->h_dest, eth->h_source, ETH_ALEN);
+	__builtin_memcpy(eth->h_source, mac, ETH_ALEN);
+	addr = ip->saddr;
+	ip->saddr = ip->daddr;
+	ip->daddr = addr;
+	ip->tos = 0;
+	ip->tot_len = bpf_htons(40);
+	ip->id = 0;
+	ip->frag_off = bpf_htons(0x4000);	/* DF */
+	ip->ttl = 64;
+	ip->check = 0;
+	ip->check = tcp_fold(tcp_sum16((const __u16 *)ip, 10, 0));
+
+	port = tcp->source;
+	tcp->source = tcp->dest;
+	tcp->dest = port;
+	if (tcp->ack) {
+		tcp->seq = tcp->ack_seq;
+		tcp->ack_seq = 0;
+		((__u8 *)tcp)[13] = 0x04;		/* RST */
+	} else {
+		tcp->seq = 0;
+		tcp->ack_seq = bpf_htonl(end);
+		((__u8 *)tcp)[13] = 0x14;		/* RST, ACK */
+	}
+	((__u8 *)tcp)[12] = 5 << 4;			/* doff 5, no options */
+	tcp->window = 0;
+	tcp->urg_ptr = 0;
+	tcp->check = 0;
+	sum = tcp_sum16((const __u16 *)&ip->saddr, 4,
+			bpf_htons(IPPROTO_TCP) + bpf_htons(20));
+	tcp->check = tcp_fold(tcp_sum16((const __u16 *)tcp, 10, sum));
+	if (frame > TCP_RST_FRAME &&
+	    bpf_xdp_adjust_tail(ctx, TCP_RST_FRAME - frame))
+		return XDP_DROP;
+	return XDP_TX;
+}
+
 #endif /* KHAXDP_TCP_BPF_H */

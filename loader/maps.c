@@ -336,7 +336,13 @@ int kx_backend_set_health(const struct kx_maps *m, uint32_t id,
 
 const char *kx_health_str(uint8_t health)
 {
-	return health == KHAXDP_HEALTH_UP ? "UP" : "DOWN";
+	switch (health) {
+	case KHAXDP_HEALTH_UP:
+		return "UP";
+	case KHAXDP_HEALTH_GONE:
+		return "GONE";
+	}
+	return "DOWN";
 }
 
 const char *kx_admin_str(uint8_t admin)

@@ -21,7 +21,7 @@ const char *kx_backend_status(uint8_t health, uint8_t admin)
 		return "MAINT";
 	if (admin == KHAXDP_ADMIN_DRAIN)
 		return "DRAIN";
-	return health == KHAXDP_HEALTH_UP ? "UP" : "DOWN";
+	return kx_health_str(health);
 }
 
 static void endpoint_str(const union khaxdp_addr *a, __be16 port,

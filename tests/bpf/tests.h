@@ -21,4 +21,5 @@
 	X(tcp_state)		\
 	X(snat_vip)		\
 	X(dsr)			\
+	X(flow_sync)		\
 	X(claims)

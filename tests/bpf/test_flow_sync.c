@@ -1,0 +1,308 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+/*
+ * Flow sync's side of the flows table (loader/flowsync.c and the data
+ * plane): a flow another node announced is adopted as a DSR flow to its
+ * backend, found by address; inert while this node is standby, followed
+ * once it is active; answered with a RST when its backend's node failed;
+ * replaced when the node that balances sends its tuple here.
+ */
+#include "khaxdp_test.h"
+#include "loader/flowsync.h"
+
+#define CTRL2_ID	1	/* fx_apiserver: control1 0 (this node), 2, 3 */
+
+static int set_active(struct fixture *fx, __u8 active)
+{
+	struct khaxdp_node n;
+
+	if (fx_node(fx, &n))
+		return -errno;
+	n.active = active;
+	return fx_put_node(fx, &n);
+}
+
+/* What another node announces: client:cport -> VIP:7443 to backend:6443. */
+static struct khaxdp_flow_event announced(__u16 cport, __be32 backend)
+{
+	struct khaxdp_flow_event ev = {
+		.key = flow_key(CLIENT_IP, VIP_IP, cport, VIP_PORT),
+		.backend.v4 = backend,
+		.backend_port = htons(API_PORT),
+		.type = KHAXDP_FLOW_EV_OPEN,
+		.mode = KHAXDP_MODE_DSR,
+	};
+	return ev;
+}
+
+static enum kx_adopt adopt(struct fixture *fx, __u16 cport, __be32 backend,
+			   __u32 idle_ms)
+{
+	static struct khaxdp_backend backends[KHAXDP_MAX_BACKENDS];
+	struct khaxdp_flow_event ev = announced(cport, backend);
+	enum kx_adopt out = KX_ADOPT_MAX;
+
+	if (!ASSERT_OK(kx_backends_read(&fx->maps, backends), "read backends") ||
+	    !ASSERT_OK(kx_flow_adopt(&fx->maps, backends, &ev, idle_ms, &out),
+		       "kx_flow_adopt"))
+		return KX_ADOPT_MAX;
+	return out;
+}
+
+/* An established client's data segment on client:cport. */
+static void data_segment(struct pkt *in, __u16 cport)
+{
+	struct tcp4_spec s = client_spec(CLIENT_IP, cport, TCP_ACK | TCP_PSH);
+
+	s.seq = CLIENT_ISN + 1;
+	s.ack = SERVER_ISN + 1;
+	s.payload = "GET /";
+	s.payload_len = 5;
+	pkt_tcp4(in, &s);
+}
+
+/* Adopted on a standby: the table holds it, the packets pass; once this
+ * node is active they go to the same backend node (DSR). */
+static void inert_then_followed(struct fixture *fx)
+{
+	struct khaxdp_flow f;
+	struct pkt in, exp;
+	struct run r;
+
+	if (!ASSERT_OK(set_active(fx, 0), "standby") ||
+	    !ASSERT_EQ(adopt(fx, 45000, CTRL2_IP, 0), KX_ADOPT_INSTALLED,
+		       "a flow to control2 adopted"))
+		goto out;
+	if (ASSERT_OK(fx_flow(fx, CLIENT_IP, 45000, &f), "in the flows table")) {
+		ASSERT_EQ(f.backend_id, CTRL2_ID, "backend id found by address");
+		ASSERT_EQ(f.mode, KHAXDP_MODE_DSR, "a DSR flow");
+		ASSERT_TRUE(f.flags & KHAXDP_FLOW_UNTRACKED, "sequence numbers unknown");
+	}
+	data_segment(&in, 45000);
+	if (ASSERT_OK(run_xdp(fx, &in, &r), "test_run")) {
+		ASSERT_VERDICT(&r, XDP_PASS, "standby: inert");
+		ASSERT_UNTOUCHED(&r, &in, "untouched");
+	}
+	ASSERT_STATS_ONLY(fx, KHAXDP_STAT_RX, KHAXDP_STAT_PASS_STANDBY);
+
+	if (!ASSERT_OK(set_active(fx, 1), "active"))
+		goto out;
+	if (!ASSERT_OK(run_xdp(fx, &in, &r), "test_run") ||
+	    !ASSERT_VERDICT(&r, XDP_TX, "active: to control2's node"))
+		goto out;
+	exp = in;
+	memcpy(exp.data, MAC_CTRL2, 6);
+	memcpy(exp.data + 6, MAC_ENS33, 6);
+	pkt_set_balanced(&exp);
+	ASSERT_MEMEQ(r.out, r.len, exp.data, exp.len,
+		     "new MACs and the balanced flag, nothing else");
+	ASSERT_STAT(fx, DSR_TX, 1);
+	ASSERT_STAT(fx, NO_FLOW, 0);
+out:
+	set_active(fx, 1);
+}
+
+/* What the table cannot or need not take is said, and nothing written. */
+static void adopt_refusals(struct fixture *fx)
+{
+	struct khaxdp_flow_event ev = announced(45010, CTRL2_IP);
+	static struct khaxdp_backend backends[KHAXDP_MAX_BACKENDS];
+	enum kx_adopt out;
+
+	ASSERT_EQ(adopt(fx, 45010, NODE_IP, 0), KX_ADOPT_SELF,
+		  "backend is this node: its own flow is known here");
+	ASSERT_EQ(adopt(fx, 45011, IP4(192, 168, 218, 99), 0),
+		  KX_ADOPT_NO_BACKEND, "no backend at that address");
+	ASSERT_EQ(adopt(fx, 45012, CTRL2_IP, SVC_TIMEOUT_S * 1000),
+		  KX_ADOPT_EXPIRED, "idle as long as the timeout");
+	ev.key.dport = htons(VIP_PORT + 1);
+	kx_backends_read(&fx->maps, backends);
+	if (ASSERT_OK(kx_flow_adopt(&fx->maps, backends, &ev, 0, &out), "adopt"))
+		ASSERT_EQ(out, KX_ADOPT_NO_SERVICE, "no service at that port");
+	ASSERT_EQ(fx_count(fx->maps.flows), 0, "nothing written");
+
+	/* A flow of this node's own is not overwritten. */
+	if (!ASSERT_OK(kx_flow_adopt(&fx->maps, backends,
+				     &(struct khaxdp_flow_event){0}, 0, &out),
+		       "adopt an empty record"))
+		return;
+	ASSERT_EQ(out, KX_ADOPT_NO_SERVICE, "empty record: no service");
+}
+
+/* The same flow announced again (a snapshot) only refreshes its idle time,
+ * and the announcement of its end deletes it. */
+static void refresh_and_forget(struct fixture *fx)
+{
+	struct khaxdp_flow_key key = flow_key(CLIENT_IP, VIP_IP, 45020, VIP_PORT);
+	struct khaxdp_flow f1, f2;
+	bool deleted;
+
+	if (!ASSERT_EQ(adopt(fx, 45020, CTRL2_IP, 60000), KX_ADOPT_INSTALLED,
+		       "idle a minute") ||
+	    !ASSERT_OK(fx_flow(fx, CLIENT_IP, 45020, &f1), "flow"))
+		return;
+	ASSERT_TRUE(kx_now_ns() - f1.last_seen_ns >= 59000000000ull &&
+		    kx_now_ns() - f1.last_seen_ns < 62000000000ull,
+		    "last seen a minute ago");
+	ASSERT_EQ(adopt(fx, 45020, CTRL2_IP, 0), KX_ADOPT_REFRESHED, "again");
+	if (ASSERT_OK(fx_flow(fx, CLIENT_IP, 45020, &f2), "flow"))
+		ASSERT_TRUE(kx_now_ns() - f2.last_seen_ns < 2000000000ull,
+			    "last seen now");
+	ASSERT_OK(kx_flow_forget(&fx->maps, &key, &deleted), "forget");
+	ASSERT_TRUE(deleted, "deleted");
+	ASSERT_EQ(fx_count(fx->maps.flows), 0, "gone from the table");
+}
+
+/* A node's own flows (here one to its local backend) stay when another
+ * node announces the tuple or its end: this data plane sees it itself. */
+static void own_flow_kept(struct fixture *fx)
+{
+	struct khaxdp_flow_key key = flow_key(CLIENT_IP, VIP_IP, 45030, VIP_PORT);
+	struct khaxdp_flow f;
+	bool deleted = true;
+
+	fx_set_cursor(fx, 0, 0);		/* next: control1, this node */
+	if (!ESTABLISH(fx, CLIENT_IP, 45030, &f))
+		return;
+	ASSERT_EQ(adopt(fx, 45030, CTRL2_IP, 0), KX_ADOPT_OWN,
+		  "a local flow is not overwritten");
+	ASSERT_OK(kx_flow_forget(&fx->maps, &key, &deleted), "forget");
+	ASSERT_FALSE(deleted, "not deleted");
+	if (ASSERT_OK(fx_flow(fx, CLIENT_IP, 45030, &f), "still there"))
+		ASSERT_EQ(f.backend_id, 0, "to the local backend");
+}
+
+/* Announce: what another node would have to follow. */
+static void announce_filter(struct fixture *fx)
+{
+	static struct khaxdp_backend backends[KHAXDP_MAX_BACKENDS];
+	struct khaxdp_flow_key key = flow_key(CLIENT_IP, VIP_IP, 45040, VIP_PORT);
+	struct khaxdp_flow_event ev;
+	struct khaxdp_flow f = {
+		.backend_id = CTRL2_ID, .mode = KHAXDP_MODE_DSR,
+		.timeout_s = SVC_TIMEOUT_S,
+	};
+	uint64_t now = kx_now_ns();
+	uint32_t idle;
+
+	if (!ASSERT_OK(kx_backends_read(&fx->maps, backends), "backends"))
+		return;
+	f.last_seen_ns = now - 3000000000ull;
+	if (ASSERT_TRUE(kx_flow_announce(&key, &f, backends, now, &ev, &idle),
+			"a DSR flow is announced")) {
+		ASSERT_EQ(ev.backend.v4, CTRL2_IP, "backend by address");
+		ASSERT_EQ(ntohs(ev.backend_port), API_PORT, "and port");
+		ASSERT_EQ(idle, 3000, "idle 3 s");
+	}
+	f.flags = KHAXDP_FLOW_RST;
+	ASSERT_FALSE(kx_flow_announce(&key, &f, backends, now, &ev, &idle),
+		     "a closed flow is not");
+	f.flags = 0;
+	f.mode = KHAXDP_MODE_NAT;
+	ASSERT_FALSE(kx_flow_announce(&key, &f, backends, now, &ev, &idle),
+		     "a NAT flow to another node is not");
+	f.flags = KHAXDP_FLOW_LOCAL;
+	f.backend_id = 0;
+	ASSERT_TRUE(kx_flow_announce(&key, &f, backends, now, &ev, &idle),
+		    "a flow of the local backend is");
+	f.last_seen_ns = now - (SVC_TIMEOUT_S + 1) * 1000000000ull;
+	ASSERT_FALSE(kx_flow_announce(&key, &f, backends, now, &ev, &idle),
+		     "an expired flow is not");
+}
+
+/* The backend's node failed: the client's next segment is answered with a
+ * RST in the backend's name, and the flow is gone. */
+static void reset_when_gone(struct fixture *fx)
+{
+	const struct iphdr *ip;
+	const struct tcphdr *tcp;
+	struct khaxdp_flow f;
+	struct pkt in;
+	struct run r;
+
+	if (!ASSERT_EQ(adopt(fx, 45050, CTRL2_IP, 0), KX_ADOPT_INSTALLED, "adopted") ||
+	    !ASSERT_OK(kx_backend_set_health(&fx->maps, CTRL2_ID,
+					     KHAXDP_HEALTH_GONE), "control2 GONE"))
+		return;
+	data_segment(&in, 45050);
+	if (!ASSERT_OK(run_xdp(fx, &in, &r), "test_run") ||
+	    !ASSERT_VERDICT(&r, XDP_TX, "answered"))
+		goto out;
+	if (!ASSERT_EQ(r.len, ETH_HLEN_ + 40, "Ethernet, IP and TCP headers only"))
+		goto out;
+	ASSERT_MEMEQ(r.out, 6, MAC_CLIENT, 6, "to the client's MAC");
+	ASSERT_MEMEQ(r.out + 6, 6, MAC_ENS33, 6, "from ours");
+	ip = (const void *)(r.out + ETH_HLEN_);
+	tcp = (const void *)(r.out + ETH_HLEN_ + 20);
+	ASSERT_EQ(ip->saddr, VIP_IP, "from the VIP");
+	ASSERT_EQ(ip->daddr, CLIENT_IP, "to the client");
+	ASSERT_EQ(ntohs(ip->tot_len), 40, "IP length");
+	ASSERT_EQ(ntohs(tcp->source), VIP_PORT, "from port 7443");
+	ASSERT_EQ(ntohs(tcp->dest), 45050, "to the client's port");
+	ASSERT_TRUE(tcp->rst && !tcp->ack && !tcp->syn && !tcp->fin, "RST alone");
+	ASSERT_EQ(ntohl(tcp->seq), SERVER_ISN + 1, "seq = the segment's ack");
+	ASSERT_EQ(tcp->doff, 5, "no options");
+	ASSERT_CSUMS(r.out, r.len, "RST");
+	ASSERT_EQ(fx_flow(fx, CLIENT_IP, 45050, &f), -ENOENT, "flow deleted");
+	ASSERT_STAT(fx, RST_GONE, 1);
+	ASSERT_STAT(fx, DSR_TX, 0);
+
+	/* A segment without an ACK gets seq 0 and an ACK of what it held. */
+	adopt(fx, 45051, CTRL2_IP, 0);
+	{
+		struct tcp4_spec s = client_spec(CLIENT_IP, 45051, TCP_FIN);
+
+		s.seq = 77;
+		pkt_tcp4(&in, &s);
+	}
+	if (ASSERT_OK(run_xdp(fx, &in, &r), "test_run") &&
+	    ASSERT_VERDICT(&r, XDP_TX, "answered")) {
+		tcp = (const void *)(r.out + ETH_HLEN_ + 20);
+		ASSERT_TRUE(tcp->rst && tcp->ack, "RST, ACK");
+		ASSERT_EQ(ntohl(tcp->seq), 0, "seq 0");
+		ASSERT_EQ(ntohl(tcp->ack_seq), 78, "ack = seq + FIN");
+		ASSERT_CSUMS(r.out, r.len, "RST, ACK");
+	}
+out:
+	kx_backend_set_health(&fx->maps, CTRL2_ID, KHAXDP_HEALTH_UP);
+}
+
+/* A node that balances sent a tuple here that an adopted flow has going
+ * elsewhere (it ended there; its end never arrived): served here. */
+static void serve_supersedes(struct fixture *fx)
+{
+	struct tcp4_spec syn = client_spec(CLIENT_IP, 45060, TCP_SYN);
+	struct khaxdp_flow h;
+	struct pkt in;
+	struct run r;
+
+	if (!ASSERT_EQ(adopt(fx, 45060, CTRL2_IP, 0), KX_ADOPT_INSTALLED, "adopted"))
+		return;
+	pkt_tcp4(&in, &syn);
+	pkt_set_balanced(&in);
+	if (ASSERT_OK(run_xdp(fx, &in, &r), "test_run"))
+		ASSERT_VERDICT(&r, XDP_PASS, "served by the local apiserver");
+	ASSERT_STAT(fx, FLOW_SUPERSEDED, 1);
+	ASSERT_STAT(fx, DSR_SERVED, 1);
+	ASSERT_STAT(fx, DSR_NO_LOCAL, 0);
+	if (ASSERT_OK(fx_half_open(fx, CLIENT_IP, 45060, &h), "half-open here"))
+		ASSERT_TRUE(h.flags & KHAXDP_FLOW_LOCAL, "served locally");
+}
+
+static const struct fx_case cases[] = {
+	{ "inert_then_followed", inert_then_followed },
+	{ "adopt_refusals", adopt_refusals },
+	{ "refresh_and_forget", refresh_and_forget },
+	{ "own_flow_kept", own_flow_kept },
+	{ "announce_filter", announce_filter },
+	{ "reset_when_gone", reset_when_gone },
+	{ "serve_supersedes", serve_supersedes },
+};
+
+void test_flow_sync(void)
+{
+	struct fixture fx;
+
+	if (fx_init(&fx, NULL) == 0 && fx_apiserver_mode(&fx, "dsr") == 0)
+		FX_RUN_CASES(&fx, cases);
+	fx_fini(&fx);
+}
