@@ -71,6 +71,7 @@ KHAXDP_SRCS := loader/main.c
 # The agent: a pure core (wire format, state machine, config, page
 # rendering) that the unit tests and the fuzzer use, and the I/O around it.
 VRRP_CORE_SRCS := vrrp/advert.c vrrp/fsm.c vrrp/vrrp_conf.c vrrp/health_sm.c \
+		  vrrp/sync.c vrrp/sync_wire.c \
 		  vrrp/stats.c
 VRRPD_SRCS := vrrp/main.c vrrp/agent.c vrrp/agent_checks.c vrrp/dataplane.c \
 	      vrrp/health.c vrrp/link.c vrrp/loop.c \
@@ -146,7 +147,7 @@ $(BUILD)/khaxdp-vrrpd: $(VRRPD_OBJS) $(LIBVRRP) $(LIBKHAXDP)
 $(BUILD)/tests/test_%: $(BUILD)/obj/tests/unit/test_%.o $(LIBVRRP) $(LIBLOADER) $(LIBKHAXDP)
 	$(call say,LD,$@)
 	@mkdir -p $(@D)
-	$(Q)$(CC) $^ -o $@ $(LDFLAGS) $(LIBS) -lcmocka
+	$(Q)$(CC) $^ -o $@ $(LDFLAGS) $(LIBS) -lcmocka -lcrypto
 
 $(BUILD)/tests/test_progs: $(call obj,$(SELFTEST_SRCS)) $(LIBLOADER) $(LIBKHAXDP)
 	$(call say,LD,$@)
@@ -160,9 +161,15 @@ $(BUILD)/bench: $(call obj,$(BENCH_SRCS)) $(LIBLOADER) $(LIBKHAXDP)
 $(BUILD)/fuzz/fuzz_advert: tests/fuzz/fuzz_advert.c vrrp/advert.c
 	$(call say,FUZZ,$@)
 	@mkdir -p $(@D)
-	$(Q)$(CLANG) $(FUZZ_FLAGS) $(DEPFLAGS) -MF $@.d $^ -o $@
+	$(Q)$(CLANG) $(FUZZ_FLAGS) $(DEPFLAGS) -MF $@.d $(filter %.c,$^) -o $@
 
--include $(ALL_OBJS:.o=.d) $(BPF_PROGS:%=$(BUILD)/%.bpf.d) $(BUILD)/fuzz/fuzz_advert.d
+$(BUILD)/fuzz/fuzz_sync: tests/fuzz/fuzz_sync.c vrrp/sync_wire.c
+	$(call say,FUZZ,$@)
+	@mkdir -p $(@D)
+	$(Q)$(CLANG) $(FUZZ_FLAGS) $(DEPFLAGS) -MF $@.d $(filter %.c,$^) -o $@ -lcrypto
+
+-include $(ALL_OBJS:.o=.d) $(BPF_PROGS:%=$(BUILD)/%.bpf.d) $(BUILD)/fuzz/fuzz_advert.d \
+	$(BUILD)/fuzz/fuzz_sync.d
 
 # --- the two README commands ------------------------------------------------
 deps:
@@ -187,11 +194,15 @@ check-e2e: all
 	tests/e2e/run $(BUILD)
 check-vrrp: all
 	tests/e2e/vrrp $(BUILD)
-# New inputs go to a scratch corpus; tests/fuzz/corpus holds the seeds.
-check-fuzz: $(BUILD)/fuzz/fuzz_advert
-	rm -rf $(BUILD)/fuzz/corpus && mkdir -p $(BUILD)/fuzz/corpus
+# New inputs go to a scratch corpus; tests/fuzz/corpus (adverts) and
+# tests/fuzz/corpus-sync (flow sync messages) hold the seeds.
+check-fuzz: $(BUILD)/fuzz/fuzz_advert $(BUILD)/fuzz/fuzz_sync
+	rm -rf $(BUILD)/fuzz/corpus $(BUILD)/fuzz/corpus-sync
+	mkdir -p $(BUILD)/fuzz/corpus $(BUILD)/fuzz/corpus-sync
 	$(BUILD)/fuzz/fuzz_advert -max_total_time=$(FUZZ_SECONDS) \
 		-print_final_stats=1 $(BUILD)/fuzz/corpus tests/fuzz/corpus
+	$(BUILD)/fuzz/fuzz_sync -max_total_time=$(FUZZ_SECONDS) \
+		-print_final_stats=1 $(BUILD)/fuzz/corpus-sync tests/fuzz/corpus-sync
 
 demo: deps
 	$(MAKE) all
