@@ -73,7 +73,8 @@ KHAXDP_SRCS := loader/main.c
 VRRP_CORE_SRCS := vrrp/advert.c vrrp/fsm.c vrrp/vrrp_conf.c vrrp/health_sm.c \
 		  vrrp/sync.c vrrp/sync_wire.c \
 		  vrrp/stats.c
-VRRPD_SRCS := vrrp/main.c vrrp/agent.c vrrp/agent_checks.c vrrp/dataplane.c \
+VRRPD_SRCS := vrrp/main.c vrrp/agent.c vrrp/agent_checks.c vrrp/agent_sync.c \
+	      vrrp/dataplane.c \
 	      vrrp/health.c vrrp/link.c vrrp/loop.c \
 	      vrrp/notify.c vrrp/stats_http.c vrrp/vip.c
 

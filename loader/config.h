@@ -93,6 +93,10 @@ struct kx_stats_config {
 	char uri[KX_STATS_URI_LEN];	/* the HTML page; default /haproxy_stats */
 };
 
+/* Where khaxdp-vrrpd writes its flow sync state for `khaxdp status`
+ * ([sync] state_file). */
+#define KX_SYNC_STATE_FILE	"/run/khaxdp/sync"
+
 /* A key of a section khaxdp does not interpret, kept for the agent. */
 struct kx_extra {
 	char *section;

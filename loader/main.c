@@ -13,6 +13,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <bpf/bpf.h>
@@ -408,6 +410,103 @@ static void print_header_json(struct kx_json *j, const struct kx_snapshot *s,
 	kx_json_kv_u64(j, "half_open_per_source", s->node.half_open_per_source);
 }
 
+/* ---- status: flow sync, as the agent last wrote it ------------------------ */
+
+/* [sync] state_file, else the agent's default. */
+static const char *sync_state_path(const struct cli *cli)
+{
+	for (size_t i = 0; i < cli->cfg.n_extra; i++)
+		if (!strcmp(cli->cfg.extra[i].section, "sync") &&
+		    !strcmp(cli->cfg.extra[i].key, "state_file"))
+			return cli->cfg.extra[i].value;
+	return KX_SYNC_STATE_FILE;
+}
+
+/* A value of the state file: a number (-1 included) or a string. */
+static void json_word(struct kx_json *j, const char *v)
+{
+	char *end;
+	long long n = strtoll(v, &end, 10);
+
+	if (*v && !*end && n >= 0)
+		kx_json_u64(j, (uint64_t)n);
+	else if (*v && !*end)
+		kx_json_null(j);		/* -1: never */
+	else
+		kx_json_string(j, v);
+}
+
+/* One `KIND key=value ...` line as the members of an open object. */
+static void json_line(struct kx_json *j, char *line)
+{
+	char *save = NULL, *w, *eq;
+
+	strtok_r(line, " \n", &save);		/* the kind */
+	while ((w = strtok_r(NULL, " \n", &save))) {
+		eq = strchr(w, '=');
+		if (!eq)
+			continue;
+		*eq = '\0';
+		kx_json_key(j, w);
+		json_word(j, eq + 1);
+	}
+}
+
+/*
+ * The agent writes its flow sync state every second (khaxdp-vrrpd, [sync]):
+ * shown as it is, one line per thing, or as a "sync" object with --json.
+ * No file: the agent does not run flow sync. Older than 5 s: it stopped.
+ */
+static void print_sync(struct cli *cli)
+{
+	const char *path = sync_state_path(cli);
+	char line[1024];
+	struct stat st;
+	bool stale, peers = false;
+	FILE *f = fopen(path, "re");
+
+	stale = f && !fstat(fileno(f), &st) && time(NULL) - st.st_mtime > 5;
+	if (cli->json) {
+		kx_json_key(&cli->js, "sync");
+		if (!f) {
+			kx_json_null(&cli->js);
+			return;
+		}
+		kx_json_object_begin(&cli->js);
+		kx_json_kv_bool(&cli->js, "stale", stale);
+		while (fgets(line, sizeof(line), f)) {
+			if (!strncmp(line, "sync ", 5)) {
+				json_line(&cli->js, line);
+				continue;
+			}
+			if (strncmp(line, "peer ", 5))
+				continue;
+			if (!peers) {
+				kx_json_key(&cli->js, "peers");
+				kx_json_array_begin(&cli->js);
+				peers = true;
+			}
+			kx_json_object_begin(&cli->js);
+			json_line(&cli->js, line);
+			kx_json_object_end(&cli->js);
+		}
+		if (peers)
+			kx_json_array_end(&cli->js);
+		kx_json_object_end(&cli->js);
+		fclose(f);
+		return;
+	}
+	if (!f) {
+		printf("flow sync: not running (no %s: khaxdp-vrrpd with [sync], or a dsr service, writes it)\n",
+		       path);
+		return;
+	}
+	printf("flow sync%s:\n", stale ? " (STALE: the agent stopped writing it)" : "");
+	while (fgets(line, sizeof(line), f))
+		printf("  %s", line);
+	fclose(f);
+}
+
 static int status_print(struct cli *cli, struct kx_maps *m)
 {
 	struct kx_snapshot *s = NULL;
@@ -426,10 +525,11 @@ static int status_print(struct cli *cli, struct kx_maps *m)
 	}
 	for (unsigned int i = 0; i < s->n_services; i++)
 		print_service(cli, s, &s->services[i]);
-	if (cli->json) {
+	if (cli->json)
 		kx_json_array_end(&cli->js);
+	print_sync(cli);
+	if (cli->json)
 		kx_json_object_end(&cli->js);
-	}
 	free(s);
 	return 0;
 }

@@ -19,9 +19,11 @@
 #include "advert.h"
 #include "agent.h"
 #include "dataplane.h"
+#include "health.h"
 #include "link.h"
 #include "loader/net.h"
 #include "notify.h"
+#include "stats_http.h"
 #include "loader/util.h"
 
 #define NS_PER_MS		1000000ull
@@ -77,6 +79,7 @@ static void sync_active(struct agent *ag)
 
 	if (!any_instance(ag))
 		return;
+	agent_sync_set_active(&ag->sync, want);
 	err = dp_set_active(ag->conf.bpffs, want, &changed);
 
 	if (err == -ENOENT)
@@ -300,10 +303,18 @@ static void on_readable(void *ctx)
 static void on_timer(void *ctx, uint64_t now)
 {
 	struct instance *in = ctx;
+	enum vrrp_state before = in->fsm.state;
+	uint32_t master = in->fsm.master_ip;
 	struct vrrp_actions out;
 
 	vrrp_fsm_timer(&in->fsm, now, &out);
 	apply(in, &out);
+	/* The master fell silent (not a priority 0 goodbye, which comes as
+	 * an advert): its apiserver is checked now, and its flows reset if
+	 * it does not answer either. */
+	if (before == VRRP_BACKUP && in->fsm.state == VRRP_MASTER && master &&
+	    carries_service(in->ag, in) && in->ag->checks.health)
+		health_node_failed(in->ag->checks.health, master);
 }
 
 static uint64_t check_period(const struct instance *in)
@@ -610,6 +621,7 @@ static void reload(struct agent *ag)
 				"no free instance slot");
 	}
 	ag->conf = nc;
+	agent_sync_reload(&ag->sync, &ag->conf);
 	agent_checks_reload(&ag->checks, ag->path);
 	agent_checks_publish(&ag->checks, ag);
 }
@@ -617,6 +629,7 @@ static void reload(struct agent *ag)
 static void shutdown_all(struct agent *ag, const char *why)
 {
 	kx_info("%s: stopping", why);
+	agent_sync_flush(&ag->sync);	/* the backups know every flow first */
 	for (unsigned int i = 0; i < VRRP_MAX_INSTANCES; i++)
 		stop_instance(&ag->inst[i]);
 	ev_loop_stop(&ag->loop);
@@ -669,6 +682,14 @@ static int open_signals(struct agent *ag)
 
 /* ---- entry points ------------------------------------------------------------------ */
 
+static void publish_sync(void *ctx, const struct stats_sync_view *v)
+{
+	struct agent *ag = ctx;
+
+	if (ag->checks.stats)
+		stats_server_set_sync(ag->checks.stats, v);
+}
+
 int agent_init(struct agent *ag, const char *path,
 	       const struct vrrp_config *conf)
 {
@@ -682,7 +703,8 @@ int agent_init(struct agent *ag, const char *path,
 	snprintf(ag->path, sizeof(ag->path), "%s", path);
 	ag->conf = *conf;
 	err = ev_loop_init(&ag->loop) ?: vip_nl_open(&ag->nl) ?:
-	      open_signals(ag) ?: agent_checks_start(&ag->checks, &ag->loop, path);
+	      open_signals(ag) ?: agent_checks_start(&ag->checks, &ag->loop, path) ?:
+	      agent_sync_start(&ag->sync, &ag->loop, conf, publish_sync, ag);
 	for (unsigned int i = 0; !err && i < conf->n; i++)
 		err = start_instance(ag, &ag->inst[i], &conf->inst[i]);
 	agent_checks_publish(&ag->checks, ag);
@@ -701,6 +723,7 @@ void agent_close(struct agent *ag)
 			close_instance(&ag->inst[i]);
 	if (ag->sigfd >= 0)
 		close(ag->sigfd);
+	agent_sync_stop(&ag->sync);
 	agent_checks_close(&ag->checks, &ag->loop);
 	vip_nl_close(&ag->nl);
 	ev_loop_close(&ag->loop);

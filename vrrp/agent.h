@@ -11,6 +11,7 @@
 #include <stdint.h>
 
 #include "agent_checks.h"
+#include "agent_sync.h"
 #include "fsm.h"
 #include "loop.h"
 #include "vip.h"
@@ -49,6 +50,7 @@ struct agent {
 	int sigfd;
 	struct ev_watch sigwatch;
 	struct agent_checks checks;	/* health checks, stats page */
+	struct agent_sync sync;		/* flow sync ([sync]) */
 };
 
 /* Open everything, start every instance; then agent_run() until SIGTERM. */

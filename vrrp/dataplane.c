@@ -6,6 +6,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
+
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
 
 #include "loader/maps.h"
 #include "loader/query.h"
@@ -156,9 +160,8 @@ int dp_session_begin(struct dp_session *s, const char *bpffs,
 	return err;
 }
 
-int dp_set_health(struct dp_session *s, uint32_t id, bool up)
+int dp_set_health(struct dp_session *s, uint32_t id, enum khaxdp_health h)
 {
-	enum khaxdp_health h = up ? KHAXDP_HEALTH_UP : KHAXDP_HEALTH_DOWN;
 	int err = kx_backend_set_health(&s->maps, id, h);
 
 	if (!err && id < KHAXDP_MAX_BACKENDS)
@@ -171,4 +174,142 @@ void dp_session_end(struct dp_session *s)
 	if (s->opened)
 		kx_maps_close(&s->maps);
 	s->opened = false;
+}
+
+/* ---- flow sync ------------------------------------------------------------- */
+
+static int on_ring_event(void *ctx, void *data, size_t len)
+{
+	struct dp_flows *d = ctx;
+
+	if (len >= sizeof(struct khaxdp_flow_event))
+		d->on_event(d->ctx, data);
+	return 0;
+}
+
+static uint32_t map_id(int fd)
+{
+	struct bpf_map_info info = {};
+	__u32 len = sizeof(info);
+
+	return bpf_obj_get_info_by_fd(fd, &info, &len) ? 0 : info.id;
+}
+
+int dp_flows_open(struct dp_flows *d, const char *bpffs, dp_flow_event_fn fn,
+		  void *ctx)
+{
+	int err;
+
+	memset(d, 0, sizeof(*d));
+	d->on_event = fn;
+	d->ctx = ctx;
+	err = kx_maps_open(&d->maps, bpffs);
+	if (err)
+		return err;
+	d->opened = true;
+	d->flows_id = map_id(d->maps.flows);
+	d->rb = ring_buffer__new(d->maps.flow_events, on_ring_event, d, NULL);
+	if (!d->rb) {
+		err = -errno;
+		dp_flows_close(d);
+		return kx_fail(err, "%s/flow_events: ring buffer: %s", bpffs,
+			       strerror(-err));
+	}
+	return 0;
+}
+
+void dp_flows_close(struct dp_flows *d)
+{
+	if (d->rb)
+		ring_buffer__free(d->rb);
+	d->rb = NULL;
+	if (d->opened)
+		kx_maps_close(&d->maps);
+	d->opened = false;
+}
+
+bool dp_flows_current(const struct dp_flows *d, const char *bpffs)
+{
+	char path[PATH_MAX + 16];
+	uint32_t id;
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/flows", bpffs);
+	fd = bpf_obj_get(path);
+	if (fd < 0)
+		return false;
+	id = map_id(fd);
+	close(fd);
+	return d->opened && id == d->flows_id;
+}
+
+int dp_flows_events_fd(const struct dp_flows *d)
+{
+	return d->rb ? ring_buffer__epoll_fd(d->rb) : -1;
+}
+
+int dp_flows_poll(struct dp_flows *d)
+{
+	int n = d->rb ? ring_buffer__consume(d->rb) : 0;
+
+	return n < 0 ? kx_fail(n, "flow_events: %s", strerror(-n)) : n;
+}
+
+static int backends_fresh(struct dp_flows *d)
+{
+	uint64_t now = mono_ms();
+	int err;
+
+	if (d->backends_ms && now - d->backends_ms < 1000)
+		return 0;
+	err = kx_backends_read(&d->maps, d->backends);
+	if (!err)
+		d->backends_ms = now;
+	return err;
+}
+
+int dp_flows_adopt(struct dp_flows *d, const struct khaxdp_flow_event *ev,
+		   uint32_t idle_ms, enum kx_adopt *out)
+{
+	return backends_fresh(d) ?:
+	       kx_flow_adopt(&d->maps, d->backends, ev, idle_ms, out);
+}
+
+int dp_flows_forget(struct dp_flows *d, const struct khaxdp_flow_key *key,
+		    bool *deleted)
+{
+	return kx_flow_forget(&d->maps, key, deleted);
+}
+
+struct announce_walk {
+	struct dp_flows *d;
+	dp_flow_announce_fn fn;
+	void *ctx;
+	uint64_t now;
+	int n;
+};
+
+static int announce_one(const struct khaxdp_flow_key *key,
+			const struct khaxdp_flow *f, void *ctx)
+{
+	struct announce_walk *w = ctx;
+	struct khaxdp_flow_event ev;
+	uint32_t idle;
+
+	if (kx_flow_announce(key, f, w->d->backends, w->now, &ev, &idle)) {
+		w->fn(w->ctx, &ev, idle);
+		w->n++;
+	}
+	return 0;
+}
+
+int dp_flows_announce(struct dp_flows *d, dp_flow_announce_fn fn, void *ctx)
+{
+	struct announce_walk w = { .d = d, .fn = fn, .ctx = ctx,
+				   .now = kx_now_ns() };
+	int err;
+
+	d->backends_ms = 0;	/* a walk reads them afresh */
+	err = backends_fresh(d) ?: kx_flows_foreach(&d->maps, announce_one, &w);
+	return err ? err : w.n;
 }

@@ -17,6 +17,7 @@
 #include <stdint.h>
 
 #include "bpf/khaxdp.h"
+#include "loader/flowsync.h"
 #include "loader/maps.h"
 #include "loader/snapshot.h"
 
@@ -67,7 +68,47 @@ struct dp_session {
 
 int dp_session_begin(struct dp_session *s, const char *bpffs,
 		     struct dp_view *view);
-int dp_set_health(struct dp_session *s, uint32_t id, bool up);
+int dp_set_health(struct dp_session *s, uint32_t id, enum khaxdp_health h);
 void dp_session_end(struct dp_session *s);
+
+/*
+ * Flow sync's handle on the flows table (loader/flowsync.h): the maps
+ * opened once and kept, no lock taken (a flow is one map element; the
+ * CLI's writers never write flows), so nothing here ever waits. Reopened
+ * when dp_flows_current() says the data plane was attached anew.
+ */
+typedef void (*dp_flow_event_fn)(void *ctx, const struct khaxdp_flow_event *ev);
+typedef void (*dp_flow_announce_fn)(void *ctx,
+				    const struct khaxdp_flow_event *ev,
+				    uint32_t idle_ms);
+
+struct dp_flows {
+	bool opened;
+	struct kx_maps maps;
+	uint32_t flows_id;		/* id of the flows map held */
+	struct ring_buffer *rb;		/* flow_events */
+	dp_flow_event_fn on_event;
+	void *ctx;
+	struct khaxdp_backend backends[KHAXDP_MAX_BACKENDS];
+	uint64_t backends_ms;		/* when read; re-read after 1 s */
+};
+
+/* Open the maps and the ring buffer of flow events; on_event gets each.
+ * -ENOENT: not attached. */
+int dp_flows_open(struct dp_flows *d, const char *bpffs, dp_flow_event_fn fn,
+		  void *ctx);
+void dp_flows_close(struct dp_flows *d);
+/* Are the pins still the maps held? False after a detach (+ attach). */
+bool dp_flows_current(const struct dp_flows *d, const char *bpffs);
+/* The ring buffer's fd to watch; dp_flows_poll() hands out what is there. */
+int dp_flows_events_fd(const struct dp_flows *d);
+int dp_flows_poll(struct dp_flows *d);
+/* Adopt or forget a flow another node announced. */
+int dp_flows_adopt(struct dp_flows *d, const struct khaxdp_flow_event *ev,
+		   uint32_t idle_ms, enum kx_adopt *out);
+int dp_flows_forget(struct dp_flows *d, const struct khaxdp_flow_key *key,
+		    bool *deleted);
+/* Call fn for each flow to announce (kx_flow_announce()); how many. */
+int dp_flows_announce(struct dp_flows *d, dp_flow_announce_fn fn, void *ctx);
 
 #endif /* VRRP_DATAPLANE_H */

@@ -96,15 +96,17 @@ static void sync_backend(struct health *h, struct dp_session *dp,
 			 const struct hc_backend *b)
 {
 	int id = dp_view_find(dp->view, b->service, b->name);
-	bool up = b->sm.up;
+	enum khaxdp_health want = b->sm.gone ? KHAXDP_HEALTH_GONE :
+				  b->sm.up ? KHAXDP_HEALTH_UP :
+					     KHAXDP_HEALTH_DOWN;
 
-	if (id < 0 || (dp->view->backends[id].health == KHAXDP_HEALTH_UP) == up)
+	if (id < 0 || dp->view->backends[id].health == want)
 		return;
-	if (dp_set_health(dp, id, up)) {
+	if (dp_set_health(dp, id, want)) {
 		sync_problem(h, kx_last_error());
 		return;
 	}
-	kx_info("health: %s: data plane now %s", b->label, up ? "UP" : "DOWN");
+	kx_info("health: %s: data plane now %s", b->label, kx_health_str(want));
 }
 
 /*
@@ -163,7 +165,10 @@ static void log_change(const struct hc_backend *b, enum health_change change)
 	char why[160];
 
 	hc_outcome_str(&b->sm.last, why, sizeof(why));
-	if (change == HEALTH_WENT_DOWN)
+	if (change == HEALTH_WENT_DOWN && b->sm.gone)
+		kx_info("health: %s is DOWN and its node gone: %s after it stopped advertising (its flows are reset)",
+			b->label, why);
+	else if (change == HEALTH_WENT_DOWN)
 		kx_info("health: %s is DOWN: %s (%u failed checks in a row)",
 			b->label, why, b->sm.fall);
 	else
@@ -424,6 +429,27 @@ static void run_schedule(struct health *h)
 	}
 }
 
+void health_node_failed(struct health *h, uint32_t addr)
+{
+	uint64_t now = now_ms();
+
+	pthread_mutex_lock(&h->lock);
+	for (unsigned int i = 0; i < h->n; i++) {
+		struct hc_backend *b = &h->b[i];
+
+		if (b->check.kind == KX_CHECK_NONE || b->ep.family != KHAXDP_AF_INET ||
+		    b->ep.addr.v4 != addr)
+			continue;
+		kx_info("health: %s: its node stopped advertising: checking it now",
+			b->label);
+		close_probe(h, b);
+		health_sm_suspect(&b->sm, now, HEALTH_SUSPECT_TIMEOUT_MS);
+	}
+	run_schedule(h);
+	arm_timer(h);
+	pthread_mutex_unlock(&h->lock);
+}
+
 int health_dispatch(struct health *h)
 {
 	struct epoll_event ev[MAX_EVENTS];
@@ -681,6 +707,7 @@ static void fill_view(const struct hc_backend *b, uint64_t now,
 		 kx_check_kind_str(b->check.kind), b->check.path[0] ? " " : "",
 		 b->check.path);
 	v->up = b->sm.up;
+	v->gone = b->sm.gone;
 	v->last_ok = hc_outcome_ok(&b->sm.last);
 	hc_outcome_str(&b->sm.last, v->last, sizeof(v->last));
 	v->since_change_ms = now - b->sm.changed_ms;

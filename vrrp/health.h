@@ -51,6 +51,18 @@ int health_fd(const struct health *h);
  * epoll set itself failed (the checks' own errors are check results). */
 int health_dispatch(struct health *h);
 
+/*
+ * The node at addr failed: it held the VIP and stopped advertising. Each
+ * backend at that address is checked at once, within
+ * HEALTH_SUSPECT_TIMEOUT_MS; if it does not answer either, it is down at
+ * once and GONE in the data plane, whose flows to it are then answered
+ * with a RST so that their clients reconnect now. A node that only
+ * stopped advertising (VRRP blocked, a partition of the VRRP traffic
+ * alone) answers, and its connections are left alone.
+ */
+#define HEALTH_SUSPECT_TIMEOUT_MS	400
+void health_node_failed(struct health *h, uint32_t addr);
+
 /* Wait up to timeout_ms for work and dispatch it: a loop for a process that
  * runs only the checks (tests, a daemon without [vrrp]). */
 int health_run_once(struct health *h, int timeout_ms);
@@ -63,6 +75,7 @@ struct health_view {
 	enum kx_check_kind kind;
 	char check[KX_CHECK_PATH_LEN + 8];	/* "https /readyz", "tcp", "none" */
 	bool up;			/* the checks' verdict (kind != none) */
+	bool gone;			/* down, its node failed */
 	bool last_ok;
 	char last[128];			/* "HTTP status 200", "timeout", ... */
 	uint64_t since_change_ms;	/* since the last transition or takeover */

@@ -33,14 +33,29 @@ void health_sm_start(struct health_sm *sm, uint64_t now_ms)
 	sm->started_ms = now_ms;
 }
 
+void health_sm_suspect(struct health_sm *sm, uint64_t now_ms,
+		       uint64_t timeout_ms)
+{
+	sm->in_flight = false;
+	sm->next_ms = now_ms;
+	sm->suspect = true;
+	sm->suspect_timeout_ms = timeout_ms < sm->timeout_ms ? timeout_ms :
+							       sm->timeout_ms;
+}
+
+static uint64_t timeout_of(const struct health_sm *sm)
+{
+	return sm->suspect ? sm->suspect_timeout_ms : sm->timeout_ms;
+}
+
 bool health_sm_expired(const struct health_sm *sm, uint64_t now_ms)
 {
-	return sm->in_flight && now_ms >= sm->started_ms + sm->timeout_ms;
+	return sm->in_flight && now_ms >= sm->started_ms + timeout_of(sm);
 }
 
 uint64_t health_sm_deadline(const struct health_sm *sm)
 {
-	return sm->in_flight ? sm->started_ms + sm->timeout_ms : sm->next_ms;
+	return sm->in_flight ? sm->started_ms + timeout_of(sm) : sm->next_ms;
 }
 
 bool hc_outcome_ok(const struct hc_outcome *out)
@@ -83,7 +98,19 @@ enum health_change health_sm_finish(struct health_sm *sm, uint64_t now_ms,
 	sm->checks++;
 	if (!hc_outcome_ok(out))
 		sm->failed++;
-	change = count(sm, hc_outcome_ok(out));
+	if (sm->suspect && !hc_outcome_ok(out)) {
+		/* Its node failed, and it does not answer either. */
+		sm->suspect = false;
+		change = sm->up || !sm->gone ? HEALTH_WENT_DOWN : HEALTH_SAME;
+		sm->up = false;
+		sm->gone = true;
+		sm->ok_run = sm->fail_run = 0;
+	} else {
+		sm->suspect = false;
+		change = count(sm, hc_outcome_ok(out));
+		if (change == HEALTH_WENT_UP)
+			sm->gone = false;
+	}
 	if (change != HEALTH_SAME)
 		sm->changed_ms = now_ms;
 	return change;

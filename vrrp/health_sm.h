@@ -61,6 +61,13 @@ struct health_sm {
 	uint64_t last_ms;	/* when it finished */
 	uint64_t checks;	/* finished checks */
 	uint64_t failed;	/* of which failed */
+	/* Its node was seen to fail (it held the VIP and stopped
+	 * advertising): one check now, with a short timeout, decides. */
+	bool suspect;
+	uint64_t suspect_timeout_ms;
+	/* That check failed: down, and its node gone (its flows are reset,
+	 * KHAXDP_HEALTH_GONE) until the checks bring it up. */
+	bool gone;
 };
 
 /*
@@ -76,12 +83,21 @@ void health_sm_init(struct health_sm *sm, uint32_t rise, uint32_t fall,
 /* May a check start now? */
 bool health_sm_due(const struct health_sm *sm, uint64_t now_ms);
 void health_sm_start(struct health_sm *sm, uint64_t now_ms);
+/*
+ * Its node was seen to fail: drop any check in flight (the caller closes
+ * it) and check now, within timeout_ms. Failed, it is down and gone at
+ * once (no `fall` run); answered, nothing changes but the count.
+ */
+void health_sm_suspect(struct health_sm *sm, uint64_t now_ms,
+		       uint64_t timeout_ms);
+
 /* Has the check in flight run out of time? */
 bool health_sm_expired(const struct health_sm *sm, uint64_t now_ms);
 /* The next time something is to be done: a timeout or a check to start. */
 uint64_t health_sm_deadline(const struct health_sm *sm);
 
-/* Record the outcome of the check in flight; says whether health changed. */
+/* Record the outcome of the check in flight; says whether health changed
+ * (HEALTH_WENT_DOWN also when a down backend became gone). */
 enum health_change health_sm_finish(struct health_sm *sm, uint64_t now_ms,
 				    const struct hc_outcome *out);
 

@@ -5,6 +5,7 @@
  * khaxdp_ prefix, base units (bytes, seconds), counters ending in _total,
  * one family per quantity with the variants in labels.
  */
+#include <arpa/inet.h>
 #include <ctype.h>
 #include <inttypes.h>
 #include <string.h>
@@ -203,6 +204,116 @@ static void metrics_vrrp(const struct stats_model *m, FILE *out)
 	}
 }
 
+/* Seconds since a peer was last heard, -1: never. */
+static double peer_age_s(const struct stats_sync_view *v,
+			 const struct sync_peer *p)
+{
+	if (!p->last_ns)
+		return -1;
+	return v->now_ns > p->last_ns ? (double)(v->now_ns - p->last_ns) / 1e9 : 0;
+}
+
+static void peer_metric(FILE *out, const char *name, const struct sync_peer *p,
+			uint64_t value)
+{
+	char ip[INET_ADDRSTRLEN];
+
+	inet_ntop(AF_INET, &p->addr, ip, sizeof(ip));
+	fprintf(out, "%s{peer=\"%s\"} %" PRIu64 "\n", name, ip, value);
+}
+
+static void metrics_sync(const struct stats_model *m, FILE *out)
+{
+	const struct stats_sync_view *v = &m->sync;
+	char ip[INET_ADDRSTRLEN];
+
+	prom_family(out, "khaxdp_sync_enabled", "gauge",
+		    "1 when flow sync runs ([sync]).");
+	fprintf(out, "khaxdp_sync_enabled %d\n", v->enabled);
+	if (!v->enabled)
+		return;
+	prom_family(out, "khaxdp_sync_sending", "gauge",
+		    "1 while this node is active and announces its flows.");
+	fprintf(out, "khaxdp_sync_sending %d\n", v->sending);
+	prom_family(out, "khaxdp_sync_messages_sent_total", "counter",
+		    "Flow sync messages sent (to every peer each).");
+	fprintf(out, "khaxdp_sync_messages_sent_total %" PRIu64 "\n", v->msgs_sent);
+	prom_family(out, "khaxdp_sync_events_sent_total", "counter",
+		    "Flow opens and closes announced.");
+	fprintf(out, "khaxdp_sync_events_sent_total %" PRIu64 "\n", v->events_sent);
+	prom_family(out, "khaxdp_sync_snapshots_total", "counter",
+		    "Full snapshots of the flow table sent.");
+	fprintf(out, "khaxdp_sync_snapshots_total %" PRIu64 "\n", v->snapshots);
+	prom_family(out, "khaxdp_sync_snapshot_flows", "gauge",
+		    "Flows in the last snapshot sent.");
+	fprintf(out, "khaxdp_sync_snapshot_flows %" PRIu64 "\n", v->snapshot_flows);
+	prom_family(out, "khaxdp_sync_lag_seconds", "gauge",
+		    "How long the oldest event of the last batch waited before it was sent.");
+	fprintf(out, "khaxdp_sync_lag_seconds %.3f\n", (double)v->lag_ms / 1000);
+	prom_family(out, "khaxdp_sync_send_errors_total", "counter",
+		    "Datagrams the kernel refused to send.");
+	fprintf(out, "khaxdp_sync_send_errors_total %" PRIu64 "\n", v->send_errors);
+	prom_family(out, "khaxdp_sync_dropped_total", "counter",
+		    "Flow sync messages refused, by reason.");
+	for (unsigned int r = 1; r < SYNC_RX_MAX; r++)
+		fprintf(out, "khaxdp_sync_dropped_total{reason=\"%s\"} %" PRIu64 "\n",
+			sync_rx_name(r), v->rx_drop[r]);
+	prom_family(out, "khaxdp_sync_peer_last_message_seconds", "gauge",
+		    "Seconds since the peer's last message was taken, -1: never.");
+	for (unsigned int i = 0; i < v->n_peers; i++) {
+		inet_ntop(AF_INET, &v->peers[i].addr, ip, sizeof(ip));
+		fprintf(out, "khaxdp_sync_peer_last_message_seconds{peer=\"%s\"} %.3f\n",
+			ip, peer_age_s(v, &v->peers[i]));
+	}
+	prom_family(out, "khaxdp_sync_peer_flows_received_total", "counter",
+		    "Flow records taken from the peer.");
+	for (unsigned int i = 0; i < v->n_peers; i++)
+		peer_metric(out, "khaxdp_sync_peer_flows_received_total",
+			    &v->peers[i], v->peers[i].flows);
+	prom_family(out, "khaxdp_sync_peer_flows_installed_total", "counter",
+		    "Flows of the peer's new in this node's flow table.");
+	for (unsigned int i = 0; i < v->n_peers; i++)
+		peer_metric(out, "khaxdp_sync_peer_flows_installed_total",
+			    &v->peers[i], v->peers[i].installed);
+	prom_family(out, "khaxdp_sync_peer_sequence_gaps_total", "counter",
+		    "Messages of the peer missed (sequence numbers skipped).");
+	for (unsigned int i = 0; i < v->n_peers; i++)
+		peer_metric(out, "khaxdp_sync_peer_sequence_gaps_total",
+			    &v->peers[i], v->peers[i].gaps);
+}
+
+void stats_render_sync_state(const struct stats_sync_view *v, FILE *out)
+{
+	char ip[INET_ADDRSTRLEN];
+	uint64_t dropped = 0;
+
+	for (unsigned int r = 1; r < SYNC_RX_MAX; r++)
+		dropped += v->rx_drop[r];
+	fprintf(out, "sync enabled=%s port=%u auth=%s sending=%s attached=%s epoch=%" PRIu64
+		" messages_sent=%" PRIu64 " events_sent=%" PRIu64 " snapshots=%" PRIu64
+		" snapshot_flows=%" PRIu64 " lag_ms=%" PRIu64 " max_lag_ms=%" PRIu64
+		" send_errors=%" PRIu64 " dropped=%" PRIu64 "\n",
+		v->enabled ? "yes" : "no", v->port, v->auth ? "hmac-sha256" : "none",
+		v->sending ? "yes" : "no", v->attached ? "yes" : "no", v->epoch,
+		v->msgs_sent, v->events_sent, v->snapshots, v->snapshot_flows,
+		v->lag_ms, v->max_lag_ms, v->send_errors, dropped);
+	for (unsigned int i = 0; i < v->n_peers; i++) {
+		const struct sync_peer *p = &v->peers[i];
+		double age = peer_age_s(v, p);
+
+		inet_ntop(AF_INET, &p->addr, ip, sizeof(ip));
+		fprintf(out, "peer address=%s last_message_ms=%lld epoch=%" PRIu64
+			" seq=%" PRIu64 " messages=%" PRIu64 " flows_received=%" PRIu64
+			" installed=%" PRIu64 " refreshed=%" PRIu64 " known=%" PRIu64
+			" refused=%" PRIu64 " closed=%" PRIu64 " sequence_gaps=%" PRIu64
+			" restarts=%" PRIu64 " snapshots=%" PRIu64 "\n",
+			ip, age < 0 ? -1LL : (long long)(age * 1000), p->epoch,
+			p->seq, p->msgs, p->flows, p->installed, p->refreshed,
+			p->known, p->refused, p->closed, p->gaps, p->restarts,
+			p->snapshots);
+	}
+}
+
 void stats_render_metrics(const struct stats_model *m, FILE *out)
 {
 	prom_family(out, "khaxdp_agent_uptime_seconds", "gauge",
@@ -212,6 +323,7 @@ void stats_render_metrics(const struct stats_model *m, FILE *out)
 	metrics_datapath(m, out);
 	metrics_backends(m, out);
 	metrics_vrrp(m, out);
+	metrics_sync(m, out);
 }
 
 /* ---- JSON ------------------------------------------------------------------- */
@@ -262,6 +374,64 @@ static void json_vrrp(struct kx_json *j, const struct stats_vrrp_view *v)
 	kx_json_object_end(j);
 }
 
+static void json_sync(struct kx_json *j, const struct stats_sync_view *v)
+{
+	char ip[INET_ADDRSTRLEN];
+
+	kx_json_key(j, "sync");
+	kx_json_object_begin(j);
+	kx_json_kv_bool(j, "enabled", v->enabled);
+	if (v->enabled) {
+		kx_json_kv_u64(j, "port", v->port);
+		kx_json_kv_string(j, "auth", v->auth ? "hmac-sha256" : "none");
+		kx_json_kv_bool(j, "sending", v->sending);
+		kx_json_kv_bool(j, "attached", v->attached);
+		kx_json_kv_u64(j, "epoch", v->epoch);
+		kx_json_kv_u64(j, "messages_sent", v->msgs_sent);
+		kx_json_kv_u64(j, "events_sent", v->events_sent);
+		kx_json_kv_u64(j, "snapshots", v->snapshots);
+		kx_json_kv_u64(j, "snapshot_flows", v->snapshot_flows);
+		kx_json_kv_u64(j, "lag_ms", v->lag_ms);
+		kx_json_kv_u64(j, "max_lag_ms", v->max_lag_ms);
+		kx_json_kv_u64(j, "send_errors", v->send_errors);
+		kx_json_key(j, "dropped");
+		kx_json_object_begin(j);
+		for (unsigned int r = 1; r < SYNC_RX_MAX; r++)
+			kx_json_kv_u64(j, sync_rx_name(r), v->rx_drop[r]);
+		kx_json_object_end(j);
+		kx_json_key(j, "peers");
+		kx_json_array_begin(j);
+		for (unsigned int i = 0; i < v->n_peers; i++) {
+			const struct sync_peer *p = &v->peers[i];
+			double age = peer_age_s(v, p);
+
+			inet_ntop(AF_INET, &p->addr, ip, sizeof(ip));
+			kx_json_object_begin(j);
+			kx_json_kv_string(j, "address", ip);
+			kx_json_key(j, "last_message_ms");
+			if (age < 0)
+				kx_json_null(j);
+			else
+				kx_json_u64(j, (uint64_t)(age * 1000));
+			kx_json_kv_u64(j, "epoch", p->epoch);
+			kx_json_kv_u64(j, "seq", p->seq);
+			kx_json_kv_u64(j, "messages", p->msgs);
+			kx_json_kv_u64(j, "flows_received", p->flows);
+			kx_json_kv_u64(j, "installed", p->installed);
+			kx_json_kv_u64(j, "refreshed", p->refreshed);
+			kx_json_kv_u64(j, "known", p->known);
+			kx_json_kv_u64(j, "refused", p->refused);
+			kx_json_kv_u64(j, "closed", p->closed);
+			kx_json_kv_u64(j, "sequence_gaps", p->gaps);
+			kx_json_kv_u64(j, "restarts", p->restarts);
+			kx_json_kv_u64(j, "snapshots", p->snapshots);
+			kx_json_object_end(j);
+		}
+		kx_json_array_end(j);
+	}
+	kx_json_object_end(j);
+}
+
 static void json_datapath(struct kx_json *j, const struct stats_model *m)
 {
 	kx_json_key(j, "datapath");
@@ -308,6 +478,7 @@ void stats_render_json(const struct stats_model *m, FILE *out)
 	for (unsigned int i = 0; i < m->n_vrrp; i++)
 		json_vrrp(&j, &m->vrrp[i]);
 	kx_json_array_end(&j);
+	json_sync(&j, &m->sync);
 	kx_json_object_end(&j);
 	fputc('\n', out);
 }

@@ -19,6 +19,7 @@
 #include "loader/config.h"
 #include "loader/snapshot.h"
 #include "bpf/khaxdp.h"
+#include "sync.h"
 
 #define STATS_MAX_VRRP		8
 #define STATS_REFRESH_S		5	/* the page reloads itself, as haproxy's */
@@ -42,6 +43,30 @@ struct stats_vrrp_view {
 
 /* The states khaxdp_vrrp_state{state=...} lists, 1 for the current one. */
 extern const char *const stats_vrrp_states[];
+
+/* Flow sync as the agent runs it (vrrp/agent_sync.c), copied whole. */
+#define STATS_MAX_SYNC_PEERS	16
+
+struct stats_sync_view {
+	bool enabled;
+	uint16_t port;
+	bool auth;			/* a shared key */
+	bool sending;			/* this node is active: it announces */
+	bool attached;			/* the flows table is open */
+	uint64_t epoch;
+	uint64_t msgs_sent;
+	uint64_t events_sent;		/* flow records in event messages */
+	uint64_t events_lost;		/* the data plane's FLOW_EV_LOST: see datapath */
+	uint64_t snapshots;
+	uint64_t snapshot_flows;	/* flows in the last snapshot */
+	uint64_t lag_ms;		/* the last batch's oldest event waited */
+	uint64_t max_lag_ms;
+	uint64_t send_errors;
+	uint64_t rx_drop[SYNC_RX_MAX];	/* messages refused, per reason */
+	unsigned int n_peers;
+	struct sync_peer peers[STATS_MAX_SYNC_PEERS];
+	uint64_t now_ns;		/* to age peers[].last_ns */
+};
 
 struct stats_backend {
 	char service[KHAXDP_NAME_LEN];
@@ -85,12 +110,16 @@ struct stats_model {
 	uint64_t datapath[KHAXDP_STAT_MAX];	/* per-reason counters */
 	unsigned int n_vrrp;
 	struct stats_vrrp_view vrrp[STATS_MAX_VRRP];
+	struct stats_sync_view sync;
 };
 
 /* UP, DOWN, DRAIN or MAINT from the map's health and admin state. */
 const char *stats_status(uint8_t health, uint8_t admin);
 
 void stats_render_metrics(const struct stats_model *m, FILE *out);
+/* The sync state file `khaxdp status` reads: one line per thing,
+ * `KIND key=value ...` (KIND: sync, peer), values without blanks. */
+void stats_render_sync_state(const struct stats_sync_view *v, FILE *out);
 void stats_render_json(const struct stats_model *m, FILE *out);
 /* uri: the page's own address, for the links. */
 void stats_render_html(const struct stats_model *m, const char *uri,

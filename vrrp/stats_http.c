@@ -36,6 +36,7 @@ struct stats_server {
 	pthread_mutex_t lock;		/* the VRRP views */
 	unsigned int n_vrrp;
 	struct stats_vrrp_view vrrp[STATS_MAX_VRRP];
+	struct stats_sync_view sync;	/* under lock too */
 };
 
 static uint64_t mono_ms(void)
@@ -54,6 +55,14 @@ void stats_server_set_vrrp(struct stats_server *s,
 	pthread_mutex_lock(&s->lock);
 	memcpy(s->vrrp, views, n * sizeof(*views));
 	s->n_vrrp = n;
+	pthread_mutex_unlock(&s->lock);
+}
+
+void stats_server_set_sync(struct stats_server *s,
+			   const struct stats_sync_view *v)
+{
+	pthread_mutex_lock(&s->lock);
+	s->sync = *v;
 	pthread_mutex_unlock(&s->lock);
 }
 
@@ -150,6 +159,7 @@ int stats_collect(struct stats_server *s, struct stats_model *m)
 	pthread_mutex_lock(&s->lock);
 	m->n_vrrp = s->n_vrrp;
 	memcpy(m->vrrp, s->vrrp, sizeof(m->vrrp));
+	m->sync = s->sync;
 	pthread_mutex_unlock(&s->lock);
 
 	views = calloc(KHAXDP_MAX_BACKENDS, sizeof(*views));

@@ -26,6 +26,10 @@ void stats_server_stop(struct stats_server *s);
 void stats_server_set_vrrp(struct stats_server *s,
 			   const struct stats_vrrp_view *views, unsigned int n);
 
+/* Flow sync as it is now (copied); the agent calls it every second. */
+void stats_server_set_sync(struct stats_server *s,
+			   const struct stats_sync_view *v);
+
 /* Fill a model as a request would (for tests and tools). */
 int stats_collect(struct stats_server *s, struct stats_model *m);
 

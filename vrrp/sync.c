@@ -80,6 +80,11 @@ bool sync_sender_timer(struct sync_sender *s, uint64_t now)
 	return now >= s->next_snapshot;
 }
 
+void sync_snapshot_skip(struct sync_sender *s, uint64_t now)
+{
+	s->next_snapshot = now + s->snapshot_ns;
+}
+
 void sync_snapshot_begin(struct sync_sender *s, uint64_t now)
 {
 	sync_flush(s, now);	/* what changed goes first */

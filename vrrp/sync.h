@@ -63,6 +63,9 @@ bool sync_sender_timer(struct sync_sender *s, uint64_t now);
 /* Send what is pending now (before a snapshot, on leaving MASTER). */
 void sync_flush(struct sync_sender *s, uint64_t now);
 
+/* A snapshot fell due while this node has nothing to announce (it is
+ * not active): the next one is due an interval later. */
+void sync_snapshot_skip(struct sync_sender *s, uint64_t now);
 void sync_snapshot_begin(struct sync_sender *s, uint64_t now);
 void sync_snapshot_add(struct sync_sender *s, const struct sync_record *r);
 void sync_snapshot_end(struct sync_sender *s, uint64_t now);

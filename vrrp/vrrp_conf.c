@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "loader/util.h"
+#include "sync.h"
 #include "vrrp_conf.h"
 
 #define V2_MAX_INT_S	255
@@ -550,6 +551,147 @@ static int check_all(const struct reader *r)
 	return 0;
 }
 
+/* ---- [sync] ------------------------------------------------------------------ */
+
+static int add_peer(const struct reader *r, int line, struct vrrp_sync_conf *s,
+		    uint32_t addr)
+{
+	for (unsigned int i = 0; i < s->n_peers; i++)
+		if (s->peers[i] == addr)
+			return 0;
+	if (s->n_peers == VRRP_MAX_PEERS)
+		return conf_error(r, line, "sync: more than %d peers",
+				  VRRP_MAX_PEERS);
+	s->peers[s->n_peers++] = addr;
+	return 0;
+}
+
+/* The key file: its bytes, without a final newline; 16-128 of them. */
+static int read_key(const struct reader *r, int line, struct vrrp_sync_conf *s)
+{
+	FILE *f = fopen(s->key_file, "re");
+	size_t n;
+	int c;
+
+	if (!f)
+		return conf_error(r, line, "sync: key_file %s: %s", s->key_file,
+				  strerror(errno));
+	n = fread(s->key.key, 1, sizeof(s->key.key), f);
+	c = fgetc(f);
+	fclose(f);
+	while (n && (s->key.key[n - 1] == '\n' || s->key.key[n - 1] == '\r'))
+		n--;
+	if (c != EOF || n < SYNC_KEY_MIN)
+		return conf_error(r, line, "sync: key_file %s: the key must be %d to %d bytes (e.g. head -c 32 /dev/urandom | base64 > FILE)",
+				  s->key_file, SYNC_KEY_MIN, SYNC_KEY_MAX);
+	s->key.len = n;
+	return 0;
+}
+
+static int sync_ms(const struct reader *r, const struct kx_extra *e,
+		   uint64_t min, uint64_t max, uint32_t *out)
+{
+	uint64_t ms;
+
+	if (parse_time_ms(e->value, &ms) || ms < min || ms > max)
+		return conf_error(r, e->line, "sync: %s: bad value '%s' (%llums to %llus)",
+				  e->key, e->value, (unsigned long long)min,
+				  (unsigned long long)(max / 1000));
+	*out = (uint32_t)ms;
+	return 0;
+}
+
+static int sync_key(const struct reader *r, struct vrrp_sync_conf *s,
+		    const struct kx_extra *e)
+{
+	char word[64];
+	const char *p;
+	int n, err;
+	struct in_addr a;
+	unsigned long port;
+	char *end;
+
+	if (!s->line)
+		s->line = e->line;
+	if (!strcmp(e->key, "enabled")) {
+		bool on;
+
+		if (!strcmp(e->value, "auto"))
+			s->mode = VRRP_SYNC_AUTO;
+		else if (!parse_bool(e->value, &on))
+			s->mode = on ? VRRP_SYNC_ON : VRRP_SYNC_OFF;
+		else
+			return conf_error(r, e->line, "sync: enabled: bad value '%s' (auto, yes or no)",
+					  e->value);
+		return 0;
+	}
+	if (!strcmp(e->key, "peers") || !strcmp(e->key, "peer")) {
+		s->peers_given = true;
+		for (p = e->value; sscanf(p, "%63s%n", word, &n) == 1; p += n) {
+			if (inet_pton(AF_INET, word, &a) != 1)
+				return conf_error(r, e->line, "sync: peers: '%s' is not an IPv4 address",
+						  word);
+			err = add_peer(r, e->line, s, a.s_addr);
+			if (err)
+				return err;
+		}
+		return 0;
+	}
+	if (!strcmp(e->key, "port")) {
+		errno = 0;
+		port = strtoul(e->value, &end, 10);
+		if (errno || *end || port < 1 || port > 65535)
+			return conf_error(r, e->line, "sync: port: bad value '%s' (1-65535)",
+					  e->value);
+		s->port = (uint16_t)port;
+		return 0;
+	}
+	if (!strcmp(e->key, "key_file")) {
+		if (e->value[0] != '/')
+			return conf_error(r, e->line, "sync: key_file needs an absolute path");
+		snprintf(s->key_file, sizeof(s->key_file), "%s", e->value);
+		return read_key(r, e->line, s);
+	}
+	if (!strcmp(e->key, "state_file")) {
+		if (e->value[0] != '/')
+			return conf_error(r, e->line, "sync: state_file needs an absolute path");
+		snprintf(s->state_file, sizeof(s->state_file), "%s", e->value);
+		return 0;
+	}
+	if (!strcmp(e->key, "batch_delay"))
+		return sync_ms(r, e, 1, 1000, &s->batch_ms);
+	if (!strcmp(e->key, "snapshot_interval"))
+		return sync_ms(r, e, 100, 5000, &s->snapshot_ms);
+	return conf_error(r, e->line, "unknown key '%s' in [sync]", e->key);
+}
+
+/* Resolve the defaults once every key is read: on with a dsr service,
+ * its servers as the peers. */
+static int sync_finish(const struct reader *r, struct vrrp_sync_conf *s)
+{
+	const struct kx_config *kc = r->kc;
+	bool dsr = false;
+	int err;
+
+	for (unsigned int i = 0; i < kc->n_services; i++) {
+		const struct kx_service *svc = &kc->services[i];
+
+		if (svc->mode != KHAXDP_MODE_DSR)
+			continue;
+		dsr = true;
+		for (unsigned int j = 0; !s->peers_given && j < svc->n_servers; j++) {
+			err = add_peer(r, svc->line, s,
+				       svc->servers[j].ep.addr.v4);
+			if (err)
+				return err;
+		}
+	}
+	s->enabled = s->mode == VRRP_SYNC_ON || (s->mode == VRRP_SYNC_AUTO && dsr);
+	if (s->enabled && !s->n_peers)
+		return conf_error(r, s->line ? s->line : 1, "sync: no peers: give 'peers = ADDR ...' in [sync], or a [service] with mode = dsr");
+	return 0;
+}
+
 bool vrrp_conf_carries_service(const struct vrrp_config *c,
 			       const struct vrrp_instance_conf *ic)
 {
@@ -574,9 +716,20 @@ int vrrp_conf_from(const struct kx_config *kc, struct vrrp_config *out)
 			     out->n_service_vips < KHAXDP_MAX_SERVICES; i++)
 		out->service_vips[out->n_service_vips++] =
 			kc->services[i].listen.addr.v4;
+	out->sync.port = SYNC_DEFAULT_PORT;
+	out->sync.batch_ms = SYNC_DEFAULT_BATCH_MS;
+	out->sync.snapshot_ms = SYNC_DEFAULT_SNAPSHOT_MS;
+	snprintf(out->sync.state_file, sizeof(out->sync.state_file), "%s",
+		 KX_SYNC_STATE_FILE);
 	for (size_t i = 0; i < kc->n_extra; i++) {
 		const struct kx_extra *e = &kc->extra[i];
 
+		if (!strcmp(e->section, "sync")) {
+			err = sync_key(&r, &out->sync, e);
+			if (err)
+				return err;
+			continue;
+		}
 		name = vrrp_section_name(e->section);
 		if (!name)
 			continue;	/* [stats] and others: not ours */
@@ -589,7 +742,7 @@ int vrrp_conf_from(const struct kx_config *kc, struct vrrp_config *out)
 	}
 	if (!out->n)
 		return kx_fail(-EINVAL, "%s: no [vrrp NAME] section", kc->path);
-	return check_all(&r);
+	return check_all(&r) ?: sync_finish(&r, &out->sync);
 }
 
 int vrrp_conf_load(const char *path, struct vrrp_config *out)

@@ -14,6 +14,7 @@
 
 #include "advert.h"
 #include "loader/config.h"
+#include "sync_wire.h"
 
 #define VRRP_MAX_INSTANCES	8
 #define VRRP_MAX_PEERS		16
@@ -63,6 +64,31 @@ struct vrrp_instance_conf {
 	char notify[VRRP_NOTIFY_KINDS][VRRP_NOTIFY_LEN];	/* "" none */
 };
 
+/* [sync]: flow sync between the nodes (see sync.h). */
+enum vrrp_sync_mode {
+	VRRP_SYNC_AUTO,		/* on when a [service] has mode = dsr */
+	VRRP_SYNC_ON,
+	VRRP_SYNC_OFF,
+};
+
+struct vrrp_sync_conf {
+	int line;			/* of the first [sync] key, 0: none */
+	enum vrrp_sync_mode mode;
+	bool enabled;			/* what mode resolved to */
+	/* Given, or the servers of the dsr services; the agent leaves out
+	 * its own addresses. */
+	bool peers_given;
+	unsigned int n_peers;
+	uint32_t peers[VRRP_MAX_PEERS];	/* IPv4, network order */
+	uint16_t port;
+	char key_file[PATH_MAX];	/* "": messages not authenticated */
+	struct sync_key key;		/* read from key_file */
+	uint32_t batch_ms;
+	uint32_t snapshot_ms;
+	char state_file[PATH_MAX];	/* what `khaxdp status` shows */
+};
+
+
 struct vrrp_config {
 	char path[PATH_MAX];
 	char bpffs[PATH_MAX];		/* [global] bpffs: the data plane */
@@ -72,6 +98,7 @@ struct vrrp_config {
 	 * that carries one of them decides the node's role. */
 	unsigned int n_service_vips;
 	uint32_t service_vips[KHAXDP_MAX_SERVICES];
+	struct vrrp_sync_conf sync;
 };
 
 /* Does the instance carry the address of a [service]? */

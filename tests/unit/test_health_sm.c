@@ -246,9 +246,51 @@ static void test_outcome_strings(void **state)
 	assert_string_equal(hc_outcome_str(&o, buf, sizeof(buf)), "connect: No route to host");
 }
 
+/* Its node stopped advertising: a check at once, with the short
+ * timeout; no answer makes it down and gone at once, an answer changes
+ * nothing; the checks bring it up again, no longer gone. */
+static void test_suspect(void **state)
+{
+	struct health_sm sm;
+
+	(void)state;
+	health_sm_init(&sm, 2, 3, INTER, TIMEOUT, true, 0);
+	assert_int_equal(check_at(&sm, 0, 1, &ok), HEALTH_SAME);
+	health_sm_start(&sm, 2000);		/* a check in flight */
+	health_sm_suspect(&sm, 2100, 400);
+	assert_true(health_sm_due(&sm, 2100));	/* at once */
+	health_sm_start(&sm, 2100);
+	assert_int_equal(health_sm_deadline(&sm), 2500);
+	assert_false(health_sm_expired(&sm, 2499));
+	assert_true(health_sm_expired(&sm, 2500));
+	assert_int_equal(health_sm_finish(&sm, 2500, &timeout), HEALTH_WENT_DOWN);
+	assert_false(sm.up);
+	assert_true(sm.gone);
+	assert_false(sm.suspect);
+	assert_int_equal(health_sm_deadline(&sm), 4100);	/* back to inter */
+	assert_int_equal(check_at(&sm, 4100, 1, &ok), HEALTH_SAME);
+	assert_true(sm.gone);
+	assert_int_equal(check_at(&sm, 6100, 1, &ok), HEALTH_WENT_UP);
+	assert_false(sm.gone);
+
+	/* It answers: only VRRP stopped. Nothing changes. */
+	health_sm_suspect(&sm, 9000, 400);
+	assert_int_equal(check_at(&sm, 9000, 3, &ok), HEALTH_SAME);
+	assert_true(sm.up);
+	assert_false(sm.gone);
+	assert_int_equal(health_sm_deadline(&sm), 11000);
+
+	/* Already down by its checks: gone is still news for the map. */
+	health_sm_init(&sm, 2, 3, INTER, TIMEOUT, false, 0);
+	health_sm_suspect(&sm, 0, 400);
+	assert_int_equal(check_at(&sm, 0, 400, &timeout), HEALTH_WENT_DOWN);
+	assert_true(sm.gone);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_suspect),
 		cmocka_unit_test(test_starts_down_until_rise),
 		cmocka_unit_test(test_start_up_needs_fall_failures),
 		cmocka_unit_test(test_runs_are_consecutive),

@@ -9,6 +9,8 @@
 #include <stdio.h>
 #include <string.h>
 #include <arpa/inet.h>
+#include <stdlib.h>
+#include <unistd.h>
 #include <cmocka.h>
 
 #include "loader/util.h"
@@ -280,6 +282,74 @@ static void test_same_identity(void **state)
 	assert_false(vrrp_conf_same_identity(&a.inst[0], &b.inst[0]));
 }
 
+/* [sync]: on with a dsr service, its servers as peers; given peers,
+ * port, intervals and a key file; off; every bad value named. */
+static void test_sync_section(void **state)
+{
+	static const char dsr[] =
+		"[service api]\nlisten = 10.0.0.100:7443\nmode = dsr\n"
+		"server = a 10.0.0.1:6443\nserver = b 10.0.0.2:6443\n"
+		"server = c 10.0.0.3:6443\n"
+		"[vrrp VI_1]\ninterface = ens33\nvirtual_router_id = 51\n"
+		"virtual_ipaddress = 10.0.0.100/24\n";
+	char text[2048], keyfile[] = "/tmp/khaxdp-sync-key-XXXXXX";
+	struct vrrp_config vc;
+	FILE *f;
+	int fd;
+
+	(void)state;
+	assert_int_equal(load(dsr, &vc), 0);
+	assert_true(vc.sync.enabled);
+	assert_int_equal(vc.sync.n_peers, 3);
+	assert_int_equal(vc.sync.peers[2], inet_addr("10.0.0.3"));
+	assert_int_equal(vc.sync.port, 7448);
+	assert_int_equal(vc.sync.batch_ms, 20);
+	assert_int_equal(vc.sync.snapshot_ms, 2000);
+	assert_int_equal(vc.sync.key.len, 0);
+
+	/* nat only: off unless asked for */
+	assert_int_equal(load_with("", &vc), 0);
+	assert_false(vc.sync.enabled);
+	expect_error("[sync]\nenabled = yes\n", "sync: no peers");
+
+	fd = mkstemp(keyfile);
+	assert_true(fd >= 0);
+	f = fdopen(fd, "w");
+	fputs("a-key-of-twenty-bytes\n", f);
+	fclose(f);
+	snprintf(text, sizeof(text), "%s[sync]\npeers = 10.0.0.7 10.0.0.8\n"
+		 "port = 9000\nbatch_delay = 5ms\nsnapshot_interval = 1s\n"
+		 "key_file = %s\n", dsr, keyfile);
+	assert_int_equal(load(text, &vc), 0);
+	assert_int_equal(vc.sync.n_peers, 2);
+	assert_int_equal(vc.sync.peers[1], inet_addr("10.0.0.8"));
+	assert_int_equal(vc.sync.port, 9000);
+	assert_int_equal(vc.sync.batch_ms, 5);
+	assert_int_equal(vc.sync.snapshot_ms, 1000);
+	assert_int_equal(vc.sync.key.len, 21);	/* the newline is not the key's */
+	assert_memory_equal(vc.sync.key.key, "a-key-of-twenty-bytes", 21);
+
+	f = fopen(keyfile, "w");
+	fputs("short\n", f);
+	fclose(f);
+	assert_int_equal(load(text, &vc), -EINVAL);
+	assert_non_null(strstr(kx_last_error(), "16 to 128 bytes"));
+	unlink(keyfile);
+	assert_int_equal(load(text, &vc), -EINVAL);
+	assert_non_null(strstr(kx_last_error(), "No such file"));
+
+	snprintf(text, sizeof(text), "%s[sync]\nenabled = no\n", dsr);
+	assert_int_equal(load(text, &vc), 0);
+	assert_false(vc.sync.enabled);
+	expect_error("[sync]\nsnapshot_interval = 10s\n", "100ms to 5s");
+	expect_error("[sync]\nbatch_delay = 0ms\n", "batch_delay: bad value");
+	expect_error("[sync]\npeers = 10.0.0.1 node2\n", "'node2' is not an IPv4 address");
+	expect_error("[sync]\nport = 70000\n", "port: bad value");
+	expect_error("[sync]\nkey_file = relative\n", "absolute path");
+	expect_error("[sync]\nenabled = maybe\n", "auto, yes or no");
+	expect_error("[sync]\npeer_port = 1\n", "unknown key 'peer_port' in [sync]");
+}
+
 static void test_example_file_parses(void **state)
 {
 	struct vrrp_config vc;
@@ -309,6 +379,7 @@ int main(void)
 		cmocka_unit_test(test_bad_values),
 		cmocka_unit_test(test_whole_section_checks),
 		cmocka_unit_test(test_same_identity),
+		cmocka_unit_test(test_sync_section),
 		cmocka_unit_test(test_example_file_parses),
 	};
 
