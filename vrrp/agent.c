@@ -682,6 +682,13 @@ static int open_signals(struct agent *ag)
 
 /* ---- entry points ------------------------------------------------------------------ */
 
+static void reset_clients(void *ctx, uint32_t addr)
+{
+	struct agent *ag = ctx;
+
+	agent_sync_reset_clients(&ag->sync, addr);
+}
+
 static void publish_sync(void *ctx, const struct stats_sync_view *v)
 {
 	struct agent *ag = ctx;
@@ -705,6 +712,8 @@ int agent_init(struct agent *ag, const char *path,
 	err = ev_loop_init(&ag->loop) ?: vip_nl_open(&ag->nl) ?:
 	      open_signals(ag) ?: agent_checks_start(&ag->checks, &ag->loop, path) ?:
 	      agent_sync_start(&ag->sync, &ag->loop, conf, publish_sync, ag);
+	if (!err && ag->checks.health)
+		health_on_gone(ag->checks.health, reset_clients, ag);
 	for (unsigned int i = 0; !err && i < conf->n; i++)
 		err = start_instance(ag, &ag->inst[i], &conf->inst[i]);
 	agent_checks_publish(&ag->checks, ag);

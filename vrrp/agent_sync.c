@@ -7,9 +7,12 @@
 #include <errno.h>
 #include <ifaddrs.h>
 #include <netinet/in.h>
+#include <netinet/ip.h>
+#include <netinet/tcp.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/random.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -181,6 +184,88 @@ static void on_readable(void *ctx)
 	}
 }
 
+/* ---- clients of a gone node --------------------------------------------------- */
+
+static uint16_t csum_fold(uint32_t sum)
+{
+	sum = (sum & 0xffff) + (sum >> 16);
+	sum = (sum & 0xffff) + (sum >> 16);
+	return (uint16_t)~sum;
+}
+
+static uint32_t csum_add(const void *data, size_t len, uint32_t sum)
+{
+	const uint8_t *p = data;
+
+	for (size_t i = 0; i + 1 < len; i += 2)
+		sum += (uint32_t)(p[i] << 8 | p[i + 1]);
+	return sum;
+}
+
+static void probe_client(void *ctx, const struct khaxdp_flow_key *key)
+{
+	struct agent_sync *s = ctx;
+	struct {
+		struct iphdr ip;
+		struct tcphdr tcp;
+	} __attribute__((packed)) pkt;
+	struct {
+		uint32_t saddr, daddr;
+		uint8_t zero, proto;
+		uint16_t len;
+	} __attribute__((packed)) pseudo;
+	struct sockaddr_in to = { .sin_family = AF_INET,
+				  .sin_addr.s_addr = key->src.v4 };
+	uint32_t seq;
+
+	if (key->family != KHAXDP_AF_INET)
+		return;
+	if (getrandom(&seq, sizeof(seq), GRND_NONBLOCK) != sizeof(seq))
+		seq = (uint32_t)ev_now();
+	memset(&pkt, 0, sizeof(pkt));
+	pkt.ip.version = 4;
+	pkt.ip.ihl = 5;
+	pkt.ip.tot_len = htons(sizeof(pkt));
+	pkt.ip.ttl = 64;
+	pkt.ip.protocol = IPPROTO_TCP;
+	pkt.ip.saddr = key->dst.v4;		/* the VIP */
+	pkt.ip.daddr = key->src.v4;		/* the client */
+	pkt.ip.check = htons(csum_fold(csum_add(&pkt.ip, sizeof(pkt.ip), 0)));
+	pkt.tcp.source = key->dport;
+	pkt.tcp.dest = key->sport;
+	/* A sequence number half the space away from anything it could
+	 * expect: outside its window, so it answers with an ACK. */
+	pkt.tcp.seq = htonl(seq);
+	pkt.tcp.ack_seq = htonl(seq ^ 0x80000000u);
+	pkt.tcp.doff = 5;
+	pkt.tcp.ack = 1;
+	pseudo.saddr = pkt.ip.saddr;
+	pseudo.daddr = pkt.ip.daddr;
+	pseudo.zero = 0;
+	pseudo.proto = IPPROTO_TCP;
+	pseudo.len = htons(sizeof(pkt.tcp));
+	pkt.tcp.check = htons(csum_fold(csum_add(&pkt.tcp, sizeof(pkt.tcp),
+						 csum_add(&pseudo, sizeof(pseudo), 0))));
+	if (sendto(s->raw, &pkt, sizeof(pkt), MSG_DONTWAIT,
+		   (struct sockaddr *)&to, sizeof(to)) == sizeof(pkt))
+		s->probes++;
+}
+
+void agent_sync_reset_clients(struct agent_sync *s, uint32_t addr)
+{
+	char ip[INET_ADDRSTRLEN];
+	int n;
+
+	if (!s->running || !s->active || !s->dp.opened || s->raw < 0)
+		return;
+	n = dp_flows_to(&s->dp, addr, probe_client, s);
+	if (n < 0)
+		kx_warn("sync: flows to %s: %s", ip_str(addr, ip), kx_last_error());
+	else if (n)
+		kx_info("sync: %d flow%s to %s, whose node failed: their clients probed, to be answered with a RST",
+			n, n == 1 ? "" : "s", ip_str(addr, ip));
+}
+
 /* ---- the data plane --------------------------------------------------------- */
 
 static void dp_close(struct agent_sync *s)
@@ -309,6 +394,12 @@ static int open_socket(struct agent_sync *s)
 	if (bind(s->sock, (struct sockaddr *)&sa, sizeof(sa)))
 		return kx_fail(-errno, "sync: bind to port %u: %s", s->conf.port,
 			       strerror(errno));
+	/* Send only (IPPROTO_RAW: the header is ours, nothing is received). */
+	s->raw = socket(AF_INET, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC,
+			IPPROTO_RAW);
+	if (s->raw < 0)
+		kx_warn("sync: raw socket: %s: idle clients of a failed node are not probed",
+			strerror(errno));
 	return ev_watch_add(s->loop, &s->sock_watch, s->sock, on_readable, s);
 }
 
@@ -333,7 +424,7 @@ int agent_sync_start(struct agent_sync *s, struct ev_loop *l,
 
 	memset(s, 0, sizeof(*s));
 	s->loop = l;
-	s->sock = -1;
+	s->sock = s->raw = -1;
 	s->sock_watch.fd = s->rb_watch.fd = -1;
 	s->publish = publish;
 	s->publish_ctx = ctx;
@@ -402,7 +493,9 @@ void agent_sync_stop(struct agent_sync *s)
 	dp_close(s);
 	if (s->sock >= 0)
 		close(s->sock);
-	s->sock = -1;
+	if (s->raw >= 0)
+		close(s->raw);
+	s->sock = s->raw = -1;
 	s->running = false;
 }
 

@@ -32,6 +32,8 @@ struct agent_sync {
 	bool running;
 	bool active;			/* this node balances: it announces */
 	int sock;
+	int raw;			/* probes to the clients of a gone node */
+	uint64_t probes;		/* sent */
 	struct ev_watch sock_watch;
 	struct dp_flows dp;
 	struct ev_watch rb_watch;
@@ -56,6 +58,17 @@ int agent_sync_start(struct agent_sync *s, struct ev_loop *l,
 void agent_sync_set_active(struct agent_sync *s, bool active);
 /* SIGHUP: restarted when [sync] changed. */
 void agent_sync_reload(struct agent_sync *s, const struct vrrp_config *conf);
+/*
+ * The backends at addr are GONE (health.h): make each client of a flow to
+ * them speak, so that the data plane can answer it with a RST now rather
+ * than at its next request (a watch sends nothing for 30 s). The probe is
+ * an ACK from the VIP with a sequence number outside the client's window:
+ * TCP answers it with an ACK of its own (RFC 9293 3.10.7.4), whose
+ * acknowledgment number is exactly what the RST needs (RFC 5961). Only
+ * while this node is active.
+ */
+void agent_sync_reset_clients(struct agent_sync *s, uint32_t addr);
+
 /* Send what is pending (before a clean stop gives the VIP away). */
 void agent_sync_flush(struct agent_sync *s);
 void agent_sync_stop(struct agent_sync *s);

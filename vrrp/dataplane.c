@@ -303,6 +303,44 @@ static int announce_one(const struct khaxdp_flow_key *key,
 	return 0;
 }
 
+struct to_walk {
+	struct dp_flows *d;
+	uint32_t addr;
+	dp_flow_key_fn fn;
+	void *ctx;
+	uint64_t now;
+	int n;
+};
+
+static int to_one(const struct khaxdp_flow_key *key,
+		  const struct khaxdp_flow *f, void *ctx)
+{
+	struct to_walk *w = ctx;
+	const struct khaxdp_backend *b;
+
+	if (f->backend_id >= KHAXDP_MAX_BACKENDS)
+		return 0;
+	b = &w->d->backends[f->backend_id];
+	if (b->family != KHAXDP_AF_INET || b->addr.v4 != w->addr ||
+	    khaxdp_flow_closed(f) || khaxdp_flow_expired(f, w->now))
+		return 0;
+	w->fn(w->ctx, key);
+	w->n++;
+	return 0;
+}
+
+int dp_flows_to(struct dp_flows *d, uint32_t addr, dp_flow_key_fn fn,
+		void *ctx)
+{
+	struct to_walk w = { .d = d, .addr = addr, .fn = fn, .ctx = ctx,
+			     .now = kx_now_ns() };
+	int err;
+
+	d->backends_ms = 0;
+	err = backends_fresh(d) ?: kx_flows_foreach(&d->maps, to_one, &w);
+	return err ? err : w.n;
+}
+
 int dp_flows_announce(struct dp_flows *d, dp_flow_announce_fn fn, void *ctx)
 {
 	struct announce_walk w = { .d = d, .fn = fn, .ctx = ctx,

@@ -108,6 +108,10 @@ int dp_flows_adopt(struct dp_flows *d, const struct khaxdp_flow_event *ev,
 		   uint32_t idle_ms, enum kx_adopt *out);
 int dp_flows_forget(struct dp_flows *d, const struct khaxdp_flow_key *key,
 		    bool *deleted);
+/* Call fn for each live flow to a backend at addr (IPv4); how many. */
+typedef void (*dp_flow_key_fn)(void *ctx, const struct khaxdp_flow_key *key);
+int dp_flows_to(struct dp_flows *d, uint32_t addr, dp_flow_key_fn fn,
+		void *ctx);
 /* Call fn for each flow to announce (kx_flow_announce()); how many. */
 int dp_flows_announce(struct dp_flows *d, dp_flow_announce_fn fn, void *ctx);
 

@@ -142,10 +142,13 @@ static void release_addresses(struct vrrp_fsm *f, struct vrrp_actions *out)
 static void become_master(struct vrrp_fsm *f, uint64_t now,
 			  struct vrrp_actions *out)
 {
+	/* The data plane balances before the address is there and before
+	 * the clients hear of it: a packet the stack took for the VIP while
+	 * this node is still standby would be answered with a RST. */
 	push(out, VRRP_ACT_SEND_ADVERT, f->priority);
+	push(out, VRRP_ACT_SET_ACTIVE, 1);
 	push(out, VRRP_ACT_ADD_VIPS, 0);
 	push(out, VRRP_ACT_SEND_GARPS, 0);
-	push(out, VRRP_ACT_SET_ACTIVE, 1);
 	push(out, VRRP_ACT_NOTIFY, VRRP_MASTER);
 	enter(f, VRRP_MASTER, now);
 	f->timer_at = now + interval_ns(f->p.adver_int_cs);
@@ -376,14 +379,20 @@ static void master_advert(struct vrrp_fsm *f, uint64_t now,
 	char ip[INET_ADDRSTRLEN], ours[INET_ADDRSTRLEN];
 	uint8_t prio = f->priority;
 
-	if (adv->priority == VRRP_PRIO_STOP) {
-		/* Another master is leaving: assert ourselves at once. */
+	if (adv->priority == VRRP_PRIO_STOP || !sender_wins(f, adv)) {
+		/* Another master is leaving, or loses to us (§6.4.3 only
+		 * discards): assert ourselves at once, to the clients too. */
+		if (f->asserted_at && now - f->asserted_at < VRRP_ASSERT_INTERVAL_NS)
+			return;
+		f->asserted_at = now;
 		push(out, VRRP_ACT_SEND_ADVERT, f->priority);
+		push(out, VRRP_ACT_SEND_GARPS, 0);
 		f->timer_at = now + interval_ns(f->p.adver_int_cs);
+		if (adv->priority != VRRP_PRIO_STOP)
+			say(f, out, "MASTER: %s also claims the VIP with priority %u, ours %u wins: advert and gratuitous ARPs sent",
+			    ip_str(adv->saddr, ip), adv->priority, prio);
 		return;
 	}
-	if (!sender_wins(f, adv))
-		return;		/* §6.4.3: discard; our adverts win */
 	become_backup(f, now,
 		      f->p.version == 3 ? adv->adver_int_cs : f->p.adver_int_cs,
 		      out);

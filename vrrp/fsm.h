@@ -73,7 +73,15 @@ struct vrrp_fsm {
 	uint64_t since;			/* entered the current state */
 	uint32_t master_ip;		/* last master heard, 0: none */
 	uint8_t master_prio;
+	uint64_t asserted_at;		/* MASTER: last advert + GARPs sent to
+					 * another master that loses (or leaves) */
 };
+
+/* A master that hears another master it wins against (or that leaves)
+ * sends an advert and gratuitous ARPs at once, as keepalived does: the
+ * clients the other one drew (a healed partition) come back now, not when
+ * their ARP entry expires. At most once per this interval. */
+#define VRRP_ASSERT_INTERVAL_NS	1000000000ull
 
 void vrrp_fsm_init(struct vrrp_fsm *f, const struct vrrp_fsm_params *p,
 		   uint8_t priority);

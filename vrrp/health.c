@@ -68,6 +68,8 @@ struct health {
 	uint64_t next_sync_ms;
 	bool attached;			/* the last sync found the maps */
 	char sync_error[512];		/* the last one logged, to log it once */
+	health_gone_fn on_gone;
+	void *on_gone_ctx;
 };
 
 /* An epoll tag no backend pointer can have. */
@@ -191,6 +193,9 @@ static void finish(struct health *h, struct hc_backend *b,
 		return;
 	log_change(b, change);
 	sync_maps(h);
+	if (change == HEALTH_WENT_DOWN && b->sm.gone && h->on_gone &&
+	    b->ep.family == KHAXDP_AF_INET)
+		h->on_gone(h->on_gone_ctx, b->ep.addr.v4);
 }
 
 static void finish_result(struct health *h, struct hc_backend *b,
@@ -427,6 +432,12 @@ static void run_schedule(struct health *h)
 		sync_maps(h);
 		h->next_sync_ms = now + SYNC_INTERVAL_MS;
 	}
+}
+
+void health_on_gone(struct health *h, health_gone_fn fn, void *ctx)
+{
+	h->on_gone = fn;
+	h->on_gone_ctx = ctx;
 }
 
 void health_node_failed(struct health *h, uint32_t addr)

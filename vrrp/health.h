@@ -63,6 +63,11 @@ int health_dispatch(struct health *h);
 #define HEALTH_SUSPECT_TIMEOUT_MS	400
 void health_node_failed(struct health *h, uint32_t addr);
 
+/* Called (from health_dispatch()) when the backends at addr became GONE
+ * in the data plane: their idle flows can be made to speak (agent_sync). */
+typedef void (*health_gone_fn)(void *ctx, uint32_t addr);
+void health_on_gone(struct health *h, health_gone_fn fn, void *ctx);
+
 /* Wait up to timeout_ms for work and dispatch it: a loop for a process that
  * runs only the checks (tests, a daemon without [vrrp]). */
 int health_run_once(struct health *h, int timeout_ms);

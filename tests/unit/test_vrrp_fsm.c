@@ -73,7 +73,7 @@ static const char *acts(const struct vrrp_actions *out)
 	return buf;
 }
 
-#define TO_MASTER	"advert(%u) add garp active(1) notify(MASTER)"
+#define TO_MASTER	"advert(%u) active(1) add garp notify(MASTER)"
 #define TO_BACKUP	"del active(0) notify(BACKUP)"
 #define MASTER_TO_BACKUP "advert(0) del active(0) notify(BACKUP)"
 
@@ -435,7 +435,7 @@ static void test_master_tie_break_on_address(void **state)
 	(void)state;
 	at = start_master(&f, 100);	/* we are 10.0.0.2 */
 	vrrp_fsm_advert(&f, at + 1, &lower, &out);
-	assert_int_equal(out.n, 0);
+	assert_string_equal(acts(&out), "advert(100) garp");
 	assert_int_equal(f.state, VRRP_MASTER);
 	vrrp_fsm_advert(&f, at + 2, &higher, &out);
 	assert_int_equal(f.state, VRRP_BACKUP);
@@ -451,10 +451,18 @@ static void test_master_discards_lower(void **state)
 
 	(void)state;
 	at = start_master(&f, 100);
-	next = vrrp_fsm_next(&f);
+	/* Asserted at once (advert and GARPs: the clients it drew come
+	 * back), then at most once a second while it goes on. */
 	vrrp_fsm_advert(&f, at + 1, &a, &out);
+	assert_string_equal(acts(&out), "advert(100) garp");
+	assert_log_has(&out, "10.0.0.9 also claims the VIP with priority 99, ours 100 wins");
+	assert_int_equal(f.state, VRRP_MASTER);
+	next = vrrp_fsm_next(&f);
+	vrrp_fsm_advert(&f, at + 500 * MS, &a, &out);
 	assert_int_equal(out.n, 0);
 	assert_int_equal(vrrp_fsm_next(&f), next);
+	vrrp_fsm_advert(&f, at + 1 + S, &a, &out);
+	assert_string_equal(acts(&out), "advert(100) garp");
 }
 
 static void test_master_answers_priority_zero(void **state)
@@ -467,7 +475,7 @@ static void test_master_answers_priority_zero(void **state)
 	(void)state;
 	at = start_master(&f, 100);
 	vrrp_fsm_advert(&f, at + 300 * MS, &bye, &out);
-	assert_string_equal(acts(&out), "advert(100)");
+	assert_string_equal(acts(&out), "advert(100) garp");
 	assert_int_equal(f.state, VRRP_MASTER);
 	assert_int_equal(vrrp_fsm_next(&f), at + 1300 * MS);
 }

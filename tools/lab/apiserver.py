@@ -6,6 +6,8 @@ GET /readyz answers 200 "ok", or 500 while the file given with --readyz-file
 holds "500" (so a test can make the node unready without stopping it). GET
 /peer answers the node name and the address:port the request came from, as
 an apiserver's audit log would record it ("control2 192.168.218.11:40312").
+GET /watch?seconds=N streams like a Kubernetes watch: a chunked response
+with one line "NODE SEQ" every 50 ms for N seconds (default 10).
 Any other path answers the node name and a newline, e.g. "control2\n", so a
 client can see where its request landed.
 """
@@ -14,6 +16,8 @@ import http.server
 import pathlib
 import ssl
 import sys
+import time
+import urllib.parse
 
 
 def make_handler(name, readyz_file):
@@ -40,6 +44,26 @@ def make_handler(name, readyz_file):
                     self._reply(200, "ok")
                 else:
                     self._reply(int(want), "readyz check failed\n")
+                return
+            if self.path.split("?")[0] == "/watch":
+                query = urllib.parse.parse_qs(urllib.parse.urlsplit(self.path).query)
+                seconds = float(query.get("seconds", ["10"])[0])
+                self.send_response(200)
+                self.send_header("Content-Type", "text/plain")
+                self.send_header("Transfer-Encoding", "chunked")
+                self.end_headers()
+                end = time.monotonic() + seconds
+                seq = 0
+                try:
+                    while time.monotonic() < end:
+                        line = f"{name} {seq}\n".encode()
+                        self.wfile.write(b"%x\r\n%s\r\n" % (len(line), line))
+                        self.wfile.flush()
+                        seq += 1
+                        time.sleep(0.05)
+                    self.wfile.write(b"0\r\n\r\n")
+                except OSError:
+                    pass
                 return
             if self.path.split("?")[0] == "/peer":
                 host, port = self.client_address[:2]

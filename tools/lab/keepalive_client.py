@@ -3,7 +3,9 @@
 """One long-lived TLS connection, one GET every --interval seconds.
 
 Prints one line per request: "<seconds since start> ok <body>" or
-"<seconds> FAIL <error>", and after the first failure stops (a broken
+"<seconds> FAIL <error>" (with --wall-clock, the time is the epoch in
+seconds instead, to line up with other events), and after the first failure
+stops (a broken
 connection must not be silently replaced by a new one, which would hide
 the failure). Exit status 0 when every request succeeded.
 """
@@ -22,6 +24,8 @@ def main():
     ap.add_argument("--interval", type=float, default=0.1)
     ap.add_argument("--duration", type=float, default=5.0)
     ap.add_argument("--timeout", type=float, default=2.0)
+    ap.add_argument("--wall-clock", action="store_true",
+                    help="print the epoch time (s) rather than the time since start")
     ap.add_argument("--bind-port", type=int, default=0,
                     help="local port to connect from (default: the kernel's choice)")
     args = ap.parse_args()
@@ -35,7 +39,7 @@ def main():
     ok = True
     first_sock = None
     while time.monotonic() - start < args.duration:
-        t = time.monotonic() - start
+        t = time.time() if args.wall_clock else time.monotonic() - start
         try:
             conn.request("GET", args.path)
             resp = conn.getresponse()
@@ -53,9 +57,13 @@ def main():
                 first_sock = sock
             elif sock != first_sock:
                 raise RuntimeError(f"connection replaced: {first_sock} -> {sock}")
-            print(f"{t:.2f} ok {body} from {sock[0]}:{sock[1]}", flush=True)
+            if args.wall_clock:
+                t = time.time()  # when the answer came
+            print(f"{t:.3f} ok {body} from {sock[0]}:{sock[1]}", flush=True)
         except Exception as e:  # any failure ends the run: report it
-            print(f"{t:.2f} FAIL {type(e).__name__}: {e}", flush=True)
+            if args.wall_clock:
+                t = time.time()
+            print(f"{t:.3f} FAIL {type(e).__name__}: {e}", flush=True)
             ok = False
             break
         time.sleep(args.interval)

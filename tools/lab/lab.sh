@@ -27,6 +27,9 @@
 #                logs, pid files; default /run/khaxdp-lab/<prefix>
 #   LAB_CLIENTS  number of client namespaces, default 2
 #   KHAXDP       the khaxdp binary lab_khaxdp runs
+#   LAB_MODE     the service's mode in khaxdp.conf: nat (default) or dsr
+#   LAB_SERVICE_EXTRA  lines added to the [service apiserver] section (and
+#                any section after it), e.g. health checks or [sync] keys
 
 # declare -g: the settings stick also when given as `LAB_PREFIX=x . lab.sh`.
 _lab_caller=$(basename "$0" | tr -cd 'a-z0-9' | cut -c1-8)
@@ -104,12 +107,16 @@ lab_write_conf() {
 		echo
 		echo "[service apiserver]"
 		echo "listen = $LAB_VIP:$LAB_VIP_PORT"
-		echo "mode = nat"
+		echo "mode = ${LAB_MODE:-nat}"
 		echo "balance = roundrobin"
 		echo "timeout = 30m"
 		for n in "${LAB_NODES[@]}"; do
 			echo "server = $n ${LAB_ADDR[$n]}:$LAB_API_PORT"
 		done
+		[[ -z ${LAB_SERVICE_EXTRA:-} ]] || echo "$LAB_SERVICE_EXTRA"
+		echo
+		echo "[sync]"
+		echo "state_file = $(lab_node_dir "$node")/sync"
 	} >"$(lab_conf "$node")"
 }
 
