@@ -264,7 +264,10 @@ static void write_service(FILE *out, const struct kx_imp_haproxy *h,
 			s->bind_line);
 		fprintf(out, "listen = VIP:%u\n", s->port);
 	}
-	fprintf(out, "mode = nat\nbalance = roundrobin\n");
+	fprintf(out, "# nat while some servers still run haproxy; once every server runs\n"
+		     "# khaxdp, mode = dsr: they answer their clients directly and\n"
+		     "# connections survive a failover (flow sync).\n"
+		     "mode = nat\nbalance = roundrobin\n");
 	if (s->timeout_ms) {
 		fprintf(out, "# %s\n", s->timeout_from);
 		fprintf(out, "timeout = %s\n",

@@ -248,6 +248,9 @@ static void test_seed_output_loads(void **state)
 		assert_contains(text, "\ninterface = ens33\n");
 		assert_contains(text, "\n[service app]\nlisten = 192.168.218.189:7443\n");
 		assert_contains(text, "\ntimeout = 30m\n");
+		/* nat while haproxy may still serve; the comment says when dsr */
+		assert_contains(text, "once every server runs\n# khaxdp, mode = dsr");
+		assert_contains(text, "\nmode = nat\n");
 		assert_contains(text, "\ncheck = tcp\ninter = 2s\nrise = 2\nfall = 3\n");
 		assert_contains(text, "\ncheck_timeout = 5s\n");
 		assert_contains(text, "\nserver = control1 192.168.218.171:6443\n"
