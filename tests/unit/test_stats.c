@@ -6,6 +6,7 @@
  * strict JSON parser, the HTML for what a person looks for.
  */
 #include <ctype.h>
+#include <arpa/inet.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -90,6 +91,23 @@ static struct stats_model *make_model(void)
 	m->vrrp[0].base_priority = 101;
 	snprintf(m->vrrp[0].master, sizeof(m->vrrp[0].master), "192.168.218.171");
 	snprintf(m->vrrp[0].vips, sizeof(m->vrrp[0].vips), "192.168.218.189/24");
+	/* Flow sync: this node sends; one peer heard 1.5 s ago, one never. */
+	m->sync.enabled = true;
+	m->sync.port = 7448;
+	m->sync.sending = true;
+	m->sync.attached = true;
+	m->sync.msgs_sent = 40;
+	m->sync.events_sent = 300;
+	m->sync.lag_ms = 21;
+	m->sync.rx_drop[SYNC_RX_AUTH_BAD] = 2;
+	m->sync.n_peers = 2;
+	m->sync.now_ns = 10000000000ull;
+	m->sync.peers[0].addr = htonl(0xc0a8daac);	/* 192.168.218.172 */
+	m->sync.peers[0].last_ns = 8500000000ull;
+	m->sync.peers[0].flows = 64;
+	m->sync.peers[0].installed = 21;
+	m->sync.peers[0].gaps = 3;
+	m->sync.peers[1].addr = htonl(0xc0a8daad);	/* never heard */
 	return m;
 }
 
@@ -103,6 +121,18 @@ static char *render(const struct stats_model *m, render_fn fn)
 
 	assert_non_null(out);
 	fn(m, out);
+	fclose(out);
+	return buf;
+}
+
+static char *render_sync(const struct stats_sync_view *v)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *out = open_memstream(&buf, &len);
+
+	assert_non_null(out);
+	stats_render_sync_state(v, out);
 	fclose(out);
 	return buf;
 }
@@ -497,6 +527,14 @@ static void test_metrics_series(void **state)
 	assert_true(prom_get(p, "khaxdp_vrrp_state,instance=\"VI_\\\"1\\\\\",state=\"BACKUP\"") == 0);
 	assert_true(prom_get(p, "khaxdp_vrrp_priority,instance=\"VI_\\\"1\\\\\"") == 103);
 	assert_true(prom_get(p, "khaxdp_dataplane_attached") == 1);
+	assert_true(prom_get(p, "khaxdp_sync_enabled") == 1);
+	assert_true(prom_get(p, "khaxdp_sync_events_sent_total") == 300);
+	assert_true(prom_get(p, "khaxdp_sync_lag_seconds") == 0.021);
+	assert_true(prom_get(p, "khaxdp_sync_dropped_total,reason=\"auth_bad\"") == 2);
+	assert_true(prom_get(p, "khaxdp_sync_peer_last_message_seconds,peer=\"192.168.218.172\"") == 1.5);
+	assert_true(prom_get(p, "khaxdp_sync_peer_last_message_seconds,peer=\"192.168.218.173\"") == -1);
+	assert_true(prom_get(p, "khaxdp_sync_peer_flows_installed_total,peer=\"192.168.218.172\"") == 21);
+	assert_true(prom_get(p, "khaxdp_sync_peer_sequence_gaps_total,peer=\"192.168.218.172\"") == 3);
 	/* An unchecked backend has no check series. */
 	for (int i = 0; i < p->n_series; i++)
 		if (strstr(p->series[i], "check") && strstr(p->series[i], "control4"))
@@ -549,6 +587,9 @@ static void test_json_valid(void **state)
 	assert_non_null(strstr(text, "\"last\":\"HTTP status 500 <\\\"quoted\\\">\""));
 	assert_non_null(strstr(text, "\"state\":\"MASTER\""));
 	assert_non_null(strstr(text, "\"NO_FLOW\":"));
+	assert_non_null(strstr(text, "\"sync\":{\"enabled\":true,\"port\":7448"));
+	assert_non_null(strstr(text, "\"address\":\"192.168.218.172\",\"last_message_ms\":1500"));
+	assert_non_null(strstr(text, "\"address\":\"192.168.218.173\",\"last_message_ms\":null"));
 	/* and the validator is strict */
 	assert_false(json_valid("{\"a\":1,}", &where));
 	assert_false(json_valid("{\"a\":01}", &where));
@@ -601,6 +642,24 @@ static void test_status_names(void **state)
 	assert_string_equal(stats_status(KHAXDP_HEALTH_UP, KHAXDP_ADMIN_DISABLED), "MAINT");
 }
 
+/* The state file `khaxdp status` shows: one line per thing, key=value. */
+static void test_sync_state_file(void **state)
+{
+	struct stats_model *m = make_model();
+	char *text = render_sync(&m->sync);
+
+	(void)state;
+	assert_non_null(strstr(text, "sync enabled=yes port=7448 auth=none sending=yes attached=yes "));
+	assert_non_null(strstr(text, " events_sent=300 "));
+	assert_non_null(strstr(text, " dropped=2\n"));
+	assert_non_null(strstr(text, "\npeer address=192.168.218.172 last_message_ms=1500 "));
+	assert_non_null(strstr(text, " installed=21 "));
+	assert_non_null(strstr(text, " sequence_gaps=3 "));
+	assert_non_null(strstr(text, "\npeer address=192.168.218.173 last_message_ms=-1 "));
+	free(text);
+	free(m);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -608,6 +667,7 @@ int main(void)
 		cmocka_unit_test(test_metrics_series),
 		cmocka_unit_test(test_parser_rejects),
 		cmocka_unit_test(test_json_valid),
+		cmocka_unit_test(test_sync_state_file),
 		cmocka_unit_test(test_html),
 		cmocka_unit_test(test_status_names),
 	};
