@@ -24,6 +24,50 @@
 # SYN_TO SYNACK_FROM" or "start end fail reason" per attempt); OUT.foreign
 # counts the answers that came from another node than the SYN was sent to.
 
+# --- connections kept across a failover ----------------------------------------
+
+# kept_load SECONDS DIR [N_PER_CLIENT] [STAGGER_S]: from each client N (15)
+# kept-alive TLS connections to VIP:7443 (GET /peer every 50 ms, one line per
+# answer with the wall-clock time: DIR/ka.CLIENT.I) and one watch
+# (DIR/watch.CLIENT), all for SECONDS; each connection opened STAGGER_S
+# after the previous one. kept_wait waits for them all.
+KEPT_PIDS=()
+kept_load() {
+	local secs=$1 dir=$2 n=${3:-15} stagger=${4:-0} c i k=0
+	KEPT_PIDS=()
+	for ((i = 0; i < n; i++)); do
+		for c in "${LAB_CLIENTS[@]}"; do
+			ip netns exec "$(lab_ns "$c")" "$LAB_PYTHON" "$LAB_SRC/keepalive_client.py" \
+				"$LAB_VIP" "$LAB_VIP_PORT" --path /peer --interval 0.05 \
+				--duration "$(awk -v s="$secs" -v k="$k" -v g="$stagger" 'BEGIN { print s - k * g }')" \
+				--timeout 3 --wall-clock >"$dir/ka.$c.$i" 2>&1 &
+			KEPT_PIDS+=($!)
+			k=$((k + 1))
+			[[ $stagger == 0 ]] || sleep "$stagger"
+		done
+	done
+	for c in "${LAB_CLIENTS[@]}"; do
+		ip netns exec "$(lab_ns "$c")" "$LAB_PYTHON" "$LAB_SRC/watch_client.py" \
+			"$LAB_VIP" "$LAB_VIP_PORT" --seconds "$secs" --timeout 3 >"$dir/watch.$c" 2>&1 &
+		KEPT_PIDS+=($!)
+	done
+}
+
+kept_wait() { local p; for p in "${KEPT_PIDS[@]}"; do wait "$p" || true; done; }
+
+# kept_count DIR DEAD: "KEPT LIVE" - of the kept-alive connections whose
+# apiserver is not on node DEAD (LIVE), how many answered every request.
+kept_count() {
+	local f backend live=0 kept=0
+	for f in "$1"/ka.*; do
+		backend=$(awk '$2 == "ok" { print $3; exit }' "$f")
+		[[ -n $backend && $backend != "$2" ]] || continue
+		live=$((live + 1))
+		grep -q ' FAIL ' "$f" || kept=$((kept + 1))
+	done
+	echo "$kept $live"
+}
+
 # failover_gap MASTER kill|term CLIENT OUT [TIMEOUT_S]: prints "GAP_MS NODE"
 # (NODE: the one that answered that first connection); status 1 with
 # "none REASON" when the probe never succeeded before the kill, or not within
