@@ -848,8 +848,10 @@ static const struct verb verbs[] = {
 	{ "status", run_status, "status",
 	  "Interface, XDP mode (native/generic, libxdp dispatcher or legacy),\n"
 	  "program ids, the NAT's source address (VIP or node), the flow and\n"
-	  "half-open tables, services with their round-robin ring, and every\n"
-	  "backend with health, admin state, local flag and counters.\n" },
+	  "half-open tables, services with their round-robin ring, every\n"
+	  "backend with health (UP, DOWN, GONE), admin state, local flag and\n"
+	  "counters, and flow sync as khaxdp-vrrpd last wrote it ([sync]\n"
+	  "state_file, default /run/khaxdp/sync).\n" },
 	{ "backend", run_backend,
 	  "backend enable|disable|drain NAME  |  backend health NAME up|down",
 	  "Change a backend's admin state or health and rebuild its service's\n"
