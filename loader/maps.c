@@ -462,23 +462,101 @@ int kx_backend_stats_sum(const struct kx_maps *m, uint32_t id,
 
 /* ---- flows -------------------------------------------------------------- */
 
-int kx_flows_foreach(const struct kx_maps *m, kx_flow_fn fn, void *ctx)
+/* Key by key, from where the walk stopped. */
+static int walk_keys(int fd, struct kx_flow_walk *w,
+		     uint32_t max, kx_flow_fn fn, void *ctx)
 {
-	struct khaxdp_flow_key key, next;
+	struct khaxdp_flow_key next;
 	struct khaxdp_flow flow;
-	void *prev = NULL;
+	uint32_t n = 0;
 	int err;
 
-	while (!bpf_map_get_next_key(m->flows, prev, &next)) {
-		key = next;
-		prev = &key;
-		if (bpf_map_lookup_elem(m->flows, &key, &flow))
+	while (n < max && w->visited < w->bound) {
+		if (bpf_map_get_next_key(fd, w->started ? &w->last : NULL,
+					 &next)) {
+			w->done = true;
+			return 0;
+		}
+		w->started = true;
+		w->last = next;
+		if (bpf_map_lookup_elem(fd, &next, &flow))
 			continue;	/* expired or evicted meanwhile */
-		err = fn(&key, &flow, ctx);
-		if (err)
-			return err;
+		n++;
+		w->visited++;
+		err = fn(&next, &flow, ctx);
+		if (err) {
+			w->done = true;
+			return err < 0 ? err : 0;
+		}
 	}
+	w->done = w->done || w->visited >= w->bound;
 	return 0;
+}
+
+int kx_flow_table_walk_step(int fd, struct kx_flow_walk *w, uint32_t max,
+			    kx_flow_fn fn, void *ctx)
+{
+	LIBBPF_OPTS(bpf_map_batch_opts, opts);
+	static __thread struct khaxdp_flow_key keys[KX_FLOW_BATCH];
+	static __thread struct khaxdp_flow vals[KX_FLOW_BATCH];
+	struct bpf_map_info info = {};
+	__u32 len = sizeof(info), count;
+	uint32_t n = 0;
+	int err = 0;
+
+	if (w->done)
+		return 0;
+	if (!w->bound)
+		w->bound = bpf_obj_get_info_by_fd(fd, &info, &len) ?
+				   UINT32_MAX : info.max_entries;
+	if (w->key_by_key)
+		return walk_keys(fd, w, max, fn, ctx);
+	while (n < max && w->visited < w->bound) {
+		count = KX_FLOW_BATCH;
+		err = bpf_map_lookup_batch(fd, w->started ? &w->cursor : NULL,
+					   &w->cursor, keys, vals, &count,
+					   &opts) ? -errno : 0;
+		if (err && err != -ENOENT) {
+			if (!w->started && (err == -EINVAL || err == -EOPNOTSUPP)) {
+				w->key_by_key = true;
+				return walk_keys(fd, w, max, fn, ctx);
+			}
+			w->done = true;
+			return kx_fail(err, "flows: batch lookup: %s", strerror(-err));
+		}
+		w->started = true;
+		for (uint32_t i = 0; i < count; i++) {
+			int stop = fn(&keys[i], &vals[i], ctx);
+
+			if (stop) {
+				w->done = true;
+				return stop < 0 ? stop : 0;
+			}
+		}
+		n += count;
+		w->visited += count;
+		if (err == -ENOENT) {
+			w->done = true;
+			return 0;
+		}
+	}
+	w->done = w->visited >= w->bound;
+	return 0;
+}
+
+int kx_flow_table_foreach(int fd, kx_flow_fn fn, void *ctx)
+{
+	struct kx_flow_walk w = {};
+	int err = 0;
+
+	while (!err && !w.done)
+		err = kx_flow_table_walk_step(fd, &w, UINT32_MAX, fn, ctx);
+	return err;
+}
+
+int kx_flows_foreach(const struct kx_maps *m, kx_flow_fn fn, void *ctx)
+{
+	return kx_flow_table_foreach(m->flows, fn, ctx);
 }
 
 uint64_t kx_now_ns(void)

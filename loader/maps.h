@@ -105,6 +105,34 @@ typedef int (*kx_flow_fn)(const struct khaxdp_flow_key *key,
 			  const struct khaxdp_flow *flow, void *ctx);
 int kx_flows_foreach(const struct kx_maps *m, kx_flow_fn fn, void *ctx);
 
+/*
+ * A walk of the flow table that can stop and go on, so that a caller with
+ * an event loop walks 65536 flows in slices. In batches of
+ * bpf_map_lookup_batch(): a hash map's batch cursor is a bucket, so a
+ * table that churns meanwhile never sends the walk back to its start (as
+ * bpf_map_get_next_key() does when its key was evicted); bounded by the
+ * map's max_entries. Kernels without batch lookups get the key-by-key
+ * walk. Zero it to start.
+ */
+#define KX_FLOW_BATCH	256
+struct kx_flow_walk {
+	bool started;
+	bool done;
+	bool key_by_key;		/* no batch lookups here */
+	__u32 cursor;			/* the batch cursor */
+	struct khaxdp_flow_key last;	/* key by key: where it stopped */
+	uint32_t visited;
+	uint32_t bound;			/* max_entries (0: not read yet) */
+};
+
+/* Visit at most max flows of the table fd (flows or half_open: the same
+ * key and value); fn returning non-zero stops the walk (done); 0 or
+ * -errno. w->done says the table was walked to its end. */
+int kx_flow_table_walk_step(int fd, struct kx_flow_walk *w, uint32_t max,
+			    kx_flow_fn fn, void *ctx);
+/* The whole table fd, in one go. */
+int kx_flow_table_foreach(int fd, kx_flow_fn fn, void *ctx);
+
 /* ---- flow age ------------------------------------------------------------ */
 
 /* CLOCK_MONOTONIC_COARSE in ns: the data plane's bpf_ktime_get_coarse_ns(),

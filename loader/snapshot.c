@@ -13,8 +13,6 @@
 #include "snapshot.h"
 #include "util.h"
 
-#define FLOW_BATCH	256
-
 const char *kx_backend_status(uint8_t health, uint8_t admin)
 {
 	if (admin == KHAXDP_ADMIN_DISABLED)
@@ -33,84 +31,35 @@ static void endpoint_str(const union khaxdp_addr *a, __be16 port,
 	kx_endpoint_str(&ep, buf, len);
 }
 
-/* Count one batch of flows into *total and, given active, into the
- * backends' active_flows. */
-static void count_flows(uint32_t *total, uint32_t *active,
-			const struct khaxdp_flow *f, uint32_t n, uint64_t now)
-{
-	for (uint32_t i = 0; active && i < n; i++)
-		if (f[i].backend_id < KHAXDP_MAX_BACKENDS &&
-		    !khaxdp_flow_expired(&f[i], now))
-			active[f[i].backend_id]++;
-	*total += n;
-}
+/* Counting a table's entries and, given active, each backend's active
+ * flows. */
+struct flow_count {
+	uint32_t *total;
+	uint32_t *active;
+	uint64_t now;
+};
 
 static int count_flow_cb(const struct khaxdp_flow_key *key,
-			 const struct khaxdp_flow *flow, void *ctx)
+			 const struct khaxdp_flow *f, void *ctx)
 {
-	void **c = ctx;
-	struct kx_snapshot *s = c[0];
+	struct flow_count *c = ctx;
 
 	(void)key;
-	count_flows(&s->flows, c[1], flow, 1, kx_now_ns());
-	return s->max_flows && s->flows >= s->max_flows;
+	if (c->active && f->backend_id < KHAXDP_MAX_BACKENDS &&
+	    !khaxdp_flow_expired(f, c->now))
+		c->active[f->backend_id]++;
+	(*c->total)++;
+	return 0;
 }
 
-/*
- * One walk of the flow table in batches. A hash map's batch cursor is a
- * bucket, so a table that churns meanwhile never sends the walk back to
- * its start (as bpf_map_get_next_key() does when its key was evicted); the
- * walk also stops after max_flows entries. Kernels without batch lookups
- * get the key-by-key walk, with the same bound.
- */
-static int walk_table(int fd, uint32_t max_entries, uint32_t *total,
-		      uint32_t *active)
+/* One walk of a table in batches (kx_flow_table_walk_step()), bounded by
+ * its size. */
+static int walk_table(int fd, uint32_t *total, uint32_t *active)
 {
-	LIBBPF_OPTS(bpf_map_batch_opts, opts);
-	struct khaxdp_flow_key *keys;
-	struct khaxdp_flow *vals;
-	uint32_t bound = max_entries ? max_entries : UINT32_MAX;
-	uint64_t now = kx_now_ns();
-	__u32 cursor, count;
-	void *in = NULL;
-	int err = 0;
+	struct flow_count c = { .total = total, .active = active,
+				.now = kx_now_ns() };
 
-	keys = calloc(FLOW_BATCH, sizeof(*keys));
-	vals = calloc(FLOW_BATCH, sizeof(*vals));
-	if (!keys || !vals) {
-		free(keys);
-		free(vals);
-		return kx_fail(-ENOMEM, "out of memory");
-	}
-	do {
-		count = FLOW_BATCH;
-		err = bpf_map_lookup_batch(fd, in, &cursor, keys, vals,
-					   &count, &opts) ? -errno : 0;
-		if (err && err != -ENOENT)
-			break;
-		count_flows(total, active, vals, count, now);
-		in = &cursor;
-	} while (!err && *total < bound);
-	free(keys);
-	free(vals);
-	return err == -ENOENT ? 0 : err;
-}
-
-/* The flow table's entries and each backend's active flows. */
-static int walk_flows(const struct kx_maps *m, struct kx_snapshot *s,
-		      uint32_t *active)
-{
-	int err = walk_table(m->flows, s->max_flows, &s->flows, active);
-
-	if (err == -EINVAL || err == -EOPNOTSUPP) {
-		void *ctx[2] = { s, active };
-
-		s->flows = 0;
-		memset(active, 0, KHAXDP_MAX_BACKENDS * sizeof(*active));
-		err = kx_flows_foreach(m, count_flow_cb, ctx);
-		return err < 0 ? err : 0;
-	}
-	return err ? kx_fail(err, "read flows: %s", strerror(-err)) : 0;
+	return kx_flow_table_foreach(fd, count_flow_cb, &c);
 }
 
 static int read_services(const struct kx_maps *m, struct kx_snapshot *s)
@@ -213,14 +162,13 @@ int kx_snapshot_read(const struct kx_maps *m, unsigned int flags,
 	if (!err && !bpf_obj_get_info_by_fd(m->flows, &info, &len))
 		s->max_flows = info.max_entries;
 	if (!err)
-		err = walk_flows(m, s, active);
+		err = walk_table(m->flows, &s->flows, active);
 	len = sizeof(info);
 	memset(&info, 0, sizeof(info));
 	if (!err && !bpf_obj_get_info_by_fd(m->half_open, &info, &len))
 		s->max_half_open = info.max_entries;
 	if (!err) {
-		err = walk_table(m->half_open, s->max_half_open, &s->half_open,
-				 NULL);
+		err = walk_table(m->half_open, &s->half_open, NULL);
 		if (err)
 			err = kx_fail(err, "read half-open flows: %s",
 				      strerror(-err));

@@ -47,9 +47,16 @@ static void send_to_peers(void *ctx, const uint8_t *msg, size_t len)
 	}
 }
 
+/* A snapshot walks this many flows per turn of the loop (about 1 ms),
+ * so 65536 flows never hold up an advert. */
+#define SNAPSHOT_SLICE	4096
+
 static void arm_tx(struct agent_sync *s)
 {
-	ev_timer_arm(s->loop, &s->tx_timer, sync_sender_next(&s->tx));
+	/* A snapshot under way goes on at the next turn, after what the
+	 * other watches have to say. */
+	ev_timer_arm(s->loop, &s->tx_timer,
+		     s->snapping ? ev_now() : sync_sender_next(&s->tx));
 }
 
 static void announce(void *ctx, const struct khaxdp_flow_event *ev,
@@ -61,27 +68,50 @@ static void announce(void *ctx, const struct khaxdp_flow_event *ev,
 	sync_snapshot_add(&s->tx, &r);
 }
 
-static void snapshot(struct agent_sync *s, uint64_t now)
+/* One slice of the snapshot under way (all of it: max UINT32_MAX). */
+static void snapshot_step(struct agent_sync *s, uint64_t now, uint32_t max)
 {
-	int n;
+	bool done = true;
+	int n = 0;
 
-	sync_snapshot_begin(&s->tx, now);
-	n = s->dp.opened ? dp_flows_announce(&s->dp, announce, s) : 0;
+	if (s->dp.opened)
+		n = dp_flows_announce_step(&s->dp, max, announce, s, &done);
 	if (n < 0)
 		kx_warn("sync: snapshot: %s", kx_last_error());
+	if (!done)
+		return;
 	sync_snapshot_end(&s->tx, now);
+	s->snapping = false;
+}
+
+static void snapshot_begin(struct agent_sync *s, uint64_t now)
+{
+	sync_snapshot_begin(&s->tx, now);
+	s->snapping = true;
+	if (s->dp.opened && dp_flows_announce_begin(&s->dp))
+		kx_warn("sync: snapshot: %s", kx_last_error());
+}
+
+/* The whole table now (leaving active). */
+static void snapshot(struct agent_sync *s, uint64_t now)
+{
+	if (!s->snapping)
+		snapshot_begin(s, now);
+	snapshot_step(s, now, UINT32_MAX);
 }
 
 static void on_tx_timer(void *ctx, uint64_t now)
 {
 	struct agent_sync *s = ctx;
 
-	if (sync_sender_timer(&s->tx, now)) {
+	if (sync_sender_timer(&s->tx, now) && !s->snapping) {
 		if (s->active)
-			snapshot(s, now);
+			snapshot_begin(s, now);
 		else
 			sync_snapshot_skip(&s->tx, now);
 	}
+	if (s->snapping)
+		snapshot_step(s, now, SNAPSHOT_SLICE);
 	arm_tx(s);
 }
 
@@ -272,6 +302,10 @@ static void dp_close(struct agent_sync *s)
 {
 	ev_watch_del(s->loop, &s->rb_watch);
 	dp_flows_close(&s->dp);
+	if (s->snapping) {	/* what was walked is sent; the rest next time */
+		sync_snapshot_end(&s->tx, ev_now());
+		s->snapping = false;
+	}
 }
 
 /* Open the flows table, or reopen it after a detach + attach. */

@@ -38,6 +38,7 @@ struct agent_sync {
 	struct dp_flows dp;
 	struct ev_watch rb_watch;
 	struct sync_sender tx;
+	bool snapping;			/* a snapshot is being walked */
 	struct ev_timer tx_timer;
 	struct ev_timer tick;		/* every second: pins, state, page */
 	unsigned int n_peers;

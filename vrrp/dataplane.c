@@ -341,13 +341,21 @@ int dp_flows_to(struct dp_flows *d, uint32_t addr, dp_flow_key_fn fn,
 	return err ? err : w.n;
 }
 
-int dp_flows_announce(struct dp_flows *d, dp_flow_announce_fn fn, void *ctx)
+int dp_flows_announce_begin(struct dp_flows *d)
+{
+	memset(&d->walk, 0, sizeof(d->walk));
+	d->backends_ms = 0;	/* a snapshot reads them afresh */
+	return backends_fresh(d);
+}
+
+int dp_flows_announce_step(struct dp_flows *d, uint32_t max,
+			   dp_flow_announce_fn fn, void *ctx, bool *done)
 {
 	struct announce_walk w = { .d = d, .fn = fn, .ctx = ctx,
 				   .now = kx_now_ns() };
-	int err;
+	int err = kx_flow_table_walk_step(d->maps.flows, &d->walk, max,
+					  announce_one, &w);
 
-	d->backends_ms = 0;	/* a walk reads them afresh */
-	err = backends_fresh(d) ?: kx_flows_foreach(&d->maps, announce_one, &w);
+	*done = d->walk.done || err;
 	return err ? err : w.n;
 }

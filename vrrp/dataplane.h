@@ -91,6 +91,7 @@ struct dp_flows {
 	void *ctx;
 	struct khaxdp_backend backends[KHAXDP_MAX_BACKENDS];
 	uint64_t backends_ms;		/* when read; re-read after 1 s */
+	struct kx_flow_walk walk;	/* a snapshot in slices */
 };
 
 /* Open the maps and the ring buffer of flow events; on_event gets each.
@@ -112,7 +113,10 @@ int dp_flows_forget(struct dp_flows *d, const struct khaxdp_flow_key *key,
 typedef void (*dp_flow_key_fn)(void *ctx, const struct khaxdp_flow_key *key);
 int dp_flows_to(struct dp_flows *d, uint32_t addr, dp_flow_key_fn fn,
 		void *ctx);
-/* Call fn for each flow to announce (kx_flow_announce()); how many. */
-int dp_flows_announce(struct dp_flows *d, dp_flow_announce_fn fn, void *ctx);
+/* A snapshot: begin, then steps of at most max flows each, calling fn for
+ * each flow to announce (kx_flow_announce()), until *done. */
+int dp_flows_announce_begin(struct dp_flows *d);
+int dp_flows_announce_step(struct dp_flows *d, uint32_t max,
+			   dp_flow_announce_fn fn, void *ctx, bool *done);
 
 #endif /* VRRP_DATAPLANE_H */

@@ -288,6 +288,52 @@ static void serve_supersedes(struct fixture *fx)
 		ASSERT_TRUE(h.flags & KHAXDP_FLOW_LOCAL, "served locally");
 }
 
+/* A snapshot walks the table in slices: every flow exactly once, however
+ * the slices fall. */
+static int count_seen(const struct khaxdp_flow_key *key,
+		      const struct khaxdp_flow *f, void *ctx)
+{
+	__u8 *seen = ctx;
+
+	(void)f;
+	seen[ntohs(key->sport) - 20000]++;
+	return 0;
+}
+
+static void walk_in_slices(struct fixture *fx)
+{
+	static __u8 seen[1000];
+	struct khaxdp_flow f = { .backend_id = CTRL2_ID, .mode = KHAXDP_MODE_DSR,
+				 .timeout_s = SVC_TIMEOUT_S };
+	struct kx_flow_walk w = {};
+	int steps = 0, twice = 0, missed = 0;
+
+	f.last_seen_ns = kx_now_ns();
+	for (int i = 0; i < 1000; i++) {
+		struct khaxdp_flow_key k = flow_key(CLIENT_IP, VIP_IP,
+						    (__u16)(20000 + i), VIP_PORT);
+
+		if (!ASSERT_OK(bpf_map_update_elem(fx->maps.flows, &k, &f, BPF_ANY),
+			       "put flow"))
+			return;
+	}
+	memset(seen, 0, sizeof(seen));
+	while (!w.done && steps < 2000) {
+		if (!ASSERT_OK(kx_flow_table_walk_step(fx->maps.flows, &w, 7,
+						       count_seen, seen), "step"))
+			return;
+		steps++;
+	}
+	for (int i = 0; i < 1000; i++) {
+		twice += seen[i] > 1;
+		missed += !seen[i];
+	}
+	ASSERT_TRUE(w.done, "walked to the end");
+	ASSERT_EQ(missed, 0, "flows not visited");
+	ASSERT_EQ(twice, 0, "flows visited twice");
+	ASSERT_TRUE(steps > 1, "in several slices");
+}
+
 static const struct fx_case cases[] = {
 	{ "inert_then_followed", inert_then_followed },
 	{ "adopt_refusals", adopt_refusals },
@@ -296,6 +342,7 @@ static const struct fx_case cases[] = {
 	{ "announce_filter", announce_filter },
 	{ "reset_when_gone", reset_when_gone },
 	{ "serve_supersedes", serve_supersedes },
+	{ "walk_in_slices", walk_in_slices },
 };
 
 void test_flow_sync(void)
