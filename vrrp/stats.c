@@ -292,11 +292,16 @@ void stats_render_sync_state(const struct stats_sync_view *v, FILE *out)
 	fprintf(out, "sync enabled=%s port=%u auth=%s sending=%s attached=%s epoch=%" PRIu64
 		" messages_sent=%" PRIu64 " events_sent=%" PRIu64 " snapshots=%" PRIu64
 		" snapshot_flows=%" PRIu64 " lag_ms=%" PRIu64 " max_lag_ms=%" PRIu64
-		" send_errors=%" PRIu64 " dropped=%" PRIu64 "\n",
+		" send_errors=%" PRIu64 " dropped=%" PRIu64,
 		v->enabled ? "yes" : "no", v->port, v->auth ? "hmac-sha256" : "none",
 		v->sending ? "yes" : "no", v->attached ? "yes" : "no", v->epoch,
 		v->msgs_sent, v->events_sent, v->snapshots, v->snapshot_flows,
 		v->lag_ms, v->max_lag_ms, v->send_errors, dropped);
+	for (unsigned int r = 1; r < SYNC_RX_MAX; r++)	/* and by reason */
+		if (v->rx_drop[r])
+			fprintf(out, " dropped_%s=%" PRIu64, sync_rx_name(r),
+				v->rx_drop[r]);
+	fputc('\n', out);
 	for (unsigned int i = 0; i < v->n_peers; i++) {
 		const struct sync_peer *p = &v->peers[i];
 		double age = peer_age_s(v, p);

@@ -651,7 +651,7 @@ static void test_sync_state_file(void **state)
 	(void)state;
 	assert_non_null(strstr(text, "sync enabled=yes port=7448 auth=none sending=yes attached=yes "));
 	assert_non_null(strstr(text, " events_sent=300 "));
-	assert_non_null(strstr(text, " dropped=2\n"));
+	assert_non_null(strstr(text, " dropped=2 dropped_auth_bad=2\n"));
 	assert_non_null(strstr(text, "\npeer address=192.168.218.172 last_message_ms=1500 "));
 	assert_non_null(strstr(text, " installed=21 "));
 	assert_non_null(strstr(text, " sequence_gaps=3 "));

@@ -1,0 +1,73 @@
+#!/usr/bin/python3
+# SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+"""Send one flow sync message (vrrp/sync_wire.h, version 1) as any host could.
+
+The IP header is ours (a raw socket): any source address, any TTL. One
+record announces CLIENT:PORT -> VIP:PORT to BACKEND:PORT. With --key FILE
+the message carries the HMAC-SHA256 of that key (--bad-mac flips one of its
+bits); without, none. Used by tests/e2e/sync to show what a node refuses.
+"""
+import argparse
+import hashlib
+import hmac
+import socket
+import struct
+import time
+
+
+def addr(s):
+    host, port = s.rsplit(":", 1)
+    return socket.inet_aton(host), int(port)
+
+
+def csum(data):
+    if len(data) % 2:
+        data += b"\0"
+    s = sum(struct.unpack(f"!{len(data) // 2}H", data))
+    s = (s & 0xFFFF) + (s >> 16)
+    s = (s & 0xFFFF) + (s >> 16)
+    return ~s & 0xFFFF
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__)
+    ap.add_argument("--src", required=True)
+    ap.add_argument("--dst", required=True)
+    ap.add_argument("--ttl", type=int, default=255)
+    ap.add_argument("--port", type=int, default=7448)
+    ap.add_argument("--key")
+    ap.add_argument("--bad-mac", action="store_true")
+    ap.add_argument("--seq", type=int, default=1)
+    ap.add_argument("client")
+    ap.add_argument("vip")
+    ap.add_argument("backend")
+    args = ap.parse_args()
+
+    c, cport = addr(args.client)
+    v, vport = addr(args.vip)
+    b, bport = addr(args.backend)
+    pad = bytes(12)
+    rec = struct.pack("!BBBBI", 1, 2, 1, 0, 0) + c + pad + v + pad + b + pad
+    rec += struct.pack("!HHH", cport, vport, bport) + bytes(2)
+    key = open(args.key, "rb").read().rstrip(b"\r\n") if args.key else None
+    epoch = int(time.time() * 1e6) + 10**9  # newer than any real sender's
+    hdr = b"KX" + struct.pack("!BBBBHQQ", 1, 1, 1 if key else 0, 0, 1, epoch, args.seq)
+    msg = hdr + rec
+    if key:
+        mac = bytearray(hmac.new(key, msg, hashlib.sha256).digest())
+        if args.bad_mac:
+            mac[5] ^= 1
+        msg += bytes(mac)
+    src, dst = socket.inet_aton(args.src), socket.inet_aton(args.dst)
+    udp_len = 8 + len(msg)
+    pseudo = src + dst + struct.pack("!BBH", 0, 17, udp_len)
+    udp = struct.pack("!HHHH", args.port, args.port, udp_len, 0) + msg
+    udp = udp[:6] + struct.pack("!H", csum(pseudo + udp) or 0xFFFF) + udp[8:]
+    ip = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + udp_len, 0, 0, args.ttl, 17, 0, src, dst)
+    ip = ip[:10] + struct.pack("!H", csum(ip)) + ip[12:]
+    s = socket.socket(socket.AF_INET, socket.SOCK_RAW, socket.IPPROTO_RAW)
+    s.sendto(ip + udp, (args.dst, 0))
+
+
+if __name__ == "__main__":
+    main()
