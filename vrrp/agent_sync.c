@@ -182,20 +182,47 @@ static void take_record(struct agent_sync *s, struct sync_peer *p,
 	}
 }
 
+/* The TTL the datagram arrived with (IP_RECVTTL), -1 when not said. */
+static int rx_ttl(struct msghdr *mh)
+{
+	struct cmsghdr *c;
+	int ttl;
+
+	for (c = CMSG_FIRSTHDR(mh); c; c = CMSG_NXTHDR(mh, c))
+		if (c->cmsg_level == IPPROTO_IP && c->cmsg_type == IP_TTL) {
+			memcpy(&ttl, CMSG_DATA(c), sizeof(ttl));
+			return ttl;
+		}
+	return -1;
+}
+
 static void on_readable(void *ctx)
 {
 	struct agent_sync *s = ctx;
 	static struct sync_msg msg;
 	uint8_t buf[SYNC_MAX_MSG + 1];
+	union {
+		char buf[CMSG_SPACE(sizeof(int))];
+		struct cmsghdr align;
+	} control;
 	struct sockaddr_in from;
-	socklen_t flen = sizeof(from);
+	struct iovec iov = { .iov_base = buf, .iov_len = sizeof(buf) };
+	struct msghdr mh = { .msg_name = &from, .msg_iov = &iov,
+			     .msg_iovlen = 1, .msg_control = control.buf };
 	struct sync_peer *p;
 	enum sync_rx r;
 	ssize_t n;
 
-	while ((n = recvfrom(s->sock, buf, sizeof(buf), MSG_DONTWAIT,
-			     (struct sockaddr *)&from, &flen)) >= 0) {
-		flen = sizeof(from);
+	for (;;) {
+		mh.msg_namelen = sizeof(from);
+		mh.msg_controllen = sizeof(control.buf);
+		n = recvmsg(s->sock, &mh, MSG_DONTWAIT);
+		if (n < 0)
+			break;
+		if (rx_ttl(&mh) != 255) {
+			s->rx_drop[SYNC_RX_TTL]++;
+			continue;
+		}
 		p = peer_of(s, from.sin_addr.s_addr);
 		if (!p) {
 			s->rx_drop[SYNC_RX_NOT_PEER]++;
@@ -422,7 +449,7 @@ static int open_socket(struct agent_sync *s)
 	if (s->sock < 0)
 		return kx_fail(-errno, "sync: socket: %s", strerror(errno));
 	if (setsockopt(s->sock, IPPROTO_IP, IP_TTL, &ttl, sizeof(ttl)) ||
-	    setsockopt(s->sock, IPPROTO_IP, IP_MINTTL, &ttl, sizeof(ttl)) ||
+	    setsockopt(s->sock, IPPROTO_IP, IP_RECVTTL, &one, sizeof(one)) ||
 	    setsockopt(s->sock, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)))
 		return kx_fail(-errno, "sync: setsockopt: %s", strerror(errno));
 	if (bind(s->sock, (struct sockaddr *)&sa, sizeof(sa)))

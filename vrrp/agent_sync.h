@@ -7,8 +7,9 @@
  * dataplane.h.
  *
  * Transport: UDP from and to [sync] port (7448) on the peers' addresses,
- * sent with TTL 255 and taken only with TTL 255 (IP_MINTTL, as VRRP and
- * RFC 5082: a datagram that crossed a router is refused by the kernel)
+ * sent with TTL 255 and taken only with TTL 255 (as VRRP, and RFC 5082: a
+ * datagram that crossed a router is refused; read with IP_RECVTTL, since
+ * the kernel's IP_MINTTL applies to TCP only)
  * and only from a peer's address; with a key, only with its HMAC.
  */
 #ifndef VRRP_AGENT_SYNC_H

@@ -90,6 +90,7 @@ struct sync_key {
 	X(AUTH_UNEXPECTED, "auth_unexpected", "an HMAC, and no key is configured") \
 	X(AUTH_BAD, "auth_bad", "HMAC does not match the shared key") \
 	X(RECORD, "record", "a record with a bad op, family or mode") \
+	X(TTL, "ttl", "TTL below 255: it crossed a router (RFC 5082)") \
 	X(NOT_PEER, "not_peer", "from an address that is not a peer") \
 	X(REPLAY, "replay", "sequence number already seen, or an older epoch")
 

@@ -105,6 +105,10 @@ lab_write_conf() {
 		# ip netns exec remounts /sys, and the cgroup v2 root with it.
 		echo "cgroup = $LAB_DIR/cgroup"
 		echo
+		# Every node's agent its own sync state file: the lab shares one /run.
+		echo "[sync]"
+		echo "state_file = $(lab_node_dir "$node")/sync"
+		echo
 		echo "[service apiserver]"
 		echo "listen = $LAB_VIP:$LAB_VIP_PORT"
 		echo "mode = ${LAB_MODE:-nat}"
@@ -114,9 +118,6 @@ lab_write_conf() {
 			echo "server = $n ${LAB_ADDR[$n]}:$LAB_API_PORT"
 		done
 		[[ -z ${LAB_SERVICE_EXTRA:-} ]] || echo "$LAB_SERVICE_EXTRA"
-		echo
-		echo "[sync]"
-		echo "state_file = $(lab_node_dir "$node")/sync"
 	} >"$(lab_conf "$node")"
 }
 
