@@ -8,6 +8,7 @@
 #include <arpa/inet.h>
 #include <ctype.h>
 #include <inttypes.h>
+#include <stddef.h>
 #include <string.h>
 
 #include "loader/json.h"
@@ -213,46 +214,55 @@ static double peer_age_s(const struct stats_sync_view *v,
 	return v->now_ns > p->last_ns ? (double)(v->now_ns - p->last_ns) / 1e9 : 0;
 }
 
-static void peer_metric(FILE *out, const char *name, const struct sync_peer *p,
-			uint64_t value)
+/* A family of one series without labels. */
+static void prom_one(FILE *out, const char *name, const char *type,
+		     const char *help, uint64_t value)
 {
-	char ip[INET_ADDRSTRLEN];
-
-	inet_ntop(AF_INET, &p->addr, ip, sizeof(ip));
-	fprintf(out, "%s{peer=\"%s\"} %" PRIu64 "\n", name, ip, value);
+	prom_family(out, name, type, help);
+	fprintf(out, "%s %" PRIu64 "\n", name, value);
 }
+
+/* The per-peer counters of /metrics: name, help, field of sync_peer. */
+static const struct {
+	const char *name;
+	const char *help;
+	size_t off;
+} peer_counters[] = {
+	{ "khaxdp_sync_peer_flows_received_total",
+	  "Flow records taken from the peer.", offsetof(struct sync_peer, flows) },
+	{ "khaxdp_sync_peer_flows_installed_total",
+	  "Flows of the peer's new in this node's flow table.",
+	  offsetof(struct sync_peer, installed) },
+	{ "khaxdp_sync_peer_sequence_gaps_total",
+	  "Messages of the peer missed (sequence numbers skipped).",
+	  offsetof(struct sync_peer, gaps) },
+};
 
 static void metrics_sync(const struct stats_model *m, FILE *out)
 {
 	const struct stats_sync_view *v = &m->sync;
 	char ip[INET_ADDRSTRLEN];
+	uint64_t value;
 
-	prom_family(out, "khaxdp_sync_enabled", "gauge",
-		    "1 when flow sync runs ([sync]).");
-	fprintf(out, "khaxdp_sync_enabled %d\n", v->enabled);
+	prom_one(out, "khaxdp_sync_enabled", "gauge",
+		 "1 when flow sync runs ([sync]).", v->enabled);
 	if (!v->enabled)
 		return;
-	prom_family(out, "khaxdp_sync_sending", "gauge",
-		    "1 while this node is active and announces its flows.");
-	fprintf(out, "khaxdp_sync_sending %d\n", v->sending);
-	prom_family(out, "khaxdp_sync_messages_sent_total", "counter",
-		    "Flow sync messages sent (to every peer each).");
-	fprintf(out, "khaxdp_sync_messages_sent_total %" PRIu64 "\n", v->msgs_sent);
-	prom_family(out, "khaxdp_sync_events_sent_total", "counter",
-		    "Flow opens and closes announced.");
-	fprintf(out, "khaxdp_sync_events_sent_total %" PRIu64 "\n", v->events_sent);
-	prom_family(out, "khaxdp_sync_snapshots_total", "counter",
-		    "Full snapshots of the flow table sent.");
-	fprintf(out, "khaxdp_sync_snapshots_total %" PRIu64 "\n", v->snapshots);
-	prom_family(out, "khaxdp_sync_snapshot_flows", "gauge",
-		    "Flows in the last snapshot sent.");
-	fprintf(out, "khaxdp_sync_snapshot_flows %" PRIu64 "\n", v->snapshot_flows);
+	prom_one(out, "khaxdp_sync_sending", "gauge",
+		 "1 while this node is active and announces its flows.", v->sending);
+	prom_one(out, "khaxdp_sync_messages_sent_total", "counter",
+		 "Flow sync messages sent (to every peer each).", v->msgs_sent);
+	prom_one(out, "khaxdp_sync_events_sent_total", "counter",
+		 "Flow opens and closes announced.", v->events_sent);
+	prom_one(out, "khaxdp_sync_snapshots_total", "counter",
+		 "Full snapshots of the flow table sent.", v->snapshots);
+	prom_one(out, "khaxdp_sync_snapshot_flows", "gauge",
+		 "Flows in the last snapshot sent.", v->snapshot_flows);
+	prom_one(out, "khaxdp_sync_send_errors_total", "counter",
+		 "Datagrams the kernel refused to send.", v->send_errors);
 	prom_family(out, "khaxdp_sync_lag_seconds", "gauge",
 		    "How long the oldest event of the last batch waited before it was sent.");
 	fprintf(out, "khaxdp_sync_lag_seconds %.3f\n", (double)v->lag_ms / 1000);
-	prom_family(out, "khaxdp_sync_send_errors_total", "counter",
-		    "Datagrams the kernel refused to send.");
-	fprintf(out, "khaxdp_sync_send_errors_total %" PRIu64 "\n", v->send_errors);
 	prom_family(out, "khaxdp_sync_dropped_total", "counter",
 		    "Flow sync messages refused, by reason.");
 	for (unsigned int r = 1; r < SYNC_RX_MAX; r++)
@@ -265,21 +275,17 @@ static void metrics_sync(const struct stats_model *m, FILE *out)
 		fprintf(out, "khaxdp_sync_peer_last_message_seconds{peer=\"%s\"} %.3f\n",
 			ip, peer_age_s(v, &v->peers[i]));
 	}
-	prom_family(out, "khaxdp_sync_peer_flows_received_total", "counter",
-		    "Flow records taken from the peer.");
-	for (unsigned int i = 0; i < v->n_peers; i++)
-		peer_metric(out, "khaxdp_sync_peer_flows_received_total",
-			    &v->peers[i], v->peers[i].flows);
-	prom_family(out, "khaxdp_sync_peer_flows_installed_total", "counter",
-		    "Flows of the peer's new in this node's flow table.");
-	for (unsigned int i = 0; i < v->n_peers; i++)
-		peer_metric(out, "khaxdp_sync_peer_flows_installed_total",
-			    &v->peers[i], v->peers[i].installed);
-	prom_family(out, "khaxdp_sync_peer_sequence_gaps_total", "counter",
-		    "Messages of the peer missed (sequence numbers skipped).");
-	for (unsigned int i = 0; i < v->n_peers; i++)
-		peer_metric(out, "khaxdp_sync_peer_sequence_gaps_total",
-			    &v->peers[i], v->peers[i].gaps);
+	for (size_t c = 0; c < KX_ARRAY_SIZE(peer_counters); c++) {
+		prom_family(out, peer_counters[c].name, "counter",
+			    peer_counters[c].help);
+		for (unsigned int i = 0; i < v->n_peers; i++) {
+			inet_ntop(AF_INET, &v->peers[i].addr, ip, sizeof(ip));
+			memcpy(&value, (const char *)&v->peers[i] + peer_counters[c].off,
+			       sizeof(value));
+			fprintf(out, "%s{peer=\"%s\"} %" PRIu64 "\n",
+				peer_counters[c].name, ip, value);
+		}
+	}
 }
 
 void stats_render_sync_state(const struct stats_sync_view *v, FILE *out)
@@ -308,14 +314,12 @@ void stats_render_sync_state(const struct stats_sync_view *v, FILE *out)
 
 		inet_ntop(AF_INET, &p->addr, ip, sizeof(ip));
 		fprintf(out, "peer address=%s last_message_ms=%lld epoch=%" PRIu64
-			" seq=%" PRIu64 " messages=%" PRIu64 " flows_received=%" PRIu64
-			" installed=%" PRIu64 " refreshed=%" PRIu64 " known=%" PRIu64
-			" refused=%" PRIu64 " closed=%" PRIu64 " sequence_gaps=%" PRIu64
-			" restarts=%" PRIu64 " snapshots=%" PRIu64 "\n",
-			ip, age < 0 ? -1LL : (long long)(age * 1000), p->epoch,
-			p->seq, p->msgs, p->flows, p->installed, p->refreshed,
-			p->known, p->refused, p->closed, p->gaps, p->restarts,
-			p->snapshots);
+			" seq=%" PRIu64, ip,
+			age < 0 ? -1LL : (long long)(age * 1000), p->epoch, p->seq);
+#define STATE_COUNTER(field, name) fprintf(out, " " name "=%" PRIu64, p->field);
+		SYNC_PEER_COUNTERS(STATE_COUNTER)
+#undef STATE_COUNTER
+		fputc('\n', out);
 	}
 }
 
@@ -420,16 +424,9 @@ static void json_sync(struct kx_json *j, const struct stats_sync_view *v)
 				kx_json_u64(j, (uint64_t)(age * 1000));
 			kx_json_kv_u64(j, "epoch", p->epoch);
 			kx_json_kv_u64(j, "seq", p->seq);
-			kx_json_kv_u64(j, "messages", p->msgs);
-			kx_json_kv_u64(j, "flows_received", p->flows);
-			kx_json_kv_u64(j, "installed", p->installed);
-			kx_json_kv_u64(j, "refreshed", p->refreshed);
-			kx_json_kv_u64(j, "known", p->known);
-			kx_json_kv_u64(j, "refused", p->refused);
-			kx_json_kv_u64(j, "closed", p->closed);
-			kx_json_kv_u64(j, "sequence_gaps", p->gaps);
-			kx_json_kv_u64(j, "restarts", p->restarts);
-			kx_json_kv_u64(j, "snapshots", p->snapshots);
+#define JSON_COUNTER(field, name) kx_json_kv_u64(j, name, p->field);
+			SYNC_PEER_COUNTERS(JSON_COUNTER)
+#undef JSON_COUNTER
 			kx_json_object_end(j);
 		}
 		kx_json_array_end(j);

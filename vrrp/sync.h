@@ -92,6 +92,19 @@ struct sync_peer {
 	uint64_t rx_drop[SYNC_RX_MAX];	/* messages refused, per reason */
 };
 
+/* The counters of a peer as /status.json and the state file name them. */
+#define SYNC_PEER_COUNTERS(X)						\
+	X(msgs, "messages")						\
+	X(flows, "flows_received")					\
+	X(installed, "installed")					\
+	X(refreshed, "refreshed")					\
+	X(known, "known")						\
+	X(refused, "refused")						\
+	X(closed, "closed")						\
+	X(gaps, "sequence_gaps")					\
+	X(restarts, "restarts")						\
+	X(snapshots, "snapshots")
+
 /* Take msg (parsed and authenticated) from p, or SYNC_RX_REPLAY: a
  * sequence number already taken in this epoch, or an older epoch. */
 enum sync_rx sync_peer_accept(struct sync_peer *p, const struct sync_msg *msg,

@@ -411,6 +411,16 @@ int fx_put_node(struct fixture *fx, const struct khaxdp_node *n)
 	return bpf_map_update_elem(fx->maps.node, &zero, n, BPF_EXIST) ? -errno : 0;
 }
 
+int fx_set_active(struct fixture *fx, __u8 active)
+{
+	struct khaxdp_node n;
+
+	if (fx_node(fx, &n))
+		return -errno;
+	n.active = active;
+	return fx_put_node(fx, &n);
+}
+
 int fx_half_open(struct fixture *fx, __be32 client, __u16 cport,
 		 struct khaxdp_flow *f)
 {

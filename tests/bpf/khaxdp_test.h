@@ -91,6 +91,8 @@ int fx_apiserver_mode(struct fixture *fx, const char *mode);
 /* The node entry, to change a field of it: 0 or -errno. */
 int fx_node(struct fixture *fx, struct khaxdp_node *n);
 int fx_put_node(struct fixture *fx, const struct khaxdp_node *n);
+/* node.active, as the agent writes it: 1 balances, 0 standby. */
+int fx_set_active(struct fixture *fx, __u8 active);
 
 /* Counters, summed over the CPUs. */
 __u64 fx_stat(struct fixture *fx, int stat);

@@ -9,16 +9,6 @@
  */
 #include "khaxdp_test.h"
 
-static int set_active(struct fixture *fx, __u8 active)
-{
-	struct khaxdp_node n;
-
-	if (fx_node(fx, &n))
-		return -errno;
-	n.active = active;
-	return fx_put_node(fx, &n);
-}
-
 /* What the active node sends to control2 for frame `in`: the same frame,
  * from ens33 to control2's MAC, balanced. */
 static void expected_l2(struct pkt *exp, const struct pkt *in)
@@ -99,7 +89,7 @@ static void serve_balanced(struct fixture *fx)
 	struct pkt in, exp;
 	struct run r;
 
-	if (!ASSERT_OK(set_active(fx, 0), "standby"))
+	if (!ASSERT_OK(fx_set_active(fx, 0), "standby"))
 		return;
 	fx_set_cursor(fx, 0, 1);	/* the cursor must not matter */
 	pkt_tcp4(&in, &syn);
@@ -129,7 +119,7 @@ static void serve_balanced(struct fixture *fx)
 	ASSERT_STAT(fx, DSR_SERVED, 2);
 	ASSERT_STAT(fx, HANDSHAKE_BAD, 0);
 out:
-	set_active(fx, 1);
+	fx_set_active(fx, 1);
 }
 
 /* A balanced packet for a service this node has no backend of is
@@ -168,7 +158,7 @@ static void standby_passes(struct fixture *fx)
 	struct pkt in;
 	struct run r;
 
-	if (!ASSERT_OK(set_active(fx, 0), "standby"))
+	if (!ASSERT_OK(fx_set_active(fx, 0), "standby"))
 		return;
 	pkt_tcp4(&in, &syn);
 	if (ASSERT_OK(run_xdp(fx, &in, &r), "test_run")) {
@@ -176,7 +166,7 @@ static void standby_passes(struct fixture *fx)
 		ASSERT_UNTOUCHED(&r, &in, "untouched");
 	}
 	ASSERT_STATS_ONLY(fx, KHAXDP_STAT_RX, KHAXDP_STAT_PASS_STANDBY);
-	set_active(fx, 1);
+	fx_set_active(fx, 1);
 }
 
 /* The active node sees only the client's side of a DSR flow: a RST is

@@ -11,16 +11,6 @@
 
 #define CTRL2_ID	1	/* fx_apiserver: control1 0 (this node), 2, 3 */
 
-static int set_active(struct fixture *fx, __u8 active)
-{
-	struct khaxdp_node n;
-
-	if (fx_node(fx, &n))
-		return -errno;
-	n.active = active;
-	return fx_put_node(fx, &n);
-}
-
 /* What another node announces: client:cport -> VIP:7443 to backend:6443. */
 static struct khaxdp_flow_event announced(__u16 cport, __be32 backend)
 {
@@ -68,7 +58,7 @@ static void inert_then_followed(struct fixture *fx)
 	struct pkt in, exp;
 	struct run r;
 
-	if (!ASSERT_OK(set_active(fx, 0), "standby") ||
+	if (!ASSERT_OK(fx_set_active(fx, 0), "standby") ||
 	    !ASSERT_EQ(adopt(fx, 45000, CTRL2_IP, 0), KX_ADOPT_INSTALLED,
 		       "a flow to control2 adopted"))
 		goto out;
@@ -84,7 +74,7 @@ static void inert_then_followed(struct fixture *fx)
 	}
 	ASSERT_STATS_ONLY(fx, KHAXDP_STAT_RX, KHAXDP_STAT_PASS_STANDBY);
 
-	if (!ASSERT_OK(set_active(fx, 1), "active"))
+	if (!ASSERT_OK(fx_set_active(fx, 1), "active"))
 		goto out;
 	if (!ASSERT_OK(run_xdp(fx, &in, &r), "test_run") ||
 	    !ASSERT_VERDICT(&r, XDP_TX, "active: to control2's node"))
@@ -98,7 +88,7 @@ static void inert_then_followed(struct fixture *fx)
 	ASSERT_STAT(fx, DSR_TX, 1);
 	ASSERT_STAT(fx, NO_FLOW, 0);
 out:
-	set_active(fx, 1);
+	fx_set_active(fx, 1);
 }
 
 /* What the table cannot or need not take is said, and nothing written. */
