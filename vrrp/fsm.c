@@ -84,6 +84,14 @@ static uint64_t interval_ns(uint16_t cs)
 	return cs * VRRP_NS_PER_CS;
 }
 
+/* The interval a backup waits on: the master's, bounded by ours. */
+static uint16_t adopt_interval(const struct vrrp_fsm *f, uint16_t adv_cs)
+{
+	uint32_t max = (uint32_t)f->p.adver_int_cs * VRRP_ADOPT_MAX_FACTOR;
+
+	return adv_cs > max ? (uint16_t)max : adv_cs;
+}
+
 uint64_t vrrp_fsm_skew_ns(const struct vrrp_fsm *f)
 {
 	uint64_t unused = 256 - f->priority;
@@ -305,18 +313,23 @@ static void follow_master(struct vrrp_fsm *f, uint64_t now,
 			  struct vrrp_actions *out)
 {
 	char ip[INET_ADDRSTRLEN];
+	uint16_t adopted = f->p.version == 3 ?
+				   adopt_interval(f, adv->adver_int_cs) :
+				   f->master_adver_int_cs;
 	bool changed = adv->saddr != f->master_ip ||
 		       adv->priority != f->master_prio ||
-		       (f->p.version == 3 &&
-			adv->adver_int_cs != f->master_adver_int_cs);
+		       adopted != f->master_adver_int_cs;
 
-	if (f->p.version == 3)
-		f->master_adver_int_cs = adv->adver_int_cs;
+	f->master_adver_int_cs = adopted;
 	f->master_ip = adv->saddr;
 	f->master_prio = adv->priority;
 	f->timer_at = now + vrrp_fsm_master_down_ns(f);
 	f->since = now;
-	if (changed)
+	if (changed && adopted != adv->adver_int_cs && f->p.version == 3)
+		say(f, out, "BACKUP: master is %s, priority %u, advert_int %.2f s: waiting on %.2f s at most (twice ours; ours: priority %u)",
+		    ip_str(adv->saddr, ip), adv->priority,
+		    adv->adver_int_cs / 100.0, adopted / 100.0, f->priority);
+	else if (changed)
 		say(f, out, "BACKUP: master is %s, priority %u, advert_int %.2f s (ours: priority %u)",
 		    ip_str(adv->saddr, ip), adv->priority,
 		    adv->adver_int_cs / 100.0, f->priority);
@@ -342,7 +355,7 @@ static void lower_master(struct vrrp_fsm *f, uint64_t now,
 	 * first seen, as with keepalived. */
 	if (now < f->preempt_at) {
 		if (f->p.version == 3)
-			f->master_adver_int_cs = adv->adver_int_cs;
+			f->master_adver_int_cs = adopt_interval(f, adv->adver_int_cs);
 		f->timer_at = now + vrrp_fsm_master_down_ns(f);
 	}
 	/* else §6.4.2: discard, Master_Down_Timer runs out. */
@@ -371,6 +384,34 @@ static void backup_advert(struct vrrp_fsm *f, uint64_t now,
 	lower_master(f, now, adv, out);
 }
 
+/* A winning advert from the master this one yielded to not long ago, and
+ * that fell silent since: counted until VRRP_FLAP_ADVERTS came in a row
+ * (each within twice its interval of the last). True: not yet. */
+static bool flapping(struct vrrp_fsm *f, uint64_t now,
+		     const struct vrrp_advert *adv, struct vrrp_actions *out)
+{
+	char ip[INET_ADDRSTRLEN];
+	uint16_t cs = f->p.version == 3 && adv->adver_int_cs ?
+			      adopt_interval(f, adv->adver_int_cs) :
+			      f->p.adver_int_cs;
+
+	if (!f->yielded_at || adv->saddr != f->yielded_to ||
+	    now - f->yielded_at >= VRRP_FLAP_HOLD_NS)
+		return false;
+	if (adv->saddr != f->contender_ip ||
+	    now - f->contender_last > 2 * interval_ns(cs))
+		f->contender_run = 0;
+	f->contender_ip = adv->saddr;
+	f->contender_last = now;
+	if (++f->contender_run >= VRRP_FLAP_ADVERTS)
+		return false;
+	if (f->contender_run == 1)
+		say(f, out, "MASTER: %s claims the VIP again (priority %u), %.1f s after this node last gave way to it and it fell silent: giving way after %u adverts in a row",
+		    ip_str(adv->saddr, ip), adv->priority,
+		    (double)(now - f->yielded_at) / 1e9, VRRP_FLAP_ADVERTS);
+	return true;
+}
+
 /* §6.4.3 Master, "If an ADVERTISEMENT is received". */
 static void master_advert(struct vrrp_fsm *f, uint64_t now,
 			  const struct vrrp_advert *adv,
@@ -393,8 +434,14 @@ static void master_advert(struct vrrp_fsm *f, uint64_t now,
 			    ip_str(adv->saddr, ip), adv->priority, prio);
 		return;
 	}
+	if (flapping(f, now, adv, out))
+		return;
+	f->yielded_to = adv->saddr;
+	f->yielded_at = now;
+	f->contender_run = 0;
 	become_backup(f, now,
-		      f->p.version == 3 ? adv->adver_int_cs : f->p.adver_int_cs,
+		      f->p.version == 3 ? adopt_interval(f, adv->adver_int_cs) :
+					  f->p.adver_int_cs,
 		      out);
 	f->master_ip = adv->saddr;
 	f->master_prio = adv->priority;

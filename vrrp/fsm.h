@@ -75,13 +75,33 @@ struct vrrp_fsm {
 	uint8_t master_prio;
 	uint64_t asserted_at;		/* MASTER: last advert + GARPs sent to
 					 * another master that loses (or leaves) */
+	uint32_t yielded_to;		/* the last master this one gave way to */
+	uint64_t yielded_at;
+	uint32_t contender_ip;		/* MASTER: adverts in a row of a master */
+	uint64_t contender_last;	/* that made it yield before */
+	unsigned int contender_run;
 };
+
+/* Flapping: a master that made this one yield, then fell silent (this one
+ * took over again), and within VRRP_FLAP_HOLD_NS claims the VIP again is
+ * yielded to only after VRRP_FLAP_ADVERTS of its adverts in a row: one
+ * forged advert every few seconds no longer moves the VIP each time. */
+#define VRRP_FLAP_HOLD_NS	60000000000ull
+#define VRRP_FLAP_ADVERTS	3
 
 /* A master that hears another master it wins against (or that leaves)
  * sends an advert and gratuitous ARPs at once, as keepalived does: the
  * clients the other one drew (a healed partition) come back now, not when
  * their ARP entry expires. At most once per this interval. */
 #define VRRP_ASSERT_INTERVAL_NS	1000000000ull
+
+/* A backup adopts the master's advertised interval (v3, RFC 5798 §6.4.2),
+ * but never more than this many times its own: one forged advert claiming
+ * 40.95 s would otherwise keep every backup waiting 2 minutes for a master
+ * that never speaks again. A real master with a longer interval makes the
+ * backups take over between its adverts (logged); configure the same
+ * advert_int on every node. */
+#define VRRP_ADOPT_MAX_FACTOR	2
 
 void vrrp_fsm_init(struct vrrp_fsm *f, const struct vrrp_fsm_params *p,
 		   uint8_t priority);

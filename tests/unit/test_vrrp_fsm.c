@@ -747,6 +747,61 @@ static void test_pair_clean_stop_takes_skew(void **state)
 	assert_int_equal(l.r[0].since - stop, 156 * 50 * MS / 256);
 }
 
+/* A forged advert claiming 40.95 s: a backup waits on twice its own
+ * interval at most, not two minutes. */
+static void test_adopted_interval_bounded(void **state)
+{
+	struct vrrp_fsm f;
+	struct vrrp_actions out;
+	struct vrrp_advert forged = advert("10.0.0.66", 255, 4095);
+	uint64_t at = T0 + 10 * MS;
+
+	(void)state;
+	start_backup(&f, 100);
+	vrrp_fsm_advert(&f, at, &forged, &out);
+	assert_int_equal(f.master_adver_int_cs, 200);	/* 2 x 100 cs */
+	assert_log_has(&out, "advert_int 40.95 s: waiting on 2.00 s at most");
+	assert_true(vrrp_fsm_next(&f) == at + 3 * 2 * S + 156 * 2 * S / 256);
+	/* A master that advertises less than ours is followed as it says. */
+	forged.adver_int_cs = 50;
+	vrrp_fsm_advert(&f, at + 1, &forged, &out);
+	assert_int_equal(f.master_adver_int_cs, 50);
+}
+
+/* A master that made this one yield, then fell silent, claims the VIP
+ * again: given way only after three adverts in a row. */
+static void test_flapping_master_held(void **state)
+{
+	struct vrrp_fsm f;
+	struct vrrp_actions out;
+	struct vrrp_advert x = advert("10.0.0.9", 200, 100);
+	uint64_t at, t;
+
+	(void)state;
+	at = start_master(&f, 100);
+	vrrp_fsm_advert(&f, at + 1, &x, &out);		/* the first time: at once */
+	assert_int_equal(f.state, VRRP_BACKUP);
+	t = vrrp_fsm_next(&f);				/* it falls silent */
+	vrrp_fsm_timer(&f, t, &out);
+	assert_int_equal(f.state, VRRP_MASTER);
+	t += 5 * S;
+	vrrp_fsm_advert(&f, t, &x, &out);		/* again, 5 s later */
+	assert_int_equal(f.state, VRRP_MASTER);
+	assert_log_has(&out, "10.0.0.9 claims the VIP again (priority 200)");
+	vrrp_fsm_advert(&f, t + 3 * S, &x, &out);	/* not in a row */
+	assert_int_equal(f.state, VRRP_MASTER);
+	vrrp_fsm_advert(&f, t + 3 * S + S, &x, &out);
+	assert_int_equal(f.state, VRRP_MASTER);
+	vrrp_fsm_advert(&f, t + 3 * S + 2 * S, &x, &out);
+	assert_int_equal(f.state, VRRP_BACKUP);	/* three in a row */
+	/* A minute after it last made us yield: at once again. */
+	t = vrrp_fsm_next(&f);
+	vrrp_fsm_timer(&f, t, &out);
+	assert_int_equal(f.state, VRRP_MASTER);
+	vrrp_fsm_advert(&f, t + 61 * S, &x, &out);
+	assert_int_equal(f.state, VRRP_BACKUP);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -769,6 +824,8 @@ int main(void)
 		cmocka_unit_test(test_master_yields_to_higher),
 		cmocka_unit_test(test_master_tie_break_on_address),
 		cmocka_unit_test(test_master_discards_lower),
+		cmocka_unit_test(test_adopted_interval_bounded),
+		cmocka_unit_test(test_flapping_master_held),
 		cmocka_unit_test(test_master_answers_priority_zero),
 		cmocka_unit_test(test_stop_master_sends_priority_zero),
 		cmocka_unit_test(test_stop_backup),
