@@ -396,7 +396,8 @@ static bool flapping(struct vrrp_fsm *f, uint64_t now,
 			      f->p.adver_int_cs;
 
 	if (!f->yielded_at || adv->saddr != f->yielded_to ||
-	    now - f->yielded_at >= VRRP_FLAP_HOLD_NS)
+	    now - f->yielded_at >= VRRP_FLAP_HOLD_NS ||
+	    f->yields < VRRP_FLAP_YIELDS)
 		return false;
 	if (adv->saddr != f->contender_ip ||
 	    now - f->contender_last > 2 * interval_ns(cs))
@@ -406,8 +407,8 @@ static bool flapping(struct vrrp_fsm *f, uint64_t now,
 	if (++f->contender_run >= VRRP_FLAP_ADVERTS)
 		return false;
 	if (f->contender_run == 1)
-		say(f, out, "MASTER: %s claims the VIP again (priority %u), %.1f s after this node last gave way to it and it fell silent: giving way after %u adverts in a row",
-		    ip_str(adv->saddr, ip), adv->priority,
+		say(f, out, "MASTER: %s claims the VIP again (priority %u): this node gave way to it %u times in %.1f s and each time it fell silent: giving way after %u adverts in a row",
+		    ip_str(adv->saddr, ip), adv->priority, f->yields,
 		    (double)(now - f->yielded_at) / 1e9, VRRP_FLAP_ADVERTS);
 	return true;
 }
@@ -436,8 +437,13 @@ static void master_advert(struct vrrp_fsm *f, uint64_t now,
 	}
 	if (flapping(f, now, adv, out))
 		return;
-	f->yielded_to = adv->saddr;
-	f->yielded_at = now;
+	if (adv->saddr != f->yielded_to || !f->yielded_at ||
+	    now - f->yielded_at >= VRRP_FLAP_HOLD_NS) {
+		f->yielded_to = adv->saddr;
+		f->yielded_at = now;
+		f->yields = 0;
+	}
+	f->yields++;
 	f->contender_run = 0;
 	become_backup(f, now,
 		      f->p.version == 3 ? adopt_interval(f, adv->adver_int_cs) :

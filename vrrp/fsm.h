@@ -76,17 +76,21 @@ struct vrrp_fsm {
 	uint64_t asserted_at;		/* MASTER: last advert + GARPs sent to
 					 * another master that loses (or leaves) */
 	uint32_t yielded_to;		/* the last master this one gave way to */
-	uint64_t yielded_at;
+	uint64_t yielded_at;		/* the first time in the current window */
+	unsigned int yields;		/* to it, since yielded_at */
 	uint32_t contender_ip;		/* MASTER: adverts in a row of a master */
 	uint64_t contender_last;	/* that made it yield before */
 	unsigned int contender_run;
 };
 
-/* Flapping: a master that made this one yield, then fell silent (this one
- * took over again), and within VRRP_FLAP_HOLD_NS claims the VIP again is
- * yielded to only after VRRP_FLAP_ADVERTS of its adverts in a row: one
- * forged advert every few seconds no longer moves the VIP each time. */
+/* Flapping: a master that made this one yield VRRP_FLAP_YIELDS times
+ * within VRRP_FLAP_HOLD_NS, each time falling silent after (this one took
+ * over again), is yielded to again only after VRRP_FLAP_ADVERTS of its
+ * adverts in a row: a single forged advert every few seconds no longer
+ * moves the VIP each time, while a node that restarts once (an election, a
+ * preemption) is yielded to at once as always. */
 #define VRRP_FLAP_HOLD_NS	60000000000ull
+#define VRRP_FLAP_YIELDS	2
 #define VRRP_FLAP_ADVERTS	3
 
 /* A master that hears another master it wins against (or that leaves)

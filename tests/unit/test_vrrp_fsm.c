@@ -768,8 +768,8 @@ static void test_adopted_interval_bounded(void **state)
 	assert_int_equal(f.master_adver_int_cs, 50);
 }
 
-/* A master that made this one yield, then fell silent, claims the VIP
- * again: given way only after three adverts in a row. */
+/* A master that made this one yield twice, falling silent each time,
+ * claims the VIP again: given way only after three adverts in a row. */
 static void test_flapping_master_held(void **state)
 {
 	struct vrrp_fsm f;
@@ -784,10 +784,15 @@ static void test_flapping_master_held(void **state)
 	t = vrrp_fsm_next(&f);				/* it falls silent */
 	vrrp_fsm_timer(&f, t, &out);
 	assert_int_equal(f.state, VRRP_MASTER);
-	t += 5 * S;
-	vrrp_fsm_advert(&f, t, &x, &out);		/* again, 5 s later */
+	vrrp_fsm_advert(&f, t + 2 * S, &x, &out);	/* the second: at once */
+	assert_int_equal(f.state, VRRP_BACKUP);
+	t = vrrp_fsm_next(&f);
+	vrrp_fsm_timer(&f, t, &out);
 	assert_int_equal(f.state, VRRP_MASTER);
-	assert_log_has(&out, "10.0.0.9 claims the VIP again (priority 200)");
+	t += 5 * S;
+	vrrp_fsm_advert(&f, t, &x, &out);		/* the third, 5 s later */
+	assert_int_equal(f.state, VRRP_MASTER);
+	assert_log_has(&out, "10.0.0.9 claims the VIP again (priority 200): this node gave way to it 2 times");
 	vrrp_fsm_advert(&f, t + 3 * S, &x, &out);	/* not in a row */
 	assert_int_equal(f.state, VRRP_MASTER);
 	vrrp_fsm_advert(&f, t + 3 * S + S, &x, &out);
