@@ -245,6 +245,7 @@ install: all
 	install -D -m 0755 $(BUILD)/khaxdp $(DESTDIR)$(SBINDIR)/khaxdp
 	install -D -m 0755 $(BUILD)/khaxdp-vrrpd $(DESTDIR)$(SBINDIR)/khaxdp-vrrpd
 	install -D -m 0644 tools/khaxdp.conf.example $(DESTDIR)$(SYSCONFDIR)/khaxdp/khaxdp.conf.example
+	install -D -m 0644 tools/nftables/khaxdp.nft $(DESTDIR)$(SYSCONFDIR)/khaxdp/khaxdp.nft.example
 	test -e $(DESTDIR)$(SYSCONFDIR)/khaxdp/khaxdp.conf || \
 		install -m 0644 tools/khaxdp.conf.example $(DESTDIR)$(SYSCONFDIR)/khaxdp/khaxdp.conf
 	install -d $(DESTDIR)$(SYSTEMDUNITDIR) $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(MANDIR)/man8
