@@ -58,6 +58,7 @@ enum service_key {
 enum stats_key {
 	TKEY_LISTEN	= 1 << 0,
 	TKEY_URI	= 1 << 1,
+	TKEY_AUTH	= 1 << 2,
 };
 
 struct parser {
@@ -577,6 +578,47 @@ static bool valid_stats_uri(const char *s)
 	return strcmp(s, "/metrics") && strcmp(s, "/status.json");
 }
 
+bool kx_cidr_has(const struct kx_cidr *n, uint32_t a)
+{
+	uint32_t mask = n->prefix ? htonl(~0u << (32 - n->prefix)) : 0;
+
+	return (a & mask) == n->addr;
+}
+
+/* "10.0.0.0/8 192.168.218.11": networks, or addresses (/32). */
+static int stats_allow(struct parser *p, const char *value)
+{
+	struct kx_stats_config *st = &p->cfg->stats;
+	char word[64], *slash, *end;
+	struct in_addr a;
+	unsigned long prefix;
+	int n;
+
+	for (const char *s = value; sscanf(s, "%63s%n", word, &n) == 1; s += n) {
+		prefix = 32;
+		slash = strchr(word, '/');
+		if (slash) {
+			*slash = '\0';
+			errno = 0;
+			prefix = strtoul(slash + 1, &end, 10);
+			if (errno || *end || !slash[1] || prefix > 32)
+				return parser_error(p, "allow: bad prefix in '%s/%s' (0-32)",
+						    word, slash + 1);
+		}
+		if (inet_pton(AF_INET, word, &a) != 1)
+			return parser_error(p, "allow: '%s' is not an IPv4 address or network",
+					    word);
+		if (st->n_allow == KX_STATS_MAX_ALLOW)
+			return parser_error(p, "allow: more than %d networks",
+					    KX_STATS_MAX_ALLOW);
+		st->allow[st->n_allow].prefix = (uint8_t)prefix;
+		st->allow[st->n_allow].addr = a.s_addr &
+			(prefix ? htonl(~0u << (32 - prefix)) : 0);
+		st->n_allow++;
+	}
+	return 1;
+}
+
 static int stats_key(struct parser *p, const char *key, const char *value)
 {
 	struct kx_stats_config *st = &p->cfg->stats;
@@ -595,8 +637,22 @@ static int stats_key(struct parser *p, const char *key, const char *value)
 			return parser_error(p, "uri: bad path '%s' (/PATH without blanks, '?', /metrics or /status.json)",
 					    value);
 		strcpy(st->uri, value);
+	} else if (!strcmp(key, "auth")) {
+		const char *colon = strchr(value, ':');
+
+		if (!seen_once(p, &p->stats_seen, TKEY_AUTH, key))
+			return 0;
+		if (!colon || colon == value || !colon[1] ||
+		    strlen(value) >= KX_STATS_AUTH_LEN || strchr(value, ' '))
+			return parser_error(p, "auth: expected USER:PASSWORD (no blanks, at most %d characters)",
+					    KX_STATS_AUTH_LEN - 1);
+		snprintf(st->user, sizeof(st->user), "%.*s",
+			 (int)(colon - value), value);
+		snprintf(st->password, sizeof(st->password), "%s", colon + 1);
+	} else if (!strcmp(key, "allow")) {
+		return stats_allow(p, value);
 	} else {
-		return parser_error(p, "unknown key '%s' in [stats] (listen, uri)",
+		return parser_error(p, "unknown key '%s' in [stats] (listen, uri, auth, allow)",
 				    key);
 	}
 	return 1;
@@ -866,7 +922,8 @@ void kx_config_init(struct kx_config *cfg)
 	cfg->max_half_open = KHAXDP_DEFAULT_MAX_HALF_OPEN;
 	cfg->half_open_per_source = KHAXDP_DEFAULT_HALF_OPEN_PER_SOURCE;
 	cfg->connect_timeout_s = KHAXDP_DEFAULT_CONNECT_TIMEOUT_S;
-	cfg->stats.listen.family = KHAXDP_AF_INET;	/* 0.0.0.0 */
+	cfg->stats.listen.family = KHAXDP_AF_INET;
+	cfg->stats.listen.addr.v4 = htonl(INADDR_LOOPBACK);	/* opened on purpose */
 	cfg->stats.listen.port = KX_DEFAULT_STATS_PORT;
 	strcpy(cfg->stats.uri, KX_DEFAULT_STATS_URI);
 }

@@ -85,12 +85,30 @@ struct kx_service {
 	struct kx_server servers[KHAXDP_MAX_SERVICE_BACKENDS];
 };
 
+#define KX_STATS_AUTH_LEN		128	/* USER:PASSWORD */
+#define KX_STATS_MAX_ALLOW		16
+
+/* An IPv4 network: addr/prefix, addr in network order, host bits zero. */
+struct kx_cidr {
+	uint32_t addr;
+	uint8_t prefix;
+};
+
+/* Does a (network order) lie in n? */
+bool kx_cidr_has(const struct kx_cidr *n, uint32_t a);
+
 /* [stats]: the agent's HTTP page. Served only when the section exists. */
 struct kx_stats_config {
 	bool enabled;
 	int line;			/* of the [stats] header */
-	struct kx_endpoint listen;	/* default 0.0.0.0:9000 */
+	struct kx_endpoint listen;	/* default 127.0.0.1:9000 */
 	char uri[KX_STATS_URI_LEN];	/* the HTML page; default /haproxy_stats */
+	/* Basic authentication (haproxy's stats auth): "" none. */
+	char user[KX_STATS_AUTH_LEN];
+	char password[KX_STATS_AUTH_LEN];
+	/* Who may connect; none listed: anyone who reaches listen. */
+	unsigned int n_allow;
+	struct kx_cidr allow[KX_STATS_MAX_ALLOW];
 };
 
 /* Where khaxdp-vrrpd writes its flow sync state for `khaxdp status`

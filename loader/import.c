@@ -304,9 +304,18 @@ static void write_stats(FILE *out, const struct kx_imp_haproxy *h)
 {
 	const struct kx_imp_stats *st = &h->stats;
 
+	const char *port = strrchr(st->listen, ':');
+
 	fprintf(out, "\n# %s (%s:%d): served by khaxdp-vrrpd, with /metrics and /status.json\n",
 		st->name, h->file, st->line);
-	fprintf(out, "[stats]\nlisten = %s\nuri = %s\n", st->listen, st->uri);
+	fprintf(out, "# haproxy bound %s; khaxdp's page listens on the loopback until\n"
+		     "# it is opened on purpose (a management address, allow = NETWORKS).\n",
+		st->listen);
+	fprintf(out, "[stats]\nlisten = 127.0.0.1%s\nuri = %s\n", port ? port : ":9000",
+		st->uri);
+	if (st->auth[0])
+		fprintf(out, "# stats auth (line %d): keep this file readable by root only\n"
+			     "auth = %s\n", st->auth_line, st->auth);
 }
 
 static void write_track(FILE *out, const struct kx_imp_vrrp *v)

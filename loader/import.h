@@ -89,8 +89,10 @@ struct kx_imp_stats {
 	bool present;
 	char name[KX_IMP_TEXT_LEN];	/* "listen stats" */
 	int line;
-	char listen[KX_IMP_ADDR_LEN];	/* "0.0.0.0:9000" */
+	char listen[KX_IMP_ADDR_LEN];	/* haproxy's bind: "0.0.0.0:9000" */
 	char uri[KX_STATS_URI_LEN];
+	char auth[KX_STATS_AUTH_LEN];	/* "USER:PASSWORD", "" none */
+	int auth_line;
 };
 
 struct kx_imp_haproxy {

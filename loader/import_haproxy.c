@@ -310,6 +310,8 @@ struct proxy {
 	char stats_uri[KX_IMP_TEXT_LEN];
 	int stats_uri_line;
 	int stats_line;
+	char stats_auth[KX_STATS_AUTH_LEN];
+	int stats_auth_line;
 	unsigned int n_servers;
 	struct hserver servers[KHAXDP_MAX_SERVICE_BACKENDS];
 	bool used;
@@ -733,9 +735,27 @@ static int stats_line(struct hap *h, struct proxy *px, const struct hline *l)
 		px->stats_uri_line = l->line;
 		return 0;
 	}
-	WARN(h, l->line, "%s not carried over%s", words(l, 0, buf, sizeof(buf)),
-	     !strcmp(v, "auth") || !strcmp(v, "realm") ?
-		     ": khaxdp's page has no login, bind it to an address only operators reach" :
+	if (!strcmp(v, "auth") && l->argc == 3) {
+		const char *colon = strchr(l->argv[2], ':');
+
+		/* The warning never shows the password: it goes to logs. */
+		if (px->stats_auth_line) {
+			WARN(h, l->line, "a second stats auth not carried over: khaxdp's page has one user (line %d)",
+			     px->stats_auth_line);
+		} else if (!colon || colon == l->argv[2] || !colon[1] ||
+			   strlen(l->argv[2]) >= sizeof(px->stats_auth)) {
+			WARN(h, l->line, "stats auth not carried over: expected USER:PASSWORD of at most %zu characters",
+			     sizeof(px->stats_auth) - 1);
+		} else {
+			snprintf(px->stats_auth, sizeof(px->stats_auth), "%s",
+				 l->argv[2]);
+			px->stats_auth_line = l->line;
+		}
+		return 0;
+	}
+	WARN(h, l->line, "%s not carried over%s",
+	     !strcmp(v, "auth") ? "stats auth" : words(l, 0, buf, sizeof(buf)),
+	     !strcmp(v, "realm") ? ": khaxdp's page says realm \"khaxdp\"" :
 	     !strcmp(v, "refresh") ? ": khaxdp's page refreshes itself" : "");
 	return 0;
 }
@@ -1050,6 +1070,8 @@ static int make_stats(struct hap *h, const struct proxy *px)
 		uri = KX_DEFAULT_STATS_URI;
 	}
 	snprintf(st->uri, sizeof(st->uri), "%s", uri);
+	snprintf(st->auth, sizeof(st->auth), "%s", px->stats_auth);
+	st->auth_line = px->stats_auth_line;
 	return 0;
 }
 

@@ -7,6 +7,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <microhttpd.h>
+#include <openssl/crypto.h>
 #include <netinet/in.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -20,9 +21,13 @@
 #include "stats_http.h"
 #include "loader/util.h"
 
-/* Enough for a person and a Prometheus; a slow client is dropped. */
-#define HTTP_MAX_CONNECTIONS	32
-#define HTTP_TIMEOUT_S		10
+/* Enough for people and Prometheus; a client that holds connections open
+ * holds at most HTTP_PER_IP of them, each at most HTTP_TIMEOUT_S idle, so
+ * one slow client never takes the page from the others. */
+#define HTTP_MAX_CONNECTIONS	64
+#define HTTP_PER_IP		4
+#define HTTP_TIMEOUT_S		5
+#define HTTP_REALM		"khaxdp"
 
 struct stats_server {
 	struct MHD_Daemon *mhd;
@@ -37,7 +42,53 @@ struct stats_server {
 	unsigned int n_vrrp;
 	struct stats_vrrp_view vrrp[STATS_MAX_VRRP];
 	struct stats_sync_view sync;	/* under lock too */
+	char user[KX_STATS_AUTH_LEN];	/* basic auth; "" none */
+	char password[KX_STATS_AUTH_LEN];
+	unsigned int n_allow;
+	struct kx_cidr allow[KX_STATS_MAX_ALLOW];
 };
+
+/* [stats] allow: who may connect (none listed: anyone). */
+static enum MHD_Result on_accept(void *cls, const struct sockaddr *addr,
+				 socklen_t len)
+{
+	const struct stats_server *s = cls;
+	const struct sockaddr_in *in = (const struct sockaddr_in *)addr;
+
+	if (!s->n_allow)
+		return MHD_YES;
+	if (len < sizeof(*in) || addr->sa_family != AF_INET)
+		return MHD_NO;
+	for (unsigned int i = 0; i < s->n_allow; i++)
+		if (kx_cidr_has(&s->allow[i], in->sin_addr.s_addr))
+			return MHD_YES;
+	return MHD_NO;
+}
+
+/* Equal strings, in a time that does not depend on where they differ. */
+static bool same_secret(const char *a, const char *b)
+{
+	size_t la = strlen(a), lb = strlen(b);
+
+	return (CRYPTO_memcmp(a, b, la < lb ? la : lb) | (la ^ lb)) == 0;
+}
+
+/* [stats] auth: the request's credentials, when a user is configured. */
+static bool authorized(const struct stats_server *s,
+		       struct MHD_Connection *conn)
+{
+	char *pass = NULL, *user;
+	bool ok;
+
+	if (!s->user[0])
+		return true;
+	user = MHD_basic_auth_get_username_password(conn, &pass);
+	ok = user && pass && same_secret(user, s->user) &&
+	     same_secret(pass, s->password);
+	MHD_free(user);
+	MHD_free(pass);
+	return ok;
+}
 
 static uint64_t mono_ms(void)
 {
@@ -270,6 +321,17 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn,
 	if (*upload_len)
 		return MHD_NO;
 	(void)req_state;
+	if (!authorized(s, conn)) {
+		struct MHD_Response *resp = MHD_create_response_from_buffer(
+			13, (void *)"unauthorized\n", MHD_RESPMEM_PERSISTENT);
+		enum MHD_Result ret;
+
+		if (!resp)
+			return MHD_NO;
+		ret = MHD_queue_basic_auth_fail_response(conn, HTTP_REALM, resp);
+		MHD_destroy_response(resp);
+		return ret;
+	}
 	doc = doc_for(s, url);
 	if (doc == DOC_NONE)
 		return reply_text(conn, MHD_HTTP_NOT_FOUND, "not found\n");
@@ -332,6 +394,10 @@ int stats_server_start(const struct kx_config *cfg, struct health *h,
 	s->started_ms = mono_ms();
 	snprintf(s->bpffs, sizeof(s->bpffs), "%s", cfg->bpffs);
 	snprintf(s->uri, sizeof(s->uri), "%s", cfg->stats.uri);
+	snprintf(s->user, sizeof(s->user), "%s", cfg->stats.user);
+	snprintf(s->password, sizeof(s->password), "%s", cfg->stats.password);
+	s->n_allow = cfg->stats.n_allow;
+	memcpy(s->allow, cfg->stats.allow, sizeof(s->allow));
 	copy_services(s, cfg);
 	s->listen_fd = open_listener(&cfg->stats.listen);
 	if (s->listen_fd < 0) {
@@ -341,11 +407,13 @@ int stats_server_start(const struct kx_config *cfg, struct health *h,
 		return err;
 	}
 	s->mhd = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD |
-				  MHD_USE_EPOLL, 0, NULL, NULL,
+				  MHD_USE_EPOLL, 0, on_accept, s,
 				  on_request, s,
 				  MHD_OPTION_LISTEN_SOCKET, s->listen_fd,
 				  MHD_OPTION_CONNECTION_LIMIT,
 				  (unsigned int)HTTP_MAX_CONNECTIONS,
+				  MHD_OPTION_PER_IP_CONNECTION_LIMIT,
+				  (unsigned int)HTTP_PER_IP,
 				  MHD_OPTION_CONNECTION_TIMEOUT,
 				  (unsigned int)HTTP_TIMEOUT_S,
 				  MHD_OPTION_END);
@@ -356,8 +424,10 @@ int stats_server_start(const struct kx_config *cfg, struct health *h,
 					       sizeof(buf)));
 	}
 	s->listen_fd = -1;	/* MHD_stop_daemon() closes it */
-	kx_info("stats: http://%s%s (and /metrics, /status.json)",
-		kx_endpoint_str(&cfg->stats.listen, buf, sizeof(buf)), s->uri);
+	kx_info("stats: http://%s%s (and /metrics, /status.json)%s%s",
+		kx_endpoint_str(&cfg->stats.listen, buf, sizeof(buf)), s->uri,
+		s->user[0] ? ", basic auth" : "",
+		s->n_allow ? ", from the allowed networks only" : "");
 	*out = s;
 	return 0;
 }

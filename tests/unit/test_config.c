@@ -74,7 +74,7 @@ static void test_good_file(void **state)
 	assert_string_equal(cfg.extra[0].key, "priority");
 	assert_string_equal(cfg.extra[0].value, "101");
 	assert_int_equal(cfg.extra[0].line, 22);
-	/* [stats] is read: ":9000" is every address. */
+	/* [stats] is read: ":9000" is every address (asked for). */
 	assert_true(cfg.stats.enabled);
 	assert_int_equal(cfg.stats.line, 23);
 	assert_int_equal(cfg.stats.listen.addr.v4, 0);
@@ -114,6 +114,35 @@ static void test_defaults(void **state)
 	assert_int_equal(cfg.connect_timeout_s, 4);
 	assert_int_equal(cfg.max_half_open, 16384);
 	assert_int_equal(cfg.half_open_per_source, 1024);
+	kx_config_free(&cfg);
+}
+
+/* [stats]: the loopback by default; auth and the allowlist. */
+static void test_stats_access(void **state)
+{
+	struct kx_config cfg;
+
+	(void)state;
+	assert_int_equal(kx_config_load_string(&cfg, "s.conf", "[stats]\n"), 0);
+	assert_int_equal(cfg.stats.listen.addr.v4, htonl(INADDR_LOOPBACK));
+	assert_int_equal(cfg.stats.listen.port, 9000);
+	assert_string_equal(cfg.stats.user, "");
+	assert_int_equal(cfg.stats.n_allow, 0);
+	kx_config_free(&cfg);
+	assert_int_equal(kx_config_load_string(&cfg, "s.conf",
+		"[stats]\nlisten = 0.0.0.0:9000\nauth = admin:pa:ss\n"
+		"allow = 10.1.2.3/8 192.168.218.11\nallow = 0.0.0.0/0\n"), 0);
+	assert_string_equal(cfg.stats.user, "admin");
+	assert_string_equal(cfg.stats.password, "pa:ss");	/* the first ':' splits */
+	assert_int_equal(cfg.stats.n_allow, 3);
+	assert_int_equal(cfg.stats.allow[0].addr, inet_addr("10.0.0.0"));
+	assert_int_equal(cfg.stats.allow[0].prefix, 8);
+	assert_true(kx_cidr_has(&cfg.stats.allow[0], inet_addr("10.200.0.1")));
+	assert_false(kx_cidr_has(&cfg.stats.allow[0], inet_addr("11.0.0.1")));
+	assert_int_equal(cfg.stats.allow[1].prefix, 32);
+	assert_true(kx_cidr_has(&cfg.stats.allow[1], inet_addr("192.168.218.11")));
+	assert_false(kx_cidr_has(&cfg.stats.allow[1], inet_addr("192.168.218.12")));
+	assert_true(kx_cidr_has(&cfg.stats.allow[2], inet_addr("203.0.113.9")));
 	kx_config_free(&cfg);
 }
 
@@ -284,7 +313,17 @@ static const struct bad_case bad_cases[] = {
 	{ "stats twice", "[stats]\n[stats]\n",
 	  "bad.conf:2: duplicate [stats] (line 1)" },
 	{ "stats unknown key", "[stats]\nrefresh = 5s\n",
-	  "bad.conf:2: unknown key 'refresh' in [stats] (listen, uri)" },
+	  "bad.conf:2: unknown key 'refresh' in [stats] (listen, uri, auth, allow)" },
+	{ "stats auth without password", "[stats]\nauth = admin\n",
+	  "bad.conf:2: auth: expected USER:PASSWORD (no blanks, at most 127 characters)" },
+	{ "stats auth empty user", "[stats]\nauth = :pw\n",
+	  "bad.conf:2: auth: expected USER:PASSWORD (no blanks, at most 127 characters)" },
+	{ "stats auth twice", "[stats]\nauth = a:b\nauth = c:d\n",
+	  "bad.conf:3: duplicate key 'auth'" },
+	{ "stats allow bad prefix", "[stats]\nallow = 10.0.0.0/33\n",
+	  "bad.conf:2: allow: bad prefix in '10.0.0.0/33' (0-32)" },
+	{ "stats allow not an address", "[stats]\nallow = 10.0.0.0/8 admins\n",
+	  "bad.conf:2: allow: 'admins' is not an IPv4 address or network" },
 	{ "stats bad listen", "[stats]\nlisten = 9000\n",
 	  "bad.conf:2: listen: bad address '9000' (expected IPv4:PORT)" },
 	{ "stats bad port", "[stats]\nlisten = :0\n",
@@ -408,6 +447,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_good_file),
 		cmocka_unit_test(test_defaults),
+		cmocka_unit_test(test_stats_access),
 		cmocka_unit_test(test_socket_lb_keys),
 		cmocka_unit_test(test_check_keys),
 		cmocka_unit_test(test_bad_files),

@@ -256,7 +256,8 @@ static void test_seed_output_loads(void **state)
 		assert_contains(text, "\nserver = control1 192.168.218.171:6443\n"
 				      "server = control2 192.168.218.172:6443\n"
 				      "server = control3 192.168.218.173:6443\n");
-		assert_contains(text, "\n[stats]\nlisten = 0.0.0.0:9000\nuri = /haproxy_stats\n");
+		/* haproxy bound *:9000; khaxdp's page waits to be opened */
+		assert_contains(text, "\n[stats]\nlisten = 127.0.0.1:9000\nuri = /haproxy_stats\n");
 		assert_contains(text, "\n[vrrp VI_1]\ninterface = ens33\n");
 		assert_contains(text, "\n# state ");	/* a comment, no key */
 		assert_null(strstr(text, "\nstate"));
@@ -544,6 +545,48 @@ static void test_haproxy_misc(void **state)
 	free(h);
 }
 
+/* stats auth is carried over, and its password is never in a warning
+ * (they go to logs); the page listens on the loopback. */
+static void test_stats_auth(void **state)
+{
+	static const char hap[] =
+		"listen stats\n"
+		"    bind *:8404\n"
+		"    mode http\n"
+		"    stats enable\n"
+		"    stats uri /stats\n"
+		"    stats realm Haproxy\\ Statistics\n"
+		"    stats auth admin:s3cret-Pass\n"
+		"    stats auth other:pw2\n";
+	struct kx_imp_haproxy *h = calloc(1, sizeof(*h));
+	struct kx_imp_warnings w = {};
+	struct kx_config *cfg = calloc(1, sizeof(*cfg));
+	char *text;
+
+	(void)state;
+	assert_int_equal(kx_import_haproxy("stats.cfg", hap, h, &w), 0);
+	assert_true(h->stats.present);
+	assert_string_equal(h->stats.auth, "admin:s3cret-Pass");
+	assert_warning(&w, 6, "stats realm");
+	assert_warning(&w, 8, "a second stats auth not carried over");
+	for (size_t i = 0; i < w.n; i++)
+		if (strstr(w.v[i].msg, "s3cret") || strstr(w.v[i].msg, "pw2"))
+			fail_msg("a warning shows a password: %s", w.v[i].msg);
+	text = write_conf(h, NULL, &w);
+	assert_contains(text, "\n[stats]\nlisten = 127.0.0.1:8404\nuri = /stats\n");
+	assert_contains(text, "\nauth = admin:s3cret-Pass\n");
+	if (kx_config_load_string(cfg, "stats.conf", text))
+		fail_msg("khaxdp refuses: %s\n%s", kx_last_error(), text);
+	assert_string_equal(cfg->stats.user, "admin");
+	assert_string_equal(cfg->stats.password, "s3cret-Pass");
+	assert_int_equal(cfg->stats.listen.addr.v4, htonl(INADDR_LOOPBACK));
+	kx_config_free(cfg);
+	free(text);
+	kx_imp_warnings_free(&w);
+	free(cfg);
+	free(h);
+}
+
 /* A frontend on a port inside the default snat_ports: the output moves
  * snat_ports off it, and khaxdp takes the file. */
 static void test_bind_among_snat_ports(void **state)
@@ -806,6 +849,7 @@ int main(void)
 		cmocka_unit_test(test_kubeadm_output_loads),
 		cmocka_unit_test(test_wildcard_bind_without_vip),
 		cmocka_unit_test(test_haproxy_misc),
+		cmocka_unit_test(test_stats_auth),
 		cmocka_unit_test(test_bind_among_snat_ports),
 		cmocka_unit_test(test_keepalived_misc),
 		cmocka_unit_test(test_bad_files),
