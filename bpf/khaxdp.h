@@ -450,27 +450,34 @@ struct khaxdp_port_range {
 #define KHAXDP_MAX_RESERVED_RANGES 32
 
 /*
- * The maps user space opens by their pins (the names of maps.bpf.h): the
- * library's struct kx_maps, its list of names and the selftest fixture's
- * map fds are all made from this one list. loader_state and
- * reserved_ports belong to attach alone; sock_vip to the cgroup hooks.
+ * The maps user space opens by their pins (the names of maps.bpf.h), with
+ * the type, key and value each must have: the library's struct kx_maps,
+ * its list of names, the check of a pin before it is used (a map of
+ * another layout is refused, never read into a smaller struct) and the
+ * selftest fixture's map fds are all made from this one list; a selftest
+ * checks it against the object. loader_state and reserved_ports belong to
+ * attach alone; sock_vip to the cgroup hooks.
  */
-#define KHAXDP_MAPS(X)	\
-	X(services)	\
-	X(backends)	\
-	X(rings)	\
-	X(rr_cursor)	\
-	X(flows)	\
-	X(nat)		\
-	X(half_open)	\
-	X(half_open_nat) \
-	X(syn_sources)	\
-	X(flow_events)	\
-	X(port_cursor)	\
-	X(nexthops)	\
-	X(node)		\
-	X(stats)	\
-	X(backend_stats)
+#define KHAXDP_MAPS(X)							\
+	X(services, HASH, struct khaxdp_vip, struct khaxdp_service)	\
+	X(backends, ARRAY, __u32, struct khaxdp_backend)		\
+	X(rings, ARRAY, __u32, struct khaxdp_ring)			\
+	X(rr_cursor, ARRAY, __u32, struct khaxdp_cursor)		\
+	X(flows, LRU_HASH, struct khaxdp_flow_key, struct khaxdp_flow)	\
+	X(nat, LRU_HASH, struct khaxdp_flow_key, struct khaxdp_nat)	\
+	X(half_open, LRU_HASH, struct khaxdp_flow_key, struct khaxdp_flow) \
+	X(half_open_nat, LRU_HASH, struct khaxdp_flow_key, struct khaxdp_nat) \
+	X(syn_sources, LRU_HASH, union khaxdp_addr, struct khaxdp_syn_source) \
+	X(flow_events, RINGBUF, KHAXDP_NO_TYPE, KHAXDP_NO_TYPE)		\
+	X(port_cursor, ARRAY, __u32, struct khaxdp_cursor)		\
+	X(nexthops, ARRAY, __u32, struct khaxdp_nexthop)		\
+	X(node, ARRAY, __u32, struct khaxdp_node)			\
+	X(stats, PERCPU_ARRAY, __u32, __u64)				\
+	X(backend_stats, PERCPU_ARRAY, __u32, struct khaxdp_backend_stats)
+
+/* The key and value of a ring buffer: none (sizeof gives 0 with GNU C). */
+struct khaxdp_no_type {};
+#define KHAXDP_NO_TYPE	struct khaxdp_no_type
 
 /* Names of the pinned objects under the bpffs directory. */
 #define KHAXDP_PIN_XDP_PROG	"xdp_ingress"

@@ -19,11 +19,49 @@
 static const struct {
 	const char *name;
 	size_t offset;
+	__u32 type;
+	__u32 key_size;
+	__u32 value_size;
 } map_fields[] = {
-#define MAP_FIELD(n) { #n, offsetof(struct kx_maps, n) },
+#define MAP_FIELD(n, type, key, value) \
+	{ #n, offsetof(struct kx_maps, n), BPF_MAP_TYPE_##type, sizeof(key), \
+	  sizeof(value) },
 	KHAXDP_MAPS(MAP_FIELD)
 #undef MAP_FIELD
 };
+
+int kx_map_layout(const char *name, __u32 *type, __u32 *key_size,
+		  __u32 *value_size)
+{
+	for (unsigned int i = 0; i < KX_ARRAY_SIZE(map_fields); i++) {
+		if (strcmp(map_fields[i].name, name))
+			continue;
+		*type = map_fields[i].type;
+		*key_size = map_fields[i].key_size;
+		*value_size = map_fields[i].value_size;
+		return 0;
+	}
+	return -ENOENT;
+}
+
+/* The pin at fd has the layout this build reads, or one line why not. */
+static int check_layout(const char *dir, unsigned int i, int fd)
+{
+	struct bpf_map_info info = {};
+	__u32 len = sizeof(info);
+
+	if (bpf_obj_get_info_by_fd(fd, &info, &len))
+		return kx_fail(-errno, "%s/%s: %s", dir, map_fields[i].name,
+			       strerror(errno));
+	if (info.type == map_fields[i].type &&
+	    info.key_size == map_fields[i].key_size &&
+	    info.value_size == map_fields[i].value_size)
+		return 0;
+	return kx_fail(-EPROTO, "%s/%s: a map of another khaxdp version (type %u, key %u, value %u bytes; this one reads type %u, key %u, value %u): run khaxdp attach IFNAME with this version to upgrade it",
+		       dir, map_fields[i].name, info.type, info.key_size,
+		       info.value_size, map_fields[i].type,
+		       map_fields[i].key_size, map_fields[i].value_size);
+}
 
 static int *map_fd(struct kx_maps *m, unsigned int i)
 {
@@ -63,6 +101,11 @@ int kx_maps_open(struct kx_maps *m, const char *dir)
 			return kx_fail(err, "%s: %s", path, strerror(-err));
 		}
 		*map_fd(m, i) = fd;
+		err = check_layout(dir, i, fd);
+		if (err) {
+			kx_maps_close(m);
+			return err;
+		}
 	}
 	return 0;
 }

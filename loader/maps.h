@@ -21,12 +21,18 @@
 struct kx_maps {
 	char dir[PATH_MAX];
 	int lock_fd;
-#define KX_MAP_FD(name) int name;
+#define KX_MAP_FD(name, type, key, value) int name;
 	KHAXDP_MAPS(KX_MAP_FD)
 #undef KX_MAP_FD
 };
 
-/* Open every pinned map under dir. -ENOENT: not attached. */
+/* The type, key and value size a map of KHAXDP_MAPS must have; -ENOENT
+ * for another name. */
+int kx_map_layout(const char *name, __u32 *type, __u32 *key_size,
+		  __u32 *value_size);
+
+/* Open every pinned map under dir, each checked to have the layout this
+ * build reads (-EPROTO and one line when not). -ENOENT: not attached. */
 int kx_maps_open(struct kx_maps *m, const char *dir);
 void kx_maps_close(struct kx_maps *m);
 /* Exclusive lock on the pin directory (flock), released by close/unlock. */

@@ -75,7 +75,7 @@ int fx_init(struct fixture *fx, const struct fixture_opts *opts)
 		err = -errno;
 		goto fail;
 	}
-#define FX_MAP_FD(name) fx->maps.name = bpf_map__fd(fx->skel->maps.name);
+#define FX_MAP_FD(name, type, key, value) fx->maps.name = bpf_map__fd(fx->skel->maps.name);
 	KHAXDP_MAPS(FX_MAP_FD)
 #undef FX_MAP_FD
 

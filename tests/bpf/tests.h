@@ -22,4 +22,5 @@
 	X(snat_vip)		\
 	X(dsr)			\
 	X(flow_sync)		\
+	X(layout)		\
 	X(claims)

@@ -253,7 +253,7 @@ static int fill_maps(struct khaxdp *skel, __u16 snat_min, __u16 snat_max)
 	struct kx_maps m = { .lock_fd = -1 };
 	__u32 zero = 0;
 
-#define BENCH_MAP_FD(name) m.name = bpf_map__fd(skel->maps.name);
+#define BENCH_MAP_FD(name, type, key, value) m.name = bpf_map__fd(skel->maps.name);
 	KHAXDP_MAPS(BENCH_MAP_FD)
 #undef BENCH_MAP_FD
 	nd.addr.v4 = NODE_ADDR;
