@@ -467,7 +467,8 @@ int khaxdp_xdp(struct xdp_md *ctx)
 	int reason;
 
 	stat_count(KHAXDP_STAT_RX);
-	reason = parse_tcp4(data, data_end, ctx->data_end - ctx->data, &p);
+	reason = parse_tcp4(data, data_end, ctx->data_end - ctx->data,
+			    PARSE_WIRE, &p);
 	if (reason == KHAXDP_STAT_PASS_NOT_TCP)
 		return not_tcp(ctx, &p, data_end);
 	if (reason != STAT_CONTINUE) {
@@ -538,7 +539,7 @@ int khaxdp_tc(struct __sk_buff *skb)
 		bpf_skb_pull_data(skb, skb->len < TC_HDR_MAX ? skb->len : TC_HDR_MAX);
 	data = (void *)(long)skb->data;
 	data_end = (void *)(long)skb->data_end;
-	reason = parse_tcp4(data, data_end, skb->len, &p);
+	reason = parse_tcp4(data, data_end, skb->len, PARSE_STACK, &p);
 	if (reason != STAT_CONTINUE) {
 		/* Most of what the node sends is simply not ours (ARP,
 		 * UDP, fragments); only headers that lie are counted. */

@@ -53,8 +53,16 @@ static __always_inline int parse_eth(void *data, void *data_end,
  * lies before data_end, in TC only the linear head does and the payload may
  * sit in fragments. Ethernet padding after the datagram is legal.
  */
+/* What a packet may be: one from the wire (XDP), or one the stack built
+ * (TC egress), which may be a BIG TCP GSO packet over 64 KiB whose
+ * tot_len says 0 (Linux 6.3, iph_totlen()). */
+enum parse_from {
+	PARSE_WIRE,
+	PARSE_STACK,
+};
+
 static __always_inline int parse_ipv4(void *data_end, __u32 pkt_len,
-				      struct packet *p)
+				      enum parse_from from, struct packet *p)
 {
 	struct iphdr *ip = (void *)(p->eth + 1);
 	__u32 hlen, tot_len;
@@ -69,6 +77,9 @@ static __always_inline int parse_ipv4(void *data_end, __u32 pkt_len,
 	if ((void *)ip + hlen > data_end)
 		return KHAXDP_STAT_BAD_IP_TRUNC;
 	tot_len = bpf_ntohs(ip->tot_len);
+	if (!tot_len && from == PARSE_STACK &&
+	    pkt_len - sizeof(struct ethhdr) > 0xffff)
+		tot_len = pkt_len - sizeof(struct ethhdr);	/* BIG TCP */
 	if (tot_len < hlen || tot_len > pkt_len - sizeof(struct ethhdr))
 		return KHAXDP_STAT_BAD_IP_LEN;
 	if (ip->frag_off & bpf_htons(IP_MF | IP_OFFSET))
@@ -102,14 +113,15 @@ static __always_inline int parse_tcp(void *data_end, struct packet *p)
  * p->eth, p->ip and p->ip_len set: a whole IPv4 datagram of another
  * protocol. */
 static __always_inline int parse_tcp4(void *data, void *data_end,
-				      __u32 pkt_len, struct packet *p)
+				      __u32 pkt_len, enum parse_from from,
+				      struct packet *p)
 {
 	int ret;
 
 	ret = parse_eth(data, data_end, p);
 	if (ret != STAT_CONTINUE)
 		return ret;
-	ret = parse_ipv4(data_end, pkt_len, p);
+	ret = parse_ipv4(data_end, pkt_len, from, p);
 	if (ret != STAT_CONTINUE)
 		return ret;
 	return parse_tcp(data_end, p);

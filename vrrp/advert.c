@@ -167,18 +167,21 @@ static bool addr_listed(uint32_t a, const uint32_t *list, unsigned int n)
 	return false;
 }
 
-/* The same set as ours, in any order (RFC 5798 §7.1 "MAY verify"). */
+/* The same set as ours, in any order (RFC 5798 §7.1 "MAY verify"): each
+ * of its addresses is ours and each of ours is in it, so {A, A} is not
+ * taken for {A, B}. */
 static enum vrrp_rx check_addrs(const uint8_t *v, const struct vrrp_expect *exp)
 {
-	uint32_t a;
+	uint32_t theirs[VRRP_MAX_ADDRS];
+	unsigned int n = exp->n_addrs;
 
-	if (v[V_COUNT] != exp->n_addrs)
+	if (v[V_COUNT] != n || n > VRRP_MAX_ADDRS)
 		return VRRP_RX_ADDR_COUNT;
-	for (unsigned int i = 0; i < exp->n_addrs; i++) {
-		memcpy(&a, v + V_ADDRS + 4 * i, 4);
-		if (!addr_listed(a, exp->addrs, exp->n_addrs))
+	memcpy(theirs, v + V_ADDRS, 4u * n);
+	for (unsigned int i = 0; i < n; i++)
+		if (!addr_listed(theirs[i], exp->addrs, n) ||
+		    !addr_listed(exp->addrs[i], theirs, n))
 			return VRRP_RX_ADDRS;
-	}
 	return VRRP_RX_OK;
 }
 

@@ -360,6 +360,9 @@ static void test_addresses(void **state)
 	tx.n_addrs = 2;
 	e.n_addrs = 2;
 	assert_int_equal(parse(build(&tx), &e, NULL), VRRP_RX_OK);
+	/* {A, A} is not {A, B}. */
+	tx.addrs = (uint32_t[]){ vips[0], vips[0] };
+	assert_int_equal(parse(build(&tx), &e, NULL), VRRP_RX_ADDRS);
 }
 
 static void test_ip_header(void **state)

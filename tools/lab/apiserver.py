@@ -6,7 +6,8 @@ GET /readyz answers 200 "ok", or 500 while the file given with --readyz-file
 holds "500" (so a test can make the node unready without stopping it). GET
 /peer answers the node name and the address:port the request came from, as
 an apiserver's audit log would record it ("control2 192.168.218.11:40312").
-GET /watch?seconds=N streams like a Kubernetes watch: a chunked response
+GET /bytes?n=N answers N bytes ("x" repeated; a large list, as
+"kubectl get -A" fetches). GET /watch?seconds=N streams like a Kubernetes watch: a chunked response
 with one line "NODE SEQ" every 50 ms for N seconds (default 10).
 Any other path answers the node name and a newline, e.g. "control2\n", so a
 client can see where its request landed.
@@ -44,6 +45,10 @@ def make_handler(name, readyz_file):
                     self._reply(200, "ok")
                 else:
                     self._reply(int(want), "readyz check failed\n")
+                return
+            if self.path.split("?")[0] == "/bytes":
+                query = urllib.parse.parse_qs(urllib.parse.urlsplit(self.path).query)
+                self._reply(200, "x" * min(int(query.get("n", ["0"])[0]), 64 << 20))
                 return
             if self.path.split("?")[0] == "/watch":
                 query = urllib.parse.parse_qs(urllib.parse.urlsplit(self.path).query)
