@@ -122,21 +122,34 @@ void kx_maps_close(struct kx_maps *m)
 	}
 }
 
-int kx_maps_lock(struct kx_maps *m)
+static int lock(struct kx_maps *m, int how)
 {
 	if (m->lock_fd >= 0)
 		return 0;
 	m->lock_fd = open(m->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (m->lock_fd < 0)
 		return kx_fail(-errno, "%s: %s", m->dir, strerror(errno));
-	if (flock(m->lock_fd, LOCK_EX) < 0) {
+	if (flock(m->lock_fd, how) < 0) {
 		int err = -errno;
 
 		close(m->lock_fd);
 		m->lock_fd = -1;
+		if (err == -EWOULDBLOCK)
+			return kx_fail(err, "%s: held by another khaxdp command for now",
+				       m->dir);
 		return kx_fail(err, "%s: lock: %s", m->dir, strerror(-err));
 	}
 	return 0;
+}
+
+int kx_maps_lock(struct kx_maps *m)
+{
+	return lock(m, LOCK_EX);
+}
+
+int kx_maps_trylock(struct kx_maps *m)
+{
+	return lock(m, LOCK_EX | LOCK_NB);
 }
 
 void kx_maps_unlock(struct kx_maps *m)

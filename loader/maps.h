@@ -37,6 +37,9 @@ int kx_maps_open(struct kx_maps *m, const char *dir);
 void kx_maps_close(struct kx_maps *m);
 /* Exclusive lock on the pin directory (flock), released by close/unlock. */
 int kx_maps_lock(struct kx_maps *m);
+/* The same without waiting: -EWOULDBLOCK while another holds it (an
+ * event loop tries again at its next turn). */
+int kx_maps_trylock(struct kx_maps *m);
 void kx_maps_unlock(struct kx_maps *m);
 
 /* ---- rings -------------------------------------------------------------- */

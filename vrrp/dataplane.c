@@ -21,28 +21,97 @@ bool dp_attached(int ifindex, const char *bpffs)
 	return kx_xdp_ours(ifindex, bpffs);
 }
 
-int dp_set_active(const char *bpffs, bool active, bool *changed)
-{
-	struct kx_maps m;
-	int err;
-
-	*changed = false;
-	err = kx_maps_open(&m, bpffs);
-	if (err)
-		return err;
-	err = kx_maps_lock(&m);
-	if (!err)
-		err = kx_node_set_active(&m, active, changed);
-	kx_maps_close(&m);
-	return err;
-}
-
 static uint64_t mono_ms(void)
 {
 	struct timespec ts;
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+static uint32_t map_id(int fd)
+{
+	struct bpf_map_info info = {};
+	__u32 len = sizeof(info);
+
+	return bpf_obj_get_info_by_fd(fd, &info, &len) ? 0 : info.id;
+}
+
+/* The main thread's kept handle on the pins. */
+static struct {
+	struct kx_maps maps;
+	bool open;
+	char bpffs[PATH_MAX];
+	uint32_t node_id;	/* the node map held */
+	uint64_t checked_ms;	/* when the pins were last compared */
+} door;
+
+static void door_close(void)
+{
+	if (door.open)
+		kx_maps_close(&door.maps);
+	door.open = false;
+}
+
+/* Are the pins still the maps held? */
+static bool door_current(void)
+{
+	char path[PATH_MAX + 8];
+	uint32_t id;
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/node", door.bpffs);
+	fd = bpf_obj_get(path);
+	if (fd < 0)
+		return false;
+	id = map_id(fd);
+	close(fd);
+	return id == door.node_id;
+}
+
+static int door_get(const char *bpffs, struct kx_maps **out)
+{
+	uint64_t now = mono_ms();
+	int err;
+
+	if (door.open && strcmp(door.bpffs, bpffs))
+		door_close();
+	if (door.open && now - door.checked_ms >= 1000) {
+		door.checked_ms = now;
+		if (!door_current())
+			door_close();
+	}
+	if (!door.open) {
+		err = kx_maps_open(&door.maps, bpffs);
+		if (err)
+			return err;
+		door.open = true;
+		snprintf(door.bpffs, sizeof(door.bpffs), "%s", bpffs);
+		door.node_id = map_id(door.maps.node);
+		door.checked_ms = now;
+	}
+	*out = &door.maps;
+	return 0;
+}
+
+int dp_set_active(const char *bpffs, bool active, bool *changed)
+{
+	struct khaxdp_node node;
+	struct kx_maps *m;
+	int err;
+
+	*changed = false;
+	err = door_get(bpffs, &m);
+	if (err)
+		return err;
+	/* Read first: the usual answer is "as it is". No lock, which a
+	 * command may hold for seconds: node.active is the agent's (attach
+	 * keeps what it finds), and a write lost to a concurrent attach is
+	 * made again at the next check. */
+	err = kx_node_read(m, &node);
+	if (err || !node.family || node.active == active)
+		return err;
+	return kx_node_set_active(m, active, changed);
 }
 
 /* The last snapshot, shared by the page's requests. */
@@ -150,19 +219,19 @@ int dp_session_begin(struct dp_session *s, const char *bpffs,
 	int err;
 
 	s->view = view;
-	err = kx_maps_open(&s->maps, bpffs);
+	err = door_get(bpffs, &s->maps);
 	s->opened = !err;
 	if (err)
 		return err;
-	err = kx_maps_lock(&s->maps);
+	err = kx_maps_trylock(s->maps);
 	if (!err)
-		err = view_read(&s->maps, view);
+		err = view_read(s->maps, view);
 	return err;
 }
 
 int dp_set_health(struct dp_session *s, uint32_t id, enum khaxdp_health h)
 {
-	int err = kx_backend_set_health(&s->maps, id, h);
+	int err = kx_backend_set_health(s->maps, id, h);
 
 	if (!err && id < KHAXDP_MAX_BACKENDS)
 		s->view->backends[id].health = h;
@@ -172,7 +241,7 @@ int dp_set_health(struct dp_session *s, uint32_t id, enum khaxdp_health h)
 void dp_session_end(struct dp_session *s)
 {
 	if (s->opened)
-		kx_maps_close(&s->maps);
+		kx_maps_unlock(s->maps);
 	s->opened = false;
 }
 
@@ -185,14 +254,6 @@ static int on_ring_event(void *ctx, void *data, size_t len)
 	if (len >= sizeof(struct khaxdp_flow_event))
 		d->on_event(d->ctx, data);
 	return 0;
-}
-
-static uint32_t map_id(int fd)
-{
-	struct bpf_map_info info = {};
-	__u32 len = sizeof(info);
-
-	return bpf_obj_get_info_by_fd(fd, &info, &len) ? 0 : info.id;
 }
 
 int dp_flows_open(struct dp_flows *d, const char *bpffs, dp_flow_event_fn fn,

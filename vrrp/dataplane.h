@@ -21,12 +21,19 @@
 #include "loader/maps.h"
 #include "loader/snapshot.h"
 
+/*
+ * The agent's main thread keeps the pinned maps open (no eleven opens for
+ * every check): they are opened at first use and again when the pins are
+ * other maps (a detach + attach), which is looked at most once a second.
+ */
+
 /* khaxdp's XDP program is on ifindex (libxdp dispatcher or alone). */
 bool dp_attached(int ifindex, const char *bpffs);
 
 /*
- * Write node.active when it differs; *changed says whether it did.
- * -ENOENT: the data plane is not attached (nothing to write).
+ * Write node.active when it differs; *changed says whether it did. Never
+ * waits for the pins' lock (see dataplane.c). -ENOENT: the data plane is
+ * not attached (nothing to write).
  */
 int dp_set_active(const char *bpffs, bool active, bool *changed);
 
@@ -56,12 +63,13 @@ int dp_view_find(const struct dp_view *v, const char *service,
 		 const char *name);
 
 /*
- * A write session: the maps opened and locked against the CLI's writers,
- * with the view read under the lock; dp_set_health() then changes one
- * backend and republishes its service's ring.
+ * A write session: the maps locked against the CLI's writers, without
+ * waiting (-EWOULDBLOCK while a command holds them: try again later), with
+ * the view read under the lock; dp_set_health() then changes one backend
+ * and republishes its service's ring.
  */
 struct dp_session {
-	struct kx_maps maps;
+	struct kx_maps *maps;	/* the agent's kept handle */
 	struct dp_view *view;
 	bool opened;		/* the pins were there: the data plane is attached */
 };

@@ -135,7 +135,12 @@ static void sync_maps(struct health *h)
 	if (!h->attached)
 		h->sync_error[0] = '\0';
 	h->attached = true;
-	if (err) {
+	if (err == -EWOULDBLOCK) {
+		/* A khaxdp command holds the pins: never wait for it, try
+		 * again soon (the verdicts are kept meanwhile). */
+		kx_debug("health: %s", kx_last_error());
+		h->next_sync_ms = now_ms() + 100;
+	} else if (err) {
 		sync_problem(h, kx_last_error());
 	} else {
 		for (unsigned int i = 0; i < h->n; i++)
@@ -429,8 +434,8 @@ static void run_schedule(struct health *h)
 			start_check(h, b, now);
 	}
 	if (now >= h->next_sync_ms) {
-		sync_maps(h);
 		h->next_sync_ms = now + SYNC_INTERVAL_MS;
+		sync_maps(h);	/* sooner again when the pins were locked */
 	}
 }
 
