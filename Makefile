@@ -105,7 +105,7 @@ FUZZ_FLAGS := -g -O1 -std=gnu11 -D_GNU_SOURCE -Wall -Wextra -Werror -I. \
 .DELETE_ON_ERROR:
 .SECONDARY:
 .PHONY: all deps check check-unit check-bpf check-e2e check-asan check-fuzz \
-	check-vrrp check-layers demo bench bench-e2e bench-failover bench-snapshot \
+	check-vrrp check-layers demo bench bench-e2e bench-failover bench-agent bench-snapshot \
 	install deb check-pkg clean
 all: $(BUILD)/khaxdp $(BUILD)/khaxdp-vrrpd
 
@@ -235,6 +235,11 @@ bench-snapshot: deps
 bench-failover: deps
 	$(MAKE) all
 	tools/bench/failover $(BUILD)
+
+# The agent's CPU and its advert intervals under load, beside keepalived.
+bench-agent: deps
+	$(MAKE) all
+	tools/bench/agent $(BUILD)
 
 # The units name /usr/sbin, rewritten to SBINDIR; the man pages get the
 # version. khaxdp.conf is installed only where there is none: an existing

@@ -3,14 +3,15 @@
 # Installs the Debian packages khaxdp needs to build, test and run its lab.
 # Called by `make check`, `make demo` and `make bench`; does nothing when all
 # are present. haproxy, nginx, wrk, gnuplot-nox: tools/bench/e2e; hping3:
-# the SYN flood of the lab tests; nftables: a masquerading "pod" in the lab.
+# the SYN flood of the lab tests; nftables: a masquerading "pod" in the lab
+# and the firewall rules; stress-ng: tools/bench/agent.
 set -eu
 
 PKGS="make gcc clang llvm pkg-config libbpf-dev libxdp-dev bpftool \
 libelf-dev zlib1g-dev libinih-dev libcmocka-dev iproute2 ethtool \
 openssl python3 curl procps tcpdump keepalived libmnl-dev libclang-rt-14-dev \
 libssl-dev libmicrohttpd-dev libsystemd-dev systemd debhelper dpkg-dev \
-haproxy nginx wrk gnuplot-nox groff-base hping3 nftables"
+haproxy nginx wrk gnuplot-nox groff-base hping3 nftables stress-ng"
 
 missing=""
 for p in $PKGS; do
