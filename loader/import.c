@@ -479,6 +479,7 @@ int kx_import_files(const char *haproxy_path, const char *keepalived_path,
 		if (!err)
 			err = kx_import_haproxy(haproxy_path, text, h, &w);
 		free(text);
+		text = NULL;	/* the next branch may fail before reading */
 	}
 	if (!err && keepalived_path) {
 		k = calloc(1, sizeof(*k));
@@ -487,6 +488,7 @@ int kx_import_files(const char *haproxy_path, const char *keepalived_path,
 		if (!err)
 			err = kx_import_keepalived(keepalived_path, text, k, &w);
 		free(text);
+		text = NULL;
 	}
 	/* The file is written to memory first: nothing on stdout unless it
 	 * is complete. */

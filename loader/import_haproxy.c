@@ -545,6 +545,27 @@ static int bind_line(struct hap *h, struct proxy *px, const struct hline *l)
 	return 0;
 }
 
+/* A server name the proxy's earlier servers do not have: two long names
+ * that khaxdp cuts to the same 31 characters get -2, -3, ... (warned). */
+static void unique_server_name(struct hap *h, struct proxy *px, int line,
+			       char *name)
+{
+	char base[KHAXDP_NAME_LEN];
+	bool taken = true;
+
+	snprintf(base, sizeof(base), "%s", name);
+	for (unsigned int n = 2; taken && n < 100; n++) {
+		taken = false;
+		for (unsigned int i = 0; i + 1 < px->n_servers; i++)
+			taken = taken || !strcmp(px->servers[i].s.name, name);
+		if (taken)
+			snprintf(name, KHAXDP_NAME_LEN, "%.28s-%u", base, n);
+	}
+	if (strcmp(base, name))
+		WARN(h, line, "server name '%s' is an earlier server's in khaxdp's 31 characters: written '%s'",
+		     base, name);
+}
+
 /* Keep haproxy's name if khaxdp takes it, else a cleaned copy (warned). */
 static void clean_name(struct hap *h, int line, const char *what,
 		       const char *name, char *out)
@@ -594,6 +615,7 @@ static int server_line(struct hap *h, struct proxy *px, const struct hline *l)
 	s = &px->servers[px->n_servers++];
 	memset(s, 0, sizeof(*s));
 	clean_name(h, l->line, "server", l->argv[1], s->s.name);
+	unique_server_name(h, px, l->line, s->s.name);
 	snprintf(s->s.addr, sizeof(s->s.addr), "%s:%u", addr, port);
 	s->s.line = l->line;
 	s->p = px->set.defsrv;
@@ -1115,6 +1137,14 @@ static int make_service(struct hap *h, struct proxy *fe)
 		WARN(h, fe->sec->line, "%s %s not carried over: khaxdp takes at most %d services",
 		     kind_word(fe->sec->kind), fe->sec->name,
 		     KHAXDP_MAX_SERVICES);
+		return 0;
+	}
+	for (unsigned int i = 0; i < out->n_services; i++) {
+		if (strcmp(out->services[i].listen, fe->bind))
+			continue;
+		WARN(h, fe->bind_line, "%s %s not carried over: it binds %s as %s does (line %d), and khaxdp balances an address:port once",
+		     kind_word(fe->sec->kind), fe->sec->name, fe->bind,
+		     out->services[i].frontend, out->services[i].bind_line);
 		return 0;
 	}
 	be->used = true;

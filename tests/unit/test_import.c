@@ -545,6 +545,45 @@ static void test_haproxy_misc(void **state)
 	free(h);
 }
 
+/* What khaxdp would refuse is never written: two servers whose names are
+ * the same in khaxdp's 31 characters, two frontends on one bind. */
+static void test_output_always_loads(void **state)
+{
+	static const char hap[] =
+		"frontend api\n"						/* 1 */
+		"    bind 10.0.0.100:7443\n"
+		"    default_backend pool\n"
+		"frontend api-again\n"
+		"    bind 10.0.0.100:7443\n"				/* 5 */
+		"    default_backend pool\n"
+		"backend pool\n"
+		"    server apiserver-on-control-plane-node-1 10.0.0.1:6443\n"
+		"    server apiserver-on-control-plane-node-2 10.0.0.2:6443\n"
+		"    server apiserver-on-control-plane-node-3 10.0.0.3:6443\n";	/* 10 */
+	struct kx_imp_haproxy *h = calloc(1, sizeof(*h));
+	struct kx_imp_warnings w = {};
+	struct kx_config *cfg = calloc(1, sizeof(*cfg));
+	char *text;
+
+	(void)state;
+	assert_int_equal(kx_import_haproxy("same.cfg", hap, h, &w), 0);
+	assert_int_equal(h->n_services, 1);
+	assert_warning(&w, 5, "frontend api-again not carried over: it binds 10.0.0.100:7443 as frontend api does");
+	assert_string_equal(h->services[0].servers[0].name, "apiserver-on-control-plane-node");
+	assert_string_equal(h->services[0].servers[1].name, "apiserver-on-control-plane-n-2");
+	assert_string_equal(h->services[0].servers[2].name, "apiserver-on-control-plane-n-3");
+	assert_warning(&w, 9, "written 'apiserver-on-control-plane-n-2'");
+	text = write_conf(h, NULL, &w);
+	if (kx_config_load_string(cfg, "same.conf", text))
+		fail_msg("khaxdp refuses: %s\n%s", kx_last_error(), text);
+	assert_int_equal(cfg->services[0].n_servers, 3);
+	kx_config_free(cfg);
+	free(text);
+	kx_imp_warnings_free(&w);
+	free(cfg);
+	free(h);
+}
+
 /* stats auth is carried over, and its password is never in a warning
  * (they go to logs); the page listens on the loopback. */
 static void test_stats_auth(void **state)
@@ -850,6 +889,7 @@ int main(void)
 		cmocka_unit_test(test_wildcard_bind_without_vip),
 		cmocka_unit_test(test_haproxy_misc),
 		cmocka_unit_test(test_stats_auth),
+		cmocka_unit_test(test_output_always_loads),
 		cmocka_unit_test(test_bind_among_snat_ports),
 		cmocka_unit_test(test_keepalived_misc),
 		cmocka_unit_test(test_bad_files),
