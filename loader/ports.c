@@ -284,8 +284,41 @@ int kx_ports_added(const char *dir, struct khaxdp_port_range *r,
 	return err;
 }
 
+uint32_t kx_ephemeral_left(uint16_t lo, uint16_t hi,
+			   const struct kx_portset *reserved, uint16_t first,
+			   uint16_t last)
+{
+	uint32_t n = 0;
+
+	for (uint32_t p = lo; p <= hi; p++)
+		n += !(p >= first && p <= last) && !kx_portset_has(reserved, p);
+	return n;
+}
+
+/* ip_local_port_range: "32768\t60999". */
+static int local_port_range(uint16_t *lo, uint16_t *hi)
+{
+	FILE *f = fopen(KX_LOCAL_PORT_RANGE_SYSCTL, "re");
+	unsigned int a, b;
+	int n;
+
+	if (!f)
+		return kx_fail(-errno, "%s: %s", KX_LOCAL_PORT_RANGE_SYSCTL,
+			       strerror(errno));
+	n = fscanf(f, "%u %u", &a, &b);
+	fclose(f);
+	if (n != 2 || a > b || b > 65535)
+		return kx_fail(-EINVAL, "%s: cannot read it",
+			       KX_LOCAL_PORT_RANGE_SYSCTL);
+	*lo = (uint16_t)a;
+	*hi = (uint16_t)b;
+	return 0;
+}
+
 int kx_ports_reserve(const char *dir, uint16_t first, uint16_t last)
 {
+	uint16_t lo = 0, hi = 0;
+	uint32_t left;
 	struct kx_portset *now = calloc(3, sizeof(*now)), *old_added, *added;
 	struct khaxdp_port_range r[KHAXDP_MAX_RESERVED_RANGES];
 	int fd, n = 0, err;
@@ -304,6 +337,16 @@ int kx_ports_reserve(const char *dir, uint16_t first, uint16_t last)
 	for (uint32_t p = 0; p < 65536; p++)
 		if (kx_portset_has(old_added, p))
 			kx_portset_del(now, p, p);
+	/* Reserving (almost) all the ephemeral ports would leave the node
+	 * no port for its own connections. */
+	if (!local_port_range(&lo, &hi)) {
+		left = kx_ephemeral_left(lo, hi, now, first, last);
+		if (left < KX_MIN_EPHEMERAL_PORTS) {
+			err = kx_fail(-ERANGE, "SNAT ports %u-%u, with what is reserved already, would leave %u of the kernel's ephemeral ports %u-%u (net.ipv4.ip_local_port_range) to the node's own connections: not reserved; choose snat_ports outside %u-%u, or snat_address = vip",
+				      first, last, left, lo, hi, lo, hi);
+			goto out;
+		}
+	}
 	kx_portset_add(added, first, last);
 	for (uint32_t p = first; p <= last; p++)
 		if (kx_portset_has(now, p))

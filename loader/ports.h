@@ -52,6 +52,16 @@ int kx_reserved_ports_write(const char *path, const struct kx_portset *s);
  * dir holds the pinned reserved_ports map.
  */
 int kx_ports_reserve(const char *dir, uint16_t first, uint16_t last);
+
+#define KX_LOCAL_PORT_RANGE_SYSCTL "/proc/sys/net/ipv4/ip_local_port_range"
+/* Fewer ephemeral ports than this left after the reservation: refused. */
+#define KX_MIN_EPHEMERAL_PORTS	1024
+
+/* The kernel's ephemeral ports lo..hi that stay free for the node's own
+ * connections once reserved and first..last are both reserved. */
+uint32_t kx_ephemeral_left(uint16_t lo, uint16_t hi,
+			   const struct kx_portset *reserved, uint16_t first,
+			   uint16_t last);
 /* At detach: take out what attach added (nothing when it added nothing). */
 int kx_ports_release(const char *dir);
 /* What attach added, from dir/reserved_ports: the number of ranges. */

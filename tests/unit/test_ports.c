@@ -70,6 +70,25 @@ static void test_sets(void **state)
 	assert_int_equal(kx_portset_format(&b, buf, sizeof(buf)), -ENOSPC);
 }
 
+/* The node keeps ephemeral ports for its own connections: what a
+ * reservation would leave of ip_local_port_range. */
+static void test_ephemeral_left(void **state)
+{
+	(void)state;
+	memset(&a, 0, sizeof(a));
+	/* Debian's range 32768-60999 (28232 ports), snat_ports 40000-59999. */
+	assert_int_equal(kx_ephemeral_left(32768, 60999, &a, 40000, 59999),
+			 28232 - 20000);
+	/* snat_ports over the whole range: nothing left. */
+	assert_int_equal(kx_ephemeral_left(32768, 60999, &a, 30000, 61000), 0);
+	/* What others reserved counts too. */
+	kx_portset_add(&a, 32768, 39999);
+	assert_int_equal(kx_ephemeral_left(32768, 60999, &a, 40000, 59999),
+			 60999 - 59999);
+	assert_true(kx_ephemeral_left(32768, 60999, &a, 40000, 59999) <
+		    KX_MIN_EPHEMERAL_PORTS);
+}
+
 static void test_file(void **state)
 {
 	char path[] = "/tmp/khaxdp-test-ports.XXXXXX", text[64] = "";
@@ -100,6 +119,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_parse_format),
 		cmocka_unit_test(test_sets),
+		cmocka_unit_test(test_ephemeral_left),
 		cmocka_unit_test(test_file),
 	};
 
