@@ -403,6 +403,60 @@ static int remove_stale(const struct kx_maps *m, const struct kx_config *cfg,
 	return 0;
 }
 
+/* The flows of backends that leave, or whose id goes to another server
+ * in this fill: deleted, so that no idle flow of a removed server is ever
+ * forwarded to the server that gets its id. */
+struct flow_purge {
+	const bool *ids;
+	struct khaxdp_flow_key *keys;
+	size_t n, cap;
+};
+
+static int note_purge(const struct khaxdp_flow_key *key,
+		      const struct khaxdp_flow *f, void *ctx)
+{
+	struct flow_purge *p = ctx;
+	struct khaxdp_flow_key *k;
+
+	if (f->backend_id >= KHAXDP_MAX_BACKENDS || !p->ids[f->backend_id])
+		return 0;
+	if (p->n == p->cap) {
+		k = realloc(p->keys, (p->cap ? 2 * p->cap : 256) * sizeof(*k));
+		if (!k)
+			return kx_fail(-ENOMEM, "out of memory");
+		p->keys = k;
+		p->cap = p->cap ? 2 * p->cap : 256;
+	}
+	p->keys[p->n++] = *key;
+	return 0;
+}
+
+static int purge_table(int fd, const bool *ids)
+{
+	struct flow_purge p = { .ids = ids };
+	int err = kx_flow_table_foreach(fd, note_purge, &p);
+
+	for (size_t i = 0; !err && i < p.n; i++)
+		bpf_map_delete_elem(fd, &p.keys[i]);	/* gone meanwhile: fine */
+	free(p.keys);
+	return err;
+}
+
+static int purge_flows(const struct kx_maps *m, const struct kx_old_state *old,
+		       const struct kx_plan *plan)
+{
+	bool ids[KHAXDP_MAX_BACKENDS] = {}, any = false;
+
+	for (uint32_t id = 0; id < KHAXDP_MAX_BACKENDS; id++) {
+		ids[id] = plan->backend_gone[id] ||
+			  (plan->backend_new[id] && old->backends[id].family);
+		any = any || ids[id];
+	}
+	if (!any)
+		return 0;
+	return purge_table(m->flows, ids) ?: purge_table(m->half_open, ids);
+}
+
 static int fill_locked(const struct kx_maps *m, const struct kx_config *cfg,
 		       const char *ifname, int ifindex)
 {
@@ -419,6 +473,8 @@ static int fill_locked(const struct kx_maps *m, const struct kx_config *cfg,
 		err = kx_plan_make(cfg, old, kx_is_local, plan);
 	if (!err)
 		err = write_node(m, cfg, ifname, ifindex);
+	if (!err)
+		err = purge_flows(m, old, plan);
 	/* Backends before the rings that name them, rings before the
 	 * services that point at them, removals last. */
 	if (!err)

@@ -23,4 +23,5 @@
 	X(dsr)			\
 	X(flow_sync)		\
 	X(layout)		\
+	X(refill)		\
 	X(claims)
