@@ -13,6 +13,7 @@
  */
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <libgen.h>
 #include <linux/if_link.h>
 #include <linux/magic.h>
@@ -20,6 +21,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <sys/vfs.h>
 #include <unistd.h>
@@ -89,8 +91,28 @@ struct attach_ctx {
 	struct kx_attach_result *res;
 	bool libxdp_dir_existed;
 	bool dir_created;		/* this attach made the pin directory */
+	int lock_fd;			/* the pin directory's flock, held */
 	struct kx_migration migration;	/* pins of an older layout */
 };
+
+/* The whole attach holds the pin directory's lock (the one kx_maps_lock()
+ * takes): two attaches at boot, or an attach and a `khaxdp backend`
+ * command, run one after the other. */
+static int lock_pin_dir(struct attach_ctx *c)
+{
+	c->lock_fd = open(c->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (c->lock_fd < 0)
+		return kx_fail(-errno, "%s: %s", c->dir, strerror(errno));
+	if (!flock(c->lock_fd, LOCK_EX | LOCK_NB))
+		return 0;
+	if (errno == EWOULDBLOCK) {
+		kx_info("%s: another khaxdp command holds %s: waiting for it",
+			c->ifname, c->dir);
+		if (!flock(c->lock_fd, LOCK_EX))
+			return 0;
+	}
+	return kx_fail(-errno, "%s: lock: %s", c->dir, strerror(errno));
+}
 
 /* libxdp keeps a directory "xdp" in its bpffs (LIBXDP_BPFFS, else
  * /sys/fs/bpf) for its lock and dispatcher pins. */
@@ -486,7 +508,8 @@ static int fill(struct attach_ctx *c)
 	err = kx_maps_open(&m, c->dir);
 	if (err)
 		return err;
-	err = kx_fill_maps(&m, c->cfg, c->ifname, c->ifindex);
+	/* Under the lock lock_pin_dir() took. */
+	err = kx_fill_maps_locked(&m, c->cfg, c->ifname, c->ifindex);
 	kx_maps_close(&m);
 	return err;
 }
@@ -524,6 +547,8 @@ static int preflight(struct attach_ctx *c)
 	err = check_forwarding(c);
 	if (!err)
 		err = check_pin_dir(c);
+	if (!err)
+		err = lock_pin_dir(c);
 	if (!err)
 		err = check_state(c);
 	if (!err)
@@ -605,7 +630,7 @@ int kx_attach(const struct kx_config *cfg, const char *ifname,
 {
 	struct attach_ctx c = {
 		.cfg = cfg, .dir = cfg->bpffs, .ifname = ifname, .mode = mode,
-		.res = res,
+		.res = res, .lock_fd = -1,
 	};
 	long carried;
 	int err;
@@ -670,6 +695,8 @@ int kx_attach(const struct kx_config *cfg, const char *ifname,
 				ifname, kx_last_error());
 	}
 	khaxdp__destroy(c.skel);
+	if (c.lock_fd >= 0)
+		close(c.lock_fd);	/* releases the lock */
 	return err;
 }
 

@@ -488,6 +488,12 @@ static int fill_locked(const struct kx_maps *m, const struct kx_config *cfg,
 	return err;
 }
 
+int kx_fill_maps_locked(struct kx_maps *m, const struct kx_config *cfg,
+			const char *ifname, int ifindex)
+{
+	return fill_locked(m, cfg, ifname, ifindex);
+}
+
 int kx_fill_maps(struct kx_maps *m, const struct kx_config *cfg,
 		 const char *ifname, int ifindex)
 {

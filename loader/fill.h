@@ -53,5 +53,8 @@ int kx_old_state_read(const struct kx_maps *m, struct kx_old_state *old);
  */
 int kx_fill_maps(struct kx_maps *m, const struct kx_config *cfg,
 		 const char *ifname, int ifindex);
+/* The same when the caller holds the pin directory's lock (attach). */
+int kx_fill_maps_locked(struct kx_maps *m, const struct kx_config *cfg,
+			const char *ifname, int ifindex);
 
 #endif /* KX_FILL_H */
