@@ -196,6 +196,22 @@ int kx_ring_publish(const struct kx_maps *m, const struct khaxdp_vip *key,
 
 int kx_backends_read(const struct kx_maps *m, struct khaxdp_backend *out)
 {
+	LIBBPF_OPTS(bpf_map_batch_opts, opts);
+	static __thread __u32 keys[KHAXDP_MAX_BACKENDS];
+	static __thread struct khaxdp_backend vals[KHAXDP_MAX_BACKENDS];
+	__u32 count = KHAXDP_MAX_BACKENDS, cursor;
+	int err;
+
+	/* One batch for the whole array (the agent reads it every second);
+	 * key by key where the kernel has no batch lookups. */
+	err = bpf_map_lookup_batch(m->backends, NULL, &cursor, keys, vals,
+				   &count, &opts) ? -errno : 0;
+	if ((!err || err == -ENOENT) && count == KHAXDP_MAX_BACKENDS) {
+		for (__u32 i = 0; i < count; i++)
+			if (keys[i] < KHAXDP_MAX_BACKENDS)
+				out[keys[i]] = vals[i];
+		return 0;
+	}
 	for (uint32_t id = 0; id < KHAXDP_MAX_BACKENDS; id++)
 		if (bpf_map_lookup_elem(m->backends, &id, &out[id]))
 			return kx_fail(-errno, "read backend %u: %s", id,

@@ -386,8 +386,14 @@ static void check_now(struct instance *in, uint64_t now)
 	struct vrrp_actions out;
 	char reason[96];
 	bool attached;
-	uint32_t src = find_src(in);
+	uint32_t src = in->src;
 
+	/* The interface's addresses (a netlink dump): once a second is
+	 * enough, at every check while there is none. */
+	if (!src || now - in->src_checked >= 1000 * NS_PER_MS) {
+		src = find_src(in);
+		in->src_checked = now;
+	}
 	if (src != in->src) {
 		in->src = src;
 		p = fsm_params(in);

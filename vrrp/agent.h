@@ -33,6 +33,7 @@ struct instance {
 	struct ev_watch watch;
 	struct ev_timer timer;		/* the state machine's deadline */
 	struct ev_timer check;		/* link, address, data plane */
+	uint64_t src_checked;		/* when the address was last looked up */
 	bool dp_attached;
 	char fault_reason[96];		/* "" when none */
 	uint64_t rx[VRRP_RX_MAX];	/* rx[VRRP_RX_OK]: accepted */

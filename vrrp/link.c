@@ -132,20 +132,22 @@ int link_send_garp(int fd, int ifindex, const uint8_t mac[6], uint32_t ip)
 	return 0;
 }
 
+/* One socket for the interface ioctls, opened once: the link is looked
+ * at every check (up to 10 times a second). */
 static int ifreq_ioctl(const char *ifname, unsigned long req, struct ifreq *ifr)
 {
-	int fd, err = 0;
+	static int fd = -1;
 
 	memset(ifr, 0, sizeof(*ifr));
 	if (kx_snprintf(ifr->ifr_name, sizeof(ifr->ifr_name), "%s", ifname))
 		return kx_fail(-ENAMETOOLONG, "%s: name too long", ifname);
-	fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
 	if (fd < 0)
 		return kx_fail(-errno, "%s: socket: %s", ifname, strerror(errno));
 	if (ioctl(fd, req, ifr) < 0)
-		err = kx_fail(-errno, "%s: %s", ifname, strerror(errno));
-	close(fd);
-	return err;
+		return kx_fail(-errno, "%s: %s", ifname, strerror(errno));
+	return 0;
 }
 
 int link_is_running(const char *ifname, bool *running)
