@@ -70,13 +70,13 @@ KHAXDP_SRCS := loader/main.c
 
 # The agent: a pure core (wire format, state machine, config, page
 # rendering) that the unit tests and the fuzzer use, and the I/O around it.
-VRRP_CORE_SRCS := vrrp/advert.c vrrp/fsm.c vrrp/vrrp_conf.c vrrp/health_sm.c \
+VRRP_CORE_SRCS := vrrp/advert.c vrrp/fsm.c vrrp/vrrp_conf.c vrrp/health_sm.c vrrp/notify.c \
 		  vrrp/sync.c vrrp/sync_wire.c \
 		  vrrp/stats.c
 VRRPD_SRCS := vrrp/main.c vrrp/agent.c vrrp/agent_checks.c vrrp/agent_sync.c \
 	      vrrp/dataplane.c \
 	      vrrp/health.c vrrp/link.c vrrp/loop.c \
-	      vrrp/notify.c vrrp/stats_http.c vrrp/vip.c
+	      vrrp/stats_http.c vrrp/vip.c
 
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 SELFTEST_SRCS := $(wildcard tests/bpf/*.c)

@@ -126,22 +126,37 @@ static void send_advert(struct instance *in, uint8_t priority)
 	}
 }
 
+/* A master that cannot hold its VIPs would keep the backups from taking
+ * them: a failed add is a fault (for VIP_RETRY_NS, then tried again). */
+#define VIP_RETRY_NS	(30000 * NS_PER_MS)
+
 static void set_vips(struct instance *in, bool add)
 {
 	const struct vrrp_instance_conf *c = &in->conf;
 	char ip[INET_ADDRSTRLEN];
-	bool changed;
+	bool changed, failed = false;
 
 	for (unsigned int i = 0; i < c->n_vips; i++) {
 		const struct vrrp_vip *v = &c->vips[i];
 
-		if (vip_set(&in->ag->nl, in->ifindex, v, add, &changed))
+		if (vip_set(&in->ag->nl, in->ifindex, v, add, &changed)) {
 			kx_warn("%s: %s: %s", c->name, c->interface,
 				kx_last_error());
-		else if (changed)
+			if (add && !failed)
+				snprintf(in->vip_error, sizeof(in->vip_error),
+					 "cannot add %s/%u: %.60s",
+					 ip_str(v->addr, ip), v->prefix,
+					 kx_last_error());
+			failed = failed || add;
+		} else if (changed)
 			kx_info("%s: %s %s/%u %s %s", c->name,
 				add ? "added" : "removed", ip_str(v->addr, ip),
 				v->prefix, add ? "to" : "from", c->interface);
+	}
+	if (failed) {
+		in->vip_error_at = ev_now();
+		/* At once, after the actions under way (not inside them). */
+		ev_timer_arm(&in->ag->loop, &in->check, in->vip_error_at);
 	}
 }
 
@@ -160,7 +175,7 @@ static void send_garps(struct instance *in)
 static void run_hook(const struct instance *in, const char *cmd,
 		     const char *const *extra)
 {
-	if (cmd[0] && notify_spawn(cmd, extra) < 0)
+	if (cmd[0] && notify_spawn(cmd, extra, ev_now()) < 0)
 		kx_warn("%s: %s", in->conf.name, kx_last_error());
 }
 
@@ -350,6 +365,8 @@ static void fault_reason(struct instance *in, char *buf, size_t len)
 	else if (c->track_dataplane && c->track_weight == 0 && !in->dp_attached)
 		snprintf(buf, len, "data plane not attached on %s (track_dataplane weight 0)",
 			 c->interface);
+	else if (in->vip_error[0] && ev_now() - in->vip_error_at < VIP_RETRY_NS)
+		snprintf(buf, len, "%s", in->vip_error);
 }
 
 static uint8_t effective_priority(const struct instance *in)
@@ -426,6 +443,7 @@ static void check_now(struct instance *in, uint64_t now)
 
 static void on_check(void *ctx, uint64_t now)
 {
+	notify_expire(now, NOTIFY_TIMEOUT_NS);	/* hooks that hang */
 	struct instance *in = ctx;
 
 	check_now(in, now);

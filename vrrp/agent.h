@@ -36,6 +36,8 @@ struct instance {
 	uint64_t src_checked;		/* when the address was last looked up */
 	bool dp_attached;
 	char fault_reason[96];		/* "" when none */
+	char vip_error[96];		/* a VIP could not be added: FAULT */
+	uint64_t vip_error_at;
 	uint64_t rx[VRRP_RX_MAX];	/* rx[VRRP_RX_OK]: accepted */
 	uint64_t tx, tx_errors;
 	uint64_t drop_logged_at[VRRP_RX_MAX];

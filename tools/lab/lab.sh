@@ -366,7 +366,7 @@ lab_vrrp_start() {
 		_lab_vrrp_section "$node" "$@" >>"$(lab_conf "$node")"
 		echo "=== start $(date +%s.%N) $daemon on $node: $*" >>"$log"
 		LIBXDP_BPFFS=$(lab_bpffs "$node") setsid ip netns exec "$(lab_ns "$node")" \
-			"$KHAXDP_VRRPD" -v -c "$(lab_conf "$node")" </dev/null >>"$log" 2>&1 &
+			${LAB_VRRPD_WRAP:+"$LAB_VRRPD_WRAP"} "$KHAXDP_VRRPD" -v -c "$(lab_conf "$node")" </dev/null >>"$log" 2>&1 &
 		pid=$!
 		;;
 	*) lab_die "lab_vrrp_start: unknown daemon '$daemon' (keepalived or khaxdp-vrrpd)"; return ;;
