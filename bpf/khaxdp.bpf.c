@@ -611,6 +611,10 @@ int khaxdp_connect4(struct bpf_sock_addr *ctx)
 
 	if (ctx->type != SOCK_STREAM || ctx->protocol != IPPROTO_TCP)
 		return 1;
+	/* A socket whose connect to a VIP failed may connect again, to
+	 * anything: what getpeername() reported for the first is forgotten
+	 * (written again below if this one is balanced too). */
+	bpf_sk_storage_delete(&sock_vip, ctx->sk);
 	nd = node_get();
 	if (!nd || !node_has_vip(nd, vip_addr) || !sock_in_scope(ctx, nd))
 		return 1;
