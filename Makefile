@@ -97,15 +97,17 @@ ALL_OBJS := $(call obj,$(LIB_SRCS) $(LOADER_SRCS) $(KHAXDP_SRCS) \
 	    $(VRRP_CORE_SRCS) $(VRRPD_SRCS) $(UNIT_SRCS) $(SELFTEST_SRCS) \
 	    $(BENCH_SRCS))
 
-# libFuzzer target of the advert parser; `make check` runs it this long.
-FUZZ_SECONDS ?= 20
+# libFuzzer targets (adverts, sync messages, khaxdp.conf, the importer);
+# `make check` runs each this long, `make fuzz` for minutes.
+FUZZ_SECONDS ?= 10
+FUZZ_TARGETS := advert sync config import
 FUZZ_FLAGS := -g -O1 -std=gnu11 -D_GNU_SOURCE -Wall -Wextra -Werror -I. \
 	   -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
 
 .DELETE_ON_ERROR:
 .SECONDARY:
 .PHONY: all deps check check-unit check-bpf check-e2e check-asan check-fuzz \
-	check-vrrp check-layers demo bench bench-e2e bench-failover bench-agent bench-snapshot \
+	check-vrrp check-layers fuzz demo bench bench-e2e bench-failover bench-agent bench-snapshot \
 	install deb check-pkg clean
 all: $(BUILD)/khaxdp $(BUILD)/khaxdp-vrrpd
 
@@ -169,8 +171,19 @@ $(BUILD)/fuzz/fuzz_sync: tests/fuzz/fuzz_sync.c vrrp/sync_wire.c
 	@mkdir -p $(@D)
 	$(Q)$(CLANG) $(FUZZ_FLAGS) $(DEPFLAGS) -MF $@.d $(filter %.c,$^) -o $@ -lcrypto
 
--include $(ALL_OBJS:.o=.d) $(BPF_PROGS:%=$(BUILD)/%.bpf.d) $(BUILD)/fuzz/fuzz_advert.d \
-	$(BUILD)/fuzz/fuzz_sync.d
+$(BUILD)/fuzz/fuzz_config: tests/fuzz/fuzz_config.c loader/config.c loader/util.c vrrp/vrrp_conf.c
+	$(call say,FUZZ,$@)
+	@mkdir -p $(@D)
+	$(Q)$(CLANG) $(FUZZ_FLAGS) $(DEPFLAGS) -MF $@.d $(filter %.c,$^) -o $@ -linih -lbpf -lxdp
+
+$(BUILD)/fuzz/fuzz_import: tests/fuzz/fuzz_import.c loader/import.c loader/import_haproxy.c \
+		loader/import_keepalived.c loader/config.c loader/util.c
+	$(call say,FUZZ,$@)
+	@mkdir -p $(@D)
+	$(Q)$(CLANG) $(FUZZ_FLAGS) $(DEPFLAGS) -MF $@.d $(filter %.c,$^) -o $@ -linih -lbpf -lxdp
+
+-include $(ALL_OBJS:.o=.d) $(BPF_PROGS:%=$(BUILD)/%.bpf.d) \
+	$(FUZZ_TARGETS:%=$(BUILD)/fuzz/fuzz_%.d)
 
 # --- the two README commands ------------------------------------------------
 deps:
@@ -195,15 +208,18 @@ check-e2e: all
 	tests/e2e/run $(BUILD)
 check-vrrp: all
 	tests/e2e/vrrp $(BUILD)
-# New inputs go to a scratch corpus; tests/fuzz/corpus (adverts) and
-# tests/fuzz/corpus-sync (flow sync messages) hold the seeds.
-check-fuzz: $(BUILD)/fuzz/fuzz_advert $(BUILD)/fuzz/fuzz_sync
-	rm -rf $(BUILD)/fuzz/corpus $(BUILD)/fuzz/corpus-sync
-	mkdir -p $(BUILD)/fuzz/corpus $(BUILD)/fuzz/corpus-sync
-	$(BUILD)/fuzz/fuzz_advert -max_total_time=$(FUZZ_SECONDS) \
-		-print_final_stats=1 $(BUILD)/fuzz/corpus tests/fuzz/corpus
-	$(BUILD)/fuzz/fuzz_sync -max_total_time=$(FUZZ_SECONDS) \
-		-print_final_stats=1 $(BUILD)/fuzz/corpus-sync tests/fuzz/corpus-sync
+# New inputs go to a scratch corpus; the seeds are tests/fuzz/corpus
+# (adverts) and tests/fuzz/corpus-TARGET.
+check-fuzz: $(FUZZ_TARGETS:%=$(BUILD)/fuzz/fuzz_%)
+	for t in $(FUZZ_TARGETS); do \
+		seeds=tests/fuzz/corpus-$$t; [ $$t = advert ] && seeds=tests/fuzz/corpus; \
+		rm -rf $(BUILD)/fuzz/corpus-$$t && mkdir -p $(BUILD)/fuzz/corpus-$$t && \
+		$(BUILD)/fuzz/fuzz_$$t -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 \
+			-artifact_prefix=$(BUILD)/fuzz/ $(BUILD)/fuzz/corpus-$$t $$seeds || exit 1; \
+	done
+# `make fuzz`: the same, five minutes each.
+fuzz:
+	$(MAKE) check-fuzz FUZZ_SECONDS=300
 
 demo: deps
 	$(MAKE) all

@@ -612,6 +612,17 @@ static int server_line(struct hap *h, struct proxy *px, const struct hline *l)
 	if (inet_pton(AF_INET, addr, &in) != 1)
 		return problem(h, l->line, "server %s: '%s' is not an IPv4 address (khaxdp needs addresses, not names)",
 			       l->argv[1], addr);
+	for (unsigned int i = 0; i < px->n_servers; i++) {
+		char same[KX_IMP_ADDR_LEN];
+
+		snprintf(same, sizeof(same), "%s:%u", addr, port);
+		if (!strcmp(px->servers[i].s.addr, same)) {
+			WARN(h, l->line, "server %s not carried over: %s is server %s's address too (line %d); khaxdp balances each address once",
+			     l->argv[1], same, px->servers[i].s.name,
+			     px->servers[i].s.line);
+			return 0;
+		}
+	}
 	s = &px->servers[px->n_servers++];
 	memset(s, 0, sizeof(*s));
 	clean_name(h, l->line, "server", l->argv[1], s->s.name);
@@ -1025,6 +1036,22 @@ static void svc_check(struct hap *h, struct kx_imp_service *svc,
 			 "option httpchk (line %d) over plain HTTP", set->httpchk_line);
 		WARN(h, set->httpchk_line, "option httpchk over plain HTTP not carried over: khaxdp checks over TLS (https) or with a TCP connect; check = tcp");
 		return;
+	}
+	{
+		struct kx_check probe;
+		char spec[KX_CHECK_PATH_LEN + 16];
+
+		/* khaxdp's own rule for the path: no blank, no control byte. */
+		snprintf(spec, sizeof(spec), "https %s", uri);
+		if (strlen(uri) >= KX_CHECK_PATH_LEN || kx_parse_check(spec, &probe)) {
+			svc->check = KX_CHECK_TCP;
+			snprintf(svc->check_from, sizeof(svc->check_from),
+				 "option httpchk (line %d) with a path khaxdp cannot send",
+				 set->httpchk_line);
+			WARN(h, set->httpchk_line, "health check path not carried over: khaxdp sends a path of printable characters without blanks (at most %d); check = tcp",
+			     KX_CHECK_PATH_LEN - 1);
+			return;
+		}
 	}
 	svc->check = KX_CHECK_HTTPS;
 	snprintf(svc->check_path, sizeof(svc->check_path), "%s", uri);
