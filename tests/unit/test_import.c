@@ -559,7 +559,8 @@ static void test_output_always_loads(void **state)
 		"backend pool\n"
 		"    server apiserver-on-control-plane-node-1 10.0.0.1:6443\n"
 		"    server apiserver-on-control-plane-node-2 10.0.0.2:6443\n"
-		"    server apiserver-on-control-plane-node-3 10.0.0.3:6443\n";	/* 10 */
+		"    server apiserver-on-control-plane-node-3 10.0.0.3:6443\n"	/* 10 */
+		"    server again 10.0.0.2:6443\n";
 	struct kx_imp_haproxy *h = calloc(1, sizeof(*h));
 	struct kx_imp_warnings w = {};
 	struct kx_config *cfg = calloc(1, sizeof(*cfg));
@@ -573,6 +574,7 @@ static void test_output_always_loads(void **state)
 	assert_string_equal(h->services[0].servers[1].name, "apiserver-on-control-plane-n-2");
 	assert_string_equal(h->services[0].servers[2].name, "apiserver-on-control-plane-n-3");
 	assert_warning(&w, 9, "written 'apiserver-on-control-plane-n-2'");
+	assert_warning(&w, 11, "server again not carried over: 10.0.0.2:6443 is server apiserver-on-control-plane-n-2's address too (line 9)");
 	text = write_conf(h, NULL, &w);
 	if (kx_config_load_string(cfg, "same.conf", text))
 		fail_msg("khaxdp refuses: %s\n%s", kx_last_error(), text);
