@@ -107,7 +107,7 @@ FUZZ_FLAGS := -g -O1 -std=gnu11 -D_GNU_SOURCE -Wall -Wextra -Werror -I. \
 .DELETE_ON_ERROR:
 .SECONDARY:
 .PHONY: all deps check check-unit check-bpf check-e2e check-asan check-fuzz \
-	check-vrrp check-layers fuzz demo bench bench-e2e bench-failover bench-agent bench-snapshot \
+	check-vrrp check-layers fuzz soak demo bench bench-e2e bench-failover bench-agent bench-snapshot \
 	install deb check-pkg clean
 all: $(BUILD)/khaxdp $(BUILD)/khaxdp-vrrpd
 
@@ -251,6 +251,13 @@ bench-snapshot: deps
 bench-failover: deps
 	$(MAKE) all
 	tools/bench/failover $(BUILD)
+
+# 10 minutes of churn (connections, health flapping, elections): the
+# agent's memory and fds stay flat. Not part of make check.
+soak: deps
+	$(MAKE) all
+	tools/soak $(BUILD) $(SOAK_SECONDS)
+SOAK_SECONDS ?= 600
 
 # The agent's CPU and its advert intervals under load, beside keepalived.
 bench-agent: deps

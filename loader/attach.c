@@ -163,9 +163,60 @@ static int check_pin_dir(struct attach_ctx *c)
 	return 0;
 }
 
+/* Every pin under dir removed (the cgroup hooks' links with them). */
+static void unpin_files(const char *dir)
+{
+	char path[PATH_MAX];
+	struct dirent *e;
+	DIR *d;
+
+	d = opendir(dir);
+	if (!d)
+		return;
+	while ((e = readdir(d)))
+		if (strcmp(e->d_name, ".") && strcmp(e->d_name, "..") &&
+		    !kx_pin_path(path, sizeof(path), dir, e->d_name) &&
+		    unlink(path))
+			kx_warn("unpin %s: %s", path, strerror(errno));
+	closedir(d);
+}
+
+/* ... and the directory. */
+static void unpin_all(const char *dir)
+{
+	unpin_files(dir);
+	if (rmdir(dir) && errno != ENOENT)
+		kx_warn("%s: not removed: %s", dir, strerror(errno));
+}
+
+/* The interface khaxdp was attached to is gone (deleted, or re-created
+ * with another ifindex): its XDP program and TC filter went with it, what
+ * remains is the pins, the cgroup hooks they hold and the ports. */
+static bool interface_gone(const struct khaxdp_loader_state *st)
+{
+	char name[IF_NAMESIZE];
+
+	return !if_indextoname(st->ifindex, name) ||
+	       strncmp(name, st->ifname, sizeof(st->ifname));
+}
+
 static int check_state(struct attach_ctx *c)
 {
 	c->had_state = !kx_state_read(c->dir, &c->old_state);
+	/* The interface was re-created (same name, new ifindex): what is
+	 * pinned belongs to the one that is gone. Removed, then a fresh
+	 * attach; its flows are lost with the old interface anyway. */
+	if (c->had_state && c->old_state.ifindex != (uint32_t)c->ifindex &&
+	    !strncmp(c->old_state.ifname, c->ifname,
+		     sizeof(c->old_state.ifname)) &&
+	    interface_gone(&c->old_state)) {
+		kx_info("%s was re-created (ifindex %u, now %d): replacing what was attached to the old one",
+			c->ifname, c->old_state.ifindex, c->ifindex);
+		if (kx_ports_release(c->dir))
+			kx_warn("%s: %s", c->ifname, kx_last_error());
+		unpin_files(c->dir);	/* the directory holds our lock */
+		c->had_state = false;
+	}
 	if (c->had_state && c->old_state.ifindex != (uint32_t)c->ifindex)
 		return kx_fail(-EBUSY, "%s: %s already holds khaxdp for %s (ifindex %u): detach it first or set another [global] bpffs",
 			       c->ifname, c->dir, c->old_state.ifname,
@@ -574,8 +625,6 @@ static int attach_xdp(struct attach_ctx *c)
 
 static void detach_tc(const char *dir, const char *ifname, int ifindex,
 		      const struct khaxdp_loader_state *st);
-static void unpin_all(const char *dir);
-
 /* A first attach that fails after XDP went on takes everything off again;
  * a failed upgrade leaves what runs in place. */
 static void rollback(struct attach_ctx *c)
@@ -766,45 +815,44 @@ static void detach_tc(const char *dir, const char *ifname, int ifindex,
 
 /* The directory is khaxdp's alone: everything in it goes, including maps
  * a newer data plane added. */
-static void unpin_all(const char *dir)
-{
-	char path[PATH_MAX];
-	struct dirent *e;
-	DIR *d;
 
-	d = opendir(dir);
-	if (!d)
-		return;
-	while ((e = readdir(d)))
-		if (strcmp(e->d_name, ".") && strcmp(e->d_name, "..") &&
-		    !kx_pin_path(path, sizeof(path), dir, e->d_name) &&
-		    unlink(path))
-			kx_warn("unpin %s: %s", path, strerror(errno));
-	closedir(d);
-	if (rmdir(dir) && errno != ENOENT)
-		kx_warn("%s: not removed: %s", dir, strerror(errno));
-}
 
-int kx_detach(const char *dir, const char *ifname)
+int kx_detach(const char *dir, const char *ifname, bool force)
 {
 	struct khaxdp_loader_state st;
 	int ifindex, err;
+	bool gone;
 
-	ifindex = if_nametoindex(ifname);
-	if (!ifindex)
-		return kx_fail(-ENODEV, "%s: no such interface", ifname);
+	ifindex = (int)if_nametoindex(ifname);
 	err = kx_state_read(dir, &st);
+	if (err == -ENOENT && force && !access(dir, F_OK)) {
+		kx_info("%s: no attach record in %s: removing its pins (--force)",
+			ifname, dir);
+		if (ifindex)
+			detach_xdp(dir, ifname, ifindex);
+		unpin_all(dir);
+		return 0;
+	}
 	if (err == -ENOENT)
 		return kx_fail(-ENOENT, "%s: not attached (nothing in %s)",
 			       ifname, dir);
 	if (err)
 		return kx_fail(err, "%s/%s: %s", dir, KX_PIN_STATE,
 			       strerror(-err));
-	if (st.ifindex != (uint32_t)ifindex)
-		return kx_fail(-EINVAL, "%s holds khaxdp for %s (ifindex %u), not %s",
+	gone = interface_gone(&st);
+	if (!gone && st.ifindex != (uint32_t)ifindex && !force)
+		return kx_fail(-EINVAL, "%s holds khaxdp for %s (ifindex %u), not %s (--force removes it all the same)",
 			       dir, st.ifname, st.ifindex, ifname);
-	detach_xdp(dir, ifname, ifindex);
-	detach_tc(dir, ifname, ifindex, &st);
+	if (gone && strncmp(st.ifname, ifname, sizeof(st.ifname)) && !force)
+		return kx_fail(-EINVAL, "%s holds khaxdp for %s (ifindex %u, gone), not %s (--force removes it all the same)",
+			       dir, st.ifname, st.ifindex, ifname);
+	if (gone) {
+		kx_info("%s (ifindex %u) is gone, and its XDP and TC programs with it: removing the rest",
+			st.ifname, st.ifindex);
+	} else {
+		detach_xdp(dir, st.ifname, (int)st.ifindex);
+		detach_tc(dir, st.ifname, (int)st.ifindex, &st);
+	}
 	if (kx_ports_release(dir))
 		kx_warn("%s: reserved SNAT ports not given back: %s", ifname,
 			kx_last_error());

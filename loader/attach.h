@@ -46,6 +46,6 @@ int kx_attach(const struct kx_config *cfg, const char *ifname,
 /* Remove what attach made: our programs, our filter, the qdisc if we
  * created it and it is empty, the pins and the directory. -ENOENT: there
  * was nothing to remove. */
-int kx_detach(const char *dir, const char *ifname);
+int kx_detach(const char *dir, const char *ifname, bool force);
 
 #endif /* KX_ATTACH_H */

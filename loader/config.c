@@ -569,7 +569,7 @@ static int service_key(struct parser *p, const char *key, const char *value)
 
 /* ---- [stats] ------------------------------------------------------------ */
 
-static bool valid_stats_uri(const char *s)
+bool kx_valid_stats_uri(const char *s)
 {
 	if (!valid_http_path(s) || strlen(s) >= KX_STATS_URI_LEN ||
 	    strchr(s, '?') || strchr(s, '#'))
@@ -633,7 +633,7 @@ static int stats_key(struct parser *p, const char *key, const char *value)
 	} else if (!strcmp(key, "uri")) {
 		if (!seen_once(p, &p->stats_seen, TKEY_URI, key))
 			return 0;
-		if (!valid_stats_uri(value))
+		if (!kx_valid_stats_uri(value))
 			return parser_error(p, "uri: bad path '%s' (/PATH without blanks, '?', /metrics or /status.json)",
 					    value);
 		strcpy(st->uri, value);

@@ -94,6 +94,10 @@ struct kx_cidr {
 	uint8_t prefix;
 };
 
+/* May s be [stats] uri: a path without blank, control byte, '?' or '#',
+ * and not /metrics or /status.json? */
+bool kx_valid_stats_uri(const char *s);
+
 /* Does a (network order) lie in n? */
 bool kx_cidr_has(const struct kx_cidr *n, uint32_t a);
 

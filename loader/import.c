@@ -237,6 +237,20 @@ static bool first_vip(const struct kx_imp_keepalived *k, char *buf,
 	return true;
 }
 
+/* A value haproxy takes and khaxdp does not: brought within khaxdp's
+ * bounds, said once. */
+static uint64_t within(struct kx_imp_warnings *w, const char *file, int line,
+		       const char *what, uint64_t v, uint64_t lo, uint64_t hi)
+{
+	uint64_t c = v < lo ? lo : v > hi ? hi : v;
+
+	if (c != v)
+		kx_imp_warn(w, file, line, "%s %llu not carried over as it is: khaxdp takes %llu to %llu; written %llu",
+			    what, (unsigned long long)v, (unsigned long long)lo,
+			    (unsigned long long)hi, (unsigned long long)c);
+	return c;
+}
+
 static void write_service(FILE *out, const struct kx_imp_haproxy *h,
 			  const struct kx_imp_service *s,
 			  const struct kx_imp_keepalived *k,
@@ -285,12 +299,23 @@ static void write_service(FILE *out, const struct kx_imp_haproxy *h,
 		else
 			fprintf(out, "check = tcp\n");
 		fprintf(out, "inter = %s\n",
-			kx_imp_duration_str(s->inter_ms, d, sizeof(d)));
-		fprintf(out, "rise = %u\nfall = %u\n", s->rise, s->fall);
+			kx_imp_duration_str(within(w, h->file, s->backend_line,
+						   "inter (ms)", s->inter_ms,
+						   KX_CHECK_MIN_MS, KX_CHECK_MAX_MS),
+					    d, sizeof(d)));
+		fprintf(out, "rise = %llu\nfall = %llu\n",
+			(unsigned long long)within(w, h->file, s->backend_line, "rise",
+						   s->rise, 1, KX_CHECK_MAX_COUNT),
+			(unsigned long long)within(w, h->file, s->backend_line, "fall",
+						   s->fall, 1, KX_CHECK_MAX_COUNT));
 		if (s->check_timeout_ms)
-			fprintf(out, "# timeout check %s\ncheck_timeout = %s\n",
-				kx_imp_duration_str(s->check_timeout_ms, d,
-						    sizeof(d)), d);
+			fprintf(out, "# timeout check\ncheck_timeout = %s\n",
+				kx_imp_duration_str(within(w, h->file, s->backend_line,
+							   "timeout check (ms)",
+							   s->check_timeout_ms,
+							   KX_CHECK_MIN_MS,
+							   KX_CHECK_MAX_MS),
+						    d, sizeof(d)));
 		fprintf(out, "# haproxy counts a new server up until its checks fail; khaxdp counts\n"
 			     "# it down until 'rise' checks pass. To start as haproxy does:\n"
 			     "# start = up\n");
@@ -398,14 +423,47 @@ static void write_vrrp(FILE *out, const struct kx_imp_keepalived *k,
 			fprintf(out, "%s = %s\n", notify_keys[i], v->notify[i]);
 }
 
+/* The address:port a service listens on once written ("" for the VIP a
+ * wildcard bind stands for when there is no keepalived.conf). */
+static void final_listen(const struct kx_imp_service *s,
+			 const struct kx_imp_keepalived *k, char *buf,
+			 size_t len)
+{
+	char vip[KX_IMP_ADDR_LEN];
+
+	if (!s->listen_any)
+		snprintf(buf, len, "%s", s->listen);
+	else if (first_vip(k, vip, sizeof(vip)))
+		snprintf(buf, len, "%.40s:%u", vip, s->port);
+	else
+		buf[0] = '\0';
+}
+
 int kx_import_write(FILE *out, const struct kx_imp_haproxy *h,
 		    const struct kx_imp_keepalived *k,
 		    struct kx_imp_warnings *w)
 {
+	char listen[KHAXDP_MAX_SERVICES][KX_IMP_ADDR_LEN];
+
 	write_header(out, h, k);
 	write_global(out, h, k);
-	for (unsigned int i = 0; h && i < h->n_services; i++)
-		write_service(out, h, &h->services[i], k, w);
+	for (unsigned int i = 0; h && i < h->n_services; i++) {
+		const struct kx_imp_service *s = &h->services[i];
+		unsigned int j;
+
+		/* bind *:7443 and bind VIP:7443 are one address for khaxdp. */
+		final_listen(s, k, listen[i], sizeof(listen[i]));
+		for (j = 0; j < i; j++)
+			if (listen[i][0] && !strcmp(listen[i], listen[j]))
+				break;
+		if (j < i) {
+			kx_imp_warn(w, h->file, s->bind_line,
+				    "%s not carried over: it listens on %s as %s does, and khaxdp balances an address:port once",
+				    s->frontend, listen[i], h->services[j].frontend);
+			continue;
+		}
+		write_service(out, h, s, k, w);
+	}
 	if (h && h->stats.present)
 		write_stats(out, h);
 	for (unsigned int i = 0; k && i < k->n; i++)

@@ -1110,9 +1110,7 @@ static int make_stats(struct hap *h, const struct proxy *px)
 	snprintf(st->name, sizeof(st->name), "%s %s",
 		 kind_word(px->sec->kind), px->sec->name);
 	snprintf(st->listen, sizeof(st->listen), "%s", px->bind);
-	if (strchr(uri, '?') || strchr(uri, ' ') || uri[0] != '/' ||
-	    strlen(uri) >= sizeof(st->uri) || !strcmp(uri, "/metrics") ||
-	    !strcmp(uri, "/status.json")) {
+	if (!kx_valid_stats_uri(uri)) {
 		WARN(h, px->stats_uri_line ? px->stats_uri_line : px->sec->line,
 		     "stats uri %s not carried over: khaxdp serves a plain path beside /metrics and /status.json; uri = %s",
 		     uri, KX_DEFAULT_STATS_URI);
@@ -1181,11 +1179,13 @@ static int make_service(struct hap *h, struct proxy *fe)
 		   name);
 	if (name_taken(out, name)) {
 		/* A second frontend of the same backend: its own name. */
+		char base[KHAXDP_NAME_LEN];
+
 		clean_name(h, fe->sec->line, kind_word(fe->sec->kind),
 			   fe->sec->name, name);
+		snprintf(base, sizeof(base), "%s", name);
 		for (unsigned int i = 2; name_taken(out, name) && i < 100; i++)
-			snprintf(name, sizeof(name), "%.24s-%u",
-				 fe->sec->name, i % 100);
+			snprintf(name, sizeof(name), "%.24s-%u", base, i % 100);
 	}
 	out->n_services++;
 	snprintf(svc->name, sizeof(svc->name), "%s", name);

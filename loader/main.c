@@ -165,11 +165,18 @@ static int run_attach(struct cli *cli, int argc, char **argv)
 
 static int run_detach(struct cli *cli, int argc, char **argv)
 {
-	const char *ifname = argc > 1 ? argv[1] : NULL;
+	const char *ifname = NULL;
+	bool force = false;
 	int err;
 
-	if (argc > 2)
-		return usage_error("detach: unexpected '%s'", argv[2]);
+	for (int i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--force"))
+			force = true;
+		else if (!ifname && argv[i][0] != '-')
+			ifname = argv[i];
+		else
+			return usage_error("detach: unexpected '%s'", argv[i]);
+	}
 	if (load_config(cli, false))
 		return 1;
 	if (!ifname)
@@ -178,7 +185,7 @@ static int run_detach(struct cli *cli, int argc, char **argv)
 		return usage_error("detach: which interface?");
 	if (need_root("detach"))
 		return 1;
-	err = kx_detach(cli->cfg.bpffs, ifname);
+	err = kx_detach(cli->cfg.bpffs, ifname, force);
 	if (err == -ENOENT) {
 		/* Detaching twice is not an error. */
 		fprintf(stderr, "khaxdp: %s\n", kx_last_error());
@@ -841,10 +848,13 @@ static const struct verb verbs[] = {
 	  "program khaxdp did not load is never replaced. New backends start\n"
 	  "UP, or DOWN when their service has a 'check' (unless 'start = up'):\n"
 	  "the agent brings them up after 'rise' good checks.\n" },
-	{ "detach", run_detach, "detach [IFNAME]",
+	{ "detach", run_detach, "detach [IFNAME] [--force]",
 	  "Remove what attach made: khaxdp's XDP program, its TC filter, the\n"
 	  "clsact qdisc if attach created it and it is now empty, the pins and\n"
-	  "the pin directory. Other programs are left alone.\n" },
+	  "the pin directory. Other programs are left alone. When the interface\n"
+	  "is gone (deleted, or re-created), the rest is removed from the\n"
+	  "attach record. --force: also when the record names another\n"
+	  "interface, or is missing.\n" },
 	{ "status", run_status, "status",
 	  "Interface, XDP mode (native/generic, libxdp dispatcher or legacy),\n"
 	  "program ids, the NAT's source address (VIP or node), the flow and\n"

@@ -358,7 +358,9 @@ static void fault_reason(struct instance *in, char *buf, size_t len)
 	bool running = false;
 
 	buf[0] = '\0';
-	if (link_is_running(c->interface, &running) || !running)
+	if (!in->ifindex || in->sock < 0)
+		snprintf(buf, len, "%s is gone", c->interface);
+	else if (link_is_running(c->interface, &running) || !running)
 		snprintf(buf, len, "%s is down", c->interface);
 	else if (!in->src)
 		snprintf(buf, len, "%s has no IPv4 address", c->interface);
@@ -397,14 +399,51 @@ static struct vrrp_fsm_params fsm_params(const struct instance *in)
 }
 
 /* Look at the world: link, address, data plane; tell the machine. */
+/* The interface went away (idx 0), or is back as another one (deleted and
+ * created again): the sockets follow it; FAULT while it is gone. */
+static void relink(struct instance *in, int idx)
+{
+	const struct vrrp_instance_conf *c = &in->conf;
+
+	ev_watch_del(&in->ag->loop, &in->watch);
+	if (in->sock >= 0)
+		close(in->sock);
+	if (in->arp >= 0)
+		close(in->arp);
+	in->sock = in->arp = -1;
+	in->ifindex = idx;
+	in->src_checked = 0;
+	if (!idx) {
+		kx_warn("%s: %s is gone: FAULT until it is back", c->name,
+			c->interface);
+		return;
+	}
+	if (kx_if_mac(c->interface, in->mac))
+		kx_warn("%s: %s", c->name, kx_last_error());
+	in->sock = link_vrrp_socket(c->interface, idx, !c->n_peers);
+	in->arp = in->sock >= 0 ? link_arp_socket(idx) : -1;
+	if (in->sock < 0 || in->arp < 0 ||
+	    ev_watch_add(&in->ag->loop, &in->watch, in->sock, on_readable, in)) {
+		kx_warn("%s: %s is back (ifindex %d), its sockets not: %s",
+			c->name, c->interface, idx, kx_last_error());
+		return;
+	}
+	kx_info("%s: %s is back (ifindex %d): sockets reopened", c->name,
+		c->interface, idx);
+}
+
 static void check_now(struct instance *in, uint64_t now)
 {
 	struct vrrp_fsm_params p;
 	struct vrrp_actions out;
 	char reason[96];
 	bool attached;
-	uint32_t src = in->src;
+	uint32_t src;
+	int idx = link_ifindex(in->conf.interface);
 
+	if (idx != in->ifindex)
+		relink(in, idx);
+	src = in->src;
 	/* The interface's addresses (a netlink dump): once a second is
 	 * enough, at every check while there is none. */
 	if (!src || now - in->src_checked >= 1000 * NS_PER_MS) {

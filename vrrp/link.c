@@ -150,6 +150,13 @@ static int ifreq_ioctl(const char *ifname, unsigned long req, struct ifreq *ifr)
 	return 0;
 }
 
+int link_ifindex(const char *ifname)
+{
+	struct ifreq ifr;
+
+	return ifreq_ioctl(ifname, SIOCGIFINDEX, &ifr) ? 0 : ifr.ifr_ifindex;
+}
+
 int link_is_running(const char *ifname, bool *running)
 {
 	struct ifreq ifr;

@@ -29,5 +29,7 @@ int link_send_garp(int fd, int ifindex, const uint8_t mac[6], uint32_t ip);
 
 /* Up and with carrier (IFF_UP and IFF_RUNNING). */
 int link_is_running(const char *ifname, bool *running);
+/* The interface's index now, 0 when there is none by that name. */
+int link_ifindex(const char *ifname);
 
 #endif /* VRRP_LINK_H */

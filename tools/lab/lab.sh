@@ -498,14 +498,29 @@ lab_build_xdp_pass() {
 
 # lab_add_host NAME: a namespace linked to the switch by a veth pair.
 lab_add_host() {
-	local name=$1 ns port ifname
+	local name=$1 ns
 	ns=$(lab_ns "$name")
-	port="p-$name"
-	ifname=$(lab_ifname "$name")
 	ip netns add "$ns"
 	# No IPv6 duplicate address detection: links are usable at once, and
 	# snapshots of a node do not change while an address is "tentative".
 	ip netns exec "$ns" sysctl -qw net.ipv6.conf.default.accept_dad=0 net.ipv6.conf.all.accept_dad=0
+	ip -n "$ns" link set lo up
+	_lab_link "$name"
+}
+
+# lab_link_recreate NODE: NODE's interface deleted and created again (same
+# name, MAC and address; a new ifindex), as a NIC driver reload does.
+lab_link_recreate() {
+	ip -n "$(lab_ns sw)" link del "p-$1" 2>/dev/null || true	# (or deleted already)
+	_lab_link "$1"
+}
+
+# _lab_link NAME: the veth between NAME and the switch, with its address.
+_lab_link() {
+	local name=$1 ns port ifname
+	ns=$(lab_ns "$name")
+	port="p-$name"
+	ifname=$(lab_ifname "$name")
 	ip -n "$(lab_ns sw)" link add "$port" address "$(lab_mac "$name" 1)" type veth \
 		peer name "$ifname" address "$(lab_mac "$name" 0)" netns "$ns"
 	ip -n "$(lab_ns sw)" link set "$port" master br0
@@ -516,7 +531,6 @@ lab_add_host() {
 		xdpdrv obj "$LAB_DIR/xdp_pass.bpf.o" sec xdp
 	ip netns exec "$(lab_ns sw)" ethtool -K "$port" tx off >/dev/null
 	ip -n "$(lab_ns sw)" link set "$port" up
-	ip -n "$ns" link set lo up
 	ip -n "$ns" addr add "${LAB_ADDR[$name]}/24" dev "$ifname"
 	# Full TCP checksums, as a NIC delivers them (docs/design.md).
 	ip netns exec "$ns" ethtool -K "$ifname" tx off >/dev/null
