@@ -11,6 +11,7 @@
  */
 #include <ctype.h>
 #include <errno.h>
+#include <net/if.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -205,12 +206,24 @@ static void write_snat_ports(FILE *out, const struct kx_imp_haproxy *h)
 		best_lo, best_lo + best_len - 1);
 }
 
+/* An interface name khaxdp.conf can carry: not empty, shorter than
+ * IF_NAMESIZE, printable, no blank, '/', or comment character. */
+static bool valid_ifname(const char *s)
+{
+	if (!*s || strlen(s) >= IF_NAMESIZE)
+		return false;
+	for (; *s; s++)
+		if (!isgraph((unsigned char)*s) || strchr("/#;", *s))
+			return false;
+	return true;
+}
+
 static void write_global(FILE *out, const struct kx_imp_haproxy *h,
 			 const struct kx_imp_keepalived *k)
 {
 	fprintf(out, "\n[global]\n");
 	write_snat_ports(out, h);
-	if (!k) {
+	if (!k || !k->n || !valid_ifname(k->inst[0].interface)) {
 		fprintf(out, "# The interface of the VIP (or: khaxdp attach IFNAME).\n"
 			     "# interface = ens33\n");
 		return;

@@ -279,9 +279,18 @@ static const char *words(const struct knode *n, char *buf, size_t len)
 		snprintf(buf + used, len - used, "%s%s", i ? " " : "",
 			 n->argv[i]);
 	}
-	if (n->block && strlen(buf) + 5 < len)
+	if (n->block && strlen(buf) + sizeof(" {...}") <= len)
 		strcat(buf, " {...}");
 	return buf;
+}
+
+/* The words of n after its first skip characters (its keyword and a
+ * blank); "" when the words were cut before them. */
+static const char *words_after(const struct knode *n, size_t skip, char *buf,
+			       size_t len)
+{
+	words(n, buf, len);
+	return strlen(buf) >= skip ? buf + skip : buf + strlen(buf);
 }
 
 static bool ipv4(const char *s)
@@ -366,7 +375,7 @@ static int vrrp_script(struct ka *k, const struct knode *s)
 
 			/* `script killall -0 haproxy` unquoted: the words. */
 			snprintf(sc->command, sizeof(sc->command), "%s",
-				 words(n, buf, sizeof(buf)) + strlen("script "));
+				 words_after(n, strlen("script "), buf, sizeof(buf)));
 		} else if (!strcmp(n->argv[0], "weight") && n->argc >= 2) {
 			struct knode one = *n;
 
@@ -599,7 +608,7 @@ static int notify(struct ka *k, struct kx_imp_vrrp *v, const struct knode *n,
 
 	if (n->argc < 2)
 		return problem(k->file, n->line, "%s needs a script", n->argv[0]);
-	cmd = words(n, buf, sizeof(buf)) + strlen(n->argv[0]) + 1;
+	cmd = words_after(n, strlen(n->argv[0]) + 1, buf, sizeof(buf));
 	if (cmd[0] != '/') {
 		WARN(k, n->line, "%s %s not carried over: khaxdp-vrrpd runs an absolute path without a shell",
 		     n->argv[0], cmd);
