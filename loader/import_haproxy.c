@@ -1116,7 +1116,7 @@ static int make_stats(struct hap *h, const struct proxy *px)
 		     uri, KX_DEFAULT_STATS_URI);
 		uri = KX_DEFAULT_STATS_URI;
 	}
-	snprintf(st->uri, sizeof(st->uri), "%s", uri);
+	snprintf(st->uri, sizeof(st->uri), "%.*s", (int)sizeof(st->uri) - 1, uri);
 	snprintf(st->auth, sizeof(st->auth), "%s", px->stats_auth);
 	st->auth_line = px->stats_auth_line;
 	return 0;
