@@ -260,23 +260,31 @@ int fx_apiserver(struct fixture *fx)
 	return fx_apiserver_mode(fx, "nat");
 }
 
-int fx_apiserver_mode(struct fixture *fx, const char *mode)
+int fx_fill(struct fixture *fx, const char *text)
 {
 	struct kx_config *cfg = calloc(1, sizeof(*cfg));
-	char text[sizeof(apiserver_conf) + 16];
 	int err;
 
 	if (!ASSERT_OK_PTR(cfg, "calloc"))
 		return -ENOMEM;
-	snprintf(text, sizeof(text), apiserver_conf, fx->snat_min, fx->snat_max,
-		 mode);
-	err = kx_config_load_string(cfg, "apiserver.conf", text);
+	err = kx_config_load_string(cfg, "fixture.conf", text);
 	if (!err)
 		err = kx_fill_maps(&fx->maps, cfg, "ens33", lab.ifindex);
 	if (err)
 		TLOG("%s", kx_last_error());
 	kx_config_free(cfg);
 	free(cfg);
+	return err;
+}
+
+int fx_apiserver_mode(struct fixture *fx, const char *mode)
+{
+	char text[sizeof(apiserver_conf) + 16];
+	int err;
+
+	snprintf(text, sizeof(text), apiserver_conf, fx->snat_min, fx->snat_max,
+		 mode);
+	err = fx_fill(fx, text);
 	/* fill seeds each backend's SNAT port cursor at random (a fresh
 	 * attach must not reuse ports in TIME_WAIT); the tests count from
 	 * the start of the range. */

@@ -11,24 +11,13 @@
 /* The apiserver service with these servers (control1 is this node). */
 static int fill(struct fixture *fx, const char *servers)
 {
-	struct kx_config *cfg = calloc(1, sizeof(*cfg));
 	char text[1024];
-	int err;
 
-	if (!ASSERT_OK_PTR(cfg, "calloc"))
-		return -ENOMEM;
 	snprintf(text, sizeof(text),
 		 "[global]\ninterface = ens33\nsnat_ports = %u-%u\nsocket_lb = off\n"
 		 "[service apiserver]\nlisten = 192.168.218.189:7443\n%s",
 		 fx->snat_min, fx->snat_max, servers);
-	err = kx_config_load_string(cfg, "refill.conf", text);
-	if (!err)
-		err = kx_fill_maps(&fx->maps, cfg, "ens33", lab.ifindex);
-	if (err)
-		TLOG("%s", kx_last_error());
-	kx_config_free(cfg);
-	free(cfg);
-	return err;
+	return fx_fill(fx, text);
 }
 
 #define THREE	"server = control1 192.168.218.171:6443\n" \

@@ -14,19 +14,13 @@ import socket
 import struct
 import time
 
+from rawpkt import csum, ipv4_header
+
 
 def addr(s):
     host, port = s.rsplit(":", 1)
     return socket.inet_aton(host), int(port)
 
-
-def csum(data):
-    if len(data) % 2:
-        data += b"\0"
-    s = sum(struct.unpack(f"!{len(data) // 2}H", data))
-    s = (s & 0xFFFF) + (s >> 16)
-    s = (s & 0xFFFF) + (s >> 16)
-    return ~s & 0xFFFF
 
 
 def main():
@@ -63,8 +57,7 @@ def main():
     pseudo = src + dst + struct.pack("!BBH", 0, 17, udp_len)
     udp = struct.pack("!HHHH", args.port, args.port, udp_len, 0) + msg
     udp = udp[:6] + struct.pack("!H", csum(pseudo + udp) or 0xFFFF) + udp[8:]
-    ip = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + udp_len, 0, 0, args.ttl, 17, 0, src, dst)
-    ip = ip[:10] + struct.pack("!H", csum(ip)) + ip[12:]
+    ip = ipv4_header(src, dst, 17, udp_len, ttl=args.ttl)
     s = socket.socket(socket.AF_INET, socket.SOCK_RAW, socket.IPPROTO_RAW)
     s.sendto(ip + udp, (args.dst, 0))
 

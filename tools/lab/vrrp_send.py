@@ -10,14 +10,8 @@ import argparse
 import socket
 import struct
 
+from rawpkt import csum, ipv4_header
 
-def csum(data):
-    if len(data) % 2:
-        data += b"\0"
-    s = sum(struct.unpack(f"!{len(data) // 2}H", data))
-    s = (s & 0xFFFF) + (s >> 16)
-    s = (s & 0xFFFF) + (s >> 16)
-    return ~s & 0xFFFF
 
 
 def main():
@@ -38,8 +32,7 @@ def main():
                        args.interval_cs & 0x0FFF, 0) + addrs
     pseudo = src + dst + struct.pack("!BBH", 0, 112, len(vrrp))
     vrrp = vrrp[:6] + struct.pack("!H", csum(pseudo + vrrp)) + vrrp[8:]
-    ip = struct.pack("!BBHHHBBH4s4s", 0x45, 0xC0, 20 + len(vrrp), 0, 0, 255, 112, 0, src, dst)
-    ip = ip[:10] + struct.pack("!H", csum(ip)) + ip[12:]
+    ip = ipv4_header(src, dst, 112, len(vrrp), tos=0xC0)
     s = socket.socket(socket.AF_INET, socket.SOCK_RAW, socket.IPPROTO_RAW)
     s.setsockopt(socket.SOL_SOCKET, socket.SO_BINDTODEVICE, args.dev.encode())
     for _ in range(args.count):
