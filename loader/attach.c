@@ -825,6 +825,10 @@ int kx_detach(const char *dir, const char *ifname, bool force)
 
 	ifindex = (int)if_nametoindex(ifname);
 	err = kx_state_read(dir, &st);
+	/* A name that is no interface, and not the gone one of the record. */
+	if (!ifindex && !force &&
+	    (err || strncmp(st.ifname, ifname, sizeof(st.ifname))))
+		return kx_fail(-ENODEV, "%s: no such interface", ifname);
 	if (err == -ENOENT && force && !access(dir, F_OK)) {
 		kx_info("%s: no attach record in %s: removing its pins (--force)",
 			ifname, dir);
