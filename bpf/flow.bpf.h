@@ -86,15 +86,13 @@ flow_half_open_live(const struct khaxdp_flow_key *key, __u64 now)
  * follow opened or closed: only the active node that balanced it, only
  * DSR flows and flows of its own backend. A full ring buffer loses the
  * event (counted); the agent's periodic snapshot repairs it. */
-static __always_inline void flow_event(const struct flow_fwd *c,
-				       const struct khaxdp_flow_key *key,
-				       const struct khaxdp_flow *f, __u8 type)
+static __always_inline void flow_event_emit(const struct khaxdp_flow_key *key,
+					    const struct khaxdp_flow *f,
+					    const struct khaxdp_backend *b,
+					    __u8 type, __u64 now)
 {
 	struct khaxdp_flow_event *ev;
 
-	if (c->serve || !c->node->active ||
-	    !(f->mode == KHAXDP_MODE_DSR || (f->flags & KHAXDP_FLOW_LOCAL)))
-		return;
 	ev = bpf_ringbuf_reserve(&flow_events, sizeof(*ev), 0);
 	if (!ev) {
 		stat_count(KHAXDP_STAT_FLOW_EV_LOST);
@@ -102,13 +100,23 @@ static __always_inline void flow_event(const struct flow_fwd *c,
 	}
 	__builtin_memset(ev, 0, sizeof(*ev));
 	ev->key = *key;
-	ev->backend = c->backend->addr;
-	ev->backend_port = c->backend->port;
+	ev->backend = b->addr;
+	ev->backend_port = b->port;
 	ev->type = type;
 	ev->mode = f->mode;
 	ev->flags = f->flags;
-	ev->at_ns = c->now;
+	ev->at_ns = now;
 	bpf_ringbuf_submit(ev, 0);
+}
+
+static __always_inline void flow_event(const struct flow_fwd *c,
+				       const struct khaxdp_flow_key *key,
+				       const struct khaxdp_flow *f, __u8 type)
+{
+	if (c->serve || !c->node->active ||
+	    !(f->mode == KHAXDP_MODE_DSR || (f->flags & KHAXDP_FLOW_LOCAL)))
+		return;
+	flow_event_emit(key, f, c->backend, type, c->now);
 }
 
 /* Set flags with one atomic OR (the other direction's CPU may set its

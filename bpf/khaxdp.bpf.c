@@ -521,6 +521,20 @@ int khaxdp_xdp(struct xdp_md *ctx)
 /* Ethernet, the longest IPv4 and the longest TCP header. */
 #define TC_HDR_MAX	(ETH_HLEN + 60 + 60)
 
+/* A local flow closed by the apiserver: announced for flow sync, as
+ * flow_event() does, when this node is the active one (else it served
+ * the flow for another node, which announces it). */
+static __always_inline void tc_flow_closed(const struct khaxdp_flow_key *key,
+					   const struct khaxdp_flow *f,
+					   __u32 backend_id, __u64 now)
+{
+	const struct khaxdp_node *nd = node_get();
+	const struct khaxdp_backend *b = backend_get(backend_id);
+
+	if (nd && nd->active && b)
+		flow_event_emit(key, f, b, KHAXDP_FLOW_EV_CLOSE, now);
+}
+
 SEC("tc")
 int khaxdp_tc(struct __sk_buff *skb)
 {
@@ -554,11 +568,18 @@ int khaxdp_tc(struct __sk_buff *skb)
 	if (f && (f->flags & KHAXDP_FLOW_LOCAL)) {
 		/* The node's own stack is believed: its segments only teach
 		 * (and its SYN-ACK to a client's new SYN starts anew). */
+		int was_closed = khaxdp_flow_closed(f);
+
 		if (p.tcp->syn)
 			flow_check_server(&p, f, n, data_end);
 		else
 			tcp_side_track(&n->server, &p);
 		flow_touch(f, p.tcp, now, KHAXDP_FLOW_FIN_REV);
+		/* The apiserver's FIN or RST ended a flow of this node's own
+		 * backend: its close is announced from here (XDP does it when
+		 * the client's ends it). */
+		if (!was_closed && khaxdp_flow_closed(f))
+			tc_flow_closed(&n->flow, f, n->backend_id, now);
 	} else {
 		n = bpf_map_lookup_elem(&half_open_nat, &rkey);
 		f = n ? nat_half_open_of(n, 0, now) : NULL;

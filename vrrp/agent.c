@@ -320,15 +320,17 @@ static void on_timer(void *ctx, uint64_t now)
 	struct instance *in = ctx;
 	enum vrrp_state before = in->fsm.state;
 	uint32_t master = in->fsm.master_ip;
+	uint8_t master_prio = in->fsm.master_prio;
 	struct vrrp_actions out;
 
 	vrrp_fsm_timer(&in->fsm, now, &out);
 	apply(in, &out);
-	/* The master fell silent (not a priority 0 goodbye, which comes as
-	 * an advert): its apiserver is checked now, and its flows reset if
-	 * it does not answer either. */
+	/* The master fell silent: its apiserver is checked now, and its
+	 * flows reset if it does not answer either. Not after a priority 0
+	 * goodbye (a clean stop): that master's node is fine. */
 	if (before == VRRP_BACKUP && in->fsm.state == VRRP_MASTER && master &&
-	    carries_service(in->ag, in) && in->ag->checks.health)
+	    master_prio != VRRP_PRIO_STOP && carries_service(in->ag, in) &&
+	    in->ag->checks.health)
 		health_node_failed(in->ag->checks.health, master);
 }
 

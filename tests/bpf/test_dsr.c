@@ -302,6 +302,40 @@ static void events_not_for_served_or_nat(struct fixture *fx)
 		ASSERT_EQ(e.n, 0, "no event for a flow served for another node");
 }
 
+/* A flow of the holder's own backend that the apiserver closes last (its
+ * FIN seen by TC): the close is announced from TC. */
+static void events_close_by_server(struct fixture *fx)
+{
+	struct tcp4_spec fin = client_spec(CLIENT_IP, 44180, TCP_FIN | TCP_ACK);
+	struct tcp4_spec sfin = {
+		.smac = MAC_ENS33, .dmac = MAC_CLIENT,
+		.saddr = NODE_IP, .daddr = CLIENT_IP,
+		.sport = API_PORT, .dport = 44180,
+		.flags = TCP_FIN | TCP_ACK, .seq = SERVER_ISN + 1,
+		.ack = CLIENT_ISN + 2,
+	};
+	struct khaxdp_flow f;
+	struct events e;
+	struct pkt in;
+	struct run r;
+
+	fx_set_cursor(fx, 0, 0);		/* next: control1, this node */
+	if (!ESTABLISH(fx, CLIENT_IP, 44180, &f))
+		return;
+	fin.seq = CLIENT_ISN + 1;
+	fin.ack = SERVER_ISN + 1;
+	pkt_tcp4(&in, &fin);
+	run_xdp(fx, &in, &r);
+	take_events(fx, &e);			/* OPEN: confirmed */
+	pkt_tcp4(&in, &sfin);
+	if (!ASSERT_OK(run_tc(fx, &in, &r), "tc test_run") ||
+	    !ASSERT_OK(take_events(fx, &e), "read the ring buffer"))
+		return;
+	if (ASSERT_EQ(e.n, 1, "one event for the close by the apiserver"))
+		ASSERT_EQ(e.ev[0].type, KHAXDP_FLOW_EV_CLOSE, "type CLOSE");
+	ASSERT_EQ(e.ev[0].backend.v4, NODE_IP, "the backend: this node");
+}
+
 static const struct fx_case cases[] = {
 	{ "holder_forwards_l2", holder_forwards_l2 },
 	{ "holder_local_backend", holder_local_backend },
@@ -311,6 +345,7 @@ static const struct fx_case cases[] = {
 	{ "dsr_client_close", dsr_client_close },
 	{ "events_open_close", events_open_close },
 	{ "events_not_for_served_flows", events_not_for_served_or_nat },
+	{ "events_close_by_server", events_close_by_server },
 };
 
 void test_dsr(void)
