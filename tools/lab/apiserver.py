@@ -96,6 +96,9 @@ def main():
     ctx.load_cert_chain(args.cert, args.key)
     http.server.ThreadingHTTPServer.allow_reuse_address = True
     http.server.ThreadingHTTPServer.daemon_threads = True
+    # A real apiserver's backlog, not socketserver's 5: under churn a full
+    # queue drops SYNs, and the health checks then time out.
+    http.server.ThreadingHTTPServer.request_queue_size = 128
     srv = http.server.ThreadingHTTPServer((args.listen, args.port),
                                           make_handler(args.name, args.readyz_file))
     srv.socket = ctx.wrap_socket(srv.socket, server_side=True)
