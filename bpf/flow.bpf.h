@@ -98,14 +98,7 @@ static __always_inline void flow_event_emit(const struct khaxdp_flow_key *key,
 		stat_count(KHAXDP_STAT_FLOW_EV_LOST);
 		return;
 	}
-	__builtin_memset(ev, 0, sizeof(*ev));
-	ev->key = *key;
-	ev->backend = b->addr;
-	ev->backend_port = b->port;
-	ev->type = type;
-	ev->mode = f->mode;
-	ev->flags = f->flags;
-	ev->at_ns = now;
+	khaxdp_flow_event_fill(ev, key, f, b, type, now);
 	bpf_ringbuf_submit(ev, 0);
 }
 

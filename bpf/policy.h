@@ -91,4 +91,23 @@ KHAXDP_POLICY int khaxdp_flow_reusable(const struct khaxdp_flow *f, __u64 now)
 	       idle > (__s64)KHAXDP_REUSE_AFTER_CLOSE_MS * 1000000;
 }
 
+/* The record of flow sync: the key client -> VIP, the backend by address
+ * (ids differ between nodes), the flow's mode and flags. The data plane's
+ * events and the agent's snapshots build it alike. */
+KHAXDP_POLICY void khaxdp_flow_event_fill(struct khaxdp_flow_event *ev,
+					  const struct khaxdp_flow_key *key,
+					  const struct khaxdp_flow *f,
+					  const struct khaxdp_backend *b,
+					  __u8 type, __u64 at_ns)
+{
+	__builtin_memset(ev, 0, sizeof(*ev));
+	ev->key = *key;
+	ev->backend = b->addr;
+	ev->backend_port = b->port;
+	ev->type = type;
+	ev->mode = f->mode;
+	ev->flags = f->flags;
+	ev->at_ns = at_ns;
+}
+
 #endif /* KHAXDP_POLICY_H */

@@ -44,14 +44,8 @@ bool kx_flow_announce(const struct khaxdp_flow_key *key,
 		return false;
 	if (f->mode != KHAXDP_MODE_DSR && !(f->flags & KHAXDP_FLOW_LOCAL))
 		return false;
-	memset(ev, 0, sizeof(*ev));
-	ev->key = *key;
-	ev->backend = b->addr;
-	ev->backend_port = b->port;
-	ev->type = KHAXDP_FLOW_EV_OPEN;
-	ev->mode = f->mode;
-	ev->flags = f->flags;
-	ev->at_ns = f->last_seen_ns;
+	khaxdp_flow_event_fill(ev, key, f, b, KHAXDP_FLOW_EV_OPEN,
+			       f->last_seen_ns);
 	idle = now > f->last_seen_ns ? (now - f->last_seen_ns) / NS_PER_MS : 0;
 	*idle_ms = idle > UINT32_MAX ? UINT32_MAX : (uint32_t)idle;
 	return true;
