@@ -378,7 +378,10 @@ static __always_inline int icmp_to_client(struct xdp_md *ctx, struct packet *p,
 }
 
 /* To a VIP, about VIP:port -> client:port that we sent for a backend: to
- * that backend, about what it sent. */
+ * that backend, about what it sent. A DSR flow's backend node answered the
+ * client itself, from its own socket backend:port -> client:port (its TC
+ * made it VIP:port): the error goes there with that quote and the router's
+ * address, as if the path had been direct. */
 static __always_inline int icmp_to_backend(struct xdp_md *ctx, struct packet *p,
 					   struct icmp_err *e,
 					   const struct khaxdp_node *nd,
@@ -390,7 +393,7 @@ static __always_inline int icmp_to_backend(struct xdp_md *ctx, struct packet *p,
 	struct khaxdp_flow *f;
 	__u64 now = bpf_ktime_get_coarse_ns();
 	__be32 src;
-	int reason;
+	int reason, dsr;
 
 	key.src.v4 = e->ip->daddr;
 	key.dst.v4 = e->ip->saddr;
@@ -420,10 +423,17 @@ static __always_inline int icmp_to_backend(struct xdp_md *ctx, struct packet *p,
 	hop = bpf_map_lookup_elem(&nexthops, &f->backend_id);
 	if (!hop)
 		return KHAXDP_STAT_ICMP_NO_FLOW;
+	dsr = f->mode == KHAXDP_MODE_DSR;
+	if (dsr)
+		src = p->ip->saddr;
 	reason = fib_next_hop(ctx, p, src, b->addr.v4, hop, now);
 	if (reason != STAT_CONTINUE)
 		return reason;
-	icmp_rewrite_quote(e, b->addr.v4, b->port, src, f->snat_port);
+	if (dsr)
+		icmp_rewrite_quote(e, b->addr.v4, b->port, e->ip->daddr,
+				   e->tcp->dest);
+	else
+		icmp_rewrite_quote(e, b->addr.v4, b->port, src, f->snat_port);
 	icmp_rewrite_outer(p, src, b->addr.v4, 1);
 	*verdict = fib_transmit(ctx, p, hop, KHAXDP_STAT_ICMP_TX,
 				KHAXDP_STAT_ICMP_TX);

@@ -336,7 +336,44 @@ static void events_close_by_server(struct fixture *fx)
 	ASSERT_EQ(e.ev[0].backend.v4, NODE_IP, "the backend: this node");
 }
 
+/* "Fragmentation needed" from a router on the way to the client, about
+ * what control2 sent for a DSR flow (VIP:7443 -> client, which its TC made
+ * of its socket's control2:6443 -> client): the error comes to the VIP's
+ * holder, which sends it on to control2 from the router, quoting what that
+ * socket sent, so that control2's kernel finds it and lowers its path MTU. */
+static void icmp_to_backend_node(struct fixture *fx)
+{
+	const __be32 router = IP4(192, 168, 218, 254);
+	struct tcp4_spec syn = client_spec(CLIENT_IP, 44170, TCP_SYN);
+	struct pkt in, reply, sent, exp;
+	struct run r;
+
+	fx_set_cursor(fx, 0, 1);		/* next: control2 */
+	pkt_tcp4(&in, &syn);
+	if (!ASSERT_OK(run_xdp(fx, &in, &r), "test_run") ||
+	    !ASSERT_VERDICT(&r, XDP_TX, "SYN to control2's node"))
+		return;
+	pkt_tcp4(&reply, &(struct tcp4_spec){ .saddr = VIP_IP, .sport = VIP_PORT,
+		 .daddr = CLIENT_IP, .dport = 44170, .flags = TCP_SYN | TCP_ACK,
+		 .seq = 9000, .ack = 1001 });
+	pkt_tcp4(&sent, &(struct tcp4_spec){ .saddr = CTRL2_IP, .sport = API_PORT,
+		 .daddr = CLIENT_IP, .dport = 44170, .flags = TCP_SYN | TCP_ACK,
+		 .seq = 9000, .ack = 1001 });
+	pkt_icmp4_error(&in, MAC_ENS33, router, VIP_IP, ICMP_FRAG_NEEDED_CODE,
+			reply.data + ETH_HLEN_, ntohs(pkt_ip(&reply)->tot_len), 64);
+	pkt_icmp4_error(&exp, MAC_CTRL2, router, CTRL2_IP, ICMP_FRAG_NEEDED_CODE,
+			sent.data + ETH_HLEN_, ntohs(pkt_ip(&sent)->tot_len), 63);
+	memcpy(exp.data + 6, MAC_ENS33, 6);
+	if (!ASSERT_OK(run_xdp(fx, &in, &r), "test_run"))
+		return;
+	ASSERT_VERDICT(&r, XDP_TX, "ICMP to control2");
+	ASSERT_MEMEQ(r.out, r.len, exp.data, exp.len,
+		     "from the router, quoting control2:6443 -> client");
+	ASSERT_STAT(fx, ICMP_TX, 1);
+}
+
 static const struct fx_case cases[] = {
+	{ "icmp_to_backend_node", icmp_to_backend_node },
 	{ "holder_forwards_l2", holder_forwards_l2 },
 	{ "holder_local_backend", holder_local_backend },
 	{ "serve_balanced", serve_balanced },

@@ -82,6 +82,23 @@ def make_handler(name, readyz_file):
     return Handler
 
 
+class Server(http.server.ThreadingHTTPServer):
+    HANDSHAKE_TIMEOUT = 10.0  # Go's net/http TLS handshake bound
+    IDLE_TIMEOUT = 300.0      # a connection silent this long is closed
+
+    def finish_request(self, request, client_address):
+        try:
+            request.settimeout(self.HANDSHAKE_TIMEOUT)
+            request.do_handshake()
+            request.settimeout(self.IDLE_TIMEOUT)
+        except OSError:  # timeouts, resets and TLS errors alike
+            return
+        super().finish_request(request, client_address)
+
+    def handle_error(self, request, client_address):  # quiet: tests read stdout
+        pass
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--name", required=True)
@@ -99,9 +116,12 @@ def main():
     # A real apiserver's backlog, not socketserver's 5: under churn a full
     # queue drops SYNs, and the health checks then time out.
     http.server.ThreadingHTTPServer.request_queue_size = 128
-    srv = http.server.ThreadingHTTPServer((args.listen, args.port),
-                                          make_handler(args.name, args.readyz_file))
-    srv.socket = ctx.wrap_socket(srv.socket, server_side=True)
+    srv = Server((args.listen, args.port), make_handler(args.name, args.readyz_file))
+    # The TLS handshake is done in each connection's thread, with a bound, as
+    # a real apiserver does: done in accept() (wrap_socket's default), one
+    # client that connects and never speaks (its FIN or RST lost in a
+    # failover) stopped every later connection, health checks included.
+    srv.socket = ctx.wrap_socket(srv.socket, server_side=True, do_handshake_on_connect=False)
     print(f"apiserver {args.name}: listening on {args.listen}:{args.port}", file=sys.stderr, flush=True)
     srv.serve_forever()
 
