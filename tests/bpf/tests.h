@@ -24,4 +24,5 @@
 	X(flow_sync)		\
 	X(layout)		\
 	X(refill)		\
-	X(claims)
+	X(claims)		\
+	X(xdp_diff)
