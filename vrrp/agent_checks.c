@@ -46,11 +46,42 @@ int agent_checks_start(struct agent_checks *c, struct ev_loop *l,
 	return err;
 }
 
-static bool same_stats(const struct kx_stats_config *a,
-		       const struct kx_stats_config *b)
+static bool same_listener(const struct kx_stats_config *a,
+			  const struct kx_stats_config *b)
 {
-	return a->enabled == b->enabled && !strcmp(a->uri, b->uri) &&
+	return a->enabled == b->enabled &&
 	       kx_endpoint_equal(&a->listen, &b->listen);
+}
+
+/* Threads of servers that stopped since are joined without waiting; one
+ * still busy stays for the next time (or the end). */
+static void reap(struct agent_checks *c, bool wait)
+{
+	unsigned int i = 0;
+
+	while (i < c->n_retiring) {
+		if (wait ? pthread_join(c->retiring[i], NULL) :
+			   pthread_tryjoin_np(c->retiring[i], NULL)) {
+			i++;
+			continue;
+		}
+		c->retiring[i] = c->retiring[--c->n_retiring];
+	}
+}
+
+/* The old server goes in a thread of its own, unless the new one needs
+ * its port (0.0.0.0:9000 -> 127.0.0.1:9000): that one is stopped here, as
+ * a bind must not race its close. */
+static void retire(struct agent_checks *c, const struct kx_stats_config *next)
+{
+	reap(c, c->n_retiring == KX_ARRAY_SIZE(c->retiring));
+	if (c->stats && next->enabled &&
+	    next->listen.port == c->stats_conf.listen.port)
+		stats_server_stop(c->stats);
+	else if (c->stats &&
+		 !stats_server_retire(c->stats, &c->retiring[c->n_retiring]))
+		c->n_retiring++;
+	c->stats = NULL;
 }
 
 void agent_checks_reload(struct agent_checks *c, const char *path)
@@ -65,10 +96,15 @@ void agent_checks_reload(struct agent_checks *c, const char *path)
 		kx_config_free(&kc);
 		return;
 	}
-	/* The page holds the service list of the old config: restart it. */
-	if (!same_stats(&c->stats_conf, &kc.stats) || c->stats) {
-		stats_server_stop(c->stats);
-		c->stats = NULL;
+	/* Never wait for the page's thread here (it may be rendering a
+	 * large flow table): the same listener takes the new settings in
+	 * place; a new one starts and the old one stops in a thread of its
+	 * own. */
+	if (c->stats && same_listener(&c->stats_conf, &kc.stats)) {
+		c->stats_conf = kc.stats;
+		stats_server_update(c->stats, &kc);
+	} else if (!same_listener(&c->stats_conf, &kc.stats)) {
+		retire(c, &kc.stats);
 		if (start_stats(c, &kc))
 			kx_warn("reload: %s", kx_last_error());
 	}
@@ -117,8 +153,9 @@ void agent_checks_publish(struct agent_checks *c, const struct agent *ag)
 
 void agent_checks_close(struct agent_checks *c, struct ev_loop *l)
 {
-	stats_server_stop(c->stats);	/* first: it reads the checks */
+	stats_server_stop(c->stats);	/* first: they read the checks */
 	c->stats = NULL;
+	reap(c, true);
 	if (c->health)
 		ev_watch_del(l, &c->watch);
 	health_free(c->health);

@@ -34,14 +34,18 @@ struct stats_server {
 	int listen_fd;
 	struct health *health;
 	char bpffs[PATH_MAX];
+	uint64_t started_ms;
+	/* Under lock: what the main thread writes while the page's thread
+	 * reads — the VRRP and sync views, and what a reload changes
+	 * (stats_server_update()). The page's thread copies what it needs
+	 * and lets go; the main thread never waits longer than a copy. */
+	pthread_mutex_t lock;
+	unsigned int n_vrrp;
+	struct stats_vrrp_view vrrp[STATS_MAX_VRRP];
+	struct stats_sync_view sync;
 	char uri[KX_STATS_URI_LEN];
 	unsigned int n_services;
 	struct stats_service services[KHAXDP_MAX_SERVICES];	/* name, listen */
-	uint64_t started_ms;
-	pthread_mutex_t lock;		/* the VRRP views */
-	unsigned int n_vrrp;
-	struct stats_vrrp_view vrrp[STATS_MAX_VRRP];
-	struct stats_sync_view sync;	/* under lock too */
 	char user[KX_STATS_AUTH_LEN];	/* basic auth; "" none */
 	char password[KX_STATS_AUTH_LEN];
 	unsigned int n_allow;
@@ -52,17 +56,19 @@ struct stats_server {
 static enum MHD_Result on_accept(void *cls, const struct sockaddr *addr,
 				 socklen_t len)
 {
-	const struct stats_server *s = cls;
+	struct stats_server *s = cls;
 	const struct sockaddr_in *in = (const struct sockaddr_in *)addr;
+	enum MHD_Result ok = MHD_NO;
 
+	pthread_mutex_lock(&s->lock);
 	if (!s->n_allow)
-		return MHD_YES;
-	if (len < sizeof(*in) || addr->sa_family != AF_INET)
-		return MHD_NO;
-	for (unsigned int i = 0; i < s->n_allow; i++)
-		if (kx_cidr_has(&s->allow[i], in->sin_addr.s_addr))
-			return MHD_YES;
-	return MHD_NO;
+		ok = MHD_YES;
+	else if (len >= sizeof(*in) && addr->sa_family == AF_INET)
+		for (unsigned int i = 0; i < s->n_allow && ok == MHD_NO; i++)
+			if (kx_cidr_has(&s->allow[i], in->sin_addr.s_addr))
+				ok = MHD_YES;
+	pthread_mutex_unlock(&s->lock);
+	return ok;
 }
 
 /* Equal strings, in a time that does not depend on where they differ. */
@@ -74,19 +80,24 @@ static bool same_secret(const char *a, const char *b)
 }
 
 /* [stats] auth: the request's credentials, when a user is configured. */
-static bool authorized(const struct stats_server *s,
-		       struct MHD_Connection *conn)
+static bool authorized(struct stats_server *s, struct MHD_Connection *conn)
 {
+	char want_user[KX_STATS_AUTH_LEN], want_pass[KX_STATS_AUTH_LEN];
 	char *pass = NULL, *user;
 	bool ok;
 
-	if (!s->user[0])
+	pthread_mutex_lock(&s->lock);
+	memcpy(want_user, s->user, sizeof(want_user));
+	memcpy(want_pass, s->password, sizeof(want_pass));
+	pthread_mutex_unlock(&s->lock);
+	if (!want_user[0])
 		return true;
 	user = MHD_basic_auth_get_username_password(conn, &pass);
-	ok = user && pass && same_secret(user, s->user) &&
-	     same_secret(pass, s->password);
+	ok = user && pass && same_secret(user, want_user) &&
+	     same_secret(pass, want_pass);
 	MHD_free(user);
 	MHD_free(pass);
+	explicit_bzero(want_pass, sizeof(want_pass));
 	return ok;
 }
 
@@ -140,14 +151,14 @@ static void backend_from_check(struct stats_backend *b,
 	b->status = b->up ? "UP" : "DOWN";
 }
 
-/* The configured services and their backends, in config order. */
-static void collect_backends(struct stats_server *s, struct stats_model *m,
+/* The configured services (m->services, copied in) and their backends,
+ * in config order. */
+static void collect_backends(struct stats_model *m,
 			     const struct health_view *views, unsigned int n)
 {
-	for (unsigned int i = 0; i < s->n_services; i++) {
-		struct stats_service *svc = &m->services[m->n_services++];
+	for (unsigned int i = 0; i < m->n_services; i++) {
+		struct stats_service *svc = &m->services[i];
 
-		*svc = s->services[i];
 		svc->first = m->n_backends;
 		svc->n = 0;
 		for (unsigned int k = 0; k < n; k++) {
@@ -211,6 +222,8 @@ int stats_collect(struct stats_server *s, struct stats_model *m)
 	m->n_vrrp = s->n_vrrp;
 	memcpy(m->vrrp, s->vrrp, sizeof(m->vrrp));
 	m->sync = s->sync;
+	m->n_services = s->n_services;
+	memcpy(m->services, s->services, s->n_services * sizeof(s->services[0]));
 	pthread_mutex_unlock(&s->lock);
 
 	views = calloc(KHAXDP_MAX_BACKENDS, sizeof(*views));
@@ -220,7 +233,7 @@ int stats_collect(struct stats_server *s, struct stats_model *m)
 		n = health_snapshot(s->health, views, KHAXDP_MAX_BACKENDS);
 	if (n > KHAXDP_MAX_BACKENDS)
 		n = KHAXDP_MAX_BACKENDS;
-	collect_backends(s, m, views, n);
+	collect_backends(m, views, n);
 	free(views);
 	return collect_dataplane(s, m);
 }
@@ -229,9 +242,9 @@ int stats_collect(struct stats_server *s, struct stats_model *m)
 
 enum doc { DOC_HTML, DOC_METRICS, DOC_JSON, DOC_NONE };
 
-static enum doc doc_for(const struct stats_server *s, const char *url)
+static enum doc doc_for(const char *uri, const char *url)
 {
-	if (!strcmp(url, s->uri))
+	if (!strcmp(url, uri))
 		return DOC_HTML;
 	if (!strcmp(url, "/metrics"))
 		return DOC_METRICS;
@@ -248,7 +261,8 @@ static const char *const content_types[] = {
 };
 
 /* Render one document into a malloc()ed buffer. */
-static char *render(struct stats_server *s, enum doc doc, size_t *len)
+static char *render(struct stats_server *s, enum doc doc, const char *uri,
+		    size_t *len)
 {
 	struct stats_model *m;
 	char *buf = NULL;
@@ -264,7 +278,7 @@ static char *render(struct stats_server *s, enum doc doc, size_t *len)
 	}
 	stats_collect(s, m);	/* a detached data plane is shown, not an error */
 	if (doc == DOC_HTML)
-		stats_render_html(m, s->uri, out);
+		stats_render_html(m, uri, out);
 	else if (doc == DOC_METRICS)
 		stats_render_metrics(m, out);
 	else
@@ -307,6 +321,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn,
 				  size_t *upload_len, void **req_state)
 {
 	struct stats_server *s = cls;
+	char uri[KX_STATS_URI_LEN];
 	enum doc doc;
 	size_t len = 0;
 	char *body;
@@ -332,10 +347,13 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn,
 		MHD_destroy_response(resp);
 		return ret;
 	}
-	doc = doc_for(s, url);
+	pthread_mutex_lock(&s->lock);
+	memcpy(uri, s->uri, sizeof(uri));
+	pthread_mutex_unlock(&s->lock);
+	doc = doc_for(uri, url);
 	if (doc == DOC_NONE)
 		return reply_text(conn, MHD_HTTP_NOT_FOUND, "not found\n");
-	body = render(s, doc, &len);
+	body = render(s, doc, uri, &len);
 	if (!body)
 		return reply_text(conn, MHD_HTTP_INTERNAL_SERVER_ERROR,
 				  "out of memory\n");
@@ -368,8 +386,15 @@ static int open_listener(const struct kx_endpoint *ep)
 	return fd;
 }
 
-static void copy_services(struct stats_server *s, const struct kx_config *cfg)
+/* What a reload may change without a new listener; under s->lock once
+ * the server runs. */
+static void copy_settings(struct stats_server *s, const struct kx_config *cfg)
 {
+	snprintf(s->uri, sizeof(s->uri), "%s", cfg->stats.uri);
+	snprintf(s->user, sizeof(s->user), "%s", cfg->stats.user);
+	snprintf(s->password, sizeof(s->password), "%s", cfg->stats.password);
+	s->n_allow = cfg->stats.n_allow;
+	memcpy(s->allow, cfg->stats.allow, sizeof(s->allow));
 	s->n_services = cfg->n_services;
 	for (unsigned int i = 0; i < cfg->n_services; i++) {
 		memcpy(s->services[i].name, cfg->services[i].name,
@@ -393,12 +418,7 @@ int stats_server_start(const struct kx_config *cfg, struct health *h,
 	s->health = h;
 	s->started_ms = mono_ms();
 	snprintf(s->bpffs, sizeof(s->bpffs), "%s", cfg->bpffs);
-	snprintf(s->uri, sizeof(s->uri), "%s", cfg->stats.uri);
-	snprintf(s->user, sizeof(s->user), "%s", cfg->stats.user);
-	snprintf(s->password, sizeof(s->password), "%s", cfg->stats.password);
-	s->n_allow = cfg->stats.n_allow;
-	memcpy(s->allow, cfg->stats.allow, sizeof(s->allow));
-	copy_services(s, cfg);
+	copy_settings(s, cfg);
 	s->listen_fd = open_listener(&cfg->stats.listen);
 	if (s->listen_fd < 0) {
 		int err = s->listen_fd;
@@ -430,6 +450,31 @@ int stats_server_start(const struct kx_config *cfg, struct health *h,
 		s->n_allow ? ", from the allowed networks only" : "");
 	*out = s;
 	return 0;
+}
+
+void stats_server_update(struct stats_server *s, const struct kx_config *cfg)
+{
+	pthread_mutex_lock(&s->lock);
+	copy_settings(s, cfg);
+	pthread_mutex_unlock(&s->lock);
+	kx_info("stats: reloaded in place (uri %s%s%s)", cfg->stats.uri,
+		cfg->stats.user[0] ? ", basic auth" : "",
+		cfg->stats.n_allow ? ", from the allowed networks only" : "");
+}
+
+static void *stop_thread(void *arg)
+{
+	stats_server_stop(arg);
+	return NULL;
+}
+
+int stats_server_retire(struct stats_server *s, pthread_t *t)
+{
+	int err = pthread_create(t, NULL, stop_thread, s);
+
+	if (err)
+		stats_server_stop(s);	/* no thread to spare: wait here */
+	return -err;
 }
 
 void stats_server_stop(struct stats_server *s)

@@ -8,6 +8,7 @@
 #ifndef VRRP_STATS_HTTP_H
 #define VRRP_STATS_HTTP_H
 
+#include <pthread.h>
 #include "loader/config.h"
 #include "health.h"
 #include "stats.h"
@@ -20,7 +21,16 @@ struct stats_server;
  */
 int stats_server_start(const struct kx_config *cfg, struct health *h,
 		       struct stats_server **out);
+/* Stops the server and waits for its thread (a request being rendered
+ * finishes first): at exit. */
 void stats_server_stop(struct stats_server *s);
+/* The same from a thread of its own, *t (a reload): returns at once;
+ * join *t before what the server reads (the health checks) goes. 0, or
+ * -errno when no thread could start and it stopped here. */
+int stats_server_retire(struct stats_server *s, pthread_t *t);
+/* A reload on the same listen address: uri, auth, allow and the service
+ * list take effect for the next request; connections stay open. */
+void stats_server_update(struct stats_server *s, const struct kx_config *cfg);
 
 /* The VRRP instances as they are now (copied); call again on any change. */
 void stats_server_set_vrrp(struct stats_server *s,
