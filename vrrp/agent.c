@@ -362,7 +362,8 @@ static void fault_reason(struct instance *in, char *buf, size_t len)
 	buf[0] = '\0';
 	if (!in->ifindex || in->sock < 0)
 		snprintf(buf, len, "%s is gone", c->interface);
-	else if (link_is_running(c->interface, &running) || !running)
+	else if (in->link_known ? !in->link_running :
+		 link_is_running(c->interface, &running) || !running)
 		snprintf(buf, len, "%s is down", c->interface);
 	else if (!in->src)
 		snprintf(buf, len, "%s has no IPv4 address", c->interface);
@@ -415,6 +416,7 @@ static void relink(struct instance *in, int idx)
 	in->sock = in->arp = -1;
 	in->ifindex = idx;
 	in->src_checked = 0;
+	in->src_stale = true;
 	if (!idx) {
 		kx_warn("%s: %s is gone: FAULT until it is back", c->name,
 			c->interface);
@@ -441,16 +443,20 @@ static void check_now(struct instance *in, uint64_t now)
 	char reason[96];
 	bool attached;
 	uint32_t src;
-	int idx = link_ifindex(in->conf.interface);
+	int idx = in->link_known ? in->link_idx :
+				   link_ifindex(in->conf.interface);
 
 	if (idx != in->ifindex)
 		relink(in, idx);
 	src = in->src;
-	/* The interface's addresses (a netlink dump): once a second is
-	 * enough, at every check while there is none. */
-	if (!src || now - in->src_checked >= 1000 * NS_PER_MS) {
+	/* The interface's addresses (a netlink dump): when an event says
+	 * they changed, at every check while there is none; without events,
+	 * once a second. */
+	if (!src || in->src_stale ||
+	    (!in->link_known && now - in->src_checked >= 1000 * NS_PER_MS)) {
 		src = find_src(in);
 		in->src_checked = now;
+		in->src_stale = false;
 	}
 	if (src != in->src) {
 		in->src = src;
@@ -480,6 +486,87 @@ static void check_now(struct instance *in, uint64_t now)
 			 reason);
 		apply(in, &out);
 	}
+}
+
+/* ---- link events ---------------------------------------------------------------- */
+
+/* The link's state asked by ioctl: at the start, and when events were lost. */
+static void link_learn(struct instance *in)
+{
+	bool running = false;
+
+	in->link_idx = link_ifindex(in->conf.interface);
+	in->link_running = in->link_idx &&
+			   !link_is_running(in->conf.interface, &running) &&
+			   running;
+	in->link_known = in->ag->linkfd >= 0;
+	in->src_stale = true;
+}
+
+static void on_link_event(const struct link_event *e, void *ctx)
+{
+	struct agent *ag = ctx;
+
+	for (unsigned int i = 0; i < VRRP_MAX_INSTANCES; i++) {
+		struct instance *in = &ag->inst[i];
+
+		if (!in->running)
+			continue;
+		if (e->addr) {
+			if (e->ifindex == in->ifindex)
+				in->src_stale = in->link_changed = true;
+		} else if (!strcmp(e->name, in->conf.interface)) {
+			if (!e->gone) {
+				in->link_idx = e->ifindex;
+				in->link_running = e->running;
+			} else if (e->ifindex == in->link_idx) {
+				in->link_idx = 0;
+				in->link_running = false;
+			}
+			in->link_changed = true;
+		} else if (e->ifindex && e->ifindex == in->link_idx) {
+			/* renamed away */
+			in->link_idx = 0;
+			in->link_running = false;
+			in->link_changed = true;
+		}
+	}
+}
+
+/* Link and address events: the instances they concern are checked at once
+ * (a lost carrier is FAULT now, not at the next check). */
+static void on_links(void *ctx)
+{
+	struct agent *ag = ctx;
+	int err = link_monitor_read(ag->linkfd, on_link_event, ag);
+
+	for (unsigned int i = 0; i < VRRP_MAX_INSTANCES; i++) {
+		struct instance *in = &ag->inst[i];
+
+		if (!in->running)
+			continue;
+		if (err) {	/* ENOBUFS: some were lost; ask */
+			link_learn(in);
+			in->link_changed = true;
+		}
+		if (in->link_changed) {
+			in->link_changed = false;
+			check_now(in, ev_now());
+		}
+	}
+	if (err)
+		kx_warn("rtnetlink: %s: the links asked again", strerror(-err));
+}
+
+static int open_links(struct agent *ag)
+{
+	ag->linkfd = link_monitor_open();
+	if (ag->linkfd < 0) {
+		kx_warn("%s: the links are asked at every check instead",
+			kx_last_error());
+		return 0;
+	}
+	return ev_watch_add(&ag->loop, &ag->linkwatch, ag->linkfd, on_links, ag);
 }
 
 static void on_check(void *ctx, uint64_t now)
@@ -550,7 +637,9 @@ static int start_instance(struct agent *ag, struct instance *in,
 		return err;
 	}
 	in->running = true;
+	link_learn(in);
 	in->src = find_src(in);
+	in->src_stale = false;
 	in->dp_attached = c->track_dataplane && dp_attached(in->ifindex,
 							    ag->conf.bpffs);
 	fault_reason(in, in->fault_reason, sizeof(in->fault_reason));
@@ -768,14 +857,15 @@ int agent_init(struct agent *ag, const char *path,
 	int err;
 
 	memset(ag, 0, sizeof(*ag));
-	ag->sigfd = -1;
-	ag->sigwatch.fd = -1;
+	ag->sigfd = ag->linkfd = -1;
+	ag->sigwatch.fd = ag->linkwatch.fd = -1;
 	for (unsigned int i = 0; i < VRRP_MAX_INSTANCES; i++)
 		ag->inst[i].sock = ag->inst[i].arp = ag->inst[i].watch.fd = -1;
 	snprintf(ag->path, sizeof(ag->path), "%s", path);
 	ag->conf = *conf;
 	err = ev_loop_init(&ag->loop) ?: vip_nl_open(&ag->nl) ?:
-	      open_signals(ag) ?: agent_checks_start(&ag->checks, &ag->loop, path) ?:
+	      open_signals(ag) ?: open_links(ag) ?:
+	      agent_checks_start(&ag->checks, &ag->loop, path) ?:
 	      agent_sync_start(&ag->sync, &ag->loop, conf, publish_sync, ag);
 	if (!err && ag->checks.health)
 		health_on_gone(ag->checks.health, reset_clients, ag);
@@ -797,6 +887,10 @@ void agent_close(struct agent *ag)
 			close_instance(&ag->inst[i]);
 	if (ag->sigfd >= 0)
 		close(ag->sigfd);
+	if (ag->linkfd >= 0) {
+		ev_watch_del(&ag->loop, &ag->linkwatch);
+		close(ag->linkfd);
+	}
 	agent_sync_stop(&ag->sync);
 	agent_checks_close(&ag->checks, &ag->loop);
 	vip_nl_close(&ag->nl);

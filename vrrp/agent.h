@@ -34,6 +34,13 @@ struct instance {
 	struct ev_timer timer;		/* the state machine's deadline */
 	struct ev_timer check;		/* link, address, data plane */
 	uint64_t src_checked;		/* when the address was last looked up */
+	/* The link as rtnetlink tells it (link_known), else asked at every
+	 * check: its index now (0: none by that name) and carrier. */
+	bool link_known;
+	int link_idx;
+	bool link_running;
+	bool src_stale;			/* an address changed: look again */
+	bool link_changed;		/* an event came: check at once */
 	bool dp_attached;
 	char fault_reason[96];		/* "" when none */
 	char vip_error[96];		/* a VIP could not be added: FAULT */
@@ -52,6 +59,8 @@ struct agent {
 	struct vip_nl nl;
 	int sigfd;
 	struct ev_watch sigwatch;
+	int linkfd;			/* rtnetlink link/address events; -1 */
+	struct ev_watch linkwatch;
 	struct agent_checks checks;	/* health checks, stats page */
 	struct agent_sync sync;		/* flow sync ([sync]) */
 };

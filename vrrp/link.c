@@ -2,7 +2,10 @@
 /* link.c - sockets and interface queries for the agent. */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <libmnl/libmnl.h>
+#include <linux/if_addr.h>
 #include <linux/if_packet.h>
+#include <linux/rtnetlink.h>
 #include <net/ethernet.h>
 #include <net/if.h>
 #include <netinet/in.h>
@@ -155,6 +158,92 @@ int link_ifindex(const char *ifname)
 	struct ifreq ifr;
 
 	return ifreq_ioctl(ifname, SIOCGIFINDEX, &ifr) ? 0 : ifr.ifr_ifindex;
+}
+
+int link_monitor_open(void)
+{
+	struct sockaddr_nl sa = {
+		.nl_family = AF_NETLINK,
+		.nl_groups = RTMGRP_LINK | RTMGRP_IPV4_IFADDR,
+	};
+	int fd, err;
+
+	fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC | SOCK_NONBLOCK,
+		    NETLINK_ROUTE);
+	if (fd < 0)
+		return kx_fail(-errno, "rtnetlink: socket: %s", strerror(errno));
+	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
+		err = -errno;
+		close(fd);
+		return kx_fail(err, "rtnetlink: bind: %s", strerror(-err));
+	}
+	return fd;
+}
+
+struct monitor_ctx {
+	link_event_fn fn;
+	void *ctx;
+};
+
+static int link_attr(const struct nlattr *a, void *data)
+{
+	struct link_event *e = data;
+
+	if (mnl_attr_get_type(a) == IFLA_IFNAME &&
+	    mnl_attr_validate(a, MNL_TYPE_NUL_STRING) >= 0)
+		snprintf(e->name, sizeof(e->name), "%s", mnl_attr_get_str(a));
+	return MNL_CB_OK;
+}
+
+/* One message of the group: a link's state, or an address change. */
+static int monitor_msg(const struct nlmsghdr *nlh, void *data)
+{
+	const struct monitor_ctx *m = data;
+	struct link_event e = { 0 };
+
+	if (nlh->nlmsg_type == RTM_NEWLINK || nlh->nlmsg_type == RTM_DELLINK) {
+		const struct ifinfomsg *ifi = mnl_nlmsg_get_payload(nlh);
+
+		if (nlh->nlmsg_len < MNL_NLMSG_HDRLEN + sizeof(*ifi))
+			return MNL_CB_OK;
+		e.ifindex = ifi->ifi_index;
+		e.gone = nlh->nlmsg_type == RTM_DELLINK;
+		e.running = !e.gone && (ifi->ifi_flags & IFF_UP) &&
+			    (ifi->ifi_flags & IFF_RUNNING);
+		mnl_attr_parse(nlh, sizeof(*ifi), link_attr, &e);
+	} else if (nlh->nlmsg_type == RTM_NEWADDR ||
+		   nlh->nlmsg_type == RTM_DELADDR) {
+		const struct ifaddrmsg *ifa = mnl_nlmsg_get_payload(nlh);
+
+		if (nlh->nlmsg_len < MNL_NLMSG_HDRLEN + sizeof(*ifa))
+			return MNL_CB_OK;
+		e.ifindex = (int)ifa->ifa_index;
+		e.addr = true;
+	} else {
+		return MNL_CB_OK;
+	}
+	m->fn(&e, m->ctx);
+	return MNL_CB_OK;
+}
+
+int link_monitor_read(int fd, link_event_fn fn, void *ctx)
+{
+	struct monitor_ctx m = { .fn = fn, .ctx = ctx };
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	ssize_t n;
+
+	for (;;) {
+		n = recv(fd, buf, sizeof(buf), 0);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+			return 0;
+		if (n < 0)
+			return -errno;	/* ENOBUFS: events were lost */
+		if (n == 0)
+			return 0;
+		mnl_cb_run(buf, (size_t)n, 0, 0, monitor_msg, &m);
+	}
 }
 
 int link_is_running(const char *ifname, bool *running)

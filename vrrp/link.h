@@ -29,6 +29,25 @@ int link_send_garp(int fd, int ifindex, const uint8_t mac[6], uint32_t ip);
 
 /* Up and with carrier (IFF_UP and IFF_RUNNING). */
 int link_is_running(const char *ifname, bool *running);
+
+/*
+ * Link and address events (rtnetlink, RTMGRP_LINK and RTMGRP_IPV4_IFADDR):
+ * the agent learns at once that an interface went down, away, came back
+ * (as another ifindex) or changed its addresses, instead of asking every
+ * check. link_monitor_open() gives a non-blocking socket (or -errno);
+ * link_monitor_read() hands every event queued to fn and returns 0, or
+ * -ENOBUFS when the kernel dropped some (the caller then asks again).
+ */
+struct link_event {
+	int ifindex;
+	char name[16];		/* "" for an address event */
+	bool gone;		/* RTM_DELLINK */
+	bool running;		/* IFF_UP and IFF_RUNNING */
+	bool addr;		/* an IPv4 address added or removed */
+};
+typedef void (*link_event_fn)(const struct link_event *e, void *ctx);
+int link_monitor_open(void);
+int link_monitor_read(int fd, link_event_fn fn, void *ctx);
 /* The interface's index now, 0 when there is none by that name. */
 int link_ifindex(const char *ifname);
 
