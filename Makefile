@@ -60,7 +60,7 @@ BPF_PROGS := khaxdp baseline
 # what is attached, the snapshot). No skeleton: the agent links only this.
 LIB_SRCS := loader/util.c loader/json.c loader/config.c loader/maps.c \
 	    loader/net.c loader/query.c loader/counters.c loader/snapshot.c \
-	    loader/flowsync.c
+	    loader/flowsync.c loader/layout.c
 # The loader's own part: load (the embedded BPF object), attach, fill,
 # reserve ports, import. Only the khaxdp command, its tests and the bench.
 LOADER_SRCS := loader/attach.c loader/cgroup.c loader/fill.c loader/migrate.c \
@@ -124,9 +124,19 @@ $(BUILD)/%.skel.h: $(BUILD)/%.bpf.o
 	$(call say,SKEL,$@)
 	$(Q)$(BPFTOOL) gen skeleton $< name $* > $@
 
-# Every object waits for the skeletons (order only): the first build has no
-# .d files yet to say which sources include them.
-$(BUILD)/obj/%.o: %.c | $(SKELS)
+# Each map's layout as the object has it (loader/layout.h), for user space
+# to check pins against without carrying the object.
+$(BUILD)/layout_gen: tools/layout_gen.c loader/layout.c loader/layout.h bpf/khaxdp.h
+	$(call say,CC,$@)
+	$(Q)$(CC) $(filter-out $(SANFLAGS),$(CFLAGS)) $(filter %.c,$^) -o $@ $(LIBS)
+
+$(BUILD)/khaxdp_layout.h: $(BUILD)/khaxdp.bpf.o $(BUILD)/layout_gen
+	$(call say,GEN,$@)
+	$(Q)$(BUILD)/layout_gen $< > $@.tmp && mv $@.tmp $@
+
+# Every object waits for the skeletons and the layouts (order only): the
+# first build has no .d files yet to say which sources include them.
+$(BUILD)/obj/%.o: %.c | $(SKELS) $(BUILD)/khaxdp_layout.h
 	$(call say,CC,$@)
 	@mkdir -p $(@D)
 	$(Q)$(CC) $(CFLAGS) $(DEPFLAGS) -c $< -o $@

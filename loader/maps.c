@@ -13,6 +13,8 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
+#include "khaxdp_layout.h"	/* generated: tools/layout_gen */
+#include "layout.h"
 #include "maps.h"
 #include "util.h"
 
@@ -22,10 +24,11 @@ static const struct {
 	__u32 type;
 	__u32 key_size;
 	__u32 value_size;
+	__u64 layout;	/* loader/layout.h; 0: no key or value type */
 } map_fields[] = {
 #define MAP_FIELD(n, type, key, value) \
 	{ #n, offsetof(struct kx_maps, n), BPF_MAP_TYPE_##type, sizeof(key), \
-	  sizeof(value) },
+	  sizeof(value), KX_LAYOUT_##n },
 	KHAXDP_MAPS(MAP_FIELD)
 #undef MAP_FIELD
 };
@@ -44,19 +47,37 @@ int kx_map_layout(const char *name, __u32 *type, __u32 *key_size,
 	return -ENOENT;
 }
 
-/* The pin at fd has the layout this build reads, or one line why not. */
-static int check_layout(const char *dir, unsigned int i, int fd)
+/* The pin at fd has the layout this build reads, or one line why not:
+ * type and sizes first, then the layout of its types (same sizes, other
+ * fields: a khaxdp that changed a struct without growing it). */
+static int check_layout(const char *dir, unsigned int i, int fd,
+			struct kx_layout_cache *cache)
 {
 	struct bpf_map_info info = {};
 	__u32 len = sizeof(info);
+	__u64 layout;
+	int err;
 
 	if (bpf_obj_get_info_by_fd(fd, &info, &len))
 		return kx_fail(-errno, "%s/%s: %s", dir, map_fields[i].name,
 			       strerror(errno));
 	if (info.type == map_fields[i].type &&
 	    info.key_size == map_fields[i].key_size &&
-	    info.value_size == map_fields[i].value_size)
-		return 0;
+	    info.value_size == map_fields[i].value_size) {
+		if (!map_fields[i].layout)
+			return 0;
+		err = kx_map_info_layout(&info, cache, &layout);
+		if (err)
+			return kx_fail(err, "%s/%s: its BTF: %s", dir,
+				       map_fields[i].name, strerror(-err));
+		/* A map without BTF (never one attach made) has only its
+		 * sizes to tell. */
+		if (!layout || layout == map_fields[i].layout)
+			return 0;
+		return kx_fail(-EPROTO, "%s/%s: a map of another khaxdp version (the same sizes, other fields: layout %016llx, this one reads %016llx): run khaxdp attach IFNAME with this version to upgrade it",
+			       dir, map_fields[i].name, (unsigned long long)layout,
+			       (unsigned long long)map_fields[i].layout);
+	}
 	return kx_fail(-EPROTO, "%s/%s: a map of another khaxdp version (type %u, key %u, value %u bytes; this one reads type %u, key %u, value %u): run khaxdp attach IFNAME with this version to upgrade it",
 		       dir, map_fields[i].name, info.type, info.key_size,
 		       info.value_size, map_fields[i].type,
@@ -77,6 +98,7 @@ static void maps_reset(struct kx_maps *m)
 
 int kx_maps_open(struct kx_maps *m, const char *dir)
 {
+	struct kx_layout_cache cache = { 0 };
 	char path[PATH_MAX];
 	int fd, err;
 
@@ -101,12 +123,14 @@ int kx_maps_open(struct kx_maps *m, const char *dir)
 			return kx_fail(err, "%s: %s", path, strerror(-err));
 		}
 		*map_fd(m, i) = fd;
-		err = check_layout(dir, i, fd);
+		err = check_layout(dir, i, fd, &cache);
 		if (err) {
+			kx_layout_cache_free(&cache);
 			kx_maps_close(m);
 			return err;
 		}
 	}
+	kx_layout_cache_free(&cache);
 	return 0;
 }
 

@@ -11,7 +11,10 @@
 #include <unistd.h>
 #include <bpf/bpf.h>
 
+#include <bpf/btf.h>
+#include <bpf/libbpf.h>
 #include "bpf/khaxdp.h"
+#include "layout.h"
 #include "migrate.h"
 #include "query.h"
 #include "util.h"
@@ -69,10 +72,11 @@ static void convert(const char *name, void *val)
 	}
 }
 
-/* Can this khaxdp take the pin as it is? libbpf reuses a pin only when
- * all of these are the same. */
-static bool same_layout(const struct bpf_map_info *info,
-			const struct bpf_map *map)
+/* Can this khaxdp take the pin as it is? libbpf reuses a pin when all of
+ * these are the same; so must the layout of its types be (the same sizes
+ * can hold other fields), which libbpf does not look at. */
+static bool same_sizes(const struct bpf_map_info *info,
+		       const struct bpf_map *map)
 {
 	return info->type == bpf_map__type(map) &&
 	       info->key_size == bpf_map__key_size(map) &&
@@ -81,21 +85,40 @@ static bool same_layout(const struct bpf_map_info *info,
 	       info->map_flags == bpf_map__map_flags(map);
 }
 
+/* The pin's types laid out as the object's (a pin without BTF: yes, its
+ * sizes are all it can tell). */
+static bool same_fields(const struct bpf_map_info *info,
+			const struct bpf_map *map, const struct btf *btf,
+			struct kx_layout_cache *cache)
+{
+	__u64 pin, ours;
+
+	if (kx_map_info_layout(info, cache, &pin) || !pin || !btf)
+		return true;
+	ours = kx_btf_layout(btf, bpf_map__btf_key_type_id(map),
+			     bpf_map__btf_value_type_id(map));
+	return !ours || pin == ours;
+}
+
 /* Flows are carried over when their key is the same and their value only
  * grew at the end (convert()), or when only the map's type or flags
  * changed; a new max_flows is refused before this (attach's
- * check_flows_size()). */
+ * check_flows_size()). Fields changed within the same size cannot be
+ * converted that way. */
 static bool convertible(const struct bpf_map_info *info,
-			const struct bpf_map *map)
+			const struct bpf_map *map, bool fields)
 {
 	return info->key_size == bpf_map__key_size(map) &&
 	       info->max_entries == bpf_map__max_entries(map) &&
-	       info->value_size <= bpf_map__value_size(map);
+	       (info->value_size < bpf_map__value_size(map) ||
+		(info->value_size == bpf_map__value_size(map) && fields));
 }
 
 int kx_migrate_prepare(struct kx_migration *m, const char *dir,
 		       struct bpf_object *obj)
 {
+	const struct btf *btf = bpf_object__btf(obj);
+	struct kx_layout_cache cache = { 0 };
 	const struct bpf_map *map;
 	char path[PATH_MAX];
 
@@ -105,6 +128,7 @@ int kx_migrate_prepare(struct kx_migration *m, const char *dir,
 		struct bpf_map_info info = {};
 		__u32 len = sizeof(info);
 		const char *name = bpf_map__name(map);
+		bool fields;
 		int fd, err;
 
 		if (!bpf_map__pin_path(map) ||
@@ -113,14 +137,19 @@ int kx_migrate_prepare(struct kx_migration *m, const char *dir,
 		fd = bpf_obj_get(path);
 		if (fd < 0)
 			continue;	/* first attach, or a new map */
-		if (bpf_obj_get_info_by_fd(fd, &info, &len) == 0 &&
-		    same_layout(&info, map)) {
-			close(fd);
-			continue;
+		fields = true;
+		if (bpf_obj_get_info_by_fd(fd, &info, &len) == 0) {
+			fields = same_fields(&info, map, btf, &cache);
+			if (same_sizes(&info, map) && fields) {
+				close(fd);
+				continue;
+			}
 		}
 		if (m->n == KX_MIGRATE_MAX ||
-		    (kind_of(name) == ASIDE_FLOWS && !convertible(&info, map))) {
+		    (kind_of(name) == ASIDE_FLOWS &&
+		     !convertible(&info, map, fields))) {
 			close(fd);
+			kx_layout_cache_free(&cache);
 			kx_migrate_restore(m);
 			return kx_fail(-EINVAL, "%s: key %u, value %u bytes, %u entries: this khaxdp cannot take over its flows (key %u, value %u, %u entries); detach first (dropping them)",
 				       path, info.key_size, info.value_size,
@@ -131,6 +160,7 @@ int kx_migrate_prepare(struct kx_migration *m, const char *dir,
 		if (unlink(path)) {
 			err = -errno;
 			close(fd);
+			kx_layout_cache_free(&cache);
 			kx_migrate_restore(m);
 			return kx_fail(err, "unpin %s: %s", path, strerror(-err));
 		}
@@ -145,7 +175,7 @@ int kx_migrate_prepare(struct kx_migration *m, const char *dir,
 				bpf_map__max_entries(map));
 			break;
 		case ASIDE_TRANSIENT:
-			kx_info("%s: a new layout; what it held (half-open state of seconds) is dropped",
+			kx_info("%s: a new layout; what it held starts anew (half-open flows live seconds, attach fills the rest)",
 				path);
 			break;
 		case ASIDE_FLOWS:
@@ -155,6 +185,7 @@ int kx_migrate_prepare(struct kx_migration *m, const char *dir,
 			break;
 		}
 	}
+	kx_layout_cache_free(&cache);
 	return 0;
 }
 

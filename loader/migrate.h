@@ -5,11 +5,15 @@
  * `khaxdp attach` over a running khaxdp reuses every pinned map, so that
  * flows survive the upgrade. libbpf refuses a pin whose key size, value
  * size or max_entries differ from the new object's. Such a pin is set
- * aside (unpinned, kept open), the new program gets a map of its own, and
+ * aside (unpinned, kept open), and so is one whose sizes are the same but
+ * whose key or value type has other fields (loader/layout.h: libbpf would
+ * reuse it and the new program read it wrong); the new program gets a map
+ * of its own, and
  * what the old map held is dealt with by its kind:
  *   counters    start again from zero (stats)
  *   transient   dropped: half-open state that lives seconds
- *   flows       copied into the new map, each value converted (migrate())
+ *   flows       copied into the new map, each value converted (migrate());
+ *               fields changed within the same size cannot be: refused
  * If the attach fails, every pin set aside is put back.
  */
 #ifndef KX_MIGRATE_H
