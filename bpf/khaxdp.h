@@ -449,6 +449,14 @@ struct khaxdp_port_range {
 
 #define KHAXDP_MAX_RESERVED_RANGES 32
 
+/* Key of the layouts map: a map's name (of KHAXDP_MAPS), NUL-padded. Its
+ * value is that map's layout (loader/layout.h) as the khaxdp that attached
+ * made it; every reader compares it with its own before it reads the map.
+ * User space only. Neither this key nor the value (a __u64) ever changes. */
+struct khaxdp_map_name {
+	char name[16];
+};
+
 /*
  * The maps user space opens by their pins (the names of maps.bpf.h), with
  * the type, key and value each must have: the library's struct kx_maps,
@@ -473,7 +481,8 @@ struct khaxdp_port_range {
 	X(nexthops, ARRAY, __u32, struct khaxdp_nexthop)		\
 	X(node, ARRAY, __u32, struct khaxdp_node)			\
 	X(stats, PERCPU_ARRAY, __u32, __u64)				\
-	X(backend_stats, PERCPU_ARRAY, __u32, struct khaxdp_backend_stats)
+	X(backend_stats, PERCPU_ARRAY, __u32, struct khaxdp_backend_stats) \
+	X(layouts, HASH, struct khaxdp_map_name, __u64)
 
 /* The key and value of a ring buffer: none (sizeof gives 0 with GNU C). */
 struct khaxdp_no_type {};

@@ -167,6 +167,16 @@ struct {
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } loader_state SEC(".maps");
 
+/* map name -> the layout of its types as the khaxdp that attached made it
+ * (struct khaxdp_map_name); no program uses it. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 64);
+	__type(key, struct khaxdp_map_name);
+	__type(value, __u64);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} layouts SEC(".maps");
+
 /* The ports attach reserved from the kernel's ephemeral ports (read by
  * detach and status); no program uses it either. */
 struct {

@@ -556,7 +556,12 @@ static int fill(struct attach_ctx *c)
 	struct kx_maps m;
 	int err;
 
-	err = kx_maps_open(&m, c->dir);
+	/* The fields of every map as this data plane has them: readers of
+	 * another layout (an agent of the previous version) refuse the pins
+	 * from here on. */
+	err = kx_layouts_write(bpf_map__fd(c->skel->maps.layouts));
+	if (!err)
+		err = kx_maps_open(&m, c->dir);
 	if (err)
 		return err;
 	/* Under the lock lock_pin_dir() took. */

@@ -1,13 +1,10 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 /* layout.c - a map's layout as a hash of its key and value types' BTF. */
-#include <errno.h>
 #include <string.h>
 
-#include <bpf/bpf.h>
 #include <bpf/btf.h>
 
 #include "layout.h"
-#include "util.h"
 
 #define FNV_OFFSET	0xcbf29ce484222325ULL
 #define FNV_PRIME	0x100000001b3ULL
@@ -100,29 +97,4 @@ __u64 kx_btf_layout(const struct btf *btf, __u32 key_id, __u32 value_id)
 	h = type_hash(btf, key_id, FNV_OFFSET, 0);
 	h = type_hash(btf, value_id, h, 0);
 	return h ? h : 1;	/* 0 means "none" */
-}
-
-int kx_map_info_layout(const struct bpf_map_info *info,
-		       struct kx_layout_cache *cache, __u64 *layout)
-{
-	*layout = 0;
-	if (!info->btf_id)
-		return 0;
-	if (!cache->btf || cache->btf_id != info->btf_id) {
-		kx_layout_cache_free(cache);
-		cache->btf = btf__load_from_kernel_by_id(info->btf_id);
-		if (!cache->btf)
-			return -errno;
-		cache->btf_id = info->btf_id;
-	}
-	*layout = kx_btf_layout(cache->btf, info->btf_key_type_id,
-				info->btf_value_type_id);
-	return 0;
-}
-
-void kx_layout_cache_free(struct kx_layout_cache *cache)
-{
-	btf__free(cache->btf);
-	cache->btf = NULL;
-	cache->btf_id = 0;
 }

@@ -14,7 +14,6 @@
 #include <bpf/libbpf.h>
 
 #include "khaxdp_layout.h"	/* generated: tools/layout_gen */
-#include "layout.h"
 #include "maps.h"
 #include "util.h"
 
@@ -47,37 +46,20 @@ int kx_map_layout(const char *name, __u32 *type, __u32 *key_size,
 	return -ENOENT;
 }
 
-/* The pin at fd has the layout this build reads, or one line why not:
- * type and sizes first, then the layout of its types (same sizes, other
- * fields: a khaxdp that changed a struct without growing it). */
-static int check_layout(const char *dir, unsigned int i, int fd,
-			struct kx_layout_cache *cache)
+/* The pin at fd has the type and sizes this build reads, or one line why
+ * not. */
+static int check_sizes(const char *dir, unsigned int i, int fd)
 {
 	struct bpf_map_info info = {};
 	__u32 len = sizeof(info);
-	__u64 layout;
-	int err;
 
 	if (bpf_obj_get_info_by_fd(fd, &info, &len))
 		return kx_fail(-errno, "%s/%s: %s", dir, map_fields[i].name,
 			       strerror(errno));
 	if (info.type == map_fields[i].type &&
 	    info.key_size == map_fields[i].key_size &&
-	    info.value_size == map_fields[i].value_size) {
-		if (!map_fields[i].layout)
-			return 0;
-		err = kx_map_info_layout(&info, cache, &layout);
-		if (err)
-			return kx_fail(err, "%s/%s: its BTF: %s", dir,
-				       map_fields[i].name, strerror(-err));
-		/* A map without BTF (never one attach made) has only its
-		 * sizes to tell. */
-		if (!layout || layout == map_fields[i].layout)
-			return 0;
-		return kx_fail(-EPROTO, "%s/%s: a map of another khaxdp version (the same sizes, other fields: layout %016llx, this one reads %016llx): run khaxdp attach IFNAME with this version to upgrade it",
-			       dir, map_fields[i].name, (unsigned long long)layout,
-			       (unsigned long long)map_fields[i].layout);
-	}
+	    info.value_size == map_fields[i].value_size)
+		return 0;
 	return kx_fail(-EPROTO, "%s/%s: a map of another khaxdp version (type %u, key %u, value %u bytes; this one reads type %u, key %u, value %u): run khaxdp attach IFNAME with this version to upgrade it",
 		       dir, map_fields[i].name, info.type, info.key_size,
 		       info.value_size, map_fields[i].type,
@@ -96,9 +78,67 @@ static void maps_reset(struct kx_maps *m)
 		*map_fd(m, i) = -1;
 }
 
+static struct khaxdp_map_name map_name(const char *name)
+{
+	struct khaxdp_map_name k;
+
+	memset(&k, 0, sizeof(k));
+	snprintf(k.name, sizeof(k.name), "%s", name);
+	return k;
+}
+
+/* Each map's fields as this build reads them, as the attach that made the
+ * pins recorded them in layouts (same sizes can hold other fields: a
+ * khaxdp that changed a struct without growing it). */
+static int check_fields(const struct kx_maps *m, const char *dir)
+{
+	for (unsigned int i = 0; i < KX_ARRAY_SIZE(map_fields); i++) {
+		struct khaxdp_map_name k = map_name(map_fields[i].name);
+		__u64 layout = 0;
+
+		if (!map_fields[i].layout)
+			continue;
+		if (bpf_map_lookup_elem(m->layouts, &k, &layout) &&
+		    errno != ENOENT)
+			return kx_fail(-errno, "%s/layouts: %s", dir,
+				       strerror(errno));
+		if (layout == map_fields[i].layout)
+			continue;
+		if (!layout)
+			return kx_fail(-EPROTO, "%s/%s: its layout is not recorded (an attach that did not finish?): run khaxdp attach IFNAME again",
+				       dir, map_fields[i].name);
+		return kx_fail(-EPROTO, "%s/%s: a map of another khaxdp version (the same sizes, other fields: layout %016llx, this one reads %016llx): run khaxdp attach IFNAME with this version to upgrade it",
+			       dir, map_fields[i].name, (unsigned long long)layout,
+			       (unsigned long long)map_fields[i].layout);
+	}
+	return 0;
+}
+
+int kx_layouts_write(int layouts_fd)
+{
+	for (unsigned int i = 0; i < KX_ARRAY_SIZE(map_fields); i++) {
+		struct khaxdp_map_name k = map_name(map_fields[i].name);
+
+		if (map_fields[i].layout &&
+		    bpf_map_update_elem(layouts_fd, &k, &map_fields[i].layout,
+					BPF_ANY))
+			return kx_fail(-errno, "layouts: %s", strerror(errno));
+	}
+	return 0;
+}
+
+int kx_layout_of(int layouts_fd, const char *name, __u64 *layout)
+{
+	struct khaxdp_map_name k = map_name(name);
+
+	*layout = 0;
+	if (bpf_map_lookup_elem(layouts_fd, &k, layout))
+		return errno == ENOENT ? 0 : -errno;
+	return 0;
+}
+
 int kx_maps_open(struct kx_maps *m, const char *dir)
 {
-	struct kx_layout_cache cache = { 0 };
 	char path[PATH_MAX];
 	int fd, err;
 
@@ -123,15 +163,16 @@ int kx_maps_open(struct kx_maps *m, const char *dir)
 			return kx_fail(err, "%s: %s", path, strerror(-err));
 		}
 		*map_fd(m, i) = fd;
-		err = check_layout(dir, i, fd, &cache);
+		err = check_sizes(dir, i, fd);
 		if (err) {
-			kx_layout_cache_free(&cache);
 			kx_maps_close(m);
 			return err;
 		}
 	}
-	kx_layout_cache_free(&cache);
-	return 0;
+	err = check_fields(m, dir);
+	if (err)
+		kx_maps_close(m);
+	return err;
 }
 
 void kx_maps_close(struct kx_maps *m)

@@ -31,9 +31,14 @@ struct kx_maps {
 int kx_map_layout(const char *name, __u32 *type, __u32 *key_size,
 		  __u32 *value_size);
 
-/* Open every pinned map under dir, each checked to have the layout this
- * build reads (-EPROTO and one line when not). -ENOENT: not attached. */
+/* Open every pinned map under dir, each checked to have the type and sizes
+ * this build reads and the fields (its layout in the layouts map, see
+ * loader/layout.h): -EPROTO and one line when not. -ENOENT: not attached. */
 int kx_maps_open(struct kx_maps *m, const char *dir);
+/* attach: record this build's layout of every map in the layouts map. */
+int kx_layouts_write(int layouts_fd);
+/* The layout the layouts map records for map name (0: none). */
+int kx_layout_of(int layouts_fd, const char *name, __u64 *layout);
 void kx_maps_close(struct kx_maps *m);
 /* Exclusive lock on the pin directory (flock), released by close/unlock. */
 int kx_maps_lock(struct kx_maps *m);

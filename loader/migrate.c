@@ -15,6 +15,7 @@
 #include <bpf/libbpf.h>
 #include "bpf/khaxdp.h"
 #include "layout.h"
+#include "maps.h"
 #include "migrate.h"
 #include "query.h"
 #include "util.h"
@@ -85,15 +86,16 @@ static bool same_sizes(const struct bpf_map_info *info,
 	       info->map_flags == bpf_map__map_flags(map);
 }
 
-/* The pin's types laid out as the object's (a pin without BTF: yes, its
- * sizes are all it can tell). */
-static bool same_fields(const struct bpf_map_info *info,
-			const struct bpf_map *map, const struct btf *btf,
-			struct kx_layout_cache *cache)
+/* The pin's fields as the object's: what the attach that made it recorded
+ * in layouts (layouts_fd; -1 for a khaxdp before that map, whose pins have
+ * only their sizes to tell) against the object's BTF. */
+static bool same_fields(int layouts_fd, const struct bpf_map *map,
+			const struct btf *btf)
 {
-	__u64 pin, ours;
+	__u64 pin = 0, ours;
 
-	if (kx_map_info_layout(info, cache, &pin) || !pin || !btf)
+	if (layouts_fd < 0 || !btf ||
+	    kx_layout_of(layouts_fd, bpf_map__name(map), &pin) || !pin)
 		return true;
 	ours = kx_btf_layout(btf, bpf_map__btf_key_type_id(map),
 			     bpf_map__btf_value_type_id(map));
@@ -118,12 +120,14 @@ int kx_migrate_prepare(struct kx_migration *m, const char *dir,
 		       struct bpf_object *obj)
 {
 	const struct btf *btf = bpf_object__btf(obj);
-	struct kx_layout_cache cache = { 0 };
 	const struct bpf_map *map;
 	char path[PATH_MAX];
+	int layouts_fd = -1;
 
 	memset(m, 0, sizeof(*m));
 	m->dir = dir;
+	if (!kx_pin_path(path, sizeof(path), dir, "layouts"))
+		layouts_fd = bpf_obj_get(path);
 	bpf_object__for_each_map(map, obj) {
 		struct bpf_map_info info = {};
 		__u32 len = sizeof(info);
@@ -139,7 +143,7 @@ int kx_migrate_prepare(struct kx_migration *m, const char *dir,
 			continue;	/* first attach, or a new map */
 		fields = true;
 		if (bpf_obj_get_info_by_fd(fd, &info, &len) == 0) {
-			fields = same_fields(&info, map, btf, &cache);
+			fields = same_fields(layouts_fd, map, btf);
 			if (same_sizes(&info, map) && fields) {
 				close(fd);
 				continue;
@@ -149,7 +153,8 @@ int kx_migrate_prepare(struct kx_migration *m, const char *dir,
 		    (kind_of(name) == ASIDE_FLOWS &&
 		     !convertible(&info, map, fields))) {
 			close(fd);
-			kx_layout_cache_free(&cache);
+			if (layouts_fd >= 0)
+				close(layouts_fd);
 			kx_migrate_restore(m);
 			return kx_fail(-EINVAL, "%s: key %u, value %u bytes, %u entries: this khaxdp cannot take over its flows (key %u, value %u, %u entries); detach first (dropping them)",
 				       path, info.key_size, info.value_size,
@@ -160,7 +165,8 @@ int kx_migrate_prepare(struct kx_migration *m, const char *dir,
 		if (unlink(path)) {
 			err = -errno;
 			close(fd);
-			kx_layout_cache_free(&cache);
+			if (layouts_fd >= 0)
+				close(layouts_fd);
 			kx_migrate_restore(m);
 			return kx_fail(err, "unpin %s: %s", path, strerror(-err));
 		}
@@ -185,7 +191,8 @@ int kx_migrate_prepare(struct kx_migration *m, const char *dir,
 			break;
 		}
 	}
-	kx_layout_cache_free(&cache);
+	if (layouts_fd >= 0)
+		close(layouts_fd);
 	return 0;
 }
 
