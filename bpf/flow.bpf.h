@@ -390,8 +390,12 @@ static __always_inline int flow_check_handshake(const struct flow_fwd *c,
 	const struct tcphdr *tcp = c->p->tcp;
 	struct khaxdp_flow_key rkey;
 
+	/* A half-open flow the old holder handed over (UNTRACKED): the SYN
+	 * was not seen here, its sequence number is not known. */
+	int untracked = h->flags & KHAXDP_FLOW_UNTRACKED;
+
 	if (tcp->rst) {
-		if (bpf_ntohl(tcp->seq) != h->client.end)
+		if (!untracked && bpf_ntohl(tcp->seq) != h->client.end)
 			return KHAXDP_STAT_OUT_OF_WINDOW;
 		flow_flag(h, KHAXDP_FLOW_RST);
 		return STAT_CONTINUE;
@@ -400,7 +404,8 @@ static __always_inline int flow_check_handshake(const struct flow_fwd *c,
 		/* The backend's SYN-ACK went to the client, not through this
 		 * node: its ACK confirms the flow unchecked (the node serving
 		 * it checks the handshake). It must follow the SYN. */
-		if (!tcp->ack || bpf_ntohl(tcp->seq) != h->client.end)
+		if (!tcp->ack ||
+		    (!untracked && bpf_ntohl(tcp->seq) != h->client.end))
 			return KHAXDP_STAT_HANDSHAKE_BAD;
 		*hn = NULL;
 		return STAT_CONTINUE;

@@ -127,6 +127,18 @@ static __always_inline void dsr_flag(struct packet *p, int set)
 	p->ip->frag_off = new;
 }
 
+/* Did this node take over (become active) less than a second ago? Then a
+ * client's packet with no flow is likely one whose flow the old holder is
+ * still sending (flow sync): dropped, the client sends it again, rather
+ * than reset by the stack. A last_since ahead of now (another CPU's
+ * clock) counts as just now. */
+static __always_inline int node_taking_over(const struct khaxdp_node *nd,
+					    __u64 now)
+{
+	return nd->active &&
+	       (__s64)(now - nd->active_since_ns) < (__s64)KHAXDP_TAKEOVER_HOLD_NS;
+}
+
 /* What becomes of a packet stopped for reason: dropped when the data
  * plane judged it (a DROP reason), else left to the stack. */
 static __always_inline int stop(int reason)
@@ -170,6 +182,9 @@ static __always_inline int forward(struct xdp_md *ctx, struct packet *p,
 	if (!f)
 		h = flow_half_open_live(&key, c.now);
 	reason = forward_choose(&c, f ? f : h, syn, serve);
+	if (reason == KHAXDP_STAT_NO_FLOW && !serve &&
+	    node_taking_over(nd, c.now))
+		reason = KHAXDP_STAT_TAKEOVER_HOLD;
 	if (reason == STAT_CONTINUE && f)
 		reason = flow_check_client(&c, &key, f);
 	else if (reason == STAT_CONTINUE && h && !syn)

@@ -280,7 +280,16 @@ struct khaxdp_node {
 	/* SYNs one source address may open as half-open flows in a connect
 	 * timeout (less those it completed); 0: no limit. */
 	__u32 half_open_per_source;
+	__u32 pad3;
+	/* When this node last became active (CLOCK_MONOTONIC ns, written
+	 * with active): for KHAXDP_TAKEOVER_HOLD_NS after it, a client's
+	 * packet with no flow is dropped (the client sends it again), not
+	 * passed to the stack, which would reset a connection whose flow
+	 * the old holder is still sending (flow sync). */
+	__u64 active_since_ns;
 };
+
+#define KHAXDP_TAKEOVER_HOLD_NS	1000000000ULL
 
 /*
  * What the data plane tells the agent about the flows another node would
@@ -292,6 +301,10 @@ struct khaxdp_node {
 enum khaxdp_flow_event_type {
 	KHAXDP_FLOW_EV_OPEN = 1,
 	KHAXDP_FLOW_EV_CLOSE = 2,
+	/* Never from the data plane: a half-open DSR flow the node leaving
+	 * MASTER hands to the next one (the client's ACK may reach that one
+	 * first), from the agent's walk of half_open. */
+	KHAXDP_FLOW_EV_HALF_OPEN = 3,
 };
 
 struct khaxdp_flow_event {
@@ -404,7 +417,8 @@ enum khaxdp_stat_class {
 	X(TC_REPLY,         TX,        "local replies rewritten by TC") \
 	X(TC_BAD,           MALFORMED, "TC: malformed packet passed") \
 	X(SOCK_CONNECT,     EVENT,     "local connect() to a VIP balanced") \
-	X(SOCK_NO_BACKEND,  PASS,      "local connect() with no usable backend")
+	X(SOCK_NO_BACKEND,  PASS,      "local connect() with no usable backend") \
+	X(TAKEOVER_HOLD,    DROP,      "dropped: non-SYN with no flow in the first second after taking over (its flow may be on its way from the old holder)")
 
 #define KHAXDP_STAT_ENUM(name, class, desc) KHAXDP_STAT_##name,
 enum khaxdp_stat {

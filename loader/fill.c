@@ -265,6 +265,7 @@ static int write_node(const struct kx_maps *m, const struct kx_config *cfg,
 		return err;
 	/* Until the agent runs, a node balances what reaches it. */
 	node.active = old.family ? old.active : 1;
+	node.active_since_ns = old.family ? old.active_since_ns : 0;
 	if (bpf_map_update_elem(m->node, &key, &node, BPF_ANY))
 		return kx_fail(-errno, "write node: %s", strerror(errno));
 	return 0;

@@ -51,6 +51,18 @@ bool kx_flow_announce(const struct khaxdp_flow_key *key,
 	return true;
 }
 
+bool kx_flow_announce_half(const struct khaxdp_flow_key *key,
+			   const struct khaxdp_flow *h,
+			   const struct khaxdp_backend *backends, uint64_t now,
+			   struct khaxdp_flow_event *ev, uint32_t *idle_ms)
+{
+	if (h->mode != KHAXDP_MODE_DSR || (h->flags & KHAXDP_FLOW_LOCAL) ||
+	    !kx_flow_announce(key, h, backends, now, ev, idle_ms))
+		return false;
+	ev->type = KHAXDP_FLOW_EV_HALF_OPEN;
+	return true;
+}
+
 /* The backend of service_id at addr:port, or -1. */
 static int backend_at(const struct khaxdp_backend *backends,
 		      uint32_t service_id, const union khaxdp_addr *addr,
@@ -64,6 +76,47 @@ static int backend_at(const struct khaxdp_backend *backends,
 			return (int)i;
 	}
 	return -1;
+}
+
+/* A half-open flow handed over: into half_open unless the tuple is a live
+ * flow or half-open flow here already. */
+static int adopt_half(const struct kx_maps *m,
+		      const struct khaxdp_flow_event *ev,
+		      const struct khaxdp_service *svc, uint32_t backend_id,
+		      uint64_t seen_ns, enum kx_adopt *out)
+{
+	struct khaxdp_node node;
+	struct khaxdp_flow h, old;
+	uint64_t now = kx_now_ns();
+	int err;
+
+	if ((!bpf_map_lookup_elem(m->flows, &ev->key, &old) &&
+	     !khaxdp_flow_expired(&old, now)) ||
+	    (!bpf_map_lookup_elem(m->half_open, &ev->key, &old) &&
+	     !khaxdp_flow_expired(&old, now) && !khaxdp_flow_closed(&old))) {
+		*out = KX_ADOPT_OWN;
+		return 0;
+	}
+	err = kx_node_read(m, &node);
+	if (err)
+		return err;
+	memset(&h, 0, sizeof(h));
+	h.created_ns = seen_ns;
+	h.last_seen_ns = seen_ns;
+	h.backend_id = backend_id;
+	h.service_id = svc->id;
+	h.timeout_s = khaxdp_connect_timeout_s(&node);
+	h.mode = KHAXDP_MODE_DSR;
+	h.flags = KHAXDP_FLOW_UNTRACKED;
+	h.client.wscale = KHAXDP_WSCALE_NONE;
+	if (khaxdp_flow_expired(&h, now)) {
+		*out = KX_ADOPT_EXPIRED;
+		return 0;
+	}
+	if (bpf_map_update_elem(m->half_open, &ev->key, &h, BPF_ANY))
+		return kx_fail(-errno, "half_open: update: %s", strerror(errno));
+	*out = KX_ADOPT_INSTALLED;
+	return 0;
 }
 
 int kx_flow_adopt(const struct kx_maps *m,
@@ -101,6 +154,8 @@ int kx_flow_adopt(const struct kx_maps *m,
 		*out = KX_ADOPT_EXPIRED;
 		return 0;
 	}
+	if (ev->type == KHAXDP_FLOW_EV_HALF_OPEN)
+		return adopt_half(m, ev, &svc, (uint32_t)id, now - idle_ns, out);
 	memset(&f, 0, sizeof(f));
 	f.created_ns = now - idle_ns;
 	f.last_seen_ns = now - idle_ns;

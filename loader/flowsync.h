@@ -45,11 +45,21 @@ bool kx_flow_announce(const struct khaxdp_flow_key *key,
 		      const struct khaxdp_flow *f,
 		      const struct khaxdp_backend *backends, uint64_t now,
 		      struct khaxdp_flow_event *ev, uint32_t *idle_ms);
+/* The same for an entry of half_open, handed over when leaving MASTER
+ * (KHAXDP_FLOW_EV_HALF_OPEN): DSR flows to another node only, neither
+ * refused nor past their connect timeout. */
+bool kx_flow_announce_half(const struct khaxdp_flow_key *key,
+			   const struct khaxdp_flow *h,
+			   const struct khaxdp_backend *backends, uint64_t now,
+			   struct khaxdp_flow_event *ev, uint32_t *idle_ms);
 
 /*
  * Take in a flow another node announced, idle for idle_ms. backends: a
  * read of the backends map. 0 with *out saying what became of it, or
- * -errno when a map could not be read or written.
+ * -errno when a map could not be read or written. A half-open one
+ * (KHAXDP_FLOW_EV_HALF_OPEN) goes into half_open, UNTRACKED (its sequence
+ * numbers unknown here), for the connect timeout: the client's ACK
+ * confirms it as its SYN had come here.
  */
 int kx_flow_adopt(const struct kx_maps *m,
 		  const struct khaxdp_backend *backends,

@@ -530,6 +530,8 @@ int kx_node_set_active(const struct kx_maps *m, bool active, bool *changed)
 	if (err || !node.family || node.active == active)
 		return err;
 	node.active = active;
+	if (active)
+		node.active_since_ns = kx_now_ns();
 	if (bpf_map_update_elem(m->node, &key, &node, BPF_EXIST))
 		return kx_fail(-errno, "%s/node: write active: %s", m->dir,
 			       strerror(errno));

@@ -36,8 +36,11 @@ static const struct {
 	{ "syn_sources", ASIDE_TRANSIENT },
 	{ "flows", ASIDE_FLOWS },
 	{ "nat", ASIDE_FLOWS },
-	/* refilled by attach, but the new program meets it first */
+	/* refilled by attach, but the new program meets them first: without
+	 * the node entry it would pass everything, and forget whether this
+	 * node is the active one, until the fill */
 	{ "services", ASIDE_FLOWS },
+	{ "node", ASIDE_FLOWS },
 };
 
 _Static_assert(sizeof(asides) / sizeof(asides[0]) <= KX_MIGRATE_MAX,
@@ -196,7 +199,23 @@ int kx_migrate_prepare(struct kx_migration *m, const char *dir,
 	return 0;
 }
 
-/* Copy the entries of one old map into the new one (BPF_NOEXIST). */
+/* An array's entries always exist: "not there yet" is all zeroes. */
+static bool array_slot_empty(int fd, const void *key, __u32 value_size)
+{
+	unsigned char *v = calloc(1, value_size);
+	bool empty = false;
+
+	if (v && !bpf_map_lookup_elem(fd, key, v)) {
+		empty = true;
+		for (__u32 i = 0; i < value_size && empty; i++)
+			empty = !v[i];
+	}
+	free(v);
+	return empty;
+}
+
+/* Copy the entries of one old map into the new one (BPF_NOEXIST; in an
+ * array, into entries still zero). */
 static long copy_map(const char *name, int old_fd, __u32 old_size, int new_fd,
 		     __u32 key_size, __u32 value_size, __u32 max_entries)
 {
@@ -223,7 +242,9 @@ static long copy_map(const char *name, int old_fd, __u32 old_size, int new_fd,
 		memset(val, 0, value_size);
 		memcpy(val, old, old_size);
 		convert(name, val);
-		if (!bpf_map_update_elem(new_fd, key, val, BPF_NOEXIST))
+		if (!bpf_map_update_elem(new_fd, key, val, BPF_NOEXIST) ||
+		    (errno == EEXIST && array_slot_empty(new_fd, key, value_size) &&
+		     !bpf_map_update_elem(new_fd, key, val, BPF_ANY)))
 			copied++;
 	}
 	free(key);

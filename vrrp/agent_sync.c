@@ -68,6 +68,15 @@ static void announce(void *ctx, const struct khaxdp_flow_event *ev,
 	sync_snapshot_add(&s->tx, &r);
 }
 
+static void queue_half(void *ctx, const struct khaxdp_flow_event *ev,
+		       uint32_t idle_ms)
+{
+	struct agent_sync *s = ctx;
+	struct sync_record r = { .ev = *ev, .idle_ms = idle_ms };
+
+	sync_queue(&s->tx, ev_now(), &r);
+}
+
 /* One slice of the snapshot under way (all of it: max UINT32_MAX). */
 static void snapshot_step(struct agent_sync *s, uint64_t now, uint32_t max)
 {
@@ -536,9 +545,14 @@ void agent_sync_set_active(struct agent_sync *s, bool active)
 		return;
 	s->active = active;
 	if (!active) {
-		/* What the new holder must know, now: the last events and
-		 * the whole table (also what it missed while partitioned). */
+		/* What the new holder must know, now: the last events, the
+		 * handshakes under way (their ACK may reach it first) and the
+		 * whole table (also what it missed while partitioned). */
 		agent_sync_flush(s);
+		if (s->dp.opened &&
+		    dp_half_open_announce(&s->dp, queue_half, s) < 0)
+			kx_warn("sync: half-open flows: %s", kx_last_error());
+		sync_flush(&s->tx, ev_now());
 		snapshot(s, ev_now());
 	}
 	arm_tx(s);

@@ -364,6 +364,33 @@ static int announce_one(const struct khaxdp_flow_key *key,
 	return 0;
 }
 
+static int announce_half(const struct khaxdp_flow_key *key,
+			 const struct khaxdp_flow *h, void *ctx)
+{
+	struct announce_walk *w = ctx;
+	struct khaxdp_flow_event ev;
+	uint32_t idle;
+
+	if (kx_flow_announce_half(key, h, w->d->backends, w->now, &ev, &idle)) {
+		w->fn(w->ctx, &ev, idle);
+		w->n++;
+	}
+	return 0;
+}
+
+int dp_half_open_announce(struct dp_flows *d, dp_flow_announce_fn fn,
+			  void *ctx)
+{
+	struct announce_walk w = { .d = d, .fn = fn, .ctx = ctx,
+				   .now = kx_now_ns() };
+	int err;
+
+	d->backends_ms = 0;
+	err = backends_fresh(d) ?:
+	      kx_flow_table_foreach(d->maps.half_open, announce_half, &w);
+	return err ? err : w.n;
+}
+
 struct to_walk {
 	struct dp_flows *d;
 	uint32_t addr;

@@ -126,5 +126,9 @@ int dp_flows_to(struct dp_flows *d, uint32_t addr, dp_flow_key_fn fn,
 int dp_flows_announce_begin(struct dp_flows *d);
 int dp_flows_announce_step(struct dp_flows *d, uint32_t max,
 			   dp_flow_announce_fn fn, void *ctx, bool *done);
+/* Leaving MASTER: each half-open DSR flow to fn (KHAXDP_FLOW_EV_HALF_OPEN,
+ * kx_flow_announce_half()), for the next holder; how many, or -errno. */
+int dp_half_open_announce(struct dp_flows *d, dp_flow_announce_fn fn,
+			  void *ctx);
 
 #endif /* VRRP_DATAPLANE_H */

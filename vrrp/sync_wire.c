@@ -92,7 +92,8 @@ static bool get_record(const uint8_t *p, struct sync_record *r)
 	struct khaxdp_flow_event *ev = &r->ev;
 
 	memset(r, 0, sizeof(*r));
-	if ((p[0] != SYNC_OP_OPEN && p[0] != SYNC_OP_CLOSE) ||
+	if ((p[0] != SYNC_OP_OPEN && p[0] != SYNC_OP_CLOSE &&
+	     p[0] != SYNC_OP_HALF_OPEN) ||
 	    (p[1] != KHAXDP_AF_INET && p[1] != KHAXDP_AF_INET6) ||
 	    p[2] > KHAXDP_MODE_DSR || p[62] || p[63])
 		return false;

@@ -13,7 +13,8 @@
  *   +---------------------------------+-----------------------------+
  *   | HMAC-SHA256 of all before it (32), when flags has AUTH        |
  *
- *   record: op (1: open, 2: close) | family | mode | flow flags |
+ *   record: op (1: open, 2: close, 3: half-open) | family | mode |
+ *           flow flags |
  *           idle ms (32) | client addr (16) | VIP addr (16) |
  *           backend addr (16) | client port | VIP port | backend port |
  *           2 bytes zero
@@ -56,6 +57,7 @@ enum sync_kind {
 enum sync_op {
 	SYNC_OP_OPEN = 1,	/* = KHAXDP_FLOW_EV_OPEN */
 	SYNC_OP_CLOSE = 2,	/* = KHAXDP_FLOW_EV_CLOSE */
+	SYNC_OP_HALF_OPEN = 3,	/* = KHAXDP_FLOW_EV_HALF_OPEN */
 };
 
 /* One flow: the data plane's event record and its idle time. */

@@ -324,7 +324,105 @@ static void walk_in_slices(struct fixture *fx)
 	ASSERT_TRUE(steps > 1, "in several slices");
 }
 
+/* A handshake under way when the old holder left: its SYN went through
+ * that node, which hands the half-open flow over (leaving MASTER); here
+ * it waits in half_open, UNTRACKED, and the client's ACK (any sequence
+ * number: the SYN's is not known here) confirms it to the same backend. */
+static void half_open_handed_over(struct fixture *fx)
+{
+	static struct khaxdp_backend backends[KHAXDP_MAX_BACKENDS];
+	struct khaxdp_flow_event ev = announced(45300, CTRL2_IP), back;
+	struct tcp4_spec syn = client_spec(CLIENT_IP, 45301, TCP_SYN);
+	enum kx_adopt out = KX_ADOPT_MAX;
+	struct khaxdp_flow h, f;
+	struct pkt in, exp;
+	struct run r;
+	__u32 idle;
+
+	ev.type = KHAXDP_FLOW_EV_HALF_OPEN;
+	if (!ASSERT_OK(kx_backends_read(&fx->maps, backends), "read backends") ||
+	    !ASSERT_OK(kx_flow_adopt(&fx->maps, backends, &ev, 20, &out), "kx_flow_adopt") ||
+	    !ASSERT_EQ(out, KX_ADOPT_INSTALLED, "a half-open flow handed over"))
+		return;
+	ASSERT_TRUE(fx_flow(fx, CLIENT_IP, 45300, &f) != 0, "not a confirmed flow");
+	if (!ASSERT_OK(fx_half_open(fx, CLIENT_IP, 45300, &h), "in half_open"))
+		return;
+	ASSERT_EQ(h.backend_id, CTRL2_ID, "its backend, by address");
+	ASSERT_EQ(h.mode, KHAXDP_MODE_DSR, "a DSR flow");
+	ASSERT_TRUE(h.flags & KHAXDP_FLOW_UNTRACKED, "its SYN's sequence number unknown");
+	ASSERT_EQ(h.timeout_s, KHAXDP_DEFAULT_CONNECT_TIMEOUT_S, "lives the connect timeout");
+
+	data_segment(&in, 45300);	/* ACK + data, seq never seen here */
+	if (!ASSERT_OK(run_xdp(fx, &in, &r), "test_run") ||
+	    !ASSERT_VERDICT(&r, XDP_TX, "the client's first data: to control2's node"))
+		return;
+	exp = in;
+	memcpy(exp.data, MAC_CTRL2, 6);
+	memcpy(exp.data + 6, MAC_ENS33, 6);
+	pkt_set_balanced(&exp);
+	ASSERT_MEMEQ(r.out, r.len, exp.data, exp.len, "forwarded as DSR");
+	if (ASSERT_OK(fx_flow(fx, CLIENT_IP, 45300, &f), "confirmed")) {
+		ASSERT_EQ(f.backend_id, CTRL2_ID, "same backend");
+		ASSERT_EQ(f.timeout_s, SVC_TIMEOUT_S, "the service's timeout now");
+	}
+	ASSERT_STAT(fx, FLOW_CONFIRMED, 1);
+
+	/* What a leaving holder hands over: its DSR half-open flows only. */
+	fx_set_cursor(fx, 0, 1);		/* control2 */
+	pkt_tcp4(&in, &syn);
+	if (!ASSERT_OK(run_xdp(fx, &in, &r), "test_run") ||
+	    !ASSERT_OK(fx_half_open(fx, CLIENT_IP, 45301, &h), "a SYN's half-open flow"))
+		return;
+	ev.key = flow_key(CLIENT_IP, VIP_IP, 45301, VIP_PORT);
+	ASSERT_TRUE(kx_flow_announce_half(&ev.key, &h, backends, kx_now_ns(), &back, &idle),
+		    "a DSR half-open flow is handed over");
+	ASSERT_EQ(back.type, KHAXDP_FLOW_EV_HALF_OPEN, "as a half-open record");
+	h.mode = KHAXDP_MODE_NAT;
+	h.flags |= KHAXDP_FLOW_LOCAL;
+	ASSERT_FALSE(kx_flow_announce_half(&ev.key, &h, backends, kx_now_ns(), &back, &idle),
+		     "one of the local backend is not (this node serves it)");
+}
+
+/* For a second after this node became active, a client's packet with no
+ * flow is dropped, not passed up (the stack would reset a connection
+ * whose flow the old holder is still sending); a SYN still opens a flow,
+ * and a packet balanced by another node is not held. */
+static void takeover_hold(struct fixture *fx)
+{
+	struct khaxdp_node n;
+	struct pkt in;
+	struct run r;
+
+	if (!ASSERT_OK(fx_node(fx, &n), "node"))
+		return;
+	n.active_since_ns = now_coarse_ns();
+	fx_put_node(fx, &n);
+	data_segment(&in, 45400);
+	if (ASSERT_OK(run_xdp(fx, &in, &r), "test_run")) {
+		ASSERT_VERDICT(&r, XDP_DROP, "no flow, just taken over: dropped");
+		ASSERT_UNTOUCHED(&r, &in, "untouched");
+	}
+	ASSERT_STAT(fx, TAKEOVER_HOLD, 1);
+	pkt_set_balanced(&in);
+	if (ASSERT_OK(run_xdp(fx, &in, &r), "test_run"))
+		ASSERT_VERDICT(&r, XDP_PASS, "balanced by another node: not held");
+	ASSERT_STAT(fx, NO_FLOW, 1);
+	if (ASSERT_OK(fx_node(fx, &n), "node")) {
+		n.active_since_ns = now_coarse_ns() - 1100000000ULL;
+		fx_put_node(fx, &n);
+	}
+	data_segment(&in, 45400);
+	if (ASSERT_OK(run_xdp(fx, &in, &r), "test_run"))
+		ASSERT_VERDICT(&r, XDP_PASS, "1.1 s after: passed, as ever");
+	ASSERT_STAT(fx, NO_FLOW, 2);
+	ASSERT_STAT(fx, TAKEOVER_HOLD, 1);
+	n.active_since_ns = 0;
+	fx_put_node(fx, &n);
+}
+
 static const struct fx_case cases[] = {
+	{ "half_open_handed_over", half_open_handed_over },
+	{ "takeover_hold", takeover_hold },
 	{ "inert_then_followed", inert_then_followed },
 	{ "adopt_refusals", adopt_refusals },
 	{ "refresh_and_forget", refresh_and_forget },

@@ -24,7 +24,9 @@
  *     balanced by another node (served, flag cleared, superseding);
  *   - ICMP errors to the VIP about a flow's packets, to the backend node or
  *     up the stack, and every other ICMP;
- *   - flow events (open and close) for flow sync.
+ *   - flow events (open and close) for flow sync;
+ *   - the second after a takeover (one round in eight), when a client's
+ *     packet with no flow is held rather than passed.
  *
  * The only values the model reads from the data plane instead of
  * predicting them are the clock's: the timestamp offset a local flow takes
@@ -311,6 +313,7 @@ struct expect_ev {
 
 struct model {
 	bool active;
+	bool hold;		/* became active just now (the whole round) */
 	__u64 cursor;
 	__u32 ring[3], ring_n;
 	__u16 snat_min, snat_max;
@@ -345,6 +348,7 @@ static bool stat_drops(int reason)
 	case KHAXDP_STAT_OUT_OF_WINDOW:
 	case KHAXDP_STAT_DSR_NO_LOCAL:
 	case KHAXDP_STAT_TTL_EXCEEDED:
+	case KHAXDP_STAT_TAKEOVER_HOLD:
 		return true;
 	default:
 		return false;
@@ -622,6 +626,9 @@ static int model_forward(struct model *m, struct verdict *x, const __u8 *in,
 	if (conf || half) {
 		backend = (conf ? conf : half)->backend;
 	} else {
+		if (!syn && !serve && m->hold)
+			return stop(m, x, KHAXDP_STAT_TAKEOVER_HOLD,
+				    "no flow, not a SYN, just taken over");
 		if (!syn)
 			return stop(m, x, KHAXDP_STAT_NO_FLOW, "no flow, not a SYN");
 		if (serve) {
@@ -1257,7 +1264,8 @@ static void read_ts_offset(struct fixture *fx, struct mflow *f)
 		f->half.ts_offset = h.ts_offset;
 }
 
-static void model_round(struct fixture *fx, struct model *m, bool active)
+static void model_round(struct fixture *fx, struct model *m, bool active,
+			bool hold)
 {
 	struct khaxdp_service svc;
 	struct khaxdp_ring ring;
@@ -1286,7 +1294,12 @@ static void model_round(struct fixture *fx, struct model *m, bool active)
 	if (!fx_node(fx, &n)) {
 		m->snat_min = n.snat_port_min;
 		m->snat_max = n.snat_port_max;
+		/* taken over now: the round (tens of ms) lies within the
+		 * second of KHAXDP_TAKEOVER_HOLD_NS; else long ago */
+		n.active_since_ns = hold ? now_coarse_ns() : 0;
+		fx_put_node(fx, &n);
 	}
+	m->hold = active && hold;
 }
 
 static bool check_counters(struct fixture *fx, const struct model *m,
@@ -1344,7 +1357,7 @@ void test_xdp_diff(void)
 	while (ok && done < frames) {
 		__u32 i;
 
-		model_round(&fx, &m, round % 8 != 7);
+		model_round(&fx, &m, round % 8 != 7, round % 8 == 3);
 		gs.n_pool = 0;
 		for (i = 0; i < DF_ROUND && done < frames; i++, done++) {
 			LIBBPF_OPTS(bpf_test_run_opts, opts);
