@@ -8,8 +8,7 @@
 
 /* --- packets ------------------------------------------------------------------ */
 
-/* Ones' complement sum of big-endian 16-bit words, not folded. */
-static __u32 sum16(__u32 sum, const void *buf, size_t len)
+__u32 pkt_sum16(__u32 sum, const void *buf, size_t len)
 {
 	const __u8 *b = buf;
 	size_t i;
@@ -21,7 +20,7 @@ static __u32 sum16(__u32 sum, const void *buf, size_t len)
 	return sum;
 }
 
-static __u16 fold(__u32 sum)
+__u16 pkt_fold(__u32 sum)
 {
 	while (sum >> 16)
 		sum = (sum & 0xffff) + (sum >> 16);
@@ -34,21 +33,21 @@ static __u32 tcp4_sum(const struct iphdr *ip)
 	__u32 seg_len = ntohs(ip->tot_len) - ip->ihl * 4;
 	__u32 sum = 0;
 
-	sum = sum16(sum, &ip->saddr, 4);
-	sum = sum16(sum, &ip->daddr, 4);
+	sum = pkt_sum16(sum, &ip->saddr, 4);
+	sum = pkt_sum16(sum, &ip->daddr, 4);
 	sum += IPPROTO_TCP;
 	sum += seg_len;
-	return sum16(sum, seg, seg_len);
+	return pkt_sum16(sum, seg, seg_len);
 }
 
 __u16 ip4_csum_verify(const struct iphdr *ip)
 {
-	return fold(sum16(0, ip, ip->ihl * 4));
+	return pkt_fold(pkt_sum16(0, ip, ip->ihl * 4));
 }
 
 __u16 tcp4_csum_verify(const struct iphdr *ip)
 {
-	return fold(tcp4_sum(ip));
+	return pkt_fold(tcp4_sum(ip));
 }
 
 void pkt_set_balanced(struct pkt *p)
@@ -66,15 +65,15 @@ void pkt_set_ttl(struct pkt *p, __u8 ttl)
 
 __u16 inet_csum(const void *buf, size_t len)
 {
-	return htons(~fold(sum16(0, buf, len)) & 0xffff);
+	return htons(~pkt_fold(pkt_sum16(0, buf, len)) & 0xffff);
 }
 
 __u16 ip4_csum(const struct iphdr *ip)
 {
-	__u32 sum = sum16(0, ip, ip->ihl * 4);
+	__u32 sum = pkt_sum16(0, ip, ip->ihl * 4);
 
 	sum -= ntohs(ip->check);	/* as if check were 0 */
-	return htons(~fold(sum) & 0xffff);
+	return htons(~pkt_fold(sum) & 0xffff);
 }
 
 __u16 tcp4_csum(const struct iphdr *ip)
@@ -83,7 +82,7 @@ __u16 tcp4_csum(const struct iphdr *ip)
 	__u32 sum = tcp4_sum(ip);
 
 	sum -= ntohs(tcp->check);
-	return htons(~fold(sum) & 0xffff);
+	return htons(~pkt_fold(sum) & 0xffff);
 }
 
 void pkt_tcp4(struct pkt *p, const struct tcp4_spec *s)

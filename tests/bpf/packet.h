@@ -96,6 +96,10 @@ void pkt_set_balanced(struct pkt *p);
 void pkt_set_ttl(struct pkt *p, __u8 ttl);
 
 /* Independent full computations (not the data plane's incremental ones). */
+/* Ones' complement sum of big-endian 16-bit words added to sum (an odd
+ * last byte padded with zero), not folded; and folded to 16 bits. */
+__u32 pkt_sum16(__u32 sum, const void *buf, size_t len);
+__u16 pkt_fold(__u32 sum);
 __u16 ip4_csum(const struct iphdr *ip);		/* over the header as is */
 __u16 tcp4_csum(const struct iphdr *ip);	/* with check taken as 0 */
 /* Sums including the stored checksum: 0xffff when the checksum is valid. */

@@ -111,26 +111,6 @@ static void put32(__u8 *p, __u32 v)
 	p[3] = v & 0xff;
 }
 
-/* One's complement sum of len bytes as 16-bit words from p (an odd last
- * byte padded with zero), added to sum; not folded. */
-static __u32 ones_sum(const __u8 *p, __u32 len, __u32 sum)
-{
-	__u32 i;
-
-	for (i = 0; i + 1 < len; i += 2)
-		sum += get16(p + i);
-	if (len & 1)
-		sum += (__u32)p[len - 1] << 8;
-	return sum;
-}
-
-static __u16 fold(__u32 sum)
-{
-	while (sum >> 16)
-		sum = (sum & 0xffff) + (sum >> 16);
-	return (__u16)sum;
-}
-
 /* Checksums are equal in one's complement arithmetic: 0 and 0xffff are
  * the same number. */
 static bool csum_same(__u16 a, __u16 b)
@@ -233,7 +213,7 @@ static void build_tcp(struct frame *f, const struct tcp_gen *g)
 	memcpy(ip + 16, &g->dst, 4);
 	for (i = 20; i < ihl; i++)
 		ip[i] = 1;			/* NOPs */
-	put16(ip + 10, (__u16)~fold(ones_sum(ip, ihl, 0)));
+	put16(ip + 10, (__u16)~pkt_fold(pkt_sum16(0, ip, ihl)));
 	t = ip + ihl;
 	put16(t, g->sport);
 	put16(t + 2, g->dport);
@@ -245,8 +225,8 @@ static void build_tcp(struct frame *f, const struct tcp_gen *g)
 	memcpy(t + 20, g->opts, g->opt_len);
 	for (i = 0; i < g->payload; i++)
 		t[thl + i] = (__u8)rnd();
-	sum = ones_sum(ip + 12, 8, 6 + tot - ihl);
-	put16(t + 16, (__u16)~fold(ones_sum(t, tot - ihl, sum)));
+	sum = pkt_sum16(6 + tot - ihl, ip + 12, 8);
+	put16(t + 16, (__u16)~pkt_fold(pkt_sum16(sum, t, tot - ihl)));
 	f->len = ETH + tot + g->pad;
 	if (f->len < 60 && chance(50))
 		f->len = 60;			/* padded to Ethernet's minimum */
@@ -271,7 +251,7 @@ static void build_ip(struct frame *f, const __u8 *dmac, __u8 proto,
 	ip[9] = proto;
 	memcpy(ip + 12, &src, 4);
 	memcpy(ip + 16, &dst, 4);
-	put16(ip + 10, (__u16)~fold(ones_sum(ip, 20, 0)));
+	put16(ip + 10, (__u16)~pkt_fold(pkt_sum16(0, ip, 20)));
 	memcpy(ip + 20, l4, l4_len);
 	f->len = ETH + 20 + l4_len;
 }
@@ -475,17 +455,17 @@ static __u32 ts_val_off(const struct view *v)
  * over the whole region, HC' = ~(~HC + ~S + S'). */
 static __u16 csum_after(__u16 hc, __u32 sum_before, __u32 sum_after)
 {
-	return (__u16)~fold((__u16)~hc + (__u16)~fold(sum_before) +
-			    fold(sum_after));
+	return (__u16)~pkt_fold((__u16)~hc + (__u16)~pkt_fold(sum_before) +
+			    pkt_fold(sum_after));
 }
 
 /* The IP header checksum of out, given in's. */
 static void fix_ip_csum(__u8 *out_ip, const __u8 *in_ip, __u32 ihl)
 {
-	__u32 a = ones_sum(in_ip, 10, 0), b = ones_sum(out_ip, 10, 0);
+	__u32 a = pkt_sum16(0, in_ip, 10), b = pkt_sum16(0, out_ip, 10);
 
-	a = ones_sum(in_ip + 12, ihl - 12, a);
-	b = ones_sum(out_ip + 12, ihl - 12, b);
+	a = pkt_sum16(a, in_ip + 12, ihl - 12);
+	b = pkt_sum16(b, out_ip + 12, ihl - 12);
 	put16(out_ip + 10, csum_after(get16(in_ip + 10), a, b));
 }
 
@@ -496,12 +476,12 @@ static void fix_tcp_csum(__u8 *out_ip, const __u8 *in_ip, __u32 ihl, __u32 tot)
 	__u8 *to = out_ip + ihl;
 	__u32 a, b, seg = tot - ihl;
 
-	a = ones_sum(in_ip + 12, 8, 0);
-	b = ones_sum(out_ip + 12, 8, 0);
-	a = ones_sum(ti, 16, a);
-	b = ones_sum(to, 16, b);
-	a = ones_sum(ti + 18, seg - 18, a);
-	b = ones_sum(to + 18, seg - 18, b);
+	a = pkt_sum16(0, in_ip + 12, 8);
+	b = pkt_sum16(0, out_ip + 12, 8);
+	a = pkt_sum16(a, ti, 16);
+	b = pkt_sum16(b, to, 16);
+	a = pkt_sum16(a, ti + 18, seg - 18);
+	b = pkt_sum16(b, to + 18, seg - 18);
 	put16(to + 16, csum_after(get16(ti + 16), a, b));
 }
 
@@ -775,22 +755,22 @@ static int model_icmp(struct model *m, struct verdict *x, const __u8 *in,
 	memcpy(oq + 12, BACKEND_IP(s->backend), 4);
 	put16(oq + 20, API_PORT);
 	/* its IP header checksum */
-	put16(oq + 10, csum_after(get16(q + 10), ones_sum(q + 12, 8, 0),
-				  ones_sum(oq + 12, 8, 0)));
+	put16(oq + 10, csum_after(get16(q + 10), pkt_sum16(0, q + 12, 8),
+				  pkt_sum16(0, oq + 12, 8)));
 	if (tcp_csum) {
-		a = ones_sum(q + 12, 8, 0);
-		b = ones_sum(oq + 12, 8, 0);
-		a = ones_sum(qt, 4, a);
-		b = ones_sum(oq + 20, 4, b);
+		a = pkt_sum16(0, q + 12, 8);
+		b = pkt_sum16(0, oq + 12, 8);
+		a = pkt_sum16(a, qt, 4);
+		b = pkt_sum16(b, oq + 20, 4);
 		put16(oq + 20 + 16, csum_after(get16(qt + 16), a, b));
 		x->csum_at[x->n_csum++] = ETH + v->ihl + 8 + 20 + 16;
 	}
 	x->csum_at[x->n_csum++] = ETH + v->ihl + 8 + 10;
 	/* the ICMP checksum over the message */
-	a = ones_sum(icmp, 2, 0);
-	b = ones_sum(oicmp, 2, 0);
-	a = ones_sum(icmp + 4, v->tot - v->ihl - 4, a);
-	b = ones_sum(oicmp + 4, v->tot - v->ihl - 4, b);
+	a = pkt_sum16(0, icmp, 2);
+	b = pkt_sum16(0, oicmp, 2);
+	a = pkt_sum16(a, icmp + 4, v->tot - v->ihl - 4);
+	b = pkt_sum16(b, oicmp + 4, v->tot - v->ihl - 4);
 	put16(oicmp + 2, csum_after(get16(icmp + 2), a, b));
 	x->csum_at[x->n_csum++] = ETH + v->ihl + 2;
 	/* outer: to the backend; from the router still */
@@ -1042,7 +1022,7 @@ static void gen_icmp(struct gen *gs, struct frame *fr)
 	msg[1] = (__u8)rnd_below(16);
 	put16(msg + 6, 1400);
 	memcpy(q, quoted.d + ETH, qlen);
-	put16(msg + 2, (__u16)~fold(ones_sum(msg, 8 + qlen, 0)));
+	put16(msg + 2, (__u16)~pkt_fold(pkt_sum16(0, msg, 8 + qlen)));
 	build_ip(fr, MAC_ENS33, 1, IP4(192, 168, 218, 254),
 		 chance(85) ? VIP_IP : NODE_IP,
 		 chance(5) ? (__u8)rnd_below(3) : 64, 0, msg, 8 + qlen);
