@@ -527,16 +527,19 @@ int khaxdp_xdp(struct xdp_md *ctx)
 	/* To a VIP: a client's packet to a service port, or a backend's
 	 * reply to a SNAT port (the configuration keeps them apart). A
 	 * packet another node balanced here (DSR) is served, never balanced
-	 * again; only the active node balances (the VIP's holder: a standby
-	 * gets VIP packets only from clients that still have its MAC, and
-	 * its stack forwards them to the holder). */
+	 * again; only the active node balances. A standby gets VIP packets
+	 * only from clients that still have its MAC (the holder just moved):
+	 * dropped, they send them again, by then to the holder. Passed, the
+	 * stack would forward them along neighbour entries that may point
+	 * back here (a loop until the TTL ran out: ICMP time exceeded, found
+	 * by make soak) and send ICMP redirects. */
 	if (node_snat_port(nd, p.tcp->dest))
 		return reply(ctx, &p);
 	if (p.ip->frag_off & bpf_htons(KHAXDP_IP_BALANCED))
 		return forward(ctx, &p, nd, 1);
 	if (!nd->active) {
-		stat_count(KHAXDP_STAT_PASS_STANDBY);
-		return XDP_PASS;
+		stat_count(KHAXDP_STAT_STANDBY);
+		return XDP_DROP;
 	}
 	return forward(ctx, &p, nd, 0);
 }

@@ -410,7 +410,7 @@ enum khaxdp_stat_class {
 	X(DSR_NO_LOCAL,     DROP,      "dropped: sent here for DSR, but no local backend of that service") \
 	X(RST_GONE,         TX,        "answered with a RST: the flow's backend node failed") \
 	X(FLOW_SUPERSEDED,  EVENT,     "flows to another node replaced: the node that balances sent the tuple here") \
-	X(PASS_STANDBY,     PASS,      "passed: to a VIP while standby (the stack forwards it to the VIP's holder)") \
+	X(STANDBY,          DROP,      "dropped: to a VIP while standby (a client that still has this node's MAC; it sends again, to the holder)") \
 	X(REPLY_TX,         TX,        "replies sent to a client (XDP_TX)") \
 	X(REPLY_REDIRECT,   TX,        "replies sent to a client (redirect)") \
 	X(REPLY_NO_FLOW,    PASS,      "passed: reply whose flow is gone") \

@@ -50,7 +50,7 @@ static void data_segment(struct pkt *in, __u16 cport)
 	pkt_tcp4(in, &s);
 }
 
-/* Adopted on a standby: the table holds it, the packets pass; once this
+/* Adopted on a standby: the table holds it, the packets are dropped; once this
  * node is active they go to the same backend node (DSR). */
 static void inert_then_followed(struct fixture *fx)
 {
@@ -69,10 +69,10 @@ static void inert_then_followed(struct fixture *fx)
 	}
 	data_segment(&in, 45000);
 	if (ASSERT_OK(run_xdp(fx, &in, &r), "test_run")) {
-		ASSERT_VERDICT(&r, XDP_PASS, "standby: inert");
+		ASSERT_VERDICT(&r, XDP_DROP, "standby: inert");
 		ASSERT_UNTOUCHED(&r, &in, "untouched");
 	}
-	ASSERT_STATS_ONLY(fx, KHAXDP_STAT_RX, KHAXDP_STAT_PASS_STANDBY);
+	ASSERT_STATS_ONLY(fx, KHAXDP_STAT_RX, KHAXDP_STAT_STANDBY);
 
 	if (!ASSERT_OK(fx_set_active(fx, 1), "active"))
 		goto out;

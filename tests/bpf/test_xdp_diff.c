@@ -329,6 +329,7 @@ static bool stat_drops(int reason)
 	case KHAXDP_STAT_DSR_NO_LOCAL:
 	case KHAXDP_STAT_TTL_EXCEEDED:
 	case KHAXDP_STAT_TAKEOVER_HOLD:
+	case KHAXDP_STAT_STANDBY:
 		return true;
 	default:
 		return false;
@@ -870,7 +871,7 @@ static int model_xdp(struct model *m, const __u8 *in, __u32 len,
 	if (frag & 0x8000)
 		return model_forward(m, x, in, &v, true);
 	if (!m->active)
-		return stop(m, x, KHAXDP_STAT_PASS_STANDBY, "standby");
+		return stop(m, x, KHAXDP_STAT_STANDBY, "standby");
 	return model_forward(m, x, in, &v, false);
 }
 
