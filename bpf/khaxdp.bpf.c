@@ -482,6 +482,17 @@ static __always_inline int not_tcp(struct xdp_md *ctx, struct packet *p,
 	return verdict;
 }
 
+/* IPv6: parsed and counted; no service is IPv6 yet, so a whole TCP
+ * segment passes as not for a VIP. */
+static __always_inline int ipv6(struct xdp_md *ctx, struct packet *p,
+				void *data_end)
+{
+	int reason = parse_ip6_tcp(data_end, ctx->data_end - ctx->data, p);
+
+	stat_count(reason == STAT_CONTINUE ? KHAXDP_STAT_PASS_NOT_VIP : reason);
+	return XDP_PASS;
+}
+
 SEC("xdp")
 int khaxdp_xdp(struct xdp_md *ctx)
 {
@@ -496,6 +507,9 @@ int khaxdp_xdp(struct xdp_md *ctx)
 			    PARSE_WIRE, &p);
 	if (reason == KHAXDP_STAT_PASS_NOT_TCP)
 		return not_tcp(ctx, &p, data_end);
+	if (reason == KHAXDP_STAT_PASS_NOT_IP &&
+	    p.eth->h_proto == bpf_htons(ETH_P_IPV6))
+		return ipv6(ctx, &p, data_end);
 	if (reason != STAT_CONTINUE) {
 		stat_count(reason);
 		return XDP_PASS;

@@ -368,7 +368,7 @@ enum khaxdp_stat_class {
 
 #define KHAXDP_STATS(X)								\
 	X(RX,               EVENT,     "packets seen by XDP") \
-	X(PASS_NOT_IP,      PASS,      "passed: not IPv4 (ARP, IPv6, ...)") \
+	X(PASS_NOT_IP,      PASS,      "passed: neither IPv4 nor IPv6 (ARP, ...)") \
 	X(PASS_VLAN,        PASS,      "passed: VLAN tagged") \
 	X(PASS_NOT_TCP,     PASS,      "passed: not TCP") \
 	X(PASS_NOT_VIP,     PASS,      "passed: not for a VIP") \
@@ -418,6 +418,7 @@ enum khaxdp_stat_class {
 	X(TC_BAD,           MALFORMED, "TC: malformed packet passed") \
 	X(SOCK_CONNECT,     EVENT,     "local connect() to a VIP balanced") \
 	X(SOCK_NO_BACKEND,  PASS,      "local connect() with no usable backend") \
+	X(BAD_IP6_EXT,      MALFORMED, "malformed: IPv6 extension headers cut short, or more than are walked") \
 	X(TAKEOVER_HOLD,    DROP,      "dropped: non-SYN with no flow in the first second after taking over (its flow may be on its way from the old holder)")
 
 #define KHAXDP_STAT_ENUM(name, class, desc) KHAXDP_STAT_##name,

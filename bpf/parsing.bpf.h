@@ -13,6 +13,7 @@
 
 #include <linux/if_ether.h>
 #include <linux/ip.h>
+#include <linux/ipv6.h>
 #include <linux/tcp.h>
 #include <linux/in.h>
 #include <bpf/bpf_endian.h>
@@ -27,9 +28,20 @@
 struct packet {
 	struct ethhdr *eth;
 	struct iphdr *ip;
+	struct ipv6hdr *ip6;	/* instead of ip, for IPv6 */
 	struct tcphdr *tcp;
 	__u32 ip_len;		/* IP total length: bytes counted per backend */
+	__u32 l4_off;		/* IPv6: where the TCP header starts, from ip6 */
 };
+
+/* Extension headers walked before the transport header: more is taken
+ * for malformed (BAD_IP6_EXT). Stacks send none or one. */
+#define KHAXDP_IP6_EXT_MAX	4
+
+#define IP6_HOPOPTS	0
+#define IP6_ROUTING	43
+#define IP6_FRAGMENT	44
+#define IP6_DSTOPTS	60
 
 static __always_inline int parse_eth(void *data, void *data_end,
 				     struct packet *p)
@@ -41,9 +53,9 @@ static __always_inline int parse_eth(void *data, void *data_end,
 	if (eth->h_proto == bpf_htons(ETH_P_8021Q) ||
 	    eth->h_proto == bpf_htons(ETH_P_8021AD))
 		return KHAXDP_STAT_PASS_VLAN;
+	p->eth = eth;
 	if (eth->h_proto != bpf_htons(ETH_P_IP))
 		return KHAXDP_STAT_PASS_NOT_IP;
-	p->eth = eth;
 	return STAT_CONTINUE;
 }
 
@@ -125,6 +137,84 @@ static __always_inline int parse_tcp4(void *data, void *data_end,
 	if (ret != STAT_CONTINUE)
 		return ret;
 	return parse_tcp(data_end, p);
+}
+
+/*
+ * IPv6 header, then its extension headers (hop-by-hop, routing,
+ * destination options: at most KHAXDP_IP6_EXT_MAX, each inside the
+ * payload), to the transport header. A fragment is passed as an IPv4 one
+ * is; the payload must fit in @pkt_len as an IPv4 datagram must. Sets
+ * p->ip6, p->ip_len (40 + the payload) and p->l4_off; PASS_NOT_TCP for a
+ * whole datagram of another protocol.
+ */
+static __always_inline int parse_ipv6(void *data_end, __u32 pkt_len,
+				      struct packet *p)
+{
+	struct ipv6hdr *ip6 = (void *)(p->eth + 1);
+	__u32 off = sizeof(*ip6), end, i;
+	__u8 next;
+
+	if ((void *)(ip6 + 1) > data_end)
+		return KHAXDP_STAT_BAD_IP_TRUNC;
+	if (ip6->version != 6)
+		return KHAXDP_STAT_BAD_IP_VERSION;
+	end = sizeof(*ip6) + bpf_ntohs(ip6->payload_len);
+	if (end > pkt_len - sizeof(struct ethhdr))
+		return KHAXDP_STAT_BAD_IP_LEN;
+	next = ip6->nexthdr;
+#pragma unroll
+	for (i = 0; i < KHAXDP_IP6_EXT_MAX; i++) {
+		__u8 *ext;
+
+		if (next != IP6_HOPOPTS && next != IP6_ROUTING &&
+		    next != IP6_DSTOPTS)
+			break;
+		off &= 0x3fff;	/* < 40 + 4 * 2048: tells the verifier */
+		ext = (__u8 *)ip6 + off;
+		if ((void *)(ext + 2) > data_end || off + 8 > end)
+			return KHAXDP_STAT_BAD_IP6_EXT;
+		next = ext[0];
+		off += (ext[1] + 1) * 8;
+		if (off > end)
+			return KHAXDP_STAT_BAD_IP6_EXT;
+	}
+	if (next == IP6_FRAGMENT)
+		return KHAXDP_STAT_BAD_IP_FRAG;
+	if (next == IP6_HOPOPTS || next == IP6_ROUTING || next == IP6_DSTOPTS)
+		return KHAXDP_STAT_BAD_IP6_EXT;	/* more than we walk */
+	p->ip6 = ip6;
+	p->ip_len = end;
+	p->l4_off = off;
+	if (next != IPPROTO_TCP)
+		return KHAXDP_STAT_PASS_NOT_TCP;
+	return STAT_CONTINUE;
+}
+
+static __always_inline int parse_tcp6(void *data_end, struct packet *p)
+{
+	__u32 off = p->l4_off & 0x3fff;
+	struct tcphdr *tcp = (void *)p->ip6 + off;
+
+	if ((void *)(tcp + 1) > data_end || off + sizeof(*tcp) > p->ip_len)
+		return KHAXDP_STAT_BAD_TCP_TRUNC;
+	if (tcp->doff < 5)
+		return KHAXDP_STAT_BAD_TCP_DOFF;
+	if (off + tcp->doff * 4 > p->ip_len)
+		return KHAXDP_STAT_BAD_TCP_TRUNC;
+	p->tcp = tcp;
+	return STAT_CONTINUE;
+}
+
+/* An IPv6 TCP segment (the Ethernet header checked: p->eth set), or the
+ * reason it is not one. */
+static __always_inline int parse_ip6_tcp(void *data_end, __u32 pkt_len,
+					 struct packet *p)
+{
+	int ret = parse_ipv6(data_end, pkt_len, p);
+
+	if (ret != STAT_CONTINUE)
+		return ret;
+	return parse_tcp6(data_end, p);
 }
 
 static __always_inline int tcp_is_syn(const struct tcphdr *tcp)

@@ -519,7 +519,8 @@ int kx_node_read(const struct kx_maps *m, struct khaxdp_node *node)
 	return 0;
 }
 
-int kx_node_set_active(const struct kx_maps *m, bool active, bool *changed)
+int kx_node_set_active(const struct kx_maps *m, bool active, bool hold,
+		       bool *changed)
 {
 	struct khaxdp_node node;
 	uint32_t key = 0;
@@ -530,8 +531,7 @@ int kx_node_set_active(const struct kx_maps *m, bool active, bool *changed)
 	if (err || !node.family || node.active == active)
 		return err;
 	node.active = active;
-	if (active)
-		node.active_since_ns = kx_now_ns();
+	node.active_since_ns = active && hold ? kx_now_ns() : 0;
 	if (bpf_map_update_elem(m->node, &key, &node, BPF_EXIST))
 		return kx_fail(-errno, "%s/node: write active: %s", m->dir,
 			       strerror(errno));

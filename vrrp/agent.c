@@ -80,7 +80,7 @@ static void sync_active(struct agent *ag)
 	if (!any_instance(ag))
 		return;
 	agent_sync_set_active(&ag->sync, want);
-	err = dp_set_active(ag->conf.bpffs, want, &changed);
+	err = dp_set_active(ag->conf.bpffs, want, ag->takeover_hold, &changed);
 
 	if (err == -ENOENT)
 		return;		/* not attached: nothing to tell */
@@ -309,7 +309,11 @@ static void on_readable(void *ctx)
 			continue;
 		}
 		vrrp_fsm_advert(&in->fsm, now, &adv, &out);
+		/* Taking over on an advert (a preemption): the old master is
+		 * alive and sends its last flows as it leaves. */
+		in->ag->takeover_hold = true;
 		apply(in, &out);
+		in->ag->takeover_hold = false;
 	}
 }
 
@@ -324,7 +328,12 @@ static void on_timer(void *ctx, uint64_t now)
 	struct vrrp_actions out;
 
 	vrrp_fsm_timer(&in->fsm, now, &out);
+	/* Taking over after a goodbye: that master sends its last flows now,
+	 * and the data plane holds packets with no flow for a second. After
+	 * one that fell silent nothing more comes: no hold. */
+	in->ag->takeover_hold = master && master_prio == VRRP_PRIO_STOP;
 	apply(in, &out);
+	in->ag->takeover_hold = false;
 	/* The master fell silent: its apiserver is checked now, and its
 	 * flows reset if it does not answer either. Not after a priority 0
 	 * goodbye (a clean stop): that master's node is fine. */

@@ -60,6 +60,7 @@ struct agent {
 	int sigfd;
 	struct ev_watch sigwatch;
 	int linkfd;			/* rtnetlink link/address events; -1 */
+	bool takeover_hold;		/* while applying: see on_timer() */
 	struct ev_watch linkwatch;
 	struct agent_checks checks;	/* health checks, stats page */
 	struct agent_sync sync;		/* flow sync ([sync]) */

@@ -94,7 +94,7 @@ static int door_get(const char *bpffs, struct kx_maps **out)
 	return 0;
 }
 
-int dp_set_active(const char *bpffs, bool active, bool *changed)
+int dp_set_active(const char *bpffs, bool active, bool hold, bool *changed)
 {
 	struct khaxdp_node node;
 	struct kx_maps *m;
@@ -111,7 +111,7 @@ int dp_set_active(const char *bpffs, bool active, bool *changed)
 	err = kx_node_read(m, &node);
 	if (err || !node.family || node.active == active)
 		return err;
-	return kx_node_set_active(m, active, changed);
+	return kx_node_set_active(m, active, hold, changed);
 }
 
 /* The last snapshot, shared by the page's requests. */

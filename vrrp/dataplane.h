@@ -31,11 +31,11 @@
 bool dp_attached(int ifindex, const char *bpffs);
 
 /*
- * Write node.active when it differs; *changed says whether it did. Never
- * waits for the pins' lock (see dataplane.c). -ENOENT: the data plane is
- * not attached (nothing to write).
+ * Write node.active when it differs (hold: kx_node_set_active()); *changed
+ * says whether it did. Never waits for the pins' lock (see dataplane.c).
+ * -ENOENT: the data plane is not attached (nothing to write).
  */
-int dp_set_active(const char *bpffs, bool active, bool *changed);
+int dp_set_active(const char *bpffs, bool active, bool hold, bool *changed);
 
 /* How old a snapshot dp_snapshot() hands out may be. */
 #define DP_SNAPSHOT_MAX_AGE_MS	1000

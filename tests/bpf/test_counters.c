@@ -39,8 +39,8 @@ static void rx_counts_everything(struct fixture *fx)
 	pkt_tcp4(&p, &s);
 	pkt_ip(&p)->frag_off = htons(0x2000);
 	sent += run_xdp(fx, &p, &r) == 0;
-	memset(p.data + 12, 0x86, 1);				/* not IPv4 */
-	p.data[13] = 0xdd;
+	p.data[12] = 0x08;					/* ARP: not IP */
+	p.data[13] = 0x06;
 	sent += run_xdp(fx, &p, &r) == 0;
 
 	ASSERT_EQ(sent, 8, "packets run");

@@ -13,8 +13,9 @@
  * active in most rounds and standby in some; clients from a pool of
  * addresses and from wherever a mutation puts them. What the model covers:
  *
- *   - parsing (Ethernet, VLAN, IPv4 with options, fragments, TCP data
- *     offset, every length that can lie) and what passes untouched;
+ *   - parsing (Ethernet, VLAN, IPv4 with options, IPv6 with extension
+ *     headers, fragments, TCP data offset, every length that can lie) and
+ *     what passes untouched;
  *   - half-open and confirmed flows: the SYN's backend from the ring, the
  *     client's ACK that confirms, RST and FIN within the window or not, a
  *     SYN on a live flow and on a closed one, a source's share of
@@ -792,6 +793,52 @@ static int model_icmp(struct model *m, struct verdict *x, const __u8 *in,
 	return x->action = XDP_TX;
 }
 
+static bool ip6_ext(__u8 next)
+{
+	return next == 0 || next == 43 || next == 60;	/* HBH, routing, dst */
+}
+
+/* IPv6: parsed to its TCP header through at most 4 extension headers;
+ * no service is IPv6 yet, so whatever is whole passes. */
+static int model_ipv6(struct model *m, struct verdict *x, const __u8 *in,
+		      __u32 len)
+{
+	const __u8 *ip6 = in + ETH;
+	__u32 end, off = 40, i, doff;
+	__u8 next;
+
+	if (len < ETH + 40)
+		return stop(m, x, KHAXDP_STAT_BAD_IP_TRUNC, "IPv6 header cut");
+	if (ip6[0] >> 4 != 6)
+		return stop(m, x, KHAXDP_STAT_BAD_IP_VERSION, "IPv6: version");
+	end = 40 + get16(ip6 + 4);
+	if (end > len - ETH)
+		return stop(m, x, KHAXDP_STAT_BAD_IP_LEN, "IPv6: payload length lies");
+	next = ip6[6];
+	for (i = 0; i < 4 && ip6_ext(next); i++) {
+		if (off + 8 > end)
+			return stop(m, x, KHAXDP_STAT_BAD_IP6_EXT, "IPv6: extension header cut");
+		next = ip6[off];
+		off += (ip6[off + 1] + 1u) * 8;
+		if (off > end)
+			return stop(m, x, KHAXDP_STAT_BAD_IP6_EXT, "IPv6: extension header past the payload");
+	}
+	if (next == 44)
+		return stop(m, x, KHAXDP_STAT_BAD_IP_FRAG, "IPv6 fragment");
+	if (ip6_ext(next))
+		return stop(m, x, KHAXDP_STAT_BAD_IP6_EXT, "IPv6: more than 4 extension headers");
+	if (next != 6)
+		return stop(m, x, KHAXDP_STAT_PASS_NOT_TCP, "IPv6, not TCP");
+	if (off + 20 > end)
+		return stop(m, x, KHAXDP_STAT_BAD_TCP_TRUNC, "IPv6: TCP header cut");
+	doff = (ip6[off + 12] >> 4) * 4u;
+	if (doff < 20)
+		return stop(m, x, KHAXDP_STAT_BAD_TCP_DOFF, "IPv6: data offset < 5");
+	if (off + doff > end)
+		return stop(m, x, KHAXDP_STAT_BAD_TCP_TRUNC, "IPv6: TCP options cut");
+	return stop(m, x, KHAXDP_STAT_PASS_NOT_VIP, "IPv6: no IPv6 service");
+}
+
 /* The whole program for one frame of len bytes. */
 static int model_xdp(struct model *m, const __u8 *in, __u32 len,
 		     struct verdict *x)
@@ -810,6 +857,8 @@ static int model_xdp(struct model *m, const __u8 *in, __u32 len,
 	type = get16(in + 12);
 	if (type == 0x8100 || type == 0x88a8)
 		return stop(m, x, KHAXDP_STAT_PASS_VLAN, "VLAN");
+	if (type == 0x86dd)
+		return model_ipv6(m, x, in, len);
 	if (type != 0x0800)
 		return stop(m, x, KHAXDP_STAT_PASS_NOT_IP, "not IPv4");
 	v.ip = x->out + ETH;
@@ -1029,6 +1078,44 @@ static void gen_icmp(struct gen *gs, struct frame *fr)
 		 chance(5) ? (__u8)rnd_below(3) : 64, 0, msg, 8 + qlen);
 }
 
+/* An IPv6 frame: TCP (options, payload) or another protocol, behind none
+ * to five extension headers of random kinds and lengths. */
+static void gen_ipv6(struct frame *fr)
+{
+	static const __u8 kinds[] = { 0, 43, 60, 44 };
+	__u8 *ip6 = fr->d + ETH, *prev = ip6 + 6;
+	__u32 off = 40, n = rnd_below(6), i, thl;
+
+	memset(fr->d, 0, sizeof(fr->d));
+	memcpy(fr->d, chance(90) ? MAC_ENS33 : MAC_CTRL2, 6);
+	memcpy(fr->d + 6, MAC_CLIENT, 6);
+	put16(fr->d + 12, 0x86dd);
+	put32(ip6, 0x60000000 | (rnd() & 0xfffff));
+	ip6[7] = 64;
+	for (i = 8; i < 40; i++)
+		ip6[i] = (__u8)rnd();
+	if (chance(60))
+		n = 0;
+	for (i = 0; i < n && off + 8 * 4 < 400; i++) {
+		__u8 k = kinds[rnd_below(chance(90) ? 3 : 4)], units = (__u8)rnd_below(3);
+
+		*prev = k;
+		prev = ip6 + off;
+		ip6[off + 1] = k == 44 ? 0 : units;	/* fragment: 8 bytes */
+		off += k == 44 ? 8 : (units + 1u) * 8;
+	}
+	*prev = chance(85) ? 6 : (chance(50) ? 58 : 17);
+	thl = 20 + 4 * rnd_below(4);
+	put16(ip6 + off, (__u16)rnd());
+	put16(ip6 + off + 2, chance(70) ? VIP_PORT : (__u16)rnd());
+	put32(ip6 + off + 4, rnd());
+	ip6[off + 12] = (__u8)((thl / 4) << 4);
+	ip6[off + 13] = (__u8)(chance(50) ? F_SYN : rnd());
+	off += thl + rnd_below(60);
+	put16(ip6 + 4, (__u16)(off - 40));
+	fr->len = ETH + off;
+}
+
 /* Traffic that is not the service's. */
 static void gen_other(struct gen *gs, struct frame *fr)
 {
@@ -1039,7 +1126,11 @@ static void gen_other(struct gen *gs, struct frame *fr)
 	(void)gs;
 	for (i = 0; i < sizeof(l4); i++)
 		l4[i] = (__u8)rnd();
-	switch (rnd_below(8)) {
+	switch (rnd_below(10)) {
+	case 8:
+	case 9:
+		gen_ipv6(fr);
+		return;
 	case 0:					/* ARP, IPv6, anything */
 		memset(fr->d, 0, sizeof(fr->d));
 		memcpy(fr->d, MAC_ENS33, 6);

@@ -25,4 +25,5 @@
 	X(layout)		\
 	X(refill)		\
 	X(claims)		\
+	X(ipv6)			\
 	X(xdp_diff)
