@@ -186,7 +186,8 @@ int kx_parse_port(const char *s, uint16_t *port);
 int kx_parse_port_range(const char *s, uint16_t *min, uint16_t *max);
 /* "30m", "2h", "45s", "500ms", "90" (seconds) -> milliseconds. */
 int kx_parse_duration_ms(const char *s, uint64_t *ms);
-/* "192.168.218.189:7443" (IPv4 only for now). */
+/* "192.168.218.189:7443" or "[2001:db8:218::189]:7443"; -EINVAL for a bad
+ * address, -ERANGE for a bad port. */
 int kx_parse_endpoint(const char *s, struct kx_endpoint *ep);
 /* As kx_parse_endpoint, and ":9000" or "*:9000" mean 0.0.0.0:9000. */
 int kx_parse_listen(const char *s, struct kx_endpoint *ep);

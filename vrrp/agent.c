@@ -309,11 +309,7 @@ static void on_readable(void *ctx)
 			continue;
 		}
 		vrrp_fsm_advert(&in->fsm, now, &adv, &out);
-		/* Taking over on an advert (a preemption): the old master is
-		 * alive and sends its last flows as it leaves. */
-		in->ag->takeover_hold = true;
 		apply(in, &out);
-		in->ag->takeover_hold = false;
 	}
 }
 
@@ -324,22 +320,27 @@ static void on_timer(void *ctx, uint64_t now)
 	struct instance *in = ctx;
 	enum vrrp_state before = in->fsm.state;
 	uint32_t master = in->fsm.master_ip;
-	uint8_t master_prio = in->fsm.master_prio;
 	struct vrrp_actions out;
+	bool took_over;
 
 	vrrp_fsm_timer(&in->fsm, now, &out);
-	/* Taking over after a goodbye: that master sends its last flows now,
-	 * and the data plane holds packets with no flow for a second. After
-	 * one that fell silent nothing more comes: no hold. */
-	in->ag->takeover_hold = master && master_prio == VRRP_PRIO_STOP;
+	took_over = before == VRRP_BACKUP && in->fsm.state == VRRP_MASTER;
+	/* Taking over from a master that is alive (its goodbye, a
+	 * preemption): it sends its last flows now, and the data plane holds
+	 * packets with no flow for a second. After one that fell silent
+	 * nothing more comes: no hold. */
+	in->ag->takeover_hold = took_over &&
+		(in->fsm.takeover == VRRP_TAKEOVER_GOODBYE ||
+		 in->fsm.takeover == VRRP_TAKEOVER_PREEMPT);
 	apply(in, &out);
 	in->ag->takeover_hold = false;
 	/* The master fell silent: its apiserver is checked now, and its
 	 * flows reset if it does not answer either. Not after a priority 0
-	 * goodbye (a clean stop): that master's node is fine. */
-	if (before == VRRP_BACKUP && in->fsm.state == VRRP_MASTER && master &&
-	    master_prio != VRRP_PRIO_STOP && carries_service(in->ag, in) &&
-	    in->ag->checks.health)
+	 * goodbye (a clean stop) or a preemption: that master's node is
+	 * fine (probed under load it could time out, and its clients' flows
+	 * be reset for nothing). */
+	if (took_over && in->fsm.takeover == VRRP_TAKEOVER_SILENT && master &&
+	    carries_service(in->ag, in) && in->ag->checks.health)
 		health_node_failed(in->ag->checks.health, master);
 }
 

@@ -276,18 +276,23 @@ static void master_down(struct vrrp_fsm *f, uint64_t now,
 	bool preempted = f->preempt_at != 0;
 
 	become_master(f, now, out);
-	if (!last_ip)
+	if (!last_ip) {
+		f->takeover = VRRP_TAKEOVER_NONE;
 		say(f, out, "BACKUP -> MASTER: no master heard for %.3f s, priority %u",
 		    secs(silent), f->priority);
-	else if (last_prio == VRRP_PRIO_STOP)
+	} else if (last_prio == VRRP_PRIO_STOP) {
+		f->takeover = VRRP_TAKEOVER_GOODBYE;
 		say(f, out, "BACKUP -> MASTER: master %s left (sent priority 0), priority %u",
 		    ip_str(last_ip, ip), f->priority);
-	else if (preempted)
+	} else if (preempted) {
+		f->takeover = VRRP_TAKEOVER_PREEMPT;
 		say(f, out, "BACKUP -> MASTER: preempted master %s (priority %u), priority %u",
 		    ip_str(last_ip, ip), last_prio, f->priority);
-	else
+	} else {
+		f->takeover = VRRP_TAKEOVER_SILENT;
 		say(f, out, "BACKUP -> MASTER: no advert from master %s (priority %u) for %.3f s, priority %u",
 		    ip_str(last_ip, ip), last_prio, secs(silent), f->priority);
+	}
 }
 
 void vrrp_fsm_timer(struct vrrp_fsm *f, uint64_t now, struct vrrp_actions *out)

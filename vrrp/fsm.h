@@ -60,6 +60,15 @@ struct vrrp_fsm_params {
 	uint32_t primary_ip;		/* our source address: the tie-break */
 };
 
+/* Why the last BACKUP -> MASTER happened: what the old master can still
+ * do (send its last flows; or nothing, if it fell silent). */
+enum vrrp_takeover {
+	VRRP_TAKEOVER_NONE,	/* no master was heard (startup) */
+	VRRP_TAKEOVER_GOODBYE,	/* it sent priority 0 */
+	VRRP_TAKEOVER_PREEMPT,	/* it advertises a lower priority */
+	VRRP_TAKEOVER_SILENT,	/* it fell silent: failed, or cut off */
+};
+
 struct vrrp_fsm {
 	struct vrrp_fsm_params p;
 	enum vrrp_state state;
@@ -81,6 +90,7 @@ struct vrrp_fsm {
 	uint32_t contender_ip;		/* MASTER: adverts in a row of a master */
 	uint64_t contender_last;	/* that made it yield before */
 	unsigned int contender_run;
+	enum vrrp_takeover takeover;	/* of the last BACKUP -> MASTER */
 };
 
 /* Flapping: a master that made this one yield VRRP_FLAP_YIELDS times

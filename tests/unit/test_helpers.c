@@ -89,6 +89,24 @@ static void test_endpoint(void **state)
 	assert_int_equal(kx_parse_endpoint("1.2.3.4", &ep), -EINVAL);
 	assert_int_equal(kx_parse_endpoint("host:80", &ep), -EINVAL);
 	assert_int_equal(kx_parse_endpoint("1.2.3.4:99999", &ep), -ERANGE);
+
+	/* IPv6 as URLs write it */
+	assert_int_equal(kx_parse_endpoint("[2001:db8:218::189]:7443", &ep), 0);
+	assert_int_equal(ep.family, KHAXDP_AF_INET6);
+	assert_int_equal(ep.addr.v6[0], htonl(0x20010db8));
+	assert_int_equal(ep.addr.v6[1], htonl(0x02180000));
+	assert_int_equal(ep.addr.v6[3], htonl(0x189));
+	assert_int_equal(ep.port, 7443);
+	assert_string_equal(kx_endpoint_str(&ep, buf, sizeof(buf)),
+			    "[2001:db8:218::189]:7443");
+	assert_int_equal(kx_parse_endpoint("[::1]:80", &ep), 0);
+	assert_string_equal(kx_endpoint_str(&ep, buf, sizeof(buf)), "[::1]:80");
+	assert_int_equal(kx_parse_endpoint("2001:db8::1:80", &ep), -EINVAL);
+	assert_int_equal(kx_parse_endpoint("[2001:db8::1:80", &ep), -EINVAL);
+	assert_int_equal(kx_parse_endpoint("[2001:db8::1]80", &ep), -EINVAL);
+	assert_int_equal(kx_parse_endpoint("[1.2.3.4]:80", &ep), -EINVAL);
+	assert_int_equal(kx_parse_endpoint("[]:80", &ep), -EINVAL);
+	assert_int_equal(kx_parse_endpoint("[::1]:0", &ep), -ERANGE);
 	assert_true(kx_valid_name("control-1.a_b"));
 	assert_false(kx_valid_name(""));
 	assert_false(kx_valid_name("a/b"));

@@ -177,6 +177,7 @@ static void test_backup_master_down(void **state)
 	snprintf(want, sizeof(want), TO_MASTER, 100);
 	assert_string_equal(acts(&out), want);
 	assert_log_has(&out, "BACKUP -> MASTER: no master heard for 3.609 s, priority 100");
+	assert_int_equal(f.takeover, VRRP_TAKEOVER_NONE);
 	/* Adver_Timer, and the second GARP burst after garp_master_delay. */
 	assert_int_equal(vrrp_fsm_next(&f), at + 1 * S);
 	assert_int_equal(f.garp_at, at + 5 * S);
@@ -231,6 +232,8 @@ static void test_backup_preempts_lower(void **state)
 	vrrp_fsm_timer(&f, down, &out);
 	assert_int_equal(f.state, VRRP_MASTER);
 	assert_log_has(&out, "BACKUP -> MASTER: preempted master 10.0.0.9 (priority 50), priority 120");
+	/* that master is alive: no check of its node, a hold for its flows */
+	assert_int_equal(f.takeover, VRRP_TAKEOVER_PREEMPT);
 }
 
 static void test_backup_nopreempt_follows_lower(void **state)
@@ -268,6 +271,7 @@ static void test_backup_priority_zero_skew(void **state)
 	vrrp_fsm_timer(&f, at, &out);
 	assert_int_equal(f.state, VRRP_MASTER);
 	assert_log_has(&out, "master 10.0.0.9 left (sent priority 0)");
+	assert_int_equal(f.takeover, VRRP_TAKEOVER_GOODBYE);
 }
 
 static void test_backup_learns_interval(void **state)
@@ -725,6 +729,7 @@ static void test_pair_failover_after_master_dies(void **state)
 	l.up[1] = false;		/* crash: no priority 0 */
 	run_link(&l, dead + 3 * 50 * MS + 50 * MS + 1);
 	assert_int_equal(l.r[0].state, VRRP_MASTER);
+	assert_int_equal(l.r[0].takeover, VRRP_TAKEOVER_SILENT);
 	/* The last advert came at most 50 ms before the crash. */
 	assert_true(l.r[0].since - dead <= 3 * 50 * MS + 156 * 50 * MS / 256);
 }
