@@ -105,19 +105,26 @@ static __always_inline int parse_ipv4(void *data_end, __u32 pkt_len,
 	return STAT_CONTINUE;
 }
 
-static __always_inline int parse_tcp(void *data_end, struct packet *p)
+/* The TCP header at off from the IP header l3, inside the datagram
+ * (p->ip_len) and the frame. */
+static __always_inline int parse_tcp_at(void *data_end, void *l3, __u32 off,
+					struct packet *p)
 {
-	__u32 hlen = p->ip->ihl * 4;
-	struct tcphdr *tcp = (void *)p->ip + hlen;
+	struct tcphdr *tcp = l3 + off;
 
-	if ((void *)(tcp + 1) > data_end || hlen + sizeof(*tcp) > p->ip_len)
+	if ((void *)(tcp + 1) > data_end || off + sizeof(*tcp) > p->ip_len)
 		return KHAXDP_STAT_BAD_TCP_TRUNC;
 	if (tcp->doff < 5)
 		return KHAXDP_STAT_BAD_TCP_DOFF;
-	if (hlen + tcp->doff * 4 > p->ip_len)
+	if (off + tcp->doff * 4 > p->ip_len)
 		return KHAXDP_STAT_BAD_TCP_TRUNC;
 	p->tcp = tcp;
 	return STAT_CONTINUE;
+}
+
+static __always_inline int parse_tcp(void *data_end, struct packet *p)
+{
+	return parse_tcp_at(data_end, p->ip, p->ip->ihl * 4, p);
 }
 
 /* Ethernet + IPv4 + TCP headers between data and data_end, in a packet of
@@ -192,17 +199,7 @@ static __always_inline int parse_ipv6(void *data_end, __u32 pkt_len,
 
 static __always_inline int parse_tcp6(void *data_end, struct packet *p)
 {
-	__u32 off = p->l4_off & 0x3fff;
-	struct tcphdr *tcp = (void *)p->ip6 + off;
-
-	if ((void *)(tcp + 1) > data_end || off + sizeof(*tcp) > p->ip_len)
-		return KHAXDP_STAT_BAD_TCP_TRUNC;
-	if (tcp->doff < 5)
-		return KHAXDP_STAT_BAD_TCP_DOFF;
-	if (off + tcp->doff * 4 > p->ip_len)
-		return KHAXDP_STAT_BAD_TCP_TRUNC;
-	p->tcp = tcp;
-	return STAT_CONTINUE;
+	return parse_tcp_at(data_end, p->ip6, p->l4_off & 0x3fff, p);
 }
 
 /* An IPv6 TCP segment (the Ethernet header checked: p->eth set), or the

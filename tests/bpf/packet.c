@@ -231,3 +231,42 @@ void pkt_icmp4_error(struct pkt *p, const __u8 *dmac, __be32 src, __be32 dst,
 	memcpy(l4 + 2, &sum, 2);
 	pkt_ip4(p, dmac, IPPROTO_ICMP, src, dst, l4, 8 + quote_len, ttl);
 }
+
+void pkt_ip6(struct pkt *p, const __u8 *exts, int n_exts, __u8 last)
+{
+	__u8 *ip6 = p->data + ETH_HLEN_, *nh = ip6 + 6;
+	__u32 off = 40;
+	int i;
+
+	memset(p, 0, sizeof(*p));
+	memcpy(p->data, MAC_ENS33, 6);
+	memcpy(p->data + 6, MAC_CLIENT, 6);
+	p->data[12] = 0x86;
+	p->data[13] = 0xdd;
+	ip6[0] = 0x60;
+	ip6[7] = 64;				/* hop limit */
+	ip6[8] = 0x20;				/* 2001:db8::11 -> 2001:db8::189 */
+	ip6[9] = 0x01;
+	ip6[10] = 0x0d;
+	ip6[11] = 0xb8;
+	ip6[23] = 0x11;
+	memcpy(ip6 + 24, ip6 + 8, 8);
+	ip6[38] = 0x01;
+	ip6[39] = 0x89;
+	for (i = 0; i < n_exts; i++) {
+		*nh = exts[i];
+		nh = ip6 + off;
+		off += 8;			/* length 0: 8 bytes */
+	}
+	*nh = last;
+	ip6[off] = 0x9c;			/* source port 40000 */
+	ip6[off + 1] = 0x40;
+	ip6[off + 2] = VIP_PORT >> 8;
+	ip6[off + 3] = VIP_PORT & 0xff;
+	ip6[off + 12] = 5 << 4;			/* data offset 20 */
+	ip6[off + 13] = TCP_SYN;
+	off += 20;
+	ip6[4] = (off - 40) >> 8;
+	ip6[5] = (off - 40) & 0xff;
+	p->len = ETH_HLEN_ + off;
+}

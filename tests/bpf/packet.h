@@ -61,6 +61,17 @@ struct tcp4_spec {
 void pkt_tcp4(struct pkt *p, const struct tcp4_spec *s);
 /* Ethernet + IPv4 (no options, valid checksum) + any payload, from the
  * client's MAC to dmac (NULL: ens33). */
+/* IPv6 from the client to ens33, 2001:db8::11 -> 2001:db8::189: a chain
+ * of extension headers of the kinds given (NH_*, 8 bytes each), then
+ * `last`: a 20-byte TCP SYN 40000 -> 7443 behind it (as any protocol's
+ * payload); no checksums (IPv6 has no header checksum, and nothing here
+ * reads the TCP one). */
+#define NH_HOPOPTS	0
+#define NH_ROUTING	43
+#define NH_FRAGMENT	44
+#define NH_ICMPV6	58
+#define NH_DSTOPTS	60
+void pkt_ip6(struct pkt *p, const __u8 *exts, int n_exts, __u8 last);
 void pkt_ip4(struct pkt *p, const __u8 *dmac, __u8 proto, __be32 saddr,
 	     __be32 daddr, const void *l4, __u32 l4_len, __u8 ttl);
 /* ICMP "destination unreachable" with code (ICMP_*_CODE; MTU

@@ -51,29 +51,7 @@ static void udp_to_vip(struct pkt *p)
 
 static void ipv6_syn(struct pkt *p)
 {
-	__u8 *ip6 = p->data + ETH_HLEN_, *tcp = ip6 + 40;
-
-	memset(p, 0, sizeof(*p));
-	memcpy(p->data, MAC_ENS33, 6);
-	memcpy(p->data + 6, MAC_CLIENT, 6);
-	p->data[12] = 0x86;
-	p->data[13] = 0xdd;
-	ip6[0] = 0x60;
-	ip6[5] = 20;			/* payload length */
-	ip6[6] = IPPROTO_TCP;
-	ip6[7] = 64;
-	ip6[8] = 0xfd;			/* fd00::11 -> fd00::189 */
-	ip6[23] = 0x11;
-	ip6[24] = 0xfd;
-	ip6[38] = 0x01;
-	ip6[39] = 0x89;
-	tcp[0] = 0x9c;			/* 40000 -> 7443 */
-	tcp[1] = 0x40;
-	tcp[2] = VIP_PORT >> 8;
-	tcp[3] = VIP_PORT & 0xff;
-	tcp[12] = 5 << 4;
-	tcp[13] = TCP_SYN;
-	p->len = ETH_HLEN_ + 40 + 20;
+	pkt_ip6(p, NULL, 0, IPPROTO_TCP);
 }
 
 /* A SYN to VIP:7443 inside an 802.1Q tag (VLAN 100). */
