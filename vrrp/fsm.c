@@ -137,11 +137,16 @@ static void enter(struct vrrp_fsm *f, enum vrrp_state s, uint64_t now)
 	f->preempt_at = 0;
 }
 
-/* Leaving MASTER for any reason: say priority 0 so that a backup takes
- * over after its skew time instead of Master_Down_Interval. */
-static void release_addresses(struct vrrp_fsm *f, struct vrrp_actions *out)
+/* Leaving MASTER. goodbye (a stop, a fault): say priority 0 so that a
+ * backup takes over after its skew time instead of Master_Down_Interval.
+ * Not when giving way to a higher master (§6.4.3): that one is there
+ * already, and a priority 0 would make every other backup take over too
+ * after its skew — a third master, gratuitous ARPs pointing clients at
+ * it, until it hears the new master (found by the handover lab test). */
+static void release_addresses(struct vrrp_fsm *f, bool goodbye,
+			      struct vrrp_actions *out)
 {
-	if (f->state == VRRP_MASTER)
+	if (f->state == VRRP_MASTER && goodbye)
 		push(out, VRRP_ACT_SEND_ADVERT, VRRP_PRIO_STOP);
 	push(out, VRRP_ACT_DEL_VIPS, 0);
 	push(out, VRRP_ACT_SET_ACTIVE, 0);
@@ -170,7 +175,7 @@ static void become_master(struct vrrp_fsm *f, uint64_t now,
 static void become_backup(struct vrrp_fsm *f, uint64_t now,
 			  uint16_t master_int_cs, struct vrrp_actions *out)
 {
-	release_addresses(f, out);
+	release_addresses(f, false, out);
 	push(out, VRRP_ACT_NOTIFY, VRRP_BACKUP);
 	enter(f, VRRP_BACKUP, now);
 	f->master_adver_int_cs = master_int_cs;
@@ -180,7 +185,7 @@ static void become_backup(struct vrrp_fsm *f, uint64_t now,
 static void become_fault(struct vrrp_fsm *f, uint64_t now,
 			 struct vrrp_actions *out)
 {
-	release_addresses(f, out);
+	release_addresses(f, true, out);
 	push(out, VRRP_ACT_NOTIFY, VRRP_FAULT);
 	enter(f, VRRP_FAULT, now);
 	f->master_ip = 0;
@@ -247,7 +252,7 @@ void vrrp_fsm_stop(struct vrrp_fsm *f, uint64_t now, struct vrrp_actions *out)
 	if (f->state == VRRP_INIT)
 		return;
 	if (was_master)
-		release_addresses(f, out);
+		release_addresses(f, true, out);
 	enter(f, VRRP_INIT, now);
 	say(f, out, "%s -> INIT: shutdown%s", from,
 	    was_master ? ", sent priority 0" : "");
@@ -457,10 +462,10 @@ static void master_advert(struct vrrp_fsm *f, uint64_t now,
 	f->master_ip = adv->saddr;
 	f->master_prio = adv->priority;
 	if (adv->priority > prio)
-		say(f, out, "MASTER -> BACKUP: %s has priority %u > ours %u, sent priority 0",
+		say(f, out, "MASTER -> BACKUP: %s has priority %u > ours %u",
 		    ip_str(adv->saddr, ip), adv->priority, prio);
 	else
-		say(f, out, "MASTER -> BACKUP: %s has equal priority %u and a higher address than ours %s, sent priority 0",
+		say(f, out, "MASTER -> BACKUP: %s has equal priority %u and a higher address than ours %s",
 		    ip_str(adv->saddr, ip), prio,
 		    ip_str(f->p.primary_ip, ours));
 }
