@@ -127,11 +127,12 @@ static __always_inline void dsr_flag(struct packet *p, int set)
 	p->ip->frag_off = new;
 }
 
-/* Did this node take over (become active) less than a second ago? Then a
- * client's packet with no flow is likely one whose flow the old holder is
- * still sending (flow sync): dropped, the client sends it again, rather
- * than reset by the stack. A last_since ahead of now (another CPU's
- * clock) counts as just now. */
+/* Did this node take over from a master that is alive (its goodbye, a
+ * preemption: the agent writes active_since_ns only then) less than a
+ * second ago? Then a client's packet with no flow is likely one whose flow
+ * the old holder is still sending (flow sync): dropped, the client sends it
+ * again, rather than reset by the stack. An active_since_ns ahead of now
+ * (another CPU's clock) counts as just now. */
 static __always_inline int node_taking_over(const struct khaxdp_node *nd,
 					    __u64 now)
 {

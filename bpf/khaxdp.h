@@ -281,11 +281,12 @@ struct khaxdp_node {
 	 * timeout (less those it completed); 0: no limit. */
 	__u32 half_open_per_source;
 	__u32 pad3;
-	/* When this node last became active (CLOCK_MONOTONIC ns, written
-	 * with active): for KHAXDP_TAKEOVER_HOLD_NS after it, a client's
-	 * packet with no flow is dropped (the client sends it again), not
-	 * passed to the stack, which would reset a connection whose flow
-	 * the old holder is still sending (flow sync). */
+	/* When this node last became active taking over from a master that
+	 * is alive (CLOCK_MONOTONIC ns, written with active; 0 after one
+	 * that fell silent): for KHAXDP_TAKEOVER_HOLD_NS after it, a
+	 * client's packet with no flow is dropped (the client sends it
+	 * again), not passed to the stack, which would reset a connection
+	 * whose flow the old holder is still sending (flow sync). */
 	__u64 active_since_ns;
 };
 
