@@ -414,16 +414,21 @@ static struct vrrp_fsm_params fsm_params(const struct instance *in)
 /* Look at the world: link, address, data plane; tell the machine. */
 /* The interface went away (idx 0), or is back as another one (deleted and
  * created again): the sockets follow it; FAULT while it is gone. */
-static void relink(struct instance *in, int idx)
+static void close_sockets(struct instance *in)
 {
-	const struct vrrp_instance_conf *c = &in->conf;
-
 	ev_watch_del(&in->ag->loop, &in->watch);
 	if (in->sock >= 0)
 		close(in->sock);
 	if (in->arp >= 0)
 		close(in->arp);
 	in->sock = in->arp = -1;
+}
+
+static void relink(struct instance *in, int idx)
+{
+	const struct vrrp_instance_conf *c = &in->conf;
+
+	close_sockets(in);
 	in->ifindex = idx;
 	in->src_checked = 0;
 	in->src_stale = true;
@@ -614,14 +619,9 @@ static int open_instance(struct instance *in)
 
 static void close_instance(struct instance *in)
 {
-	ev_watch_del(&in->ag->loop, &in->watch);
+	close_sockets(in);
 	ev_timer_cancel(&in->ag->loop, &in->timer);
 	ev_timer_cancel(&in->ag->loop, &in->check);
-	if (in->sock >= 0)
-		close(in->sock);
-	if (in->arp >= 0)
-		close(in->arp);
-	in->sock = in->arp = -1;
 	in->running = false;
 }
 

@@ -344,6 +344,7 @@ int dp_flows_forget(struct dp_flows *d, const struct khaxdp_flow_key *key,
 
 struct announce_walk {
 	struct dp_flows *d;
+	bool half;		/* half_open (leaving MASTER), else flows */
 	dp_flow_announce_fn fn;
 	void *ctx;
 	uint64_t now;
@@ -356,22 +357,11 @@ static int announce_one(const struct khaxdp_flow_key *key,
 	struct announce_walk *w = ctx;
 	struct khaxdp_flow_event ev;
 	uint32_t idle;
+	bool yes = w->half ?
+		kx_flow_announce_half(key, f, w->d->backends, w->now, &ev, &idle) :
+		kx_flow_announce(key, f, w->d->backends, w->now, &ev, &idle);
 
-	if (kx_flow_announce(key, f, w->d->backends, w->now, &ev, &idle)) {
-		w->fn(w->ctx, &ev, idle);
-		w->n++;
-	}
-	return 0;
-}
-
-static int announce_half(const struct khaxdp_flow_key *key,
-			 const struct khaxdp_flow *h, void *ctx)
-{
-	struct announce_walk *w = ctx;
-	struct khaxdp_flow_event ev;
-	uint32_t idle;
-
-	if (kx_flow_announce_half(key, h, w->d->backends, w->now, &ev, &idle)) {
+	if (yes) {
 		w->fn(w->ctx, &ev, idle);
 		w->n++;
 	}
@@ -381,13 +371,13 @@ static int announce_half(const struct khaxdp_flow_key *key,
 int dp_half_open_announce(struct dp_flows *d, dp_flow_announce_fn fn,
 			  void *ctx)
 {
-	struct announce_walk w = { .d = d, .fn = fn, .ctx = ctx,
+	struct announce_walk w = { .d = d, .half = true, .fn = fn, .ctx = ctx,
 				   .now = kx_now_ns() };
 	int err;
 
 	d->backends_ms = 0;
 	err = backends_fresh(d) ?:
-	      kx_flow_table_foreach(d->maps.half_open, announce_half, &w);
+	      kx_flow_table_foreach(d->maps.half_open, announce_one, &w);
 	return err ? err : w.n;
 }
 
