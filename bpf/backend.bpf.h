@@ -12,25 +12,26 @@
 #include "maps.bpf.h"
 #include "policy.h"
 
-/* The service of VIP addr:port (IPv4, TCP), or NULL. */
-static __always_inline struct khaxdp_service *backend_service(__be32 addr,
-							      __be16 port)
+/* The service of VIP addr:port (TCP) of the family, or NULL. */
+static __always_inline struct khaxdp_service *
+backend_service(const union khaxdp_addr *addr, __be16 port, __u8 family)
 {
 	struct khaxdp_vip vip = {};
 
-	vip.addr.v4 = addr;
+	vip.addr = *addr;
 	vip.port = port;
 	vip.proto = IPPROTO_TCP;
-	vip.family = KHAXDP_AF_INET;
+	vip.family = family;
 	return bpf_map_lookup_elem(&services, &vip);
 }
 
-/* An IPv4 backend the data plane may send a flow to. */
-static __always_inline struct khaxdp_backend *backend_get(__u32 id)
+/* A backend of the family the data plane may send a flow to (a service's
+ * backends are all of its family: the configuration says so). */
+static __always_inline struct khaxdp_backend *backend_get(__u32 id, __u8 family)
 {
 	struct khaxdp_backend *b = bpf_map_lookup_elem(&backends, &id);
 
-	return b && b->family == KHAXDP_AF_INET ? b : NULL;
+	return b && b->family == family ? b : NULL;
 }
 
 /*
@@ -39,7 +40,7 @@ static __always_inline struct khaxdp_backend *backend_get(__u32 id)
  * space wrote the ring, the next slots are tried, a bounded number.
  */
 static __always_inline int backend_pick(const struct khaxdp_service *svc,
-					__u32 *backend_id)
+					__u8 family, __u32 *backend_id)
 {
 	__u32 ring_key = khaxdp_ring_key(svc->id, svc->ring_slot);
 	struct khaxdp_cursor *cur;
@@ -57,7 +58,7 @@ static __always_inline int backend_pick(const struct khaxdp_service *svc,
 	for (i = 0; i < KHAXDP_PICK_TRIES; i++) {
 		__u32 slot = (next + i) % ring->count;
 		__u32 id = ring->backend[slot & (KHAXDP_MAX_SERVICE_BACKENDS - 1)];
-		struct khaxdp_backend *b = backend_get(id);
+		struct khaxdp_backend *b = backend_get(id, family);
 
 		if (b && khaxdp_backend_usable(b, svc->id)) {
 			*backend_id = id;

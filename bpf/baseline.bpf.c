@@ -22,8 +22,8 @@ int baseline_xdp(struct xdp_md *ctx)
 	void *data = (void *)(long)ctx->data;
 	void *data_end = (void *)(long)ctx->data_end;
 	struct packet p;
-	int reason = parse_tcp4(data, data_end, ctx->data_end - ctx->data,
-				PARSE_WIRE, &p);
+	int reason = parse_packet(data, data_end, ctx->data_end - ctx->data,
+				  PARSE_WIRE, &p);
 	__u32 key = reason == STAT_CONTINUE ? KHAXDP_STAT_RX : (__u32)reason;
 	__u64 *c;
 

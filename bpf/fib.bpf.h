@@ -19,9 +19,10 @@
  * Returns STAT_CONTINUE or the reason the packet cannot be sent.
  */
 static __always_inline int fib_next_hop(struct xdp_md *ctx,
-					const struct packet *p, __be32 src,
-					__be32 dst, struct khaxdp_nexthop *hop,
-					__u64 now)
+					const struct packet *p,
+					const union khaxdp_addr *src,
+					const union khaxdp_addr *dst,
+					struct khaxdp_nexthop *hop, __u64 now)
 {
 	struct bpf_fib_lookup fib;
 	int rc;
@@ -31,12 +32,17 @@ static __always_inline int fib_next_hop(struct xdp_md *ctx,
 		return STAT_CONTINUE;
 
 	__builtin_memset(&fib, 0, sizeof(fib));
-	fib.family = KHAXDP_AF_INET;
-	fib.tos = p->ip->tos;
+	fib.family = p->family;
+	if (p->family == KHAXDP_AF_INET6) {
+		__builtin_memcpy(fib.ipv6_src, src, sizeof(fib.ipv6_src));
+		__builtin_memcpy(fib.ipv6_dst, dst, sizeof(fib.ipv6_dst));
+	} else {
+		fib.tos = p->ip->tos;
+		fib.ipv4_src = src->v4;
+		fib.ipv4_dst = dst->v4;
+	}
 	fib.l4_protocol = IPPROTO_TCP;
 	fib.tot_len = p->ip_len;
-	fib.ipv4_src = src;
-	fib.ipv4_dst = dst;
 	fib.ifindex = ctx->ingress_ifindex;
 
 	rc = bpf_fib_lookup(ctx, &fib, sizeof(fib), 0);
@@ -52,7 +58,8 @@ static __always_inline int fib_next_hop(struct xdp_md *ctx,
 		if (rc == BPF_FIB_LKUP_RET_NO_NEIGH)
 			return KHAXDP_STAT_NO_NEIGH;
 		/* bpf_fib_lookup() routes like the kernel's forwarding
-		 * path: it needs net.ipv4.conf.IFNAME.forwarding = 1. */
+		 * path: it needs net.ipv4.conf.IFNAME.forwarding = 1
+		 * (net.ipv6.conf.IFNAME.forwarding = 1 for IPv6). */
 		if (rc == BPF_FIB_LKUP_RET_FWD_DISABLED)
 			return KHAXDP_STAT_FWD_DISABLED;
 		return KHAXDP_STAT_FIB_FAIL;

@@ -106,7 +106,7 @@ static __always_inline void flow_event(const struct flow_fwd *c,
 				       const struct khaxdp_flow_key *key,
 				       const struct khaxdp_flow *f, __u8 type)
 {
-	if (c->serve || !c->node->active ||
+	if (c->serve || !khaxdp_node_active(c->node, key->family) ||
 	    !(f->mode == KHAXDP_MODE_DSR || (f->flags & KHAXDP_FLOW_LOCAL)))
 		return;
 	flow_event_emit(key, f, c->backend, type, c->now);
@@ -144,11 +144,22 @@ static __always_inline int flow_touch(struct khaxdp_flow *f,
 /* The address a flow to a remote backend is NATed from: the VIP it was
  * opened to, or the node's (KHAXDP_NODE_SNAT_NODE, and flows of a data
  * plane before the flag). */
-static __always_inline __be32 flow_snat_addr(const struct khaxdp_node *nd,
-					     const struct khaxdp_flow_key *key,
-					     const struct khaxdp_flow *f)
+/* The node's own address of the family. */
+static __always_inline void flow_node_addr(const struct khaxdp_node *nd,
+					   __u8 family, union khaxdp_addr *out)
 {
-	return (f->flags & KHAXDP_FLOW_SNAT_VIP) ? key->dst.v4 : nd->addr.v4;
+	*out = family == KHAXDP_AF_INET6 ? nd->addr6 : nd->addr;
+}
+
+static __always_inline void flow_snat_addr(const struct khaxdp_node *nd,
+					   const struct khaxdp_flow_key *key,
+					   const struct khaxdp_flow *f,
+					   union khaxdp_addr *out)
+{
+	if (f->flags & KHAXDP_FLOW_SNAT_VIP)
+		*out = key->dst;
+	else
+		flow_node_addr(nd, key->family, out);
 }
 
 /* The reply tuple of a flow: backend -> VIP (or node):snat_port, or for the
@@ -162,15 +173,15 @@ static __always_inline void flow_reply_key(const struct flow_fwd *c,
 	const struct khaxdp_backend *b = c->backend;
 
 	__builtin_memset(rkey, 0, sizeof(*rkey));
-	rkey->src.v4 = b->addr.v4;
+	rkey->src = b->addr;
 	rkey->sport = b->port;
 	rkey->proto = IPPROTO_TCP;
-	rkey->family = KHAXDP_AF_INET;
+	rkey->family = key->family;
 	if (f->flags & KHAXDP_FLOW_LOCAL) {
-		rkey->dst.v4 = key->src.v4;
+		rkey->dst = key->src;
 		rkey->dport = key->sport;
 	} else {
-		rkey->dst.v4 = flow_snat_addr(c->node, key, f);
+		flow_snat_addr(c->node, key, f, &rkey->dst);
 		rkey->dport = f->snat_port;
 	}
 }
@@ -262,26 +273,45 @@ static __always_inline int flow_keep_nat(const struct flow_fwd *c,
 					 const struct khaxdp_flow_key *key,
 					 struct khaxdp_flow *f)
 {
-	struct khaxdp_nat val = { .flow = *key, .backend_id = c->backend_id };
 	struct khaxdp_flow_key rkey;
-	struct khaxdp_nat *n;
+	struct khaxdp_scratch *s;
+	struct khaxdp_nat *n, *val;
 
 	flow_reply_key(c, key, f, &rkey);
 	n = bpf_map_lookup_elem(&nat, &rkey);
 	if (n && nat_key_equal(&n->flow, key))
 		return STAT_CONTINUE;
-	fib_learn_client(&val.hop, c->xdp, c->p, c->now);
+	s = scratch_get();
+	if (!s)
+		return KHAXDP_STAT_NAT_LOST;
+	val = &s->nat;
+	val->flow = *key;
+	val->backend_id = c->backend_id;
+	fib_learn_client(&val->hop, c->xdp, c->p, c->now);
 	flow_flag(f, KHAXDP_FLOW_UNTRACKED);
 	if (!n) {
-		bpf_map_update_elem(&nat, &rkey, &val, BPF_NOEXIST);
+		bpf_map_update_elem(&nat, &rkey, val, BPF_NOEXIST);
 		return KHAXDP_STAT_NAT_RESTORED;
 	}
-	if (nat_take_stale(n, &val, f->snat_port, c->now)) {
+	if (nat_take_stale(n, val, f->snat_port, c->now)) {
 		nat_release(n);
 		return KHAXDP_STAT_NAT_RESTORED;
 	}
 	flow_flag(f, KHAXDP_FLOW_RST);
 	return KHAXDP_STAT_NAT_LOST;
+}
+
+/* The source a SYN's share of half-open flows is counted for: its IPv4
+ * address, or the /64 of its IPv6 one (one host holds a whole /64, RFC
+ * 4291), with the family in the last word so the two never meet. */
+static __always_inline void flow_source_of(const struct khaxdp_flow_key *key,
+					   union khaxdp_addr *src)
+{
+	*src = key->src;
+	if (key->family == KHAXDP_AF_INET6) {
+		src->v6[2] = 0;
+		src->v6[3] = KHAXDP_AF_INET6;
+	}
 }
 
 /*
@@ -296,12 +326,14 @@ static __always_inline int flow_source_allows(const struct flow_fwd *c,
 {
 	__u32 limit = c->node->half_open_per_source;
 	struct khaxdp_syn_source *s, fresh = { .window_ns = c->now, .count = 1 };
+	union khaxdp_addr src;
 
 	if (!limit)
 		return 1;
-	s = bpf_map_lookup_elem(&syn_sources, &key->src);
+	flow_source_of(key, &src);
+	s = bpf_map_lookup_elem(&syn_sources, &src);
 	if (!s) {
-		bpf_map_update_elem(&syn_sources, &key->src, &fresh, BPF_ANY);
+		bpf_map_update_elem(&syn_sources, &src, &fresh, BPF_ANY);
 		return 1;
 	}
 	if (c->now - s->window_ns >
@@ -326,47 +358,55 @@ static __always_inline int flow_open(const struct flow_fwd *c,
 				     const struct khaxdp_flow_key *key,
 				     void *data_end, struct khaxdp_flow **out)
 {
-	struct khaxdp_nat nat_val = { .flow = *key, .backend_id = c->backend_id };
-	struct khaxdp_nat *held = NULL;
-	struct khaxdp_flow h = {};
+	struct khaxdp_nat *held = NULL, *nat_val;
+	struct khaxdp_scratch *s;
+	struct khaxdp_flow *h;
+	union khaxdp_addr src;
 	struct tcp_opts o;
 	int err;
 
 	if (!flow_source_allows(c, key))
 		return KHAXDP_STAT_HALF_OPEN_LIMIT;
+	s = scratch_get();
+	if (!s)
+		return KHAXDP_STAT_NAT_PORTS_FULL;
+	nat_val = &s->nat;
+	h = &s->flow;
+	nat_val->flow = *key;
+	nat_val->backend_id = c->backend_id;
 	tcp_opts_find(c->p->tcp, data_end, &o);
-	fib_learn_client(&nat_val.hop, c->xdp, c->p, c->now);
-	nat_val.seq = 1;		/* held until the flow exists */
+	fib_learn_client(&nat_val->hop, c->xdp, c->p, c->now);
+	nat_val->seq = 1;		/* held until the flow exists */
 	if (c->svc->mode == KHAXDP_MODE_DSR && !c->backend->local) {
 		/* The backend node answers the client itself: no reply tuple
 		 * here. */
-		h.mode = KHAXDP_MODE_DSR;
+		h->mode = KHAXDP_MODE_DSR;
 	} else if (c->backend->local) {
 		/* The local apiserver holds client:port -> node:6443 in
 		 * TIME_WAIT as a remote one holds its tuples: the same clock. */
-		h.flags = KHAXDP_FLOW_LOCAL;
-		h.ts_offset = tcp_ts_offset_of(c->p->tcp, data_end, &o);
-		nat_val.ts_offset = h.ts_offset;
+		h->flags = KHAXDP_FLOW_LOCAL;
+		h->ts_offset = tcp_ts_offset_of(c->p->tcp, data_end, &o);
+		nat_val->ts_offset = h->ts_offset;
 		if (nat_local_busy(c->xdp, c->p, c->backend) ||
-		    nat_claim_local(c->backend, &nat_val, c->now, &held))
+		    nat_claim_local(c->backend, nat_val, c->now, &held))
 			return KHAXDP_STAT_LOCAL_TUPLE_BUSY;
 	} else {
 		if (!(c->node->flags & KHAXDP_NODE_SNAT_NODE))
-			h.flags = KHAXDP_FLOW_SNAT_VIP;
-		h.ts_offset = tcp_ts_offset_of(c->p->tcp, data_end, &o);
-		nat_val.ts_offset = h.ts_offset;
-		if (nat_claim_port(c->node, c->backend, &nat_val,
-				   flow_snat_addr(c->node, key, &h), c->now,
-				   &h.snat_port, &held))
+			h->flags = KHAXDP_FLOW_SNAT_VIP;
+		h->ts_offset = tcp_ts_offset_of(c->p->tcp, data_end, &o);
+		nat_val->ts_offset = h->ts_offset;
+		flow_snat_addr(c->node, key, h, &src);
+		if (nat_claim_port(c->node, c->backend, nat_val, &src, c->now,
+				   &h->snat_port, &held))
 			return KHAXDP_STAT_NAT_PORTS_FULL;
 	}
-	h.created_ns = c->now;
-	h.last_seen_ns = c->now;
-	h.backend_id = c->backend_id;
-	h.service_id = c->svc->id;
-	h.timeout_s = khaxdp_connect_timeout_s(c->node);
-	tcp_side_open(&h.client, c->p, data_end, &o);
-	err = bpf_map_update_elem(&half_open, key, &h, BPF_ANY);
+	h->created_ns = c->now;
+	h->last_seen_ns = c->now;
+	h->backend_id = c->backend_id;
+	h->service_id = c->svc->id;
+	h->timeout_s = khaxdp_connect_timeout_s(c->node);
+	tcp_side_open(&h->client, c->p, data_end, &o);
+	err = bpf_map_update_elem(&half_open, key, h, BPF_ANY);
 	nat_release(held);
 	if (err)
 		return KHAXDP_STAT_NAT_PORTS_FULL;
@@ -489,38 +529,46 @@ static __always_inline int flow_confirm(const struct flow_fwd *c,
 					const struct khaxdp_nat *hn,
 					struct khaxdp_flow **out)
 {
-	struct khaxdp_nat *held = NULL;
+	struct khaxdp_nat *held = NULL, *val;
 	struct khaxdp_service *svc;
 	struct khaxdp_syn_source *s;
-	struct khaxdp_flow f = *h;
-	struct khaxdp_nat val;
+	struct khaxdp_scratch *sc;
+	struct khaxdp_flow *f;
+	union khaxdp_addr src;
 	int err;
 
-	f.flags &= ~KHAXDP_FLOW_SYNACK;
-	f.last_seen_ns = c->now;
-	svc = backend_service(key->dst.v4, key->dport);
+	sc = scratch_get();
+	if (!sc)
+		return KHAXDP_STAT_NAT_LOST;
+	f = &sc->flow;
+	val = &sc->nat;
+	*f = *h;
+	f->flags &= ~KHAXDP_FLOW_SYNACK;
+	f->last_seen_ns = c->now;
+	svc = backend_service(&key->dst, key->dport, key->family);
 	if (svc)
-		f.timeout_s = svc->timeout_s;
+		f->timeout_s = svc->timeout_s;
 	if (hn) {	/* none for DSR: the answers do not come here */
-		val = *hn;
-		tcp_sides_agree(&f.client, &val.server);
-		val.seq = 1;
-		err = flow_confirm_nat(c, key, h, &val, &held);
+		*val = *hn;
+		tcp_sides_agree(&f->client, &val->server);
+		val->seq = 1;
+		err = flow_confirm_nat(c, key, h, val, &held);
 		if (err != STAT_CONTINUE)
 			return err;
 	}
-	err = bpf_map_update_elem(&flows, key, &f, BPF_ANY);
+	err = bpf_map_update_elem(&flows, key, f, BPF_ANY);
 	nat_release(held);
 	if (err)
 		return KHAXDP_STAT_NAT_LOST;
 	bpf_map_delete_elem(&half_open, key);
-	s = bpf_map_lookup_elem(&syn_sources, &key->src);
+	flow_source_of(key, &src);
+	s = bpf_map_lookup_elem(&syn_sources, &src);
 	if (s && s->count > 0)
 		__sync_fetch_and_add(&s->count, -1);
 
 	stat_count(KHAXDP_STAT_FLOW_CONFIRMED);
 	stat_flow_opened(c->backend_id);
-	flow_event(c, key, &f, KHAXDP_FLOW_EV_OPEN);
+	flow_event(c, key, f, KHAXDP_FLOW_EV_OPEN);
 	*out = bpf_map_lookup_elem(&flows, key);
 	return *out ? STAT_CONTINUE : KHAXDP_STAT_NAT_LOST;
 }

@@ -64,9 +64,9 @@ static __always_inline int node_snat_port(const struct khaxdp_node *nd,
 	return p >= nd->snat_port_min && p <= nd->snat_port_max;
 }
 
-/* Is @addr the address of any service? A few compares, no hash. */
-static __always_inline int node_has_vip(const struct khaxdp_node *nd,
-					__be32 addr)
+/* Is @addr the IPv4 address of any service? A few compares, no hash. */
+static __always_inline int node_has_vip4(const struct khaxdp_node *nd,
+					 __be32 addr)
 {
 	__u32 i;
 
@@ -80,6 +80,40 @@ static __always_inline int node_has_vip(const struct khaxdp_node *nd,
 	return 0;
 }
 
+/* The same for an IPv6 address (16 bytes at addr). */
+static __always_inline int node_has_vip6(const struct khaxdp_node *nd,
+					 const void *addr)
+{
+	__u32 i;
+
+#pragma unroll
+	for (i = 0; i < KHAXDP_MAX_SERVICES; i++) {
+		if (i >= nd->n_vips6)
+			break;
+		if (addr_equal(&nd->vips6[i], addr))
+			return 1;
+	}
+	return 0;
+}
+
+/* Is the packet to a VIP? */
+static __always_inline int node_has_vip(const struct khaxdp_node *nd,
+					const struct packet *p)
+{
+	if (p->family == KHAXDP_AF_INET6)
+		return node_has_vip6(nd, &p->ip6->daddr);
+	return node_has_vip4(nd, p->ip->daddr);
+}
+
+/* Is the packet to this node's own address (of its family)? */
+static __always_inline int node_is_dst(const struct khaxdp_node *nd,
+				       const struct packet *p)
+{
+	if (p->family == KHAXDP_AF_INET6)
+		return addr_equal(&nd->addr6, (const void *)&p->ip6->daddr);
+	return p->ip->daddr == nd->addr.v4;
+}
+
 /* --- XDP: client -> VIP ------------------------------------------------- */
 
 /* Which backend a packet to a VIP goes to: its flow's (confirmed or
@@ -88,6 +122,7 @@ static __always_inline int node_has_vip(const struct khaxdp_node *nd,
  * STAT_CONTINUE with c->backend set, or the reason the packet is left
  * alone. */
 static __always_inline int forward_choose(struct flow_fwd *c,
+					  const struct khaxdp_flow_key *key,
 					  const struct khaxdp_flow *f, int syn,
 					  int serve)
 {
@@ -96,18 +131,18 @@ static __always_inline int forward_choose(struct flow_fwd *c,
 	if (f) {
 		c->backend_id = f->backend_id;
 	} else {
-		svc = backend_service(c->p->ip->daddr, c->p->tcp->dest);
+		svc = backend_service(&key->dst, key->dport, key->family);
 		if (!svc)
 			return KHAXDP_STAT_PASS_NOT_VIP;
 		if (!syn)
 			return KHAXDP_STAT_NO_FLOW;
 		if (serve)
 			c->backend_id = svc->local_backend;
-		else if (backend_pick(svc, &c->backend_id))
+		else if (backend_pick(svc, key->family, &c->backend_id))
 			return KHAXDP_STAT_NO_BACKEND;
 		c->svc = svc;
 	}
-	c->backend = backend_get(c->backend_id);
+	c->backend = backend_get(c->backend_id, key->family);
 	if (serve && (!c->backend || !c->backend->local))
 		return KHAXDP_STAT_DSR_NO_LOCAL;
 	if (!c->backend)
@@ -115,14 +150,35 @@ static __always_inline int forward_choose(struct flow_fwd *c,
 	return STAT_CONTINUE;
 }
 
-/* The reserved flag of a packet balanced for DSR, set by the node that
- * balances, cleared by the node that serves; with the IP checksum. */
+#define IP6_FLOW_LABEL	0x000fffff
+
+/* Was the packet balanced here by another node (DSR)? IPv4's reserved
+ * flag, IPv6's flow label KHAXDP_IP6_BALANCED_LABEL. */
+static __always_inline int dsr_marked(const struct packet *p)
+{
+	if (p->family == KHAXDP_AF_INET6)
+		return (*(const __be32 *)p->ip6 & bpf_htonl(IP6_FLOW_LABEL)) ==
+		       bpf_htonl(KHAXDP_IP6_BALANCED_LABEL);
+	return (p->ip->frag_off & bpf_htons(KHAXDP_IP_BALANCED)) != 0;
+}
+
+/* The mark of a packet balanced for DSR, set by the node that balances,
+ * cleared by the node that serves: IPv4's reserved flag (with the IP
+ * checksum), IPv6's flow label (no checksum covers it). */
 static __always_inline void dsr_flag(struct packet *p, int set)
 {
-	__be16 old = p->ip->frag_off;
-	__be16 new = set ? old | bpf_htons(KHAXDP_IP_BALANCED) :
-			   old & ~bpf_htons(KHAXDP_IP_BALANCED);
+	__be16 old, new;
 
+	if (p->family == KHAXDP_AF_INET6) {
+		__be32 *word = (__be32 *)p->ip6;
+
+		*word = (*word & ~bpf_htonl(IP6_FLOW_LABEL)) |
+			(set ? bpf_htonl(KHAXDP_IP6_BALANCED_LABEL) : 0);
+		return;
+	}
+	old = p->ip->frag_off;
+	new = set ? old | bpf_htons(KHAXDP_IP_BALANCED) :
+		    old & ~bpf_htons(KHAXDP_IP_BALANCED);
 	csum_apply(&p->ip->check, csum_delta2(0, old, new));
 	p->ip->frag_off = new;
 }
@@ -134,10 +190,22 @@ static __always_inline void dsr_flag(struct packet *p, int set)
  * again, rather than reset by the stack. An active_since_ns ahead of now
  * (another CPU's clock) counts as just now. */
 static __always_inline int node_taking_over(const struct khaxdp_node *nd,
-					    __u64 now)
+					    __u8 family, __u64 now)
 {
-	return nd->active &&
-	       (__s64)(now - nd->active_since_ns) < (__s64)KHAXDP_TAKEOVER_HOLD_NS;
+	return khaxdp_node_active(nd, family) &&
+	       (__s64)(now - khaxdp_node_active_since(nd, family)) <
+		       (__s64)KHAXDP_TAKEOVER_HOLD_NS;
+}
+
+/* A flow whose backend's node failed: gone from its table, the client
+ * answered with a RST. */
+static __always_inline int forward_gone(struct xdp_md *ctx, struct packet *p,
+					void *table,
+					const struct khaxdp_flow_key *key)
+{
+	bpf_map_delete_elem(table, key);
+	stat_count(KHAXDP_STAT_RST_GONE);
+	return tcp_reset_answer(ctx, p);
 }
 
 /* What becomes of a packet stopped for reason: dropped when the data
@@ -166,8 +234,8 @@ static __always_inline int forward(struct xdp_md *ctx, struct packet *p,
 	struct khaxdp_nat *hn = NULL;
 	struct khaxdp_flow_key key;
 	int syn = tcp_is_syn(p->tcp);
+	union khaxdp_addr nat_src;
 	int reason, local, dsr;
-	__be32 nat_src;
 
 	c.now = bpf_ktime_get_coarse_ns();
 	nat_tuple_of(p, &key);
@@ -182,9 +250,9 @@ static __always_inline int forward(struct xdp_md *ctx, struct packet *p,
 	}
 	if (!f)
 		h = flow_half_open_live(&key, c.now);
-	reason = forward_choose(&c, f ? f : h, syn, serve);
+	reason = forward_choose(&c, &key, f ? f : h, syn, serve);
 	if (reason == KHAXDP_STAT_NO_FLOW && !serve &&
-	    node_taking_over(nd, c.now))
+	    node_taking_over(nd, key.family, c.now))
 		reason = KHAXDP_STAT_TAKEOVER_HOLD;
 	if (reason == STAT_CONTINUE && f)
 		reason = flow_check_client(&c, &key, f);
@@ -194,15 +262,14 @@ static __always_inline int forward(struct xdp_md *ctx, struct packet *p,
 		return stop(reason);
 	b = c.backend;
 	local = b->local;	/* read once: the verifier follows one value */
-	if ((f || h) && !local && b->health == KHAXDP_HEALTH_GONE) {
+	if (!local && b->health == KHAXDP_HEALTH_GONE) {
 		/* Its node failed: the client learns it now, not from its
-		 * keepalive's timeout. */
+		 * keepalive's timeout. (One branch per table: the verifier
+		 * refuses the compiler's OR of the two pointers.) */
 		if (f)
-			bpf_map_delete_elem(&flows, &key);
-		else
-			bpf_map_delete_elem(&half_open, &key);
-		stat_count(KHAXDP_STAT_RST_GONE);
-		return tcp_reset_answer(ctx, p);
+			return forward_gone(ctx, p, &flows, &key);
+		if (h)
+			return forward_gone(ctx, p, &half_open, &key);
 	}
 	if (f)
 		dsr = f->mode == KHAXDP_MODE_DSR;
@@ -211,11 +278,14 @@ static __always_inline int forward(struct xdp_md *ctx, struct packet *p,
 	else
 		dsr = c.svc && c.svc->mode == KHAXDP_MODE_DSR;
 	dsr = dsr && !local;
-	nat_src = (nd->flags & KHAXDP_NODE_SNAT_NODE) ? nd->addr.v4 : key.dst.v4;
 	if (f)
-		nat_src = flow_snat_addr(nd, &key, f);
+		flow_snat_addr(nd, &key, f, &nat_src);
 	else if (h)
-		nat_src = flow_snat_addr(nd, &key, h);
+		flow_snat_addr(nd, &key, h, &nat_src);
+	else if (nd->flags & KHAXDP_NODE_SNAT_NODE)
+		flow_node_addr(nd, key.family, &nat_src);
+	else
+		nat_src = key.dst;
 
 	/* Whether it can be sent first: a SYN that cannot opens no flow. A
 	 * DSR packet only changes its Ethernet addresses (one segment): its
@@ -226,7 +296,7 @@ static __always_inline int forward(struct xdp_md *ctx, struct packet *p,
 		hop = bpf_map_lookup_elem(&nexthops, &c.backend_id);
 		if (!hop)
 			return XDP_PASS;
-		reason = fib_next_hop(ctx, p, nat_src, b->addr.v4, hop, c.now);
+		reason = fib_next_hop(ctx, p, &nat_src, &b->addr, hop, c.now);
 		if (reason != STAT_CONTINUE)
 			return stop(reason);
 	}
@@ -263,8 +333,8 @@ static __always_inline int forward(struct xdp_md *ctx, struct packet *p,
 		if (serve)
 			dsr_flag(p, 0);
 		tcp_ts_shift(p->tcp, data_end, f->ts_offset, 0);
-		nat_rewrite4(p, p->ip->saddr, p->tcp->source, b->addr.v4,
-			     b->port, NAT_DELIVER);
+		nat_rewrite(p, &key.src, key.sport, &b->addr, b->port,
+			    NAT_DELIVER);
 		stat_count(serve ? KHAXDP_STAT_DSR_SERVED : KHAXDP_STAT_FWD_LOCAL);
 		return XDP_PASS;
 	}
@@ -276,8 +346,7 @@ static __always_inline int forward(struct xdp_md *ctx, struct packet *p,
 				    KHAXDP_STAT_DSR_TX);
 	}
 	tcp_ts_shift(p->tcp, data_end, f->ts_offset, 0);
-	nat_rewrite4(p, nat_src, f->snat_port, b->addr.v4, b->port,
-		     NAT_FORWARD);
+	nat_rewrite(p, &nat_src, f->snat_port, &b->addr, b->port, NAT_FORWARD);
 	return fib_transmit(ctx, p, hop, KHAXDP_STAT_FWD_TX,
 			    KHAXDP_STAT_FWD_REDIRECT);
 }
@@ -329,15 +398,14 @@ static __always_inline int reply(struct xdp_md *ctx, struct packet *p)
 		return stop(reason);
 	if (!nat_ttl_allows_forward(p))
 		return stop(KHAXDP_STAT_TTL_EXCEEDED);
-	reason = fib_next_hop(ctx, p, n->flow.dst.v4, n->flow.src.v4, &n->hop,
-			      now);
+	reason = fib_next_hop(ctx, p, &n->flow.dst, &n->flow.src, &n->hop, now);
 	if (reason != STAT_CONTINUE)
 		return stop(reason);
 	if (confirmed)
 		flow_touch(f, p->tcp, now, KHAXDP_FLOW_FIN_REV);
 	tcp_ts_shift(p->tcp, data_end, n->ts_offset, 1);
-	nat_rewrite4(p, n->flow.dst.v4, n->flow.dport, n->flow.src.v4,
-		     n->flow.sport, NAT_FORWARD);
+	nat_rewrite(p, &n->flow.dst, n->flow.dport, &n->flow.src, n->flow.sport,
+		    NAT_FORWARD);
 	stat_backend(n->backend_id, p->ip_len, STAT_OUT);
 	return fib_transmit(ctx, p, &n->hop, KHAXDP_STAT_REPLY_TX,
 			    KHAXDP_STAT_REPLY_REDIRECT);
@@ -380,8 +448,7 @@ static __always_inline int icmp_to_client(struct xdp_md *ctx, struct packet *p,
 		return KHAXDP_STAT_ICMP_NO_FLOW;
 	if (!nat_ttl_allows_forward(p))
 		return KHAXDP_STAT_TTL_EXCEEDED;
-	reason = fib_next_hop(ctx, p, n->flow.dst.v4, n->flow.src.v4, &n->hop,
-			      now);
+	reason = fib_next_hop(ctx, p, &n->flow.dst, &n->flow.src, &n->hop, now);
 	if (reason != STAT_CONTINUE)
 		return reason;
 	from = p->ip->saddr == e->ip->daddr ? n->flow.dst.v4 : p->ip->saddr;
@@ -408,7 +475,7 @@ static __always_inline int icmp_to_backend(struct xdp_md *ctx, struct packet *p,
 	struct khaxdp_backend *b;
 	struct khaxdp_flow *f;
 	__u64 now = bpf_ktime_get_coarse_ns();
-	__be32 src;
+	union khaxdp_addr src;
 	int reason, dsr;
 
 	key.src.v4 = e->ip->daddr;
@@ -422,8 +489,8 @@ static __always_inline int icmp_to_backend(struct xdp_md *ctx, struct packet *p,
 		f = flow_half_open_live(&key, now);
 	if (!f)
 		return KHAXDP_STAT_ICMP_NO_FLOW;
-	src = flow_snat_addr(nd, &key, f);
-	b = backend_get(f->backend_id);
+	flow_snat_addr(nd, &key, f, &src);
+	b = backend_get(f->backend_id, KHAXDP_AF_INET);
 	if (!b)
 		return KHAXDP_STAT_ICMP_NO_FLOW;
 	if (f->flags & KHAXDP_FLOW_LOCAL) {
@@ -441,22 +508,23 @@ static __always_inline int icmp_to_backend(struct xdp_md *ctx, struct packet *p,
 		return KHAXDP_STAT_ICMP_NO_FLOW;
 	dsr = f->mode == KHAXDP_MODE_DSR;
 	if (dsr)
-		src = p->ip->saddr;
-	reason = fib_next_hop(ctx, p, src, b->addr.v4, hop, now);
+		src.v4 = p->ip->saddr;
+	reason = fib_next_hop(ctx, p, &src, &b->addr, hop, now);
 	if (reason != STAT_CONTINUE)
 		return reason;
 	if (dsr)
 		icmp_rewrite_quote(e, b->addr.v4, b->port, e->ip->daddr,
 				   e->tcp->dest);
 	else
-		icmp_rewrite_quote(e, b->addr.v4, b->port, src, f->snat_port);
-	icmp_rewrite_outer(p, src, b->addr.v4, 1);
+		icmp_rewrite_quote(e, b->addr.v4, b->port, src.v4,
+				   f->snat_port);
+	icmp_rewrite_outer(p, src.v4, b->addr.v4, 1);
 	*verdict = fib_transmit(ctx, p, hop, KHAXDP_STAT_ICMP_TX,
 				KHAXDP_STAT_ICMP_TX);
 	return STAT_CONTINUE;
 }
 
-/* An IPv4 packet that is not TCP: an ICMP error of a flow is translated,
+/* A packet that is not TCP: an ICMP error of a flow is translated,
  * everything else passes as PASS_NOT_TCP. */
 static __always_inline int not_tcp(struct xdp_md *ctx, struct packet *p,
 				   void *data_end)
@@ -465,8 +533,9 @@ static __always_inline int not_tcp(struct xdp_md *ctx, struct packet *p,
 	struct khaxdp_node *nd = node_get();
 	struct icmp_err e;
 
-	if (nd && node_mac_is(nd, p->eth->h_dest) &&
-	    (p->ip->daddr == nd->addr.v4 || node_has_vip(nd, p->ip->daddr))) {
+	if (p->family == KHAXDP_AF_INET && nd &&
+	    node_mac_is(nd, p->eth->h_dest) &&
+	    (node_is_dst(nd, p) || node_has_vip(nd, p))) {
 		reason = icmp_parse(p, data_end, &e);
 		if (reason == STAT_CONTINUE &&
 		    (p->ip->daddr == nd->addr.v4 ||
@@ -483,19 +552,9 @@ static __always_inline int not_tcp(struct xdp_md *ctx, struct packet *p,
 	return verdict;
 }
 
-/* IPv6: parsed and counted; no service is IPv6 yet, so a whole TCP
- * segment passes as not for a VIP. */
-static __always_inline int ipv6(struct xdp_md *ctx, struct packet *p,
-				void *data_end)
-{
-	int reason = parse_ip6_tcp(data_end, ctx->data_end - ctx->data, p);
-
-	stat_count(reason == STAT_CONTINUE ? KHAXDP_STAT_PASS_NOT_VIP : reason);
-	return XDP_PASS;
-}
-
-SEC("xdp")
-int khaxdp_xdp(struct xdp_md *ctx)
+/* The XDP path of one address family (a constant: each program keeps only
+ * its family's code, and the verifier follows only that). */
+static __always_inline int xdp_family(struct xdp_md *ctx, __u8 family)
 {
 	void *data = (void *)(long)ctx->data;
 	void *data_end = (void *)(long)ctx->data_end;
@@ -503,14 +562,10 @@ int khaxdp_xdp(struct xdp_md *ctx)
 	struct packet p;
 	int reason;
 
-	stat_count(KHAXDP_STAT_RX);
-	reason = parse_tcp4(data, data_end, ctx->data_end - ctx->data,
-			    PARSE_WIRE, &p);
+	reason = parse_packet_of(data, data_end, ctx->data_end - ctx->data,
+				 family, &p);
 	if (reason == KHAXDP_STAT_PASS_NOT_TCP)
 		return not_tcp(ctx, &p, data_end);
-	if (reason == KHAXDP_STAT_PASS_NOT_IP &&
-	    p.eth->h_proto == bpf_htons(ETH_P_IPV6))
-		return ipv6(ctx, &p, data_end);
 	if (reason != STAT_CONTINUE) {
 		stat_count(reason);
 		return XDP_PASS;
@@ -528,14 +583,14 @@ int khaxdp_xdp(struct xdp_md *ctx)
 	/* The node's own address is never a VIP: only replies to SNAT ports
 	 * need a look (flows NATed from the node's address), and the rest of
 	 * the node's traffic costs no lookup. */
-	if (p.ip->daddr == nd->addr.v4) {
+	if (node_is_dst(nd, &p)) {
 		if (node_snat_port(nd, p.tcp->dest))
 			return reply(ctx, &p);
 		stat_count(KHAXDP_STAT_PASS_NOT_VIP);
 		return XDP_PASS;
 	}
 
-	if (!node_has_vip(nd, p.ip->daddr)) {
+	if (!node_has_vip(nd, &p)) {
 		stat_count(KHAXDP_STAT_PASS_NOT_VIP);
 		return XDP_PASS;
 	}
@@ -550,19 +605,59 @@ int khaxdp_xdp(struct xdp_md *ctx)
 	 * by make soak) and send ICMP redirects. */
 	if (node_snat_port(nd, p.tcp->dest))
 		return reply(ctx, &p);
-	if (p.ip->frag_off & bpf_htons(KHAXDP_IP_BALANCED))
+	if (dsr_marked(&p))
 		return forward(ctx, &p, nd, 1);
-	if (!nd->active) {
+	if (!khaxdp_node_active(nd, p.family)) {
 		stat_count(KHAXDP_STAT_STANDBY);
 		return XDP_DROP;
 	}
 	return forward(ctx, &p, nd, 0);
 }
 
+/* IPv6 frames go to a program of their own: the two families' paths
+ * together are more than the verifier follows in one program. libbpf puts
+ * it in the array when it loads the object; pinned, the array keeps it
+ * after attach exits (a program array forgets its programs when nothing
+ * in user space holds it). */
+int khaxdp_xdp6(struct xdp_md *ctx);
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PROG_ARRAY);
+	__uint(max_entries, 1);
+	__uint(key_size, sizeof(__u32));	/* no BTF: a program array */
+	__uint(pinning, LIBBPF_PIN_BY_NAME);	/* takes none */
+	__array(values, int (struct xdp_md *));
+} xdp_ipv6 SEC(".maps") = {
+	.values = { [0] = (void *)&khaxdp_xdp6 },
+};
+
+SEC("xdp")
+int khaxdp_xdp(struct xdp_md *ctx)
+{
+	void *data = (void *)(long)ctx->data;
+	void *data_end = (void *)(long)ctx->data_end;
+
+	stat_count(KHAXDP_STAT_RX);
+	if (parse_is_ipv6(data, data_end)) {
+		bpf_tail_call(ctx, &xdp_ipv6, 0);
+		stat_count(KHAXDP_STAT_PASS_NO_IPV6);
+		return XDP_PASS;
+	}
+	return xdp_family(ctx, KHAXDP_AF_INET);
+}
+
+/* Entered only from khaxdp_xdp, which counted the frame. */
+SEC("xdp")
+int khaxdp_xdp6(struct xdp_md *ctx)
+{
+	return xdp_family(ctx, KHAXDP_AF_INET6);
+}
+
 /* --- TC egress: replies of the local backend --------------------------- */
 
-/* Ethernet, the longest IPv4 and the longest TCP header. */
-#define TC_HDR_MAX	(ETH_HLEN + 60 + 60)
+/* Ethernet, the longest IP header walked (IPv6 and a few extension
+ * headers) and the longest TCP header. */
+#define TC_HDR_MAX	(ETH_HLEN + 40 + 64 + 60)
 
 /* A local flow closed by the apiserver: announced for flow sync, as
  * flow_event() does, when this node is the active one (else it served
@@ -572,9 +667,9 @@ static __always_inline void tc_flow_closed(const struct khaxdp_flow_key *key,
 					   __u32 backend_id, __u64 now)
 {
 	const struct khaxdp_node *nd = node_get();
-	const struct khaxdp_backend *b = backend_get(backend_id);
+	const struct khaxdp_backend *b = backend_get(backend_id, key->family);
 
-	if (nd && nd->active && b)
+	if (nd && khaxdp_node_active(nd, key->family) && b)
 		flow_event_emit(key, f, b, KHAXDP_FLOW_EV_CLOSE, now);
 }
 
@@ -582,6 +677,7 @@ SEC("tc")
 int khaxdp_tc(struct __sk_buff *skb)
 {
 	struct khaxdp_flow_key rkey;
+	union khaxdp_addr dst;
 	struct khaxdp_flow *f;
 	struct khaxdp_nat *n;
 	struct packet p;
@@ -596,7 +692,7 @@ int khaxdp_tc(struct __sk_buff *skb)
 		bpf_skb_pull_data(skb, skb->len < TC_HDR_MAX ? skb->len : TC_HDR_MAX);
 	data = (void *)(long)skb->data;
 	data_end = (void *)(long)skb->data_end;
-	reason = parse_tcp4(data, data_end, skb->len, PARSE_STACK, &p);
+	reason = parse_packet(data, data_end, skb->len, PARSE_STACK, &p);
 	if (reason != STAT_CONTINUE) {
 		/* Most of what the node sends is simply not ours (ARP,
 		 * UDP, fragments); only headers that lie are counted. */
@@ -630,12 +726,13 @@ int khaxdp_tc(struct __sk_buff *skb)
 			return TC_ACT_OK;
 		flow_check_synack(&p, f, n, data_end);
 	}
-	tcp_off = NAT_TC_IP_OFF + p.ip->ihl * 4;
+	tcp_off = NAT_TC_IP_OFF + (p.l4_off & 0x3fff);
 	ip_len = p.ip_len;
 	ts_off = n->ts_offset ? tcp_ts_off(p.tcp, data_end) : 0;
 	ts_offset = n->ts_offset;
+	dst = n->flow.dst;
 	/* The helpers may move the packet: p is not used after this. */
-	if (nat_rewrite_source_skb(skb, tcp_off, rkey.src.v4, n->flow.dst.v4,
+	if (nat_rewrite_source_skb(skb, tcp_off, rkey.family, &rkey.src, &dst,
 				   rkey.sport, n->flow.dport) ||
 	    (ts_off && tcp_ts_unshift_skb(skb, tcp_off, ts_off, ts_offset))) {
 		stat_count(KHAXDP_STAT_TC_BAD);
@@ -662,50 +759,89 @@ static __always_inline int sock_in_scope(struct bpf_sock_addr *ctx,
 	       bpf_get_netns_cookie(ctx) == nd->netns_cookie;
 }
 
-SEC("cgroup/connect4")
-int khaxdp_connect4(struct bpf_sock_addr *ctx)
+/* connect() of a TCP socket to @vip:@vip_port: the backend it goes to,
+ * or NULL to leave it to the stack. */
+static __always_inline struct khaxdp_backend *
+sock_connect(struct bpf_sock_addr *ctx, __u8 family,
+	     const union khaxdp_addr *vip, __be16 vip_port)
 {
-	__be32 vip_addr = ctx->user_ip4;
-	__be16 vip_port = (__be16)ctx->user_port;
 	struct khaxdp_sock_vip *sv;
 	struct khaxdp_service *svc;
 	struct khaxdp_backend *b;
 	struct khaxdp_node *nd;
+	int is_vip;
 	__u32 id;
 
 	if (ctx->type != SOCK_STREAM || ctx->protocol != IPPROTO_TCP)
-		return 1;
+		return NULL;
 	/* A socket whose connect to a VIP failed may connect again, to
 	 * anything: what getpeername() reported for the first is forgotten
 	 * (written again below if this one is balanced too). */
 	bpf_sk_storage_delete(&sock_vip, ctx->sk);
 	nd = node_get();
-	if (!nd || !node_has_vip(nd, vip_addr) || !sock_in_scope(ctx, nd))
-		return 1;
-	svc = backend_service(vip_addr, vip_port);
+	if (!nd)
+		return NULL;
+	is_vip = family == KHAXDP_AF_INET6 ? node_has_vip6(nd, vip) :
+					     node_has_vip4(nd, vip->v4);
+	if (!is_vip || !sock_in_scope(ctx, nd))
+		return NULL;
+	svc = backend_service(vip, vip_port, family);
 	if (!svc)
-		return 1;
+		return NULL;
 	b = NULL;
-	if (!backend_pick(svc, &id))
-		b = backend_get(id);
+	if (!backend_pick(svc, family, &id))
+		b = backend_get(id, family);
 	if (!b) {
 		/* Left to the stack: refused, as haproxy would. */
 		stat_count(KHAXDP_STAT_SOCK_NO_BACKEND);
-		return 1;
+		return NULL;
 	}
 	sv = bpf_sk_storage_get(&sock_vip, ctx->sk, 0,
 				BPF_SK_STORAGE_GET_F_CREATE);
 	if (sv) {
-		__builtin_memset(&sv->addr, 0, sizeof(sv->addr));
-		sv->addr.v4 = vip_addr;
+		sv->addr = *vip;
 		sv->port = vip_port;
-		sv->family = KHAXDP_AF_INET;
+		sv->family = family;
 		sv->backend_id = id;
 	}
-	ctx->user_ip4 = b->addr.v4;
-	ctx->user_port = b->port;
 	stat_count(KHAXDP_STAT_SOCK_CONNECT);
 	stat_flow_opened(id);
+	return b;
+}
+
+SEC("cgroup/connect4")
+int khaxdp_connect4(struct bpf_sock_addr *ctx)
+{
+	union khaxdp_addr vip = { .v4 = ctx->user_ip4 };
+	struct khaxdp_backend *b;
+
+	b = sock_connect(ctx, KHAXDP_AF_INET, &vip, (__be16)ctx->user_port);
+	if (b) {
+		ctx->user_ip4 = b->addr.v4;
+		ctx->user_port = b->port;
+	}
+	return 1;
+}
+
+SEC("cgroup/connect6")
+int khaxdp_connect6(struct bpf_sock_addr *ctx)
+{
+	union khaxdp_addr vip;
+	struct khaxdp_backend *b;
+
+	/* The context is read and written a word at a time. */
+	vip.v6[0] = ctx->user_ip6[0];
+	vip.v6[1] = ctx->user_ip6[1];
+	vip.v6[2] = ctx->user_ip6[2];
+	vip.v6[3] = ctx->user_ip6[3];
+	b = sock_connect(ctx, KHAXDP_AF_INET6, &vip, (__be16)ctx->user_port);
+	if (b) {
+		ctx->user_ip6[0] = b->addr.v6[0];
+		ctx->user_ip6[1] = b->addr.v6[1];
+		ctx->user_ip6[2] = b->addr.v6[2];
+		ctx->user_ip6[3] = b->addr.v6[3];
+		ctx->user_port = b->port;
+	}
 	return 1;
 }
 
@@ -718,6 +854,22 @@ int khaxdp_getpeername4(struct bpf_sock_addr *ctx)
 	sv = bpf_sk_storage_get(&sock_vip, ctx->sk, 0, 0);
 	if (sv && sv->family == KHAXDP_AF_INET) {
 		ctx->user_ip4 = sv->addr.v4;
+		ctx->user_port = sv->port;
+	}
+	return 1;
+}
+
+SEC("cgroup/getpeername6")
+int khaxdp_getpeername6(struct bpf_sock_addr *ctx)
+{
+	struct khaxdp_sock_vip *sv;
+
+	sv = bpf_sk_storage_get(&sock_vip, ctx->sk, 0, 0);
+	if (sv && sv->family == KHAXDP_AF_INET6) {
+		ctx->user_ip6[0] = sv->addr.v6[0];
+		ctx->user_ip6[1] = sv->addr.v6[1];
+		ctx->user_ip6[2] = sv->addr.v6[2];
+		ctx->user_ip6[3] = sv->addr.v6[3];
 		ctx->user_port = sv->port;
 	}
 	return 1;

@@ -70,6 +70,13 @@ enum khaxdp_mode {
  * it. */
 #define KHAXDP_IP_BALANCED	0x8000
 
+/* IPv6 has no spare bit: the node that balances overwrites the flow label
+ * with this value, the node that serves sets it to 0 (docs/design.md,
+ * "The DSR mark"). A client's own label equal to it (one in 2^20) makes
+ * its connection served by the node it reaches: the right service, one
+ * flow off balance. */
+#define KHAXDP_IP6_BALANCED_LABEL	0x4b58d
+
 #define KHAXDP_NO_BACKEND	0xffffffffU
 
 /* The node that balances a DSR flow sees only the client's side: the
@@ -288,6 +295,17 @@ struct khaxdp_node {
 	 * again), not passed to the stack, which would reset a connection
 	 * whose flow the old holder is still sending (flow sync). */
 	__u64 active_since_ns;
+	/* IPv6: the node's global address on the interface (the source of
+	 * NAT66 with snat_address = node; zero when it has none), the
+	 * distinct IPv6 addresses of the services, as vips[] for IPv4, and
+	 * whether this node holds them: active and active_since_ns above
+	 * are IPv4's (an instance per family may elect another holder). */
+	union khaxdp_addr addr6;
+	__u8 n_vips6;
+	__u8 active6;
+	__u8 pad4[6];
+	__u64 active6_since_ns;
+	union khaxdp_addr vips6[KHAXDP_MAX_SERVICES];
 };
 
 #define KHAXDP_TAKEOVER_HOLD_NS	1000000000ULL
@@ -376,7 +394,7 @@ enum khaxdp_stat_class {
 	X(PASS_OTHER_HOST,  PASS,      "passed: frame for another host's MAC") \
 	X(BAD_ETH_TRUNC,    MALFORMED, "malformed: truncated Ethernet header") \
 	X(BAD_IP_TRUNC,     MALFORMED, "malformed: truncated IP header") \
-	X(BAD_IP_VERSION,   MALFORMED, "malformed: IP version is not 4") \
+	X(BAD_IP_VERSION,   MALFORMED, "malformed: IP version is not the frame's (4, or 6)") \
 	X(BAD_IP_IHL,       MALFORMED, "malformed: IP header length < 20") \
 	X(BAD_IP_LEN,       MALFORMED, "malformed: IP total length lies") \
 	X(BAD_IP_FRAG,      PASS,      "passed: IP fragment") \
@@ -388,7 +406,7 @@ enum khaxdp_stat_class {
 	X(FIB_FAIL,         PASS,      "passed: no route to backend/client") \
 	X(FWD_DISABLED,     PASS,      "passed: forwarding is off on the interface") \
 	X(NAT_PORTS_FULL,   DROP,      "dropped: no free NAT port") \
-	X(TTL_EXCEEDED,     DROP,      "dropped: TTL would reach 0 when forwarded") \
+	X(TTL_EXCEEDED,     DROP,      "dropped: TTL (hop limit) would reach 0 when forwarded") \
 	X(LOCAL_TUPLE_BUSY, DROP,      "dropped: SYN whose tuple at the local backend is another connection's") \
 	X(HALF_OPEN_LIMIT,  DROP,      "dropped: SYN from a source holding its share of half-open flows") \
 	X(HANDSHAKE_BAD,    DROP,      "dropped: handshake segment that does not answer the other side's SYN") \
@@ -420,7 +438,8 @@ enum khaxdp_stat_class {
 	X(SOCK_CONNECT,     EVENT,     "local connect() to a VIP balanced") \
 	X(SOCK_NO_BACKEND,  PASS,      "local connect() with no usable backend") \
 	X(BAD_IP6_EXT,      MALFORMED, "malformed: IPv6 extension headers cut short, or more than are walked") \
-	X(TAKEOVER_HOLD,    DROP,      "dropped: non-SYN with no flow in the first second after taking over (its flow may be on its way from the old holder)")
+	X(TAKEOVER_HOLD,    DROP,      "dropped: non-SYN with no flow in the first second after taking over (its flow may be on its way from the old holder)") \
+	X(PASS_NO_IPV6,     PASS,      "passed: IPv6, and the IPv6 program is not in place (a loader that did not load it)")
 
 #define KHAXDP_STAT_ENUM(name, class, desc) KHAXDP_STAT_##name,
 enum khaxdp_stat {

@@ -187,4 +187,32 @@ struct {
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } reserved_ports SEC(".maps");
 
+/* Room for the values the forward path builds before it writes them to
+ * a table (a NAT entry and a flow): bytes the 512-byte stack cannot spare
+ * once both families' addresses are 16 bytes wide. One per CPU: an XDP
+ * program runs to its end on its CPU before the next one starts there.
+ * Nothing lives in it between packets: not pinned, not for user space. */
+struct khaxdp_scratch {
+	struct khaxdp_nat nat;
+	struct khaxdp_flow flow;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct khaxdp_scratch);
+} scratch SEC(".maps");
+
+/* This CPU's scratch, zeroed. */
+static __always_inline struct khaxdp_scratch *scratch_get(void)
+{
+	__u32 zero = 0;
+	struct khaxdp_scratch *s = bpf_map_lookup_elem(&scratch, &zero);
+
+	if (s)
+		__builtin_memset(s, 0, sizeof(*s));
+	return s;
+}
+
 #endif /* KHAXDP_MAPS_BPF_H */

@@ -21,13 +21,13 @@
 static __always_inline void nat_tuple_of(const struct packet *p,
 					 struct khaxdp_flow_key *k)
 {
-	__builtin_memset(k, 0, sizeof(*k));
-	k->src.v4 = p->ip->saddr;
-	k->dst.v4 = p->ip->daddr;
+	pkt_addrs(p, &k->src, &k->dst);
 	k->sport = p->tcp->source;
 	k->dport = p->tcp->dest;
 	k->proto = IPPROTO_TCP;
-	k->family = KHAXDP_AF_INET;
+	k->family = p->family;
+	k->pad[0] = 0;
+	k->pad[1] = 0;
 }
 
 /* The live flow a reply tuple's entry belongs to (still on this backend
@@ -189,7 +189,8 @@ static __always_inline int nat_claim(const struct khaxdp_flow_key *rkey,
 static __always_inline int nat_claim_port(const struct khaxdp_node *nd,
 					  const struct khaxdp_backend *b,
 					  const struct khaxdp_nat *val,
-					  __be32 src, __u64 now, __be16 *port,
+					  const union khaxdp_addr *src,
+					  __u64 now, __be16 *port,
 					  struct khaxdp_nat **held)
 {
 	__u32 min = nd->snat_port_min, max = nd->snat_port_max;
@@ -204,11 +205,11 @@ static __always_inline int nat_claim_port(const struct khaxdp_node *nd,
 	range = max - min + 1;
 	start = __sync_fetch_and_add(&cur->next, 1);
 
-	rkey.src.v4 = b->addr.v4;
-	rkey.dst.v4 = src;
+	rkey.src = b->addr;
+	rkey.dst = *src;
 	rkey.sport = b->port;
 	rkey.proto = IPPROTO_TCP;
-	rkey.family = KHAXDP_AF_INET;
+	rkey.family = b->family;
 
 	for (i = 0; i < KHAXDP_PORT_TRIES; i++) {
 		rkey.dport = bpf_htons(min + (start + i) % range);
@@ -234,13 +235,24 @@ static __always_inline int nat_local_busy(struct xdp_md *ctx,
 {
 	struct bpf_sock_tuple t = {};
 	struct bpf_sock *sk;
+	__u32 len;
 	int busy;
 
-	t.ipv4.saddr = p->ip->saddr;
-	t.ipv4.daddr = b->addr.v4;
-	t.ipv4.sport = p->tcp->source;
-	t.ipv4.dport = b->port;
-	sk = bpf_skc_lookup_tcp(ctx, &t, sizeof(t.ipv4), BPF_F_CURRENT_NETNS, 0);
+	if (p->family == KHAXDP_AF_INET6) {
+		__builtin_memcpy(t.ipv6.saddr, &p->ip6->saddr,
+				 sizeof(t.ipv6.saddr));
+		__builtin_memcpy(t.ipv6.daddr, &b->addr, sizeof(t.ipv6.daddr));
+		t.ipv6.sport = p->tcp->source;
+		t.ipv6.dport = b->port;
+		len = sizeof(t.ipv6);
+	} else {
+		t.ipv4.saddr = p->ip->saddr;
+		t.ipv4.daddr = b->addr.v4;
+		t.ipv4.sport = p->tcp->source;
+		t.ipv4.dport = b->port;
+		len = sizeof(t.ipv4);
+	}
+	sk = bpf_skc_lookup_tcp(ctx, &t, len, BPF_F_CURRENT_NETNS, 0);
 	if (!sk)
 		return 0;
 	busy = sk->state != BPF_TCP_LISTEN && sk->state != BPF_TCP_TIME_WAIT;
@@ -256,19 +268,22 @@ static __always_inline int nat_claim_local(const struct khaxdp_backend *b,
 {
 	struct khaxdp_flow_key rkey = {};
 
-	rkey.src.v4 = b->addr.v4;
-	rkey.dst.v4 = val->flow.src.v4;
+	rkey.src = b->addr;
+	rkey.dst = val->flow.src;
 	rkey.sport = b->port;
 	rkey.dport = val->flow.sport;
 	rkey.proto = IPPROTO_TCP;
-	rkey.family = KHAXDP_AF_INET;
+	rkey.family = b->family;
 	return nat_claim(&rkey, val, 0, now, held);
 }
 
-/* May the packet be sent on to another host? Not when its TTL would reach
- * 0 there (RFC 1812): such a packet is dropped and counted. */
+/* May the packet be sent on to another host? Not when its TTL (hop
+ * limit) would reach 0 there (RFC 1812, RFC 8200): such a packet is
+ * dropped and counted. */
 static __always_inline int nat_ttl_allows_forward(const struct packet *p)
 {
+	if (p->family == KHAXDP_AF_INET6)
+		return p->ip6->hop_limit > 1;
 	return p->ip->ttl > 1;
 }
 
@@ -310,28 +325,102 @@ static __always_inline void nat_rewrite4(struct packet *p, __be32 saddr,
 	tcp->dest = dport;
 }
 
+/* Delta of the 16-byte address at @from becoming @to. */
+static __always_inline __u32 csum_delta16(__u32 delta, const void *from,
+					  const union khaxdp_addr *to)
+{
+	const __be32 *f = from;
+	__u32 i;
+
+#pragma unroll
+	for (i = 0; i < 4; i++)
+		delta = csum_delta4(delta, f[i], to->v6[i]);
+	return delta;
+}
+
+/* The same for IPv6: no header checksum, the TCP one covers the addresses
+ * (its pseudo-header); the hop limit goes down as the TTL does. */
+static __always_inline void nat_rewrite6(struct packet *p,
+					 const union khaxdp_addr *saddr,
+					 __be16 sport,
+					 const union khaxdp_addr *daddr,
+					 __be16 dport, enum nat_hop hop)
+{
+	struct ipv6hdr *ip6 = p->ip6;
+	struct tcphdr *tcp = p->tcp;
+	__u32 d = 0;
+
+	d = csum_delta16(d, &ip6->saddr, saddr);
+	d = csum_delta16(d, &ip6->daddr, daddr);
+	d = csum_delta2(d, tcp->source, sport);
+	d = csum_delta2(d, tcp->dest, dport);
+	csum_apply(&tcp->check, d);
+	__builtin_memcpy(&ip6->saddr, saddr, sizeof(*saddr));
+	__builtin_memcpy(&ip6->daddr, daddr, sizeof(*daddr));
+	tcp->source = sport;
+	tcp->dest = dport;
+	if (hop == NAT_FORWARD)
+		ip6->hop_limit--;
+}
+
+/* Either family: the packet's own. */
+static __always_inline void nat_rewrite(struct packet *p,
+					const union khaxdp_addr *saddr,
+					__be16 sport,
+					const union khaxdp_addr *daddr,
+					__be16 dport, enum nat_hop hop)
+{
+	if (p->family == KHAXDP_AF_INET6)
+		nat_rewrite6(p, saddr, sport, daddr, dport, hop);
+	else
+		nat_rewrite4(p, saddr->v4, sport, daddr->v4, dport, hop);
+}
+
 #define NAT_TC_IP_OFF		ETH_HLEN
 #define NAT_TC_IP_CSUM_OFF	(NAT_TC_IP_OFF + offsetof(struct iphdr, check))
 #define NAT_TC_IP_SADDR_OFF	(NAT_TC_IP_OFF + offsetof(struct iphdr, saddr))
+#define NAT_TC_IP6_SADDR_OFF	(NAT_TC_IP_OFF + offsetof(struct ipv6hdr, saddr))
 
-/* TC: rewrite the source with the helpers that understand the stack's
- * partial checksums. The packet may move: no pointer into it is valid
- * after this. */
+/* TC: rewrite the source address with the helpers that understand the
+ * stack's partial checksums (IPv6: the TCP checksum's pseudo-header only,
+ * by the difference of the two addresses). */
+static __always_inline int nat_source_addr_skb(struct __sk_buff *skb,
+					       __u32 tcp_csum_off, __u8 family,
+					       union khaxdp_addr *from,
+					       union khaxdp_addr *to)
+{
+	__s64 diff;
+
+	if (family != KHAXDP_AF_INET6)
+		return bpf_l4_csum_replace(skb, tcp_csum_off, from->v4, to->v4,
+					   BPF_F_PSEUDO_HDR | sizeof(to->v4)) ||
+		       bpf_l3_csum_replace(skb, NAT_TC_IP_CSUM_OFF, from->v4,
+					   to->v4, sizeof(to->v4)) ||
+		       bpf_skb_store_bytes(skb, NAT_TC_IP_SADDR_OFF, &to->v4,
+					   sizeof(to->v4), 0);
+	diff = bpf_csum_diff((__be32 *)from, sizeof(*from), (__be32 *)to,
+			     sizeof(*to), 0);
+	if (diff < 0)
+		return -1;
+	return bpf_l4_csum_replace(skb, tcp_csum_off, 0, diff,
+				   BPF_F_PSEUDO_HDR) ||
+	       bpf_skb_store_bytes(skb, NAT_TC_IP6_SADDR_OFF, to, sizeof(*to),
+				   0);
+}
+
+/* TC: the source address and port rewritten. The packet may move: no
+ * pointer into it is valid after this. */
 static __always_inline int nat_rewrite_source_skb(struct __sk_buff *skb,
-						  __u32 tcp_off,
-						  __be32 from_addr,
-						  __be32 to_addr,
+						  __u32 tcp_off, __u8 family,
+						  union khaxdp_addr *from_addr,
+						  union khaxdp_addr *to_addr,
 						  __be16 from_port,
 						  __be16 to_port)
 {
 	__u32 tcp_csum_off = tcp_off + offsetof(struct tcphdr, check);
 
-	if (bpf_l4_csum_replace(skb, tcp_csum_off, from_addr, to_addr,
-				BPF_F_PSEUDO_HDR | sizeof(to_addr)) ||
-	    bpf_l3_csum_replace(skb, NAT_TC_IP_CSUM_OFF, from_addr, to_addr,
-				sizeof(to_addr)) ||
-	    bpf_skb_store_bytes(skb, NAT_TC_IP_SADDR_OFF, &to_addr,
-				sizeof(to_addr), 0) ||
+	if (nat_source_addr_skb(skb, tcp_csum_off, family, from_addr,
+				to_addr) ||
 	    bpf_l4_csum_replace(skb, tcp_csum_off, from_port, to_port,
 				sizeof(to_port)) ||
 	    bpf_skb_store_bytes(skb, tcp_off + offsetof(struct tcphdr, source),

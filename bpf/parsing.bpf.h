@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
 /*
- * parsing.bpf.h - Ethernet/IPv4/TCP parsing for XDP and TC. Every bounds
+ * parsing.bpf.h - Ethernet, IPv4 or IPv6, and TCP parsing for XDP and TC. Every bounds
  * check of the data plane lives here: a caller gets either a packet whose
  * headers are all inside [data, data_end) and consistent with each other,
  * or the reason (an enum khaxdp_stat) why it must be left alone.
@@ -27,11 +27,12 @@
 
 struct packet {
 	struct ethhdr *eth;
-	struct iphdr *ip;
-	struct ipv6hdr *ip6;	/* instead of ip, for IPv6 */
+	struct iphdr *ip;	/* IPv4 */
+	struct ipv6hdr *ip6;	/* IPv6, instead */
 	struct tcphdr *tcp;
 	__u32 ip_len;		/* IP total length: bytes counted per backend */
-	__u32 l4_off;		/* IPv6: where the TCP header starts, from ip6 */
+	__u32 l4_off;		/* where the TCP header starts, from the IP one */
+	__u8 family;		/* KHAXDP_AF_INET or KHAXDP_AF_INET6 */
 };
 
 /* Extension headers walked before the transport header: more is taken
@@ -54,7 +55,8 @@ static __always_inline int parse_eth(void *data, void *data_end,
 	    eth->h_proto == bpf_htons(ETH_P_8021AD))
 		return KHAXDP_STAT_PASS_VLAN;
 	p->eth = eth;
-	if (eth->h_proto != bpf_htons(ETH_P_IP))
+	if (eth->h_proto != bpf_htons(ETH_P_IP) &&
+	    eth->h_proto != bpf_htons(ETH_P_IPV6))
 		return KHAXDP_STAT_PASS_NOT_IP;
 	return STAT_CONTINUE;
 }
@@ -99,7 +101,10 @@ static __always_inline int parse_ipv4(void *data_end, __u32 pkt_len,
 	/* A whole datagram: a caller may look at it (ICMP) even when it is
 	 * not TCP. */
 	p->ip = ip;
+	p->ip6 = NULL;
+	p->family = KHAXDP_AF_INET;
 	p->ip_len = tot_len;
+	p->l4_off = hlen;
 	if (ip->protocol != IPPROTO_TCP)
 		return KHAXDP_STAT_PASS_NOT_TCP;
 	return STAT_CONTINUE;
@@ -122,28 +127,21 @@ static __always_inline int parse_tcp_at(void *data_end, void *l3, __u32 off,
 	return STAT_CONTINUE;
 }
 
-static __always_inline int parse_tcp(void *data_end, struct packet *p)
+/*
+ * x, as the CPU computes it, but a number the verifier knows nothing of:
+ * x ^ w ^ w, with w any value it does not know (a packet word), in
+ * instructions the compiler may not fold. The caller bounds it again.
+ * Whatever path led here (how many IPv6 extension headers were walked),
+ * the verifier goes on from one state instead of one per path: without
+ * it, it follows the whole data plane once per count of headers, more
+ * than the million instructions it follows in all.
+ */
+static __always_inline __u32 parse_forget(__u32 x, __u32 w)
 {
-	return parse_tcp_at(data_end, p->ip, p->ip->ihl * 4, p);
-}
+	__u64 v = x, u = w;
 
-/* Ethernet + IPv4 + TCP headers between data and data_end, in a packet of
- * @pkt_len bytes; or the reason it is not one. PASS_NOT_TCP comes with
- * p->eth, p->ip and p->ip_len set: a whole IPv4 datagram of another
- * protocol. */
-static __always_inline int parse_tcp4(void *data, void *data_end,
-				      __u32 pkt_len, enum parse_from from,
-				      struct packet *p)
-{
-	int ret;
-
-	ret = parse_eth(data, data_end, p);
-	if (ret != STAT_CONTINUE)
-		return ret;
-	ret = parse_ipv4(data_end, pkt_len, from, p);
-	if (ret != STAT_CONTINUE)
-		return ret;
-	return parse_tcp(data_end, p);
+	asm volatile("%0 ^= %1\n\t%0 ^= %1" : "+r"(v) : "r"(u));
+	return v;
 }
 
 /*
@@ -155,7 +153,7 @@ static __always_inline int parse_tcp4(void *data, void *data_end,
  * whole datagram of another protocol.
  */
 static __always_inline int parse_ipv6(void *data_end, __u32 pkt_len,
-				      struct packet *p)
+				      enum parse_from from, struct packet *p)
 {
 	struct ipv6hdr *ip6 = (void *)(p->eth + 1);
 	__u32 off = sizeof(*ip6), end, i;
@@ -166,6 +164,9 @@ static __always_inline int parse_ipv6(void *data_end, __u32 pkt_len,
 	if (ip6->version != 6)
 		return KHAXDP_STAT_BAD_IP_VERSION;
 	end = sizeof(*ip6) + bpf_ntohs(ip6->payload_len);
+	if (end == sizeof(*ip6) && from == PARSE_STACK &&
+	    pkt_len - sizeof(struct ethhdr) > sizeof(*ip6) + 0xffff)
+		end = pkt_len - sizeof(struct ethhdr);	/* BIG TCP */
 	if (end > pkt_len - sizeof(struct ethhdr))
 		return KHAXDP_STAT_BAD_IP_LEN;
 	next = ip6->nexthdr;
@@ -189,7 +190,12 @@ static __always_inline int parse_ipv6(void *data_end, __u32 pkt_len,
 		return KHAXDP_STAT_BAD_IP_FRAG;
 	if (next == IP6_HOPOPTS || next == IP6_ROUTING || next == IP6_DSTOPTS)
 		return KHAXDP_STAT_BAD_IP6_EXT;	/* more than we walk */
+	off = parse_forget(off, *(__u32 *)ip6);
+	if (off < sizeof(*ip6) || off > end)
+		return KHAXDP_STAT_BAD_IP6_EXT;
+	p->ip = NULL;
 	p->ip6 = ip6;
+	p->family = KHAXDP_AF_INET6;
 	p->ip_len = end;
 	p->l4_off = off;
 	if (next != IPPROTO_TCP)
@@ -197,21 +203,80 @@ static __always_inline int parse_ipv6(void *data_end, __u32 pkt_len,
 	return STAT_CONTINUE;
 }
 
-static __always_inline int parse_tcp6(void *data_end, struct packet *p)
+/* Ethernet + IPv4 or IPv6 + TCP headers between data and data_end, in a
+ * packet of @pkt_len bytes; or the reason it is not one. PASS_NOT_TCP
+ * comes with p->eth, p->ip or p->ip6, p->ip_len and p->l4_off set: a whole
+ * datagram of another protocol. */
+static __always_inline int parse_packet(void *data, void *data_end,
+					__u32 pkt_len, enum parse_from from,
+					struct packet *p)
 {
-	return parse_tcp_at(data_end, p->ip6, p->l4_off & 0x3fff, p);
-}
+	int ret;
 
-/* An IPv6 TCP segment (the Ethernet header checked: p->eth set), or the
- * reason it is not one. */
-static __always_inline int parse_ip6_tcp(void *data_end, __u32 pkt_len,
-					 struct packet *p)
-{
-	int ret = parse_ipv6(data_end, pkt_len, p);
-
+	ret = parse_eth(data, data_end, p);
 	if (ret != STAT_CONTINUE)
 		return ret;
-	return parse_tcp6(data_end, p);
+	if (p->eth->h_proto == bpf_htons(ETH_P_IPV6))
+		ret = parse_ipv6(data_end, pkt_len, from, p);
+	else
+		ret = parse_ipv4(data_end, pkt_len, from, p);
+	if (ret != STAT_CONTINUE)
+		return ret;
+	/* < 40 + 4 * 2048 (IPv6), <= 60 (IPv4): tells the verifier */
+	return parse_tcp_at(data_end, p->eth + 1, p->l4_off & 0x3fff, p);
+}
+
+/* The same for a frame known to be of @family (its Ethernet type checked
+ * by the caller), a constant: the compiler keeps that family's code only. */
+static __always_inline int parse_packet_of(void *data, void *data_end,
+					   __u32 pkt_len, __u8 family,
+					   struct packet *p)
+{
+	int ret;
+
+	ret = parse_eth(data, data_end, p);
+	if (ret != STAT_CONTINUE)
+		return ret;
+	if (family == KHAXDP_AF_INET6)
+		ret = parse_ipv6(data_end, pkt_len, PARSE_WIRE, p);
+	else
+		ret = parse_ipv4(data_end, pkt_len, PARSE_WIRE, p);
+	if (ret != STAT_CONTINUE)
+		return ret;
+	return parse_tcp_at(data_end, p->eth + 1, p->l4_off & 0x3fff, p);
+}
+
+/* Is the frame IPv6 (its Ethernet type; nothing else checked)? */
+static __always_inline int parse_is_ipv6(void *data, void *data_end)
+{
+	struct ethhdr *eth = data;
+
+	return (void *)(eth + 1) <= data_end &&
+	       eth->h_proto == bpf_htons(ETH_P_IPV6);
+}
+
+/* The packet's addresses, in the flow keys' form (IPv4 in v4, the rest 0). */
+static __always_inline void pkt_addrs(const struct packet *p,
+				      union khaxdp_addr *src,
+				      union khaxdp_addr *dst)
+{
+	if (p->family == KHAXDP_AF_INET6) {
+		__builtin_memcpy(src, &p->ip6->saddr, sizeof(*src));
+		__builtin_memcpy(dst, &p->ip6->daddr, sizeof(*dst));
+		return;
+	}
+	__builtin_memset(src, 0, sizeof(*src));
+	__builtin_memset(dst, 0, sizeof(*dst));
+	src->v4 = p->ip->saddr;
+	dst->v4 = p->ip->daddr;
+}
+
+/* Two addresses of the same family, word by word. */
+static __always_inline int addr_equal(const union khaxdp_addr *a,
+				      const union khaxdp_addr *b)
+{
+	return ((a->v6[0] ^ b->v6[0]) | (a->v6[1] ^ b->v6[1]) |
+		(a->v6[2] ^ b->v6[2]) | (a->v6[3] ^ b->v6[3])) == 0;
 }
 
 static __always_inline int tcp_is_syn(const struct tcphdr *tcp)

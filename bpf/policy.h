@@ -31,6 +31,21 @@ KHAXDP_POLICY int khaxdp_backend_usable(const struct khaxdp_backend *b,
 	       b->admin == KHAXDP_ADMIN_ENABLED && b->service_id == service_id;
 }
 
+/* Does this node hold the VIPs of the family (the agent's VRRP instance
+ * for it is MASTER)? */
+KHAXDP_POLICY int khaxdp_node_active(const struct khaxdp_node *n, __u8 family)
+{
+	return family == KHAXDP_AF_INET6 ? n->active6 : n->active;
+}
+
+/* When it last became active taking over from a live master (0: not so). */
+KHAXDP_POLICY __u64 khaxdp_node_active_since(const struct khaxdp_node *n,
+					     __u8 family)
+{
+	return family == KHAXDP_AF_INET6 ? n->active6_since_ns :
+					   n->active_since_ns;
+}
+
 /* The life of a half-open flow. A node entry written by an older loader
  * (during an upgrade, until the new one fills it) says 0: the default. */
 KHAXDP_POLICY __u32 khaxdp_connect_timeout_s(const struct khaxdp_node *n)

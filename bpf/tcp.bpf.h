@@ -213,7 +213,7 @@ static __always_inline __u32 tcp_ts_offset_of(const struct tcphdr *tcp,
  * each. */
 static __always_inline __u32 tcp_seg_end(const struct packet *p)
 {
-	__u32 len = p->ip_len - p->ip->ihl * 4 - p->tcp->doff * 4;
+	__u32 len = p->ip_len - p->l4_off - p->tcp->doff * 4;
 
 	return bpf_ntohl(p->tcp->seq) + len + p->tcp->syn + p->tcp->fin;
 }
@@ -306,33 +306,30 @@ static __always_inline __sum16 tcp_fold(__u32 sum)
 }
 
 #define TCP_RST_FRAME	(ETH_HLEN + 20 + 20)
+#define TCP_RST_FRAME6	(ETH_HLEN + 40 + 20)
 
-/*
- * Answer the segment in p with a RST, as the host it was sent to would
- * (RFC 9293, 3.10.7.1): to a segment carrying an ACK, sequence number =
- * its acknowledgment number; to one without, sequence 0 and an ACK of all
- * it carried. From the address and port it was sent to, back to the
- * Ethernet address it came from; options and payload cut off, both
- * checksums computed in full. Returns XDP_TX, or XDP_DROP for a packet
- * with IP options (not shaped here).
- */
-static __always_inline int tcp_reset_answer(struct xdp_md *ctx,
-					    struct packet *p)
+/* The IP header of the RST: the addresses swapped, the rest as a stack
+ * sends it; returns the sum of the TCP pseudo-header. */
+static __always_inline __u32 tcp_reset_ip(struct packet *p)
 {
-	struct ethhdr *eth = p->eth;
+	struct ipv6hdr *ip6 = p->ip6;
 	struct iphdr *ip = p->ip;
-	struct tcphdr *tcp = p->tcp;
-	__u32 end = tcp_seg_end(p), sum;
-	int frame = ctx->data_end - ctx->data;
-	__u8 mac[ETH_ALEN];
+	struct in6_addr a6;
 	__be32 addr;
-	__be16 port;
 
-	if (ip->ihl != 5)
-		return XDP_DROP;
-	__builtin_memcpy(mac, eth->h_dest, ETH_ALEN);
-	__builtin_memcpy(eth->h_dest, eth->h_source, ETH_ALEN);
-	__builtin_memcpy(eth->h_source, mac, ETH_ALEN);
+	if (p->family == KHAXDP_AF_INET6) {
+		a6 = ip6->saddr;
+		ip6->saddr = ip6->daddr;
+		ip6->daddr = a6;
+		((__u8 *)ip6)[0] = 6 << 4;	/* no traffic class, */
+		((__u8 *)ip6)[1] = 0;		/* no flow label */
+		((__u8 *)ip6)[2] = 0;
+		((__u8 *)ip6)[3] = 0;
+		ip6->payload_len = bpf_htons(20);
+		ip6->hop_limit = 64;
+		return tcp_sum16((const __u16 *)&ip6->saddr, 16,
+				 bpf_htons(IPPROTO_TCP) + bpf_htons(20));
+	}
 	addr = ip->saddr;
 	ip->saddr = ip->daddr;
 	ip->daddr = addr;
@@ -343,6 +340,37 @@ static __always_inline int tcp_reset_answer(struct xdp_md *ctx,
 	ip->ttl = 64;
 	ip->check = 0;
 	ip->check = tcp_fold(tcp_sum16((const __u16 *)ip, 10, 0));
+	return tcp_sum16((const __u16 *)&ip->saddr, 4,
+			 bpf_htons(IPPROTO_TCP) + bpf_htons(20));
+}
+
+/*
+ * Answer the segment in p with a RST, as the host it was sent to would
+ * (RFC 9293, 3.10.7.1): to a segment carrying an ACK, sequence number =
+ * its acknowledgment number; to one without, sequence 0 and an ACK of all
+ * it carried. From the address and port it was sent to, back to the
+ * Ethernet address it came from; options and payload cut off, the
+ * checksums computed in full. Returns XDP_TX, or XDP_DROP for a packet
+ * with IPv4 options or IPv6 extension headers (not shaped here).
+ */
+static __always_inline int tcp_reset_answer(struct xdp_md *ctx,
+					    struct packet *p)
+{
+	int v6 = p->family == KHAXDP_AF_INET6;
+	struct ethhdr *eth = p->eth;
+	struct tcphdr *tcp = p->tcp;
+	__u32 end = tcp_seg_end(p), sum;
+	int frame = bpf_xdp_get_buff_len(ctx);
+	int want = v6 ? TCP_RST_FRAME6 : TCP_RST_FRAME;
+	__u8 mac[ETH_ALEN];
+	__be16 port;
+
+	if (p->l4_off != (v6 ? 40 : 20))
+		return XDP_DROP;
+	__builtin_memcpy(mac, eth->h_dest, ETH_ALEN);
+	__builtin_memcpy(eth->h_dest, eth->h_source, ETH_ALEN);
+	__builtin_memcpy(eth->h_source, mac, ETH_ALEN);
+	sum = tcp_reset_ip(p);
 
 	port = tcp->source;
 	tcp->source = tcp->dest;
@@ -360,11 +388,8 @@ static __always_inline int tcp_reset_answer(struct xdp_md *ctx,
 	tcp->window = 0;
 	tcp->urg_ptr = 0;
 	tcp->check = 0;
-	sum = tcp_sum16((const __u16 *)&ip->saddr, 4,
-			bpf_htons(IPPROTO_TCP) + bpf_htons(20));
 	tcp->check = tcp_fold(tcp_sum16((const __u16 *)tcp, 10, sum));
-	if (frame > TCP_RST_FRAME &&
-	    bpf_xdp_adjust_tail(ctx, TCP_RST_FRAME - frame))
+	if (frame > want && bpf_xdp_adjust_tail(ctx, want - frame))
 		return XDP_DROP;
 	return XDP_TX;
 }

@@ -532,10 +532,15 @@ static int cgroup_hooks(struct attach_ctx *c)
 
 	if (c->cfg->socket_lb != KX_SOCKET_LB_OFF)
 		return kx_cgroup_attach(c->skel, c->cfg, c->dir);
-	if (!kx_pin_path(path, sizeof(path), c->dir, KX_PIN_CONNECT4))
-		unlink(path);
-	if (!kx_pin_path(path, sizeof(path), c->dir, KX_PIN_GETPEERNAME4))
-		unlink(path);
+	static const char *const pins[] = {
+		KX_PIN_CONNECT4, KX_PIN_GETPEERNAME4,
+		KX_PIN_CONNECT6, KX_PIN_GETPEERNAME6,
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(pins) / sizeof(pins[0]); i++)
+		if (!kx_pin_path(path, sizeof(path), c->dir, pins[i]))
+			unlink(path);
 	return 0;
 }
 

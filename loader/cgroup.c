@@ -102,6 +102,12 @@ int kx_cgroup_attach(struct khaxdp *skel, const struct kx_config *cfg,
 	if (!err)
 		err = hook_attach(skel->progs.khaxdp_getpeername4, fd, cgroup,
 				  dir, KX_PIN_GETPEERNAME4);
+	if (!err)
+		err = hook_attach(skel->progs.khaxdp_connect6, fd, cgroup, dir,
+				  KX_PIN_CONNECT6);
+	if (!err)
+		err = hook_attach(skel->progs.khaxdp_getpeername6, fd, cgroup,
+				  dir, KX_PIN_GETPEERNAME6);
 	close(fd);
 	return err;
 }

@@ -313,15 +313,14 @@ static int endpoint_error(struct parser *p, const char *key, const char *value,
 			    key, value);
 }
 
-/* The data plane parses IPv6 but balances only IPv4 so far: a v6 address
- * where a service (or the page) needs one is said plainly, not taken.
- * True for IPv4. */
+/* The stats page listens on IPv4 only so far: an IPv6 address is said
+ * plainly, not taken. True for IPv4. */
 static bool endpoint_v4_ok(struct parser *p, const char *key,
 			   const char *value, const struct kx_endpoint *ep)
 {
 	if (ep->family == KHAXDP_AF_INET)
 		return true;
-	parser_error(p, "%s: %s is IPv6, and khaxdp serves IPv4 only so far",
+	parser_error(p, "%s: %s is IPv6, and the stats page listens on IPv4 only so far",
 		     key, value);
 	return false;
 }
@@ -464,8 +463,6 @@ static int service_server(struct parser *p, struct kx_service *svc,
 	err = kx_parse_endpoint(addr, &srv->ep);
 	if (err)
 		return endpoint_error(p, "server", addr, err);
-	if (!endpoint_v4_ok(p, "server", addr, &srv->ep))
-		return 0;
 	for (i = 0; i < svc->n_servers; i++) {
 		if (!strcmp(svc->servers[i].name, name))
 			return parser_error(p, "duplicate server name '%s' (line %d)",
@@ -562,8 +559,6 @@ static int service_key(struct parser *p, const char *key, const char *value)
 		err = kx_parse_endpoint(value, &svc->listen);
 		if (err)
 			return endpoint_error(p, "listen", value, err);
-		if (!endpoint_v4_ok(p, "listen", value, &svc->listen))
-			return 0;
 		svc->has_listen = true;
 	} else if (!strcmp(key, "mode")) {
 		if (!seen_once(p, seen, SKEY_MODE, key))
@@ -925,6 +920,15 @@ static int check_service(struct parser *p, const struct kx_service *svc)
 		return parser_error(p, "service %s: listen port %u is inside snat_ports %u-%u: a client's packet to it could not be told from a backend's reply",
 				    svc->name, svc->listen.port, cfg->snat_min,
 				    cfg->snat_max);
+	/* No NAT64: a service per family, the same apiservers in both. */
+	for (unsigned int i = 0; i < svc->n_servers; i++)
+		if (svc->servers[i].ep.family != svc->listen.family) {
+			p->lineno = svc->servers[i].line;
+			return parser_error(p, "service %s: server %s is %s and listen is %s: a service's servers are of its listen address's family (give the others a [service] of their own)",
+					    svc->name, svc->servers[i].name,
+					    svc->servers[i].ep.family == KHAXDP_AF_INET6 ? "IPv6" : "IPv4",
+					    svc->listen.family == KHAXDP_AF_INET6 ? "IPv6" : "IPv4");
+		}
 	for (const struct kx_service *o = cfg->services; o < svc; o++)
 		if (kx_endpoint_equal(&o->listen, &svc->listen))
 			return parser_error(p, "service %s: listen %s already used by service %s (line %d)",

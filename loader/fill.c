@@ -219,20 +219,35 @@ static struct khaxdp_vip vip_key(const struct kx_endpoint *ep)
 	return key;
 }
 
-/* The distinct service addresses, so the data plane passes any other
- * packet without a hash lookup. */
+/* The distinct service addresses of each family, so the data plane
+ * passes any other packet without a hash lookup. */
 static void node_vips(const struct kx_config *cfg, struct khaxdp_node *node)
 {
 	for (unsigned int i = 0; i < cfg->n_services; i++) {
-		const union khaxdp_addr *a = &cfg->services[i].listen.addr;
+		const struct kx_endpoint *ep = &cfg->services[i].listen;
+		bool v6 = ep->family == KHAXDP_AF_INET6;
+		union khaxdp_addr *vips = v6 ? node->vips6 : node->vips;
+		__u8 *n = v6 ? &node->n_vips6 : &node->n_vips;
 		unsigned int j;
 
-		for (j = 0; j < node->n_vips; j++)
-			if (!memcmp(&node->vips[j], a, sizeof(*a)))
+		for (j = 0; j < *n; j++)
+			if (!memcmp(&vips[j], &ep->addr, sizeof(ep->addr)))
 				break;
-		if (j == node->n_vips && j < KHAXDP_MAX_SERVICES)
-			node->vips[node->n_vips++] = *a;
+		if (j == *n && j < KHAXDP_MAX_SERVICES)
+			vips[(*n)++] = ep->addr;
 	}
+}
+
+/* Does a service of the family NAT from the node's address? */
+static bool nat_from_node(const struct kx_config *cfg, uint8_t family)
+{
+	if (cfg->snat_address != KX_SNAT_NODE)
+		return false;
+	for (unsigned int i = 0; i < cfg->n_services; i++)
+		if (cfg->services[i].listen.family == family &&
+		    cfg->services[i].mode == KHAXDP_MODE_NAT)
+			return true;
+	return false;
 }
 
 static int write_node(const struct kx_maps *m, const struct kx_config *cfg,
@@ -245,6 +260,13 @@ static int write_node(const struct kx_maps *m, const struct kx_config *cfg,
 	err = kx_if_ipv4(ifname, cfg, &addr);
 	if (err)
 		return err;
+	err = kx_if_ipv6(ifname, cfg, &node.addr6);
+	if (err)
+		return err;
+	if (!node.addr6.v6[0] && !node.addr6.v6[1] && !node.addr6.v6[2] &&
+	    !node.addr6.v6[3] && nat_from_node(cfg, KHAXDP_AF_INET6))
+		return kx_fail(-EADDRNOTAVAIL, "%s: no global IPv6 address (other than a VIP) to use as the NAT source of the IPv6 services (snat_address = node)",
+			       ifname);
 	kx_node_read(m, &old);
 	node.addr.v4 = addr;
 	node.ifindex = ifindex;
@@ -266,6 +288,8 @@ static int write_node(const struct kx_maps *m, const struct kx_config *cfg,
 	/* Until the agent runs, a node balances what reaches it. */
 	node.active = old.family ? old.active : 1;
 	node.active_since_ns = old.family ? old.active_since_ns : 0;
+	node.active6 = old.family ? old.active6 : 1;
+	node.active6_since_ns = old.family ? old.active6_since_ns : 0;
 	if (bpf_map_update_elem(m->node, &key, &node, BPF_ANY))
 		return kx_fail(-errno, "write node: %s", strerror(errno));
 	return 0;

@@ -361,9 +361,10 @@ static void print_header_text(const struct kx_snapshot *s,
 	       a->xdp.our_id, a->xdp.ours ? "attached" : "NOT ATTACHED");
 	printf("TC egress: program %u %s\n", a->tc_prog_id,
 	       a->tc_attached ? "attached" : "NOT ATTACHED");
-	if (a->connect4_id)
-		printf("local clients: cgroup connect4 program %u, getpeername4 program %u, in %s\n",
-		       a->connect4_id, a->getpeername4_id, scope);
+	if (a->cgroup.connect4)
+		printf("local clients: cgroup connect4 program %u, getpeername4 program %u, connect6 program %u, getpeername6 program %u, in %s\n",
+		       a->cgroup.connect4, a->cgroup.getpeername4,
+		       a->cgroup.connect6, a->cgroup.getpeername6, scope);
 	else
 		printf("local clients: not balanced (socket_lb = off)\n");
 	printf("flows: %u of %u\n", s->flows, s->max_flows);
@@ -403,11 +404,13 @@ static void print_header_json(struct kx_json *j, const struct kx_snapshot *s,
 	kx_json_object_end(j);
 	kx_json_key(j, "socket_lb");
 	kx_json_object_begin(j);
-	kx_json_kv_bool(j, "attached", a->connect4_id != 0);
+	kx_json_kv_bool(j, "attached", a->cgroup.connect4 != 0);
 	kx_json_kv_string(j, "scope", node->flags & KHAXDP_NODE_SOCKET_LB_ALL ?
 					      "all" : "local");
-	kx_json_kv_u64(j, "connect4_prog_id", a->connect4_id);
-	kx_json_kv_u64(j, "getpeername4_prog_id", a->getpeername4_id);
+	kx_json_kv_u64(j, "connect4_prog_id", a->cgroup.connect4);
+	kx_json_kv_u64(j, "getpeername4_prog_id", a->cgroup.getpeername4);
+	kx_json_kv_u64(j, "connect6_prog_id", a->cgroup.connect6);
+	kx_json_kv_u64(j, "getpeername6_prog_id", a->cgroup.getpeername6);
 	kx_json_object_end(j);
 	kx_json_kv_u64(j, "flows", s->flows);
 	kx_json_kv_u64(j, "max_flows", s->max_flows);

@@ -71,8 +71,9 @@ int kx_if_ipv4(const char *ifname, const struct kx_config *cfg,
 	unsigned int n;
 	int err;
 
-	for (n = 0; n < cfg->n_services; n++)
-		vips[n] = cfg->services[n].listen.addr.v4;
+	for (unsigned int i = n = 0; i < cfg->n_services; i++)
+		if (cfg->services[i].listen.family == KHAXDP_AF_INET)
+			vips[n++] = cfg->services[i].listen.addr.v4;
 	err = kx_if_ipv4_except(ifname, vips, n, addr_be);
 	if (!err && !*addr_be)
 		err = kx_fail(-EADDRNOTAVAIL, "%s: no IPv4 address (other than a VIP) to use as the NAT source",
@@ -80,27 +81,71 @@ int kx_if_ipv4(const char *ifname, const struct kx_config *cfg,
 	return err;
 }
 
+static bool is_vip6(const struct kx_config *cfg, const struct in6_addr *a)
+{
+	for (unsigned int i = 0; i < cfg->n_services; i++)
+		if (cfg->services[i].listen.family == KHAXDP_AF_INET6 &&
+		    !memcmp(&cfg->services[i].listen.addr, a, sizeof(*a)))
+			return true;
+	return false;
+}
+
+int kx_if_ipv6(const char *ifname, const struct kx_config *cfg,
+	       union khaxdp_addr *addr)
+{
+	struct ifaddrs *ifa, *i;
+	bool found = false;
+
+	memset(addr, 0, sizeof(*addr));
+	if (getifaddrs(&ifa) < 0)
+		return kx_fail(-errno, "getifaddrs: %s", strerror(errno));
+	for (i = ifa; i && !found; i = i->ifa_next) {
+		const struct in6_addr *a;
+
+		if (!i->ifa_addr || i->ifa_addr->sa_family != AF_INET6 ||
+		    strcmp(i->ifa_name, ifname))
+			continue;
+		a = &((struct sockaddr_in6 *)i->ifa_addr)->sin6_addr;
+		if (IN6_IS_ADDR_LINKLOCAL(a) || IN6_IS_ADDR_LOOPBACK(a) ||
+		    is_vip6(cfg, a))
+			continue;
+		memcpy(addr, a, sizeof(*addr));
+		found = true;
+	}
+	freeifaddrs(ifa);
+	return 0;
+}
+
+/* Does the interface address sa hold ep's address? */
+static bool sockaddr_is(const struct sockaddr *sa, const struct kx_endpoint *ep)
+{
+	if (ep->family == KHAXDP_AF_INET && sa->sa_family == AF_INET)
+		return ((const struct sockaddr_in *)sa)->sin_addr.s_addr ==
+		       ep->addr.v4;
+	if (ep->family == KHAXDP_AF_INET6 && sa->sa_family == AF_INET6)
+		return !memcmp(&((const struct sockaddr_in6 *)sa)->sin6_addr,
+			       &ep->addr, sizeof(ep->addr));
+	return false;
+}
+
 bool kx_is_local(const struct kx_endpoint *ep)
 {
 	struct ifaddrs *ifa, *i;
 	bool local = false;
 
-	if (ep->family != KHAXDP_AF_INET || getifaddrs(&ifa) < 0)
+	if (getifaddrs(&ifa) < 0)
 		return false;
 	for (i = ifa; i && !local; i = i->ifa_next)
-		local = i->ifa_addr && i->ifa_addr->sa_family == AF_INET &&
-			((struct sockaddr_in *)i->ifa_addr)->sin_addr.s_addr ==
-				ep->addr.v4;
+		local = i->ifa_addr && sockaddr_is(i->ifa_addr, ep);
 	freeifaddrs(ifa);
 	return local;
 }
 
 void kx_prime_neighbours(const struct kx_config *cfg)
 {
-	int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	int fd4 = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	int fd6 = socket(AF_INET6, SOCK_DGRAM | SOCK_CLOEXEC, 0);
 
-	if (fd < 0)
-		return;
 	for (unsigned int i = 0; i < cfg->n_services; i++) {
 		const struct kx_service *svc = &cfg->services[i];
 
@@ -111,18 +156,29 @@ void kx_prime_neighbours(const struct kx_config *cfg)
 				.sin_port = htons(9),	/* discard */
 				.sin_addr.s_addr = ep->addr.v4,
 			};
+			struct sockaddr_in6 sin6 = {
+				.sin6_family = AF_INET6,
+				.sin6_port = htons(9),
+			};
+			bool v6 = ep->family == KHAXDP_AF_INET6;
+			const struct sockaddr *sa = v6 ? (void *)&sin6 :
+							 (void *)&sin;
 
-			if (ep->family != KHAXDP_AF_INET || kx_is_local(ep))
+			memcpy(&sin6.sin6_addr, &ep->addr, sizeof(ep->addr));
+			if ((v6 ? fd6 : fd4) < 0 || kx_is_local(ep))
 				continue;
 			/* Errors do not matter: the datagram only makes the
 			 * kernel ask for the neighbour. */
-			if (sendto(fd, "", 0, MSG_DONTWAIT,
-				   (struct sockaddr *)&sin, sizeof(sin)) < 0)
+			if (sendto(v6 ? fd6 : fd4, "", 0, MSG_DONTWAIT, sa,
+				   v6 ? sizeof(sin6) : sizeof(sin)) < 0)
 				kx_debug("prime neighbour of %s: %s",
 					 svc->servers[j].name, strerror(errno));
 		}
 	}
-	close(fd);
+	if (fd4 >= 0)
+		close(fd4);
+	if (fd6 >= 0)
+		close(fd6);
 }
 
 /* ---- rtnetlink: count TC filters --------------------------------------- */

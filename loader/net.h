@@ -20,6 +20,15 @@ int kx_if_ipv4(const char *ifname, const struct kx_config *cfg,
 int kx_if_ipv4_except(const char *ifname, const uint32_t *skip,
 		      unsigned int n_skip, uint32_t *addr_be);
 
+/*
+ * The first global IPv6 address of ifname (not link-local, not a VIP of
+ * cfg): the source of NAT66 with snat_address = node. All zero when there
+ * is none (a node without IPv6, or with IPv6 services that NAT from their
+ * VIP).
+ */
+int kx_if_ipv6(const char *ifname, const struct kx_config *cfg,
+	       union khaxdp_addr *addr);
+
 /* The Ethernet address of ifname. */
 int kx_if_mac(const char *ifname, uint8_t mac[6]);
 

@@ -194,9 +194,10 @@ static uint32_t link_prog_id(const char *dir, const char *pin)
 	return info.prog_id;
 }
 
-void kx_cgroup_query(const char *dir, uint32_t *connect4_id,
-		     uint32_t *getpeername4_id)
+void kx_cgroup_query(const char *dir, struct kx_cgroup_ids *ids)
 {
-	*connect4_id = link_prog_id(dir, KX_PIN_CONNECT4);
-	*getpeername4_id = link_prog_id(dir, KX_PIN_GETPEERNAME4);
+	ids->connect4 = link_prog_id(dir, KX_PIN_CONNECT4);
+	ids->getpeername4 = link_prog_id(dir, KX_PIN_GETPEERNAME4);
+	ids->connect6 = link_prog_id(dir, KX_PIN_CONNECT6);
+	ids->getpeername6 = link_prog_id(dir, KX_PIN_GETPEERNAME6);
 }

@@ -20,6 +20,8 @@
 #define KX_PIN_STATE		"loader_state"
 #define KX_PIN_CONNECT4		"connect4_link"
 #define KX_PIN_GETPEERNAME4	"getpeername4_link"
+#define KX_PIN_CONNECT6		"connect6_link"
+#define KX_PIN_GETPEERNAME6	"getpeername6_link"
 
 /* Where attach puts its TC egress filter. */
 #define KX_TC_HANDLE	0x4b58		/* "KX" */
@@ -61,7 +63,9 @@ const char *kx_xdp_info_mode_str(const struct kx_xdp_info *info);
 /* The program id of our TC filter on ifindex, 0 if none. */
 int kx_tc_query(int ifindex, uint32_t *prog_id);
 /* Program ids behind the pinned cgroup links (0 when a link is not pinned). */
-void kx_cgroup_query(const char *dir, uint32_t *connect4_id,
-		     uint32_t *getpeername4_id);
+struct kx_cgroup_ids {
+	uint32_t connect4, getpeername4, connect6, getpeername6;
+};
+void kx_cgroup_query(const char *dir, struct kx_cgroup_ids *ids);
 
 #endif /* KX_QUERY_H */

@@ -134,7 +134,7 @@ static void read_attachment(const struct kx_maps *m, struct kx_snapshot *s)
 	kx_pinned_prog_id(m->dir, KHAXDP_PIN_TC_PROG, &a->tc_prog_id);
 	kx_tc_query(ifindex, &tc_now);
 	a->tc_attached = a->tc_prog_id && tc_now == a->tc_prog_id;
-	kx_cgroup_query(m->dir, &a->connect4_id, &a->getpeername4_id);
+	kx_cgroup_query(m->dir, &a->cgroup);
 	s->attachment_read = true;
 }
 

@@ -56,7 +56,7 @@ struct kx_attachment {
 	struct kx_xdp_info xdp;
 	uint32_t tc_prog_id;		/* pinned */
 	bool tc_attached;		/* and on the interface */
-	uint32_t connect4_id, getpeername4_id;
+	struct kx_cgroup_ids cgroup;	/* the local clients' hooks */
 };
 
 struct kx_snapshot {

@@ -676,7 +676,10 @@ static int sync_finish(const struct reader *r, struct vrrp_sync_conf *s)
 	for (unsigned int i = 0; i < kc->n_services; i++) {
 		const struct kx_service *svc = &kc->services[i];
 
-		if (svc->mode != KHAXDP_MODE_DSR)
+		/* The nodes are peers by their IPv4 addresses (an IPv6
+		 * service's servers are the same nodes). */
+		if (svc->mode != KHAXDP_MODE_DSR ||
+		    svc->listen.family != KHAXDP_AF_INET)
 			continue;
 		dsr = true;
 		for (unsigned int j = 0; !s->peers_given && j < svc->n_servers; j++) {
@@ -714,8 +717,9 @@ int vrrp_conf_from(const struct kx_config *kc, struct vrrp_config *out)
 	snprintf(out->bpffs, sizeof(out->bpffs), "%s", kc->bpffs);
 	for (unsigned int i = 0; i < kc->n_services &&
 			     out->n_service_vips < KHAXDP_MAX_SERVICES; i++)
-		out->service_vips[out->n_service_vips++] =
-			kc->services[i].listen.addr.v4;
+		if (kc->services[i].listen.family == KHAXDP_AF_INET)
+			out->service_vips[out->n_service_vips++] =
+				kc->services[i].listen.addr.v4;
 	out->sync.port = SYNC_DEFAULT_PORT;
 	out->sync.batch_ms = SYNC_DEFAULT_BATCH_MS;
 	out->sync.snapshot_ms = SYNC_DEFAULT_SNAPSHOT_MS;

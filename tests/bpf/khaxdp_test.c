@@ -85,6 +85,7 @@ int fx_init(struct fixture *fx, const struct fixture_opts *opts)
 	n.snat_port_max = fx->snat_max;
 	n.family = KHAXDP_AF_INET;
 	n.active = 1;
+	n.active6 = 1;
 	n.connect_timeout_s = KHAXDP_DEFAULT_CONNECT_TIMEOUT_S;
 	/* The selftests NAT from the node's address unless a test says
 	 * otherwise (test_snat_vip.c): their frames were written so. */
@@ -426,6 +427,7 @@ int fx_set_active(struct fixture *fx, __u8 active)
 	if (fx_node(fx, &n))
 		return -errno;
 	n.active = active;
+	n.active6 = active;
 	return fx_put_node(fx, &n);
 }
 
@@ -580,6 +582,28 @@ void test__dump_state(void)
 
 /* --- checks ----------------------------------------------------------------------- */
 
+/* IPv6 has no header checksum: the TCP one, over the pseudo-header. */
+static bool check_csums6(const char *file, int line, const __u8 *frame,
+			 __u32 len, const char *name)
+{
+	const struct ipv6hdr *ip6 = (const void *)(frame + ETH_HLEN_);
+	const struct tcphdr *tcp = (const void *)(ip6 + 1);
+
+	if (len < ETH_HLEN_ + 40 + 20u ||
+	    len < ETH_HLEN_ + 40 + (__u32)ntohs(ip6->payload_len)) {
+		test__failf(file, line, "%s: IPv6 frame of %u bytes too short for its headers",
+			    name, len);
+		return false;
+	}
+	if (tcp6_csum_verify(ip6) != 0xffff) {
+		test__failf(file, line, "%s: TCP checksum invalid: got 0x%04x, full recomputation (IPv6 pseudo-header + %u-byte segment) gives 0x%04x",
+			    name, ntohs(tcp->check), ntohs(ip6->payload_len),
+			    ntohs(tcp6_csum(ip6)));
+		return false;
+	}
+	return true;
+}
+
 bool check_csums(const char *file, int line, const __u8 *frame, __u32 len,
 		 const char *name)
 {
@@ -587,6 +611,8 @@ bool check_csums(const char *file, int line, const __u8 *frame, __u32 len,
 	const struct tcphdr *tcp;
 	bool ok = true;
 
+	if (len >= ETH_HLEN_ && frame[12] == 0x86 && frame[13] == 0xdd)
+		return check_csums6(file, line, frame, len, name);
 	if (len < ETH_HLEN_ + 20 || len < ETH_HLEN_ + ip->ihl * 4 + 20u ||
 	    len < ETH_HLEN_ + (__u32)ntohs(ip->tot_len)) {
 		test__failf(file, line, "%s: frame of %u bytes too short for "
@@ -620,7 +646,13 @@ bool check_frame(const char *file, int line, const struct run *r,
 	bool ok;
 
 	ok = check_csums(file, line, r->out, r->len, name);
-	if (r->len == want.len && got_ip->ihl == ip->ihl) {
+	if (pkt_is_ip6(&want) && r->len == want.len) {
+		const struct ipv6hdr *got6 = (const void *)got_ip;
+
+		if (got6->hop_limit + 1 == pkt_ipv6hdr(&want)->hop_limit)
+			pkt_ipv6hdr(&want)->hop_limit = got6->hop_limit;
+		pkt_tcp(&want)->check = ((const struct tcphdr *)(got6 + 1))->check;
+	} else if (r->len == want.len && got_ip->ihl == ip->ihl) {
 		if (got_ip->ttl + 1 == ip->ttl)
 			ip->ttl = got_ip->ttl;
 		/* Valid checksums were checked above; either form will do. */
@@ -664,7 +696,7 @@ bool check_stats_only(const char *file, int line, struct fixture *fx, ...)
 
 /* --- common sequences ------------------------------------------------------------ */
 
-int send_tcp(struct fixture *fx, const struct tcp4_spec *s, struct run *r)
+int send_tcp(struct fixture *fx, const struct tcp_spec *s, struct run *r)
 {
 	struct pkt p;
 
@@ -676,7 +708,7 @@ bool open_flow(const char *file, int line, struct fixture *fx,
 	       __be32 client, __u16 cport, int want_verdict,
 	       struct khaxdp_flow *f)
 {
-	struct tcp4_spec s = client_spec(client, cport, TCP_SYN);
+	struct tcp_spec s = client_spec(client, cport, TCP_SYN);
 	struct run r;
 	int err;
 
@@ -710,7 +742,7 @@ static int answer_syn(struct fixture *fx, const struct khaxdp_flow *h,
 		      __be32 client, __u16 cport, struct run *r)
 {
 	struct khaxdp_backend b;
-	struct tcp4_spec s = {
+	struct tcp_spec s = {
 		.flags = TCP_SYN | TCP_ACK,
 		.seq = SERVER_ISN,
 		.ack = CLIENT_ISN + 1,
@@ -742,7 +774,7 @@ static int answer_syn(struct fixture *fx, const struct khaxdp_flow *h,
 bool establish(const char *file, int line, struct fixture *fx, __be32 client,
 	       __u16 cport, struct khaxdp_flow *f)
 {
-	struct tcp4_spec ack = client_spec(client, cport, TCP_ACK);
+	struct tcp_spec ack = client_spec(client, cport, TCP_ACK);
 	struct khaxdp_flow h;
 	struct run r;
 	int err;

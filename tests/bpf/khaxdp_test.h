@@ -94,7 +94,8 @@ int fx_fill(struct fixture *fx, const char *text);
 /* The node entry, to change a field of it: 0 or -errno. */
 int fx_node(struct fixture *fx, struct khaxdp_node *n);
 int fx_put_node(struct fixture *fx, const struct khaxdp_node *n);
-/* node.active, as the agent writes it: 1 balances, 0 standby. */
+/* node.active and active6, as the agent writes them: 1 balances, 0
+ * standby (both families). */
 int fx_set_active(struct fixture *fx, __u8 active);
 
 /* Counters, summed over the CPUs. */
@@ -149,7 +150,7 @@ int run_xdp_meta(struct fixture *fx, const struct pkt *in, __u32 meta,
 int run_tc(struct fixture *fx, const struct pkt *in, struct run *r);
 
 /* Builds and runs one TCP packet through XDP. */
-int send_tcp(struct fixture *fx, const struct tcp4_spec *s, struct run *r);
+int send_tcp(struct fixture *fx, const struct tcp_spec *s, struct run *r);
 /* A SYN from client:cport to VIP:7443 with the expected verdict; the
  * half-open flow it opened in *f. */
 bool open_flow(const char *file, int line, struct fixture *fx,

@@ -20,6 +20,12 @@ const __u8 MAC_CTRL2[6] = { 0x02, 0x00, 0x00, 0x00, 0x00, 0x72 };
 const __u8 MAC_CTRL3[6] = { 0x02, 0x00, 0x00, 0x00, 0x00, 0x73 };
 const __u8 MAC_FAR[6] = { 0x02, 0x00, 0x00, 0x00, 0x09, 0x05 };
 
+const struct in6_addr NODE_IP6 = LAB6(0x171);
+const struct in6_addr CTRL2_IP6 = LAB6(0x172);
+const struct in6_addr CTRL3_IP6 = LAB6(0x173);
+const struct in6_addr VIP_IP6 = LAB6(0x189);
+const struct in6_addr CLIENT_IP6 = LAB6(0x11);
+
 struct lab lab;
 
 /* --- lab ------------------------------------------------------------------ */
@@ -84,6 +90,7 @@ int lab_setup(void)
 	err |= lab_ip("link add ens33 address 02:00:00:00:01:71 type veth "
 		      "peer name ens33p address 02:00:00:00:00:fe");
 	err |= lab_ip("addr add 192.168.218.171/24 dev ens33");
+	err |= lab_ip("-6 addr add 2001:db8:218::171/64 dev ens33 nodad");
 	err |= lab_ip("link set ens33 up");
 	err |= lab_ip("link set ens33p up");
 	err |= lab_ip("link add ens34 address 02:00:00:00:09:01 type veth "
@@ -103,9 +110,16 @@ int lab_setup(void)
 		      "dev ens33 nud permanent");
 	err |= lab_ip("neigh replace 10.9.0.5 lladdr 02:00:00:00:09:05 "
 		      "dev ens34 nud permanent");
+	err |= lab_ip("-6 neigh replace 2001:db8:218::11 lladdr 02:00:00:00:00:11 "
+		      "dev ens33 nud permanent");
+	err |= lab_ip("-6 neigh replace 2001:db8:218::172 lladdr 02:00:00:00:00:72 "
+		      "dev ens33 nud permanent");
+	err |= lab_ip("-6 neigh replace 2001:db8:218::173 lladdr 02:00:00:00:00:73 "
+		      "dev ens33 nud permanent");
 	/* bpf_fib_lookup() answers FWD_DISABLED without forwarding; control
 	 * nodes of Kubernetes run with it on. */
-	if (write_file("/proc/sys/net/ipv4/ip_forward", "1") != 0)
+	if (write_file("/proc/sys/net/ipv4/ip_forward", "1") != 0 ||
+	    write_file("/proc/sys/net/ipv6/conf/all/forwarding", "1") != 0)
 		err = -1;
 	lab.ifindex = if_nametoindex("ens33");
 	lab.ifindex2 = if_nametoindex("ens34");

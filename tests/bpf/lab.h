@@ -31,6 +31,16 @@
 #define SNAT_MAX	59999
 #define SVC_TIMEOUT_S	1800			/* haproxy's 30m */
 
+/* The same hosts over IPv6: 2001:db8:218::<last> (the 16-bit last group
+ * written as the IPv4 address's last byte reads: ::171, ::189). */
+#define LAB6(last)	{ .s6_addr = { 0x20, 0x01, 0x0d, 0xb8, 0x02, 0x18, 0, 0, \
+				       0, 0, 0, 0, 0, 0, (last) >> 8, (last) & 0xff } }
+extern const struct in6_addr NODE_IP6;		/* ::171, control1 */
+extern const struct in6_addr CTRL2_IP6;		/* ::172 */
+extern const struct in6_addr CTRL3_IP6;		/* ::173 */
+extern const struct in6_addr VIP_IP6;		/* ::189 */
+extern const struct in6_addr CLIENT_IP6;	/* ::11, a neighbour */
+
 /* A client that is not a neighbour: only its forward packets are used. */
 #define CLIENT_N(n)	IP4(10, 1, ((n) >> 8) & 0xff, (n) & 0xff)
 

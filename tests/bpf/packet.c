@@ -40,6 +40,33 @@ static __u32 tcp4_sum(const struct iphdr *ip)
 	return pkt_sum16(sum, seg, seg_len);
 }
 
+static __u32 tcp6_sum(const struct ipv6hdr *ip6)
+{
+	const __u8 *seg = (const __u8 *)(ip6 + 1);
+	__u32 seg_len = ntohs(ip6->payload_len);
+	__u32 sum = 0;
+
+	sum = pkt_sum16(sum, &ip6->saddr, 16);
+	sum = pkt_sum16(sum, &ip6->daddr, 16);
+	sum += seg_len;		/* upper-layer length, 32 bits */
+	sum += IPPROTO_TCP;	/* next header, 32 bits */
+	return pkt_sum16(sum, seg, seg_len);
+}
+
+__u16 tcp6_csum_verify(const struct ipv6hdr *ip6)
+{
+	return pkt_fold(tcp6_sum(ip6));
+}
+
+__u16 tcp6_csum(const struct ipv6hdr *ip6)
+{
+	const struct tcphdr *tcp = (const void *)(ip6 + 1);
+	__u32 sum = tcp6_sum(ip6);
+
+	sum -= ntohs(tcp->check);
+	return htons(~pkt_fold(sum) & 0xffff);
+}
+
 __u16 ip4_csum_verify(const struct iphdr *ip)
 {
 	return pkt_fold(pkt_sum16(0, ip, ip->ihl * 4));
@@ -85,41 +112,20 @@ __u16 tcp4_csum(const struct iphdr *ip)
 	return htons(~pkt_fold(sum) & 0xffff);
 }
 
-void pkt_tcp4(struct pkt *p, const struct tcp4_spec *s)
+static const __u8 syn_mss[4] = { 2, 4, 0x05, 0xb4 };	/* MSS 1460 */
+
+/* The TCP header's length with the options the spec asks for. */
+static __u32 tcp_hlen_of(const struct tcp_spec *s)
 {
-	static const __u8 mss[4] = { 2, 4, 0x05, 0xb4 };	/* MSS 1460 */
-	__u32 ip_hlen = 20 + s->ip_opt_len;
-	__u32 tcp_hlen = 20 + (s->flags & TCP_SYN ? sizeof(mss) : 0) +
-			 (s->flags & TCP_SYN && s->wscale ? 4 : 0) +
-			 (s->ts ? 12 : 0);
-	struct ethhdr *eth = (struct ethhdr *)p->data;
-	struct iphdr *ip;
-	struct tcphdr *tcp;
-	__u8 *opt;
+	return 20 + (s->flags & TCP_SYN ? sizeof(syn_mss) : 0) +
+	       (s->flags & TCP_SYN && s->wscale ? 4 : 0) + (s->ts ? 12 : 0);
+}
 
-	memset(p, 0, sizeof(*p));
-	memcpy(eth->h_dest, s->dmac ? s->dmac : MAC_ENS33, ETH_ALEN);
-	memcpy(eth->h_source, s->smac ? s->smac : MAC_CLIENT, ETH_ALEN);
-	eth->h_proto = htons(ETH_P_IP);
+/* The TCP header, its options and payload (checksum left 0). */
+static void tcp_build(struct tcphdr *tcp, const struct tcp_spec *s)
+{
+	__u32 tcp_hlen = tcp_hlen_of(s);
 
-	ip = pkt_ip(p);
-	ip->version = 4;
-	ip->ihl = ip_hlen / 4;
-	ip->tos = 0;
-	ip->tot_len = htons(ip_hlen + tcp_hlen + s->payload_len);
-	ip->id = htons(0x1234);
-	ip->frag_off = htons(0x4000);	/* DF */
-	ip->ttl = s->ttl ? s->ttl : 64;
-	ip->protocol = IPPROTO_TCP;
-	ip->saddr = s->saddr;
-	ip->daddr = s->daddr;
-	opt = (__u8 *)(ip + 1);
-	if (s->ip_opt_len) {
-		memset(opt, 1, s->ip_opt_len);		/* NOP ... */
-		opt[s->ip_opt_len - 1] = 0;		/* ... EOL */
-	}
-
-	tcp = (struct tcphdr *)((__u8 *)ip + ip_hlen);
 	tcp->source = htons(s->sport);
 	tcp->dest = htons(s->dport);
 	tcp->seq = htonl(s->seq);
@@ -132,9 +138,9 @@ void pkt_tcp4(struct pkt *p, const struct tcp4_spec *s)
 	tcp->ack = !!(s->flags & TCP_ACK);
 	tcp->window = htons(s->window ? s->window : 64240);
 	if (s->flags & TCP_SYN)
-		memcpy(tcp + 1, mss, sizeof(mss));
+		memcpy(tcp + 1, syn_mss, sizeof(syn_mss));
 	if (s->flags & TCP_SYN && s->wscale) {
-		__u8 *ws = (__u8 *)(tcp + 1) + sizeof(mss);
+		__u8 *ws = (__u8 *)(tcp + 1) + sizeof(syn_mss);
 
 		ws[0] = 1;		/* NOP */
 		ws[1] = 3;		/* window scale */
@@ -156,14 +162,80 @@ void pkt_tcp4(struct pkt *p, const struct tcp4_spec *s)
 	}
 	if (s->payload_len)
 		memcpy((__u8 *)tcp + tcp_hlen, s->payload, s->payload_len);
+}
 
-	p->len = ETH_HLEN_ + ip_hlen + tcp_hlen + s->payload_len;
+/* Ethernet, to dmac (ens33) from smac (the client), of the type. */
+static void eth_build(struct pkt *p, const struct tcp_spec *s, __u16 type)
+{
+	struct ethhdr *eth = (struct ethhdr *)p->data;
+
+	memset(p, 0, sizeof(*p));
+	memcpy(eth->h_dest, s->dmac ? s->dmac : MAC_ENS33, ETH_ALEN);
+	memcpy(eth->h_source, s->smac ? s->smac : MAC_CLIENT, ETH_ALEN);
+	eth->h_proto = htons(type);
+}
+
+static void pad(struct pkt *p, const struct tcp_spec *s)
+{
 	if (s->pad_to > p->len) {
 		memset(p->data + p->len, 0xaa, s->pad_to - p->len);
 		p->len = s->pad_to;
 	}
+}
+
+void pkt_tcp4(struct pkt *p, const struct tcp_spec *s)
+{
+	__u32 ip_hlen = 20 + s->ip_opt_len;
+	__u32 tcp_hlen = tcp_hlen_of(s);
+	struct iphdr *ip;
+	struct tcphdr *tcp;
+	__u8 *opt;
+
+	eth_build(p, s, ETH_P_IP);
+	ip = pkt_ip(p);
+	ip->version = 4;
+	ip->ihl = ip_hlen / 4;
+	ip->tos = 0;
+	ip->tot_len = htons(ip_hlen + tcp_hlen + s->payload_len);
+	ip->id = htons(0x1234);
+	ip->frag_off = htons(0x4000);	/* DF */
+	ip->ttl = s->ttl ? s->ttl : 64;
+	ip->protocol = IPPROTO_TCP;
+	ip->saddr = s->saddr;
+	ip->daddr = s->daddr;
+	opt = (__u8 *)(ip + 1);
+	if (s->ip_opt_len) {
+		memset(opt, 1, s->ip_opt_len);		/* NOP ... */
+		opt[s->ip_opt_len - 1] = 0;		/* ... EOL */
+	}
+	tcp = (struct tcphdr *)((__u8 *)ip + ip_hlen);
+	tcp_build(tcp, s);
+	p->len = ETH_HLEN_ + ip_hlen + tcp_hlen + s->payload_len;
+	pad(p, s);
 	ip->check = ip4_csum(ip);
 	tcp->check = tcp4_csum(ip);
+}
+
+void pkt_tcp6(struct pkt *p, const struct tcp_spec *s)
+{
+	__u32 tcp_hlen = tcp_hlen_of(s);
+	struct ipv6hdr *ip6;
+	struct tcphdr *tcp;
+	__be32 first = htonl(6u << 28 | (s->flow_label & 0xfffff));
+
+	eth_build(p, s, ETH_P_IPV6);
+	ip6 = pkt_ipv6hdr(p);
+	memcpy(ip6, &first, 4);
+	ip6->payload_len = htons(tcp_hlen + s->payload_len);
+	ip6->nexthdr = IPPROTO_TCP;
+	ip6->hop_limit = s->ttl ? s->ttl : 64;
+	ip6->saddr = s->saddr6;
+	ip6->daddr = s->daddr6;
+	tcp = (struct tcphdr *)(ip6 + 1);
+	tcp_build(tcp, s);
+	p->len = ETH_HLEN_ + 40 + tcp_hlen + s->payload_len;
+	pad(p, s);
+	tcp->check = tcp6_csum(ip6);
 }
 
 void pkt_ip4(struct pkt *p, const __u8 *dmac, __u8 proto, __be32 saddr,
@@ -189,9 +261,9 @@ void pkt_ip4(struct pkt *p, const __u8 *dmac, __u8 proto, __be32 saddr,
 	p->len = ETH_HLEN_ + 20 + l4_len;
 }
 
-struct tcp4_spec client_spec(__be32 client, __u16 cport, __u8 flags)
+struct tcp_spec client_spec(__be32 client, __u16 cport, __u8 flags)
 {
-	struct tcp4_spec s = {
+	struct tcp_spec s = {
 		.saddr = client,
 		.daddr = VIP_IP,
 		.sport = cport,
@@ -204,7 +276,7 @@ struct tcp4_spec client_spec(__be32 client, __u16 cport, __u8 flags)
 	return s;
 }
 
-struct tcp4_spec respec(struct tcp4_spec s, const __u8 *smac,
+struct tcp_spec respec(struct tcp_spec s, const __u8 *smac,
 			const __u8 *dmac, __be32 saddr, __u16 sport,
 			__be32 daddr, __u16 dport)
 {

@@ -8,7 +8,9 @@
 #define KHAXDP_TEST_PACKET_H
 
 #include <linux/ip.h>
+#include <linux/ipv6.h>
 #include <linux/tcp.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <linux/types.h>
 
@@ -39,7 +41,7 @@ struct pkt {
 	__u32 len;
 };
 
-struct tcp4_spec {
+struct tcp_spec {
 	const __u8 *smac, *dmac;	/* NULL: client -> ens33 */
 	__be32 saddr, daddr;
 	__u16 sport, dport;		/* host order */
@@ -54,11 +56,18 @@ struct tcp4_spec {
 	__u8 wscale;			/* SYN: 1 + the window scale it offers, 0: none */
 	__u8 ts, ts_odd;		/* a timestamp option (at an odd offset) */
 	__u32 tsval, tsecr;
+	/* pkt_tcp6(): the IPv6 addresses (saddr/daddr are IPv4's) and the
+	 * flow label; ttl is the hop limit. */
+	struct in6_addr saddr6, daddr6;
+	__u32 flow_label;
 };
 
 /* Ethernet + IPv4 + TCP with correct checksums; a SYN carries an MSS
  * option, so the TCP header is 24 bytes (28 with a window scale). */
-void pkt_tcp4(struct pkt *p, const struct tcp4_spec *s);
+void pkt_tcp4(struct pkt *p, const struct tcp_spec *s);
+/* The same over IPv6 (no extension headers), from s->saddr6 to
+ * s->daddr6, the TCP checksum over the IPv6 pseudo-header. */
+void pkt_tcp6(struct pkt *p, const struct tcp_spec *s);
 /* Ethernet + IPv4 (no options, valid checksum) + any payload, from the
  * client's MAC to dmac (NULL: ens33). */
 /* IPv6 from the client to ens33, 2001:db8::11 -> 2001:db8::189: a chain
@@ -84,9 +93,9 @@ void pkt_ip4(struct pkt *p, const __u8 *dmac, __u8 proto, __be32 saddr,
 void pkt_icmp4_error(struct pkt *p, const __u8 *dmac, __be32 src, __be32 dst,
 		     __u8 code, const void *quote, __u32 quote_len, __u8 ttl);
 /* A client's packet to VIP:7443. */
-struct tcp4_spec client_spec(__be32 client, __u16 cport, __u8 flags);
+struct tcp_spec client_spec(__be32 client, __u16 cport, __u8 flags);
 /* Same spec as `s` with a different source and destination. */
-struct tcp4_spec respec(struct tcp4_spec s, const __u8 *smac,
+struct tcp_spec respec(struct tcp_spec s, const __u8 *smac,
 			const __u8 *dmac, __be32 saddr, __u16 sport,
 			__be32 daddr, __u16 dport);
 
@@ -95,8 +104,21 @@ static inline struct iphdr *pkt_ip(const struct pkt *p)
 	return (struct iphdr *)(p->data + ETH_HLEN_);
 }
 
+static inline bool pkt_is_ip6(const struct pkt *p)
+{
+	return p->data[12] == 0x86 && p->data[13] == 0xdd;
+}
+
+static inline struct ipv6hdr *pkt_ipv6hdr(const struct pkt *p)
+{
+	return (struct ipv6hdr *)(p->data + ETH_HLEN_);
+}
+
+/* The TCP header of a frame of pkt_tcp4() or pkt_tcp6(). */
 static inline struct tcphdr *pkt_tcp(const struct pkt *p)
 {
+	if (pkt_is_ip6(p))
+		return (struct tcphdr *)(p->data + ETH_HLEN_ + 40);
 	return (struct tcphdr *)(p->data + ETH_HLEN_ + pkt_ip(p)->ihl * 4);
 }
 
@@ -119,5 +141,8 @@ __u16 ip4_csum_verify(const struct iphdr *ip);
  * over a buffer that holds its checksum: 0 when that one is right. */
 __u16 inet_csum(const void *buf, size_t len);
 __u16 tcp4_csum_verify(const struct iphdr *ip);
+/* The same over IPv6 (the TCP header right after the fixed one). */
+__u16 tcp6_csum(const struct ipv6hdr *ip6);
+__u16 tcp6_csum_verify(const struct ipv6hdr *ip6);
 
 #endif /* KHAXDP_TEST_PACKET_H */

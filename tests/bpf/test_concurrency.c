@@ -28,7 +28,7 @@ struct worker {
 };
 
 /* Thread t's n-th client: 10.1.x.y:(48000 + t). */
-static struct tcp4_spec worker_syn(int thread, int n)
+static struct tcp_spec worker_syn(int thread, int n)
 {
 	return client_spec(CLIENT_N(n + 1), 48000 + thread, TCP_SYN);
 }
@@ -42,7 +42,7 @@ static void *syn_worker(void *arg)
 
 	for (n = 0; w->syns ? n < w->syns :
 		    !atomic_load(w->stop) && n < MAX_SYNS; n++) {
-		struct tcp4_spec s = worker_syn(w->index, n);
+		struct tcp_spec s = worker_syn(w->index, n);
 
 		if (send_tcp(w->fx, &s, &r) || (r.retval != XDP_TX &&
 						 r.retval != XDP_PASS))
@@ -126,7 +126,7 @@ static void even_distribution(struct fixture *fx)
 static void *cursor_worker(void *arg)
 {
 	struct worker *w = arg;
-	struct tcp4_spec s = worker_syn(w->index, 0);
+	struct tcp_spec s = worker_syn(w->index, 0);
 	struct pkt in;
 	__u8 out[PKT_MAX];
 	LIBBPF_OPTS(bpf_test_run_opts, opts,
@@ -306,7 +306,7 @@ static void *fin_worker(void *arg)
 	while (atomic_load(w->ready) < 2)
 		;	/* start together */
 	for (int i = 0; i < FIN_FLOWS; i++) {
-		struct tcp4_spec s = client_spec(CLIENT_N(i + 1), 47000,
+		struct tcp_spec s = client_spec(CLIENT_N(i + 1), 47000,
 						 TCP_FIN | TCP_ACK);
 
 		if (w->from_backend) {
@@ -417,8 +417,8 @@ static void *claimer(void *arg)
 		__u16 cport = 40000 + (i & 15);
 		struct khaxdp_flow_key own = flow_key(client, VIP2_IP, cport,
 						      VIP_PORT);
-		struct tcp4_spec s = client_spec(client, cport, TCP_SYN);
-		struct tcp4_spec rst = client_spec(client, cport, TCP_RST);
+		struct tcp_spec s = client_spec(client, cport, TCP_SYN);
+		struct tcp_spec rst = client_spec(client, cport, TCP_RST);
 		struct khaxdp_flow_key rkey;
 		struct khaxdp_flow f;
 		struct khaxdp_nat n;

@@ -18,7 +18,7 @@ static int pin_to(int cpu)
 
 static void rx_counts_everything(struct fixture *fx)
 {
-	struct tcp4_spec s;
+	struct tcp_spec s;
 	struct khaxdp_flow f;
 	struct pkt p;
 	struct run r;
@@ -59,7 +59,7 @@ static void backend_counters_per_cpu(struct fixture *fx)
 {
 	int ncpus = libbpf_num_possible_cpus();
 	struct khaxdp_backend_stats per_cpu[ncpus], base[ncpus], sum;
-	struct tcp4_spec s;
+	struct tcp_spec s;
 	struct khaxdp_flow f;
 	__u32 id = 1, in_bytes = 0, out_bytes = 0;
 	struct pkt p;

@@ -21,8 +21,8 @@ static void expected_l2(struct pkt *exp, const struct pkt *in)
 
 static void holder_forwards_l2(struct fixture *fx)
 {
-	struct tcp4_spec syn = client_spec(CLIENT_IP, 44100, TCP_SYN);
-	struct tcp4_spec ack = client_spec(CLIENT_IP, 44100, TCP_ACK | TCP_PSH);
+	struct tcp_spec syn = client_spec(CLIENT_IP, 44100, TCP_SYN);
+	struct tcp_spec ack = client_spec(CLIENT_IP, 44100, TCP_ACK | TCP_PSH);
 	struct khaxdp_flow h, f;
 	struct pkt in, exp;
 	struct run r;
@@ -77,9 +77,9 @@ static void holder_local_backend(struct fixture *fx)
  * apiserver. */
 static void serve_balanced(struct fixture *fx)
 {
-	struct tcp4_spec syn = client_spec(CLIENT_IP, 44120, TCP_SYN);
-	struct tcp4_spec ack = client_spec(CLIENT_IP, 44120, TCP_ACK);
-	struct tcp4_spec sa = {
+	struct tcp_spec syn = client_spec(CLIENT_IP, 44120, TCP_SYN);
+	struct tcp_spec ack = client_spec(CLIENT_IP, 44120, TCP_ACK);
+	struct tcp_spec sa = {
 		.smac = MAC_ENS33, .dmac = MAC_CLIENT,
 		.saddr = NODE_IP, .daddr = CLIENT_IP,
 		.sport = API_PORT, .dport = 44120,
@@ -127,7 +127,7 @@ out:
  * they are active). */
 static void never_balanced_twice(struct fixture *fx)
 {
-	struct tcp4_spec syn = client_spec(CLIENT_IP, 44130, TCP_SYN);
+	struct tcp_spec syn = client_spec(CLIENT_IP, 44130, TCP_SYN);
 	struct khaxdp_vip vip = { .addr.v4 = VIP_IP, .port = htons(VIP_PORT),
 				  .proto = IPPROTO_TCP, .family = KHAXDP_AF_INET };
 	struct khaxdp_service svc, saved;
@@ -154,7 +154,7 @@ static void never_balanced_twice(struct fixture *fx)
  * VIP's holder. */
 static void standby_drops(struct fixture *fx)
 {
-	struct tcp4_spec syn = client_spec(CLIENT_IP, 44140, TCP_SYN);
+	struct tcp_spec syn = client_spec(CLIENT_IP, 44140, TCP_SYN);
 	struct pkt in;
 	struct run r;
 
@@ -174,10 +174,10 @@ static void standby_drops(struct fixture *fx)
  * client's FIN closes the flow. */
 static void dsr_client_close(struct fixture *fx)
 {
-	struct tcp4_spec syn = client_spec(CLIENT_IP, 44150, TCP_SYN);
-	struct tcp4_spec ack = client_spec(CLIENT_IP, 44150, TCP_ACK);
-	struct tcp4_spec rst = client_spec(CLIENT_IP, 44150, TCP_RST | TCP_ACK);
-	struct tcp4_spec fin = client_spec(CLIENT_IP, 44150, TCP_FIN | TCP_ACK);
+	struct tcp_spec syn = client_spec(CLIENT_IP, 44150, TCP_SYN);
+	struct tcp_spec ack = client_spec(CLIENT_IP, 44150, TCP_ACK);
+	struct tcp_spec rst = client_spec(CLIENT_IP, 44150, TCP_RST | TCP_ACK);
+	struct tcp_spec fin = client_spec(CLIENT_IP, 44150, TCP_FIN | TCP_ACK);
 	struct khaxdp_flow f;
 	struct pkt in;
 	struct run r;
@@ -237,9 +237,9 @@ static int take_events(struct fixture *fx, struct events *e)
  * its backend by address, and announces its end. */
 static void events_open_close(struct fixture *fx)
 {
-	struct tcp4_spec syn = client_spec(CLIENT_IP, 44160, TCP_SYN);
-	struct tcp4_spec ack = client_spec(CLIENT_IP, 44160, TCP_ACK);
-	struct tcp4_spec fin = client_spec(CLIENT_IP, 44160, TCP_FIN | TCP_ACK);
+	struct tcp_spec syn = client_spec(CLIENT_IP, 44160, TCP_SYN);
+	struct tcp_spec ack = client_spec(CLIENT_IP, 44160, TCP_ACK);
+	struct tcp_spec fin = client_spec(CLIENT_IP, 44160, TCP_FIN | TCP_ACK);
 	struct khaxdp_flow_key want = flow_key(CLIENT_IP, VIP_IP, 44160, VIP_PORT);
 	struct events e;
 	struct pkt in;
@@ -275,9 +275,9 @@ static void events_open_close(struct fixture *fx)
  * a remote backend is no other node's to follow. */
 static void events_not_for_served_or_nat(struct fixture *fx)
 {
-	struct tcp4_spec syn = client_spec(CLIENT_IP, 44170, TCP_SYN);
-	struct tcp4_spec ack = client_spec(CLIENT_IP, 44170, TCP_ACK);
-	struct tcp4_spec sa = {
+	struct tcp_spec syn = client_spec(CLIENT_IP, 44170, TCP_SYN);
+	struct tcp_spec ack = client_spec(CLIENT_IP, 44170, TCP_ACK);
+	struct tcp_spec sa = {
 		.smac = MAC_ENS33, .dmac = MAC_CLIENT,
 		.saddr = NODE_IP, .daddr = CLIENT_IP,
 		.sport = API_PORT, .dport = 44170,
@@ -306,8 +306,8 @@ static void events_not_for_served_or_nat(struct fixture *fx)
  * FIN seen by TC): the close is announced from TC. */
 static void events_close_by_server(struct fixture *fx)
 {
-	struct tcp4_spec fin = client_spec(CLIENT_IP, 44180, TCP_FIN | TCP_ACK);
-	struct tcp4_spec sfin = {
+	struct tcp_spec fin = client_spec(CLIENT_IP, 44180, TCP_FIN | TCP_ACK);
+	struct tcp_spec sfin = {
 		.smac = MAC_ENS33, .dmac = MAC_CLIENT,
 		.saddr = NODE_IP, .daddr = CLIENT_IP,
 		.sport = API_PORT, .dport = 44180,
@@ -344,7 +344,7 @@ static void events_close_by_server(struct fixture *fx)
 static void icmp_to_backend_node(struct fixture *fx)
 {
 	const __be32 router = IP4(192, 168, 218, 254);
-	struct tcp4_spec syn = client_spec(CLIENT_IP, 44170, TCP_SYN);
+	struct tcp_spec syn = client_spec(CLIENT_IP, 44170, TCP_SYN);
 	struct pkt in, reply, sent, exp;
 	struct run r;
 
@@ -353,10 +353,10 @@ static void icmp_to_backend_node(struct fixture *fx)
 	if (!ASSERT_OK(run_xdp(fx, &in, &r), "test_run") ||
 	    !ASSERT_VERDICT(&r, XDP_TX, "SYN to control2's node"))
 		return;
-	pkt_tcp4(&reply, &(struct tcp4_spec){ .saddr = VIP_IP, .sport = VIP_PORT,
+	pkt_tcp4(&reply, &(struct tcp_spec){ .saddr = VIP_IP, .sport = VIP_PORT,
 		 .daddr = CLIENT_IP, .dport = 44170, .flags = TCP_SYN | TCP_ACK,
 		 .seq = 9000, .ack = 1001 });
-	pkt_tcp4(&sent, &(struct tcp4_spec){ .saddr = CTRL2_IP, .sport = API_PORT,
+	pkt_tcp4(&sent, &(struct tcp_spec){ .saddr = CTRL2_IP, .sport = API_PORT,
 		 .daddr = CLIENT_IP, .dport = 44170, .flags = TCP_SYN | TCP_ACK,
 		 .seq = 9000, .ack = 1001 });
 	pkt_icmp4_error(&in, MAC_ENS33, router, VIP_IP, ICMP_FRAG_NEEDED_CODE,

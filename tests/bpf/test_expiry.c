@@ -31,7 +31,7 @@ static bool open_to_ctrl2(struct fixture *fx, __u16 cport,
 static int client_sends(struct fixture *fx, __u16 cport, __u8 flags,
 			struct run *r)
 {
-	struct tcp4_spec s = client_spec(CLIENT_IP, cport, flags);
+	struct tcp_spec s = client_spec(CLIENT_IP, cport, flags);
 
 	return send_tcp(fx, &s, r);
 }
@@ -39,7 +39,7 @@ static int client_sends(struct fixture *fx, __u16 cport, __u8 flags,
 static int ctrl2_sends(struct fixture *fx, const struct khaxdp_flow *f,
 		       __u8 flags, struct run *r)
 {
-	struct tcp4_spec s = {
+	struct tcp_spec s = {
 		.smac = MAC_CTRL2,
 		.dmac = MAC_ENS33,
 		.saddr = CTRL2_IP,
@@ -56,7 +56,7 @@ static int ctrl2_sends(struct fixture *fx, const struct khaxdp_flow *f,
 
 static void expect_gone(struct fixture *fx, __u16 cport, const char *name)
 {
-	struct tcp4_spec s = client_spec(CLIENT_IP, cport, TCP_ACK);
+	struct tcp_spec s = client_spec(CLIENT_IP, cport, TCP_ACK);
 	struct pkt in;
 	struct run r;
 

@@ -41,7 +41,7 @@ static enum kx_adopt adopt(struct fixture *fx, __u16 cport, __be32 backend,
 /* An established client's data segment on client:cport. */
 static void data_segment(struct pkt *in, __u16 cport)
 {
-	struct tcp4_spec s = client_spec(CLIENT_IP, cport, TCP_ACK | TCP_PSH);
+	struct tcp_spec s = client_spec(CLIENT_IP, cport, TCP_ACK | TCP_PSH);
 
 	s.seq = CLIENT_ISN + 1;
 	s.ack = SERVER_ISN + 1;
@@ -239,7 +239,7 @@ static void reset_when_gone(struct fixture *fx)
 	/* A segment without an ACK gets seq 0 and an ACK of what it held. */
 	adopt(fx, 45051, CTRL2_IP, 0);
 	{
-		struct tcp4_spec s = client_spec(CLIENT_IP, 45051, TCP_FIN);
+		struct tcp_spec s = client_spec(CLIENT_IP, 45051, TCP_FIN);
 
 		s.seq = 77;
 		pkt_tcp4(&in, &s);
@@ -260,7 +260,7 @@ out:
  * elsewhere (it ended there; its end never arrived): served here. */
 static void serve_supersedes(struct fixture *fx)
 {
-	struct tcp4_spec syn = client_spec(CLIENT_IP, 45060, TCP_SYN);
+	struct tcp_spec syn = client_spec(CLIENT_IP, 45060, TCP_SYN);
 	struct khaxdp_flow h;
 	struct pkt in;
 	struct run r;
@@ -332,7 +332,7 @@ static void half_open_handed_over(struct fixture *fx)
 {
 	static struct khaxdp_backend backends[KHAXDP_MAX_BACKENDS];
 	struct khaxdp_flow_event ev = announced(45300, CTRL2_IP), back;
-	struct tcp4_spec syn = client_spec(CLIENT_IP, 45301, TCP_SYN);
+	struct tcp_spec syn = client_spec(CLIENT_IP, 45301, TCP_SYN);
 	enum kx_adopt out = KX_ADOPT_MAX;
 	struct khaxdp_flow h, f;
 	struct pkt in, exp;

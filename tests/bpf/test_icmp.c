@@ -27,7 +27,7 @@ static void set_smac(struct pkt *p, const __u8 *mac)
 static bool forwarded_syn(struct fixture *fx, __u16 cport, struct pkt *syn,
 			  struct pkt *fwd)
 {
-	struct tcp4_spec s = client_spec(CLIENT_IP, cport, TCP_SYN);
+	struct tcp_spec s = client_spec(CLIENT_IP, cport, TCP_SYN);
 	struct run r;
 
 	fx_set_cursor(fx, 0, 1);		/* next: control2 */
@@ -95,7 +95,7 @@ static void unreachable_from_backend(struct fixture *fx)
  * the client's side): control2 gets it, about what it sent. */
 static void frag_needed_to_backend(struct fixture *fx)
 {
-	struct tcp4_spec s = client_spec(CLIENT_IP, 40620, TCP_SYN | TCP_ACK);
+	struct tcp_spec s = client_spec(CLIENT_IP, 40620, TCP_SYN | TCP_ACK);
 	struct pkt syn, fwd, reply, sent, in, exp;
 	struct khaxdp_flow f;
 	const void *q;
@@ -106,10 +106,10 @@ static void frag_needed_to_backend(struct fixture *fx)
 	    !ASSERT_OK(fx_half_open(fx, CLIENT_IP, 40620, &f), "half-open flow"))
 		return;
 	/* What the client was sent, and what control2 had sent. */
-	pkt_tcp4(&reply, &(struct tcp4_spec){ .saddr = VIP_IP, .sport = VIP_PORT,
+	pkt_tcp4(&reply, &(struct tcp_spec){ .saddr = VIP_IP, .sport = VIP_PORT,
 		 .daddr = CLIENT_IP, .dport = 40620, .flags = s.flags,
 		 .seq = 9000, .ack = 1001, .ttl = 63 });
-	pkt_tcp4(&sent, &(struct tcp4_spec){ .saddr = CTRL2_IP, .sport = API_PORT,
+	pkt_tcp4(&sent, &(struct tcp_spec){ .saddr = CTRL2_IP, .sport = API_PORT,
 		 .daddr = NODE_IP, .dport = ntohs(f.snat_port), .flags = s.flags,
 		 .seq = 9000, .ack = 1001, .ttl = 63 });
 	q = datagram(&reply, &qlen);
@@ -137,10 +137,10 @@ static void frag_needed_to_local(struct fixture *fx)
 	fx_set_cursor(fx, 0, 0);		/* next: control1, this node */
 	if (!OPEN_FLOW(fx, CLIENT_IP, 40630, XDP_PASS, &f))
 		return;
-	pkt_tcp4(&reply, &(struct tcp4_spec){ .saddr = VIP_IP, .sport = VIP_PORT,
+	pkt_tcp4(&reply, &(struct tcp_spec){ .saddr = VIP_IP, .sport = VIP_PORT,
 		 .daddr = CLIENT_IP, .dport = 40630, .flags = TCP_ACK,
 		 .seq = 9000, .ack = 1001 });
-	pkt_tcp4(&sent, &(struct tcp4_spec){ .saddr = NODE_IP, .sport = API_PORT,
+	pkt_tcp4(&sent, &(struct tcp_spec){ .saddr = NODE_IP, .sport = API_PORT,
 		 .daddr = CLIENT_IP, .dport = 40630, .flags = TCP_ACK,
 		 .seq = 9000, .ack = 1001 });
 	q = datagram(&reply, &qlen);
@@ -162,7 +162,7 @@ static void error_of_no_flow(struct fixture *fx)
 	__u32 qlen;
 	struct run r;
 
-	pkt_tcp4(&quoted, &(struct tcp4_spec){ .saddr = NODE_IP, .sport = 45000,
+	pkt_tcp4(&quoted, &(struct tcp_spec){ .saddr = NODE_IP, .sport = 45000,
 		 .daddr = CTRL3_IP, .dport = API_PORT, .flags = TCP_SYN });
 	q = datagram(&quoted, &qlen);
 	pkt_icmp4_error(&in, MAC_ENS33, ROUTER_IP, NODE_IP, FRAG_NEEDED, q, qlen, 64);
@@ -181,7 +181,7 @@ static void quote_too_short(struct fixture *fx)
 	__u32 qlen;
 	struct run r;
 
-	pkt_tcp4(&quoted, &(struct tcp4_spec){ .saddr = NODE_IP, .sport = 45001,
+	pkt_tcp4(&quoted, &(struct tcp_spec){ .saddr = NODE_IP, .sport = 45001,
 		 .daddr = CTRL3_IP, .dport = API_PORT, .flags = TCP_SYN });
 	q = datagram(&quoted, &qlen);
 	pkt_icmp4_error(&in, MAC_ENS33, ROUTER_IP, NODE_IP, FRAG_NEEDED, q, 24, 64);

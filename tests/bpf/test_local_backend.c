@@ -15,9 +15,9 @@
 static const char response[] = "HTTP/1.1 200 OK\r\n\r\nok";	/* odd */
 
 /* What the local stack should receive for the client's `s`. */
-static void to_local(struct pkt *exp, const struct tcp4_spec *s)
+static void to_local(struct pkt *exp, const struct tcp_spec *s)
 {
-	struct tcp4_spec e = *s;
+	struct tcp_spec e = *s;
 
 	e.daddr = NODE_IP;
 	e.dport = API_PORT;
@@ -25,9 +25,9 @@ static void to_local(struct pkt *exp, const struct tcp4_spec *s)
 }
 
 /* The local apiserver's packet to the client, as the stack sends it. */
-static struct tcp4_spec from_apiserver(__u16 cport, __u8 flags)
+static struct tcp_spec from_apiserver(__u16 cport, __u8 flags)
 {
-	struct tcp4_spec s = {
+	struct tcp_spec s = {
 		.smac = MAC_ENS33,
 		.dmac = MAC_CLIENT,
 		.saddr = NODE_IP,
@@ -44,7 +44,7 @@ static struct tcp4_spec from_apiserver(__u16 cport, __u8 flags)
 
 static void syn_to_local(struct fixture *fx)
 {
-	struct tcp4_spec s = client_spec(CLIENT_IP, 40200, TCP_SYN);
+	struct tcp_spec s = client_spec(CLIENT_IP, 40200, TCP_SYN);
 	struct khaxdp_flow_key want = flow_key(CLIENT_IP, VIP_IP, 40200,
 					       VIP_PORT);
 	struct khaxdp_flow f;
@@ -78,7 +78,7 @@ static void syn_to_local(struct fixture *fx)
 
 static void data_to_local(struct fixture *fx)
 {
-	struct tcp4_spec s = client_spec(CLIENT_IP, 40201, TCP_ACK | TCP_PSH);
+	struct tcp_spec s = client_spec(CLIENT_IP, 40201, TCP_ACK | TCP_PSH);
 	struct khaxdp_flow f;
 	struct pkt in, exp;
 	struct run r;
@@ -105,7 +105,7 @@ static void data_to_local(struct fixture *fx)
 static void tc_rewrites_reply(struct fixture *fx)
 {
 	struct khaxdp_flow f;
-	struct tcp4_spec s, e;
+	struct tcp_spec s, e;
 	struct pkt in, exp;
 	struct run r;
 
@@ -153,7 +153,7 @@ static void tc_expect_untouched(struct fixture *fx, const struct pkt *in,
 static void tc_leaves_others(struct fixture *fx)
 {
 	struct khaxdp_flow f;
-	struct tcp4_spec s;
+	struct tcp_spec s;
 	struct pkt in;
 
 	fx_set_cursor(fx, 0, 0);
@@ -191,7 +191,7 @@ static void tc_leaves_others(struct fixture *fx)
  * TC_BAD (the class of their reason is "malformed"). */
 static void tc_counts_only_malformed(struct fixture *fx)
 {
-	struct tcp4_spec s = from_apiserver(40204, TCP_ACK);
+	struct tcp_spec s = from_apiserver(40204, TCP_ACK);
 	struct pkt in;
 
 	pkt_tcp4(&in, &s);
@@ -240,7 +240,7 @@ static int own_connection(__u16 cport)
  * into VIP:7443: it is dropped and counted. Another port goes through. */
 static void syn_on_own_connection(struct fixture *fx)
 {
-	struct tcp4_spec s = client_spec(CLIENT_IP, 40230, TCP_SYN);
+	struct tcp_spec s = client_spec(CLIENT_IP, 40230, TCP_SYN);
 	struct khaxdp_flow f;
 	struct khaxdp_nat n;
 	struct pkt in;
@@ -277,7 +277,7 @@ static void local_entry_kept(struct fixture *fx)
 	struct khaxdp_flow f;
 	struct pkt in;
 	struct run r;
-	struct tcp4_spec s = client_spec(CLIENT_IP, 40240, TCP_SYN);
+	struct tcp_spec s = client_spec(CLIENT_IP, 40240, TCP_SYN);
 
 	live.created_ns = live.last_seen_ns = now_coarse_ns();
 	if (!ASSERT_OK(bpf_map_update_elem(fx->maps.flows, &other, &live, BPF_ANY),

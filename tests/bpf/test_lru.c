@@ -45,7 +45,7 @@ static void lru_evicts_idle(struct fixture *fx)
 
 	/* The second half stays busy. */
 	for (i = MAX_FLOWS / 2 + 1; i <= MAX_FLOWS; i++) {
-		struct tcp4_spec s = client_spec(CLIENT_N(i), 45000, TCP_ACK);
+		struct tcp_spec s = client_spec(CLIENT_N(i), 45000, TCP_ACK);
 
 		if (ASSERT_OK(send_tcp(fx, &s, &r), "test_run"))
 			ASSERT_VERDICT(&r, XDP_TX, "busy flow's ACK");
@@ -68,7 +68,7 @@ static void lru_evicts_idle(struct fixture *fx)
 
 	/* An evicted flow's next packet is a packet without a flow. */
 	for (i = 1; i <= MAX_FLOWS / 2; i++) {
-		struct tcp4_spec s = client_spec(CLIENT_N(i), 45000, TCP_ACK);
+		struct tcp_spec s = client_spec(CLIENT_N(i), 45000, TCP_ACK);
 
 		if (fx_flow(fx, CLIENT_N(i), 45000, &f) == 0)
 			continue;

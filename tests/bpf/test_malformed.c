@@ -11,7 +11,7 @@
 
 static void vip_syn(struct pkt *p)
 {
-	struct tcp4_spec s = client_spec(CLIENT_IP, 40000, TCP_SYN);
+	struct tcp_spec s = client_spec(CLIENT_IP, 40000, TCP_SYN);
 
 	pkt_tcp4(p, &s);
 }

@@ -13,11 +13,11 @@
 static const char request[] = "GET /readyz HTTP/1.1\r\nHost: vip\r\n\r\n";
 
 /* The frame the data plane should send for `s` NATed to addr:API_PORT. */
-static void nat_expected(struct pkt *exp, const struct tcp4_spec *s,
+static void nat_expected(struct pkt *exp, const struct tcp_spec *s,
 			 const __u8 *smac, const __u8 *dmac, __be32 addr,
 			 __u16 snat)
 {
-	struct tcp4_spec e = respec(*s, smac, dmac, NODE_IP, snat, addr,
+	struct tcp_spec e = respec(*s, smac, dmac, NODE_IP, snat, addr,
 				    API_PORT);
 
 	pkt_tcp4(exp, &e);
@@ -50,7 +50,7 @@ static void check_nat_entry(struct fixture *fx, bool confirmed,
 
 static void syn_to_remote_backend(struct fixture *fx)
 {
-	struct tcp4_spec s = client_spec(CLIENT_IP, 40000, TCP_SYN);
+	struct tcp_spec s = client_spec(CLIENT_IP, 40000, TCP_SYN);
 	struct khaxdp_backend_stats bs;
 	struct khaxdp_flow f;
 	struct pkt in, exp;
@@ -101,7 +101,7 @@ static void syn_to_remote_backend(struct fixture *fx)
 static void expect_follows(struct fixture *fx, __u16 cport,
 			   const struct khaxdp_flow *f, const char *when)
 {
-	struct tcp4_spec s = client_spec(CLIENT_IP, cport, TCP_ACK | TCP_PSH);
+	struct tcp_spec s = client_spec(CLIENT_IP, cport, TCP_ACK | TCP_PSH);
 	struct pkt in, exp;
 	struct run r;
 
@@ -155,7 +155,7 @@ static void established_follows_flow(struct fixture *fx)
 static void syn_retransmit(struct fixture *fx)
 {
 	struct khaxdp_flow f, g;
-	struct tcp4_spec s = client_spec(CLIENT_IP, 40002, TCP_SYN);
+	struct tcp_spec s = client_spec(CLIENT_IP, 40002, TCP_SYN);
 	struct pkt in, exp;
 	struct run r;
 
@@ -209,7 +209,7 @@ static void snat_ports_unique(struct fixture *fx)
 }
 
 /* A SYN built by `s` goes to control2 and comes out as `exp` says. */
-static void syn_nat_exact(struct fixture *fx, struct tcp4_spec *s,
+static void syn_nat_exact(struct fixture *fx, struct tcp_spec *s,
 			  const char *name)
 {
 	struct khaxdp_flow f;
@@ -230,7 +230,7 @@ static void syn_nat_exact(struct fixture *fx, struct tcp4_spec *s,
 
 static void ip_options(struct fixture *fx)
 {
-	struct tcp4_spec s = client_spec(CLIENT_IP, 40003, TCP_SYN);
+	struct tcp_spec s = client_spec(CLIENT_IP, 40003, TCP_SYN);
 	struct khaxdp_backend_stats bs;
 
 	s.ip_opt_len = 4;	/* IHL 6: NOP NOP NOP EOL */
@@ -245,7 +245,7 @@ static void ip_options(struct fixture *fx)
 
 static void eth_padding(struct fixture *fx)
 {
-	struct tcp4_spec s = client_spec(CLIENT_IP, 40005, TCP_SYN);
+	struct tcp_spec s = client_spec(CLIENT_IP, 40005, TCP_SYN);
 	struct khaxdp_flow f;
 	struct pkt in, exp;
 	struct run r;
@@ -271,7 +271,7 @@ static void eth_padding(struct fixture *fx)
 
 static void no_neighbour(struct fixture *fx)
 {
-	struct tcp4_spec s = client_spec(CLIENT_IP, 40006, TCP_SYN);
+	struct tcp_spec s = client_spec(CLIENT_IP, 40006, TCP_SYN);
 	struct khaxdp_flow f;
 	struct pkt in, exp;
 	struct run r;
@@ -309,7 +309,7 @@ static void no_neighbour(struct fixture *fx)
  */
 static void neighbour_lost(struct fixture *fx)
 {
-	struct tcp4_spec s = client_spec(CLIENT_IP, 40009, TCP_ACK);
+	struct tcp_spec s = client_spec(CLIENT_IP, 40009, TCP_ACK);
 	struct khaxdp_nexthop hop;
 	struct khaxdp_flow f;
 	struct pkt in;
@@ -350,7 +350,7 @@ static int lone_backend(struct fixture *fx, __be32 addr)
 
 static void redirect(void)
 {
-	struct tcp4_spec s = client_spec(CLIENT_IP, 40007, TCP_SYN);
+	struct tcp_spec s = client_spec(CLIENT_IP, 40007, TCP_SYN);
 	struct khaxdp_flow f;
 	struct fixture fx;
 	struct pkt in, exp;
@@ -385,7 +385,7 @@ out:
 
 static void no_route(void)
 {
-	struct tcp4_spec s = client_spec(CLIENT_IP, 40008, TCP_SYN);
+	struct tcp_spec s = client_spec(CLIENT_IP, 40008, TCP_SYN);
 	struct fixture fx;
 	struct pkt in;
 	struct run r;
@@ -410,7 +410,7 @@ out:
  * dropped, counted, and opens no flow. The local backend keeps the TTL. */
 static void ttl_decremented(struct fixture *fx)
 {
-	struct tcp4_spec s = client_spec(CLIENT_IP, 40050, TCP_SYN);
+	struct tcp_spec s = client_spec(CLIENT_IP, 40050, TCP_SYN);
 	struct khaxdp_flow f;
 	struct pkt in, exp;
 	struct run r;
@@ -431,7 +431,7 @@ static void ttl_decremented(struct fixture *fx)
 
 static void ttl_1_dropped(struct fixture *fx)
 {
-	struct tcp4_spec s = client_spec(CLIENT_IP, 40051, TCP_SYN);
+	struct tcp_spec s = client_spec(CLIENT_IP, 40051, TCP_SYN);
 	struct khaxdp_flow f;
 	struct pkt in;
 	struct run r;
@@ -462,7 +462,7 @@ static void ttl_1_dropped(struct fixture *fx)
  * back a second, so that the packet refreshes it. */
 static int data_after_a_while(struct fixture *fx, __u16 cport, struct run *r)
 {
-	struct tcp4_spec s = client_spec(CLIENT_IP, cport, TCP_ACK | TCP_PSH);
+	struct tcp_spec s = client_spec(CLIENT_IP, cport, TCP_ACK | TCP_PSH);
 	struct khaxdp_flow f;
 	int err = fx_flow(fx, CLIENT_IP, cport, &f);
 

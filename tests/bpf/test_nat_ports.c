@@ -10,7 +10,7 @@
 
 static void exhaust(struct fixture *fx)
 {
-	struct tcp4_spec s = client_spec(CLIENT_N(3), 46000, TCP_SYN);
+	struct tcp_spec s = client_spec(CLIENT_N(3), 46000, TCP_SYN);
 	struct khaxdp_flow f1, f2, f;
 	struct pkt in;
 	struct run r;

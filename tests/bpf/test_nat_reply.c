@@ -34,9 +34,9 @@ static bool established_to_ctrl2(struct fixture *fx, __u16 cport, __u16 *snat)
 }
 
 /* control2's packet to this node's SNAT port. */
-static struct tcp4_spec from_ctrl2(__u16 snat, __u8 flags)
+static struct tcp_spec from_ctrl2(__u16 snat, __u8 flags)
 {
-	struct tcp4_spec s = {
+	struct tcp_spec s = {
 		.smac = MAC_CTRL2,
 		.dmac = MAC_ENS33,
 		.saddr = CTRL2_IP,
@@ -52,9 +52,9 @@ static struct tcp4_spec from_ctrl2(__u16 snat, __u8 flags)
 }
 
 /* What the client should get for `s`. */
-static void to_client(struct pkt *exp, const struct tcp4_spec *s, __u16 cport)
+static void to_client(struct pkt *exp, const struct tcp_spec *s, __u16 cport)
 {
-	struct tcp4_spec e = respec(*s, MAC_ENS33, MAC_CLIENT, VIP_IP,
+	struct tcp_spec e = respec(*s, MAC_ENS33, MAC_CLIENT, VIP_IP,
 				    VIP_PORT, CLIENT_IP, cport);
 
 	pkt_tcp4(exp, &e);
@@ -63,7 +63,7 @@ static void to_client(struct pkt *exp, const struct tcp4_spec *s, __u16 cport)
 static void syn_ack_to_client(struct fixture *fx)
 {
 	struct khaxdp_backend_stats bs;
-	struct tcp4_spec s;
+	struct tcp_spec s;
 	struct pkt in, exp;
 	struct run r;
 	__u16 snat;
@@ -88,7 +88,7 @@ static void syn_ack_to_client(struct fixture *fx)
 
 static void data_reply(struct fixture *fx)
 {
-	struct tcp4_spec s;
+	struct tcp_spec s;
 	struct pkt in, exp;
 	struct run r;
 	__u16 snat;
@@ -109,7 +109,7 @@ static void data_reply(struct fixture *fx)
 static void reply_updates_last_seen(struct fixture *fx)
 {
 	struct khaxdp_flow f;
-	struct tcp4_spec s;
+	struct tcp_spec s;
 	struct pkt in;
 	struct run r;
 	__u64 t0;
@@ -134,7 +134,7 @@ static void reply_updates_last_seen(struct fixture *fx)
 static void reply_flow_gone(struct fixture *fx)
 {
 	struct khaxdp_flow_key k = flow_key(CLIENT_IP, VIP_IP, 40103, VIP_PORT);
-	struct tcp4_spec s;
+	struct tcp_spec s;
 	struct pkt in;
 	struct run r;
 	__u16 snat;
@@ -155,7 +155,7 @@ static void reply_flow_gone(struct fixture *fx)
 /* Packets that look like replies but match no NAT entry. */
 static void not_a_reply(struct fixture *fx)
 {
-	struct tcp4_spec s;
+	struct tcp_spec s;
 	struct pkt in;
 	struct run r;
 	__u16 snat;
@@ -216,7 +216,7 @@ static void reply_to_unresolved_client(struct fixture *fx)
 	static const __u8 mac_syn[6] = { 2, 0, 0, 0, 0, 0x50 };
 	static const __u8 mac_fib[6] = { 2, 0, 0, 0, 0, 0x51 };
 	const __be32 client = IP4(192, 168, 218, 50);	/* on-link, no entry */
-	struct tcp4_spec syn = client_spec(client, 40105, TCP_SYN), s, e;
+	struct tcp_spec syn = client_spec(client, 40105, TCP_SYN), s, e;
 	struct khaxdp_flow f;
 	struct khaxdp_nat n;
 	struct pkt in, exp;
@@ -271,7 +271,7 @@ static void reply_to_unresolved_client(struct fixture *fx)
 /* The reply is forwarded too: one TTL less, or dropped at TTL 1. */
 static void reply_ttl(struct fixture *fx)
 {
-	struct tcp4_spec s;
+	struct tcp_spec s;
 	struct pkt in, exp;
 	struct run r;
 	__u16 snat;

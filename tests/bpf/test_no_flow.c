@@ -8,7 +8,7 @@
 
 static void expect_no_flow(struct fixture *fx, __u8 flags, const char *name)
 {
-	struct tcp4_spec s = client_spec(CLIENT_IP, 43000, flags);
+	struct tcp_spec s = client_spec(CLIENT_IP, 43000, flags);
 	struct pkt in;
 	struct run r;
 

@@ -57,7 +57,7 @@ static void ipv6_syn(struct pkt *p)
 /* A SYN to VIP:7443 inside an 802.1Q tag (VLAN 100). */
 static void vlan_syn(struct pkt *p)
 {
-	struct tcp4_spec s = client_spec(CLIENT_IP, 40000, TCP_SYN);
+	struct tcp_spec s = client_spec(CLIENT_IP, 40000, TCP_SYN);
 	struct pkt plain;
 
 	pkt_tcp4(&plain, &s);
@@ -73,7 +73,7 @@ static void vlan_syn(struct pkt *p)
 static void tcp_pkt(struct pkt *p, __be32 saddr, __u16 sport, __be32 daddr,
 		    __u16 dport, __u8 flags)
 {
-	struct tcp4_spec s = client_spec(saddr, sport, flags);
+	struct tcp_spec s = client_spec(saddr, sport, flags);
 
 	s.daddr = daddr;
 	s.dport = dport;
@@ -132,7 +132,7 @@ static void other_address_port_7443(struct pkt *p)
 static void syn_for_another_hosts_mac(struct pkt *p)
 {
 	static const __u8 old_master[6] = { 2, 0, 0, 0, 1, 0x72 };
-	struct tcp4_spec s = client_spec(CLIENT_IP, 51004, TCP_SYN);
+	struct tcp_spec s = client_spec(CLIENT_IP, 51004, TCP_SYN);
 
 	s.dmac = old_master;
 	pkt_tcp4(p, &s);

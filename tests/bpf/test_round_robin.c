@@ -32,7 +32,7 @@ static void expect_order(struct fixture *fx, const int *want, int n,
 
 static void expect_no_backend(struct fixture *fx, const char *name)
 {
-	struct tcp4_spec s = client_spec(CLIENT_N(99), 42000, TCP_SYN);
+	struct tcp_spec s = client_spec(CLIENT_N(99), 42000, TCP_SYN);
 	struct khaxdp_flow f;
 	struct pkt in;
 	struct run r;
@@ -133,7 +133,7 @@ void test_round_robin(void)
 		OPEN_FLOW(&fx, CLIENT_N(1), 42000, XDP_PASS, &f);
 		ASSERT_EQ(f.backend_id, 0, "service 0, first SYN");
 		{
-			struct tcp4_spec s = client_spec(CLIENT_N(2), 42000,
+			struct tcp_spec s = client_spec(CLIENT_N(2), 42000,
 							 TCP_SYN);
 			struct khaxdp_flow_key k;
 			struct run r;

@@ -22,9 +22,9 @@ static int set_node_flags(struct fixture *fx, __u32 flags)
 }
 
 /* control2's packet to a SNAT port of dst. */
-static struct tcp4_spec from_ctrl2(__be32 dst, __u16 snat, __u8 flags)
+static struct tcp_spec from_ctrl2(__be32 dst, __u16 snat, __u8 flags)
 {
-	struct tcp4_spec s = {
+	struct tcp_spec s = {
 		.smac = MAC_CTRL2, .dmac = MAC_ENS33,
 		.saddr = CTRL2_IP, .daddr = dst,
 		.sport = API_PORT, .dport = snat, .flags = flags,
@@ -36,7 +36,7 @@ static struct tcp4_spec from_ctrl2(__be32 dst, __u16 snat, __u8 flags)
 
 static void syn_from_vip(struct fixture *fx)
 {
-	struct tcp4_spec s = client_spec(CLIENT_IP, 45000, TCP_SYN), e;
+	struct tcp_spec s = client_spec(CLIENT_IP, 45000, TCP_SYN), e;
 	struct khaxdp_flow h;
 	struct khaxdp_nat n;
 	struct pkt in, exp;
@@ -64,7 +64,7 @@ static void syn_from_vip(struct fixture *fx)
 /* The whole connection: handshake, request, answer. */
 static void connection_through_vip(struct fixture *fx)
 {
-	struct tcp4_spec s = client_spec(CLIENT_IP, 45010, TCP_ACK | TCP_PSH), e;
+	struct tcp_spec s = client_spec(CLIENT_IP, 45010, TCP_ACK | TCP_PSH), e;
 	struct khaxdp_flow f;
 	struct pkt in, exp;
 	struct run r;
@@ -103,7 +103,7 @@ static void connection_through_vip(struct fixture *fx)
  * VIP holder also serves, say) passes to the stack untouched. */
 static void vip_port_not_a_reply(struct fixture *fx)
 {
-	struct tcp4_spec s = client_spec(CLIENT_IP, 45020, TCP_SYN);
+	struct tcp_spec s = client_spec(CLIENT_IP, 45020, TCP_SYN);
 	struct pkt in;
 	struct run r;
 
@@ -121,7 +121,7 @@ static void vip_port_not_a_reply(struct fixture *fx)
 static void node_flows_still_answered(struct fixture *fx)
 {
 	struct khaxdp_flow f;
-	struct tcp4_spec s;
+	struct tcp_spec s;
 	struct run r;
 	struct pkt in;
 
@@ -149,7 +149,7 @@ static void node_flows_still_answered(struct fixture *fx)
  * VIP:snat -> control2:6443: the client gets it about its own packet. */
 static void icmp_about_forwarded(struct fixture *fx)
 {
-	struct tcp4_spec s = client_spec(CLIENT_IP, 45040, TCP_SYN);
+	struct tcp_spec s = client_spec(CLIENT_IP, 45040, TCP_SYN);
 	struct pkt syn, in, exp;
 	const void *q;
 	struct run r;

@@ -17,10 +17,10 @@
 #define SEC_NS	1000000000ULL
 
 /* control2's segment to this node's SNAT port. */
-static struct tcp4_spec from_ctrl2(__u16 snat, __u8 flags, __u32 seq,
+static struct tcp_spec from_ctrl2(__u16 snat, __u8 flags, __u32 seq,
 				   __u32 ack)
 {
-	struct tcp4_spec s = {
+	struct tcp_spec s = {
 		.smac = MAC_CTRL2, .dmac = MAC_ENS33,
 		.saddr = CTRL2_IP, .daddr = NODE_IP,
 		.sport = API_PORT, .dport = snat,
@@ -31,7 +31,7 @@ static struct tcp4_spec from_ctrl2(__u16 snat, __u8 flags, __u32 seq,
 }
 
 /* Sends s through XDP and checks the verdict; false if it failed. */
-static bool send_expect(struct fixture *fx, const struct tcp4_spec *s,
+static bool send_expect(struct fixture *fx, const struct tcp_spec *s,
 			int verdict, const char *name)
 {
 	struct run r;
@@ -79,7 +79,7 @@ static int set_per_source(struct fixture *fx, __u32 limit)
 
 static void handshake_confirms(struct fixture *fx)
 {
-	struct tcp4_spec synack, ack = client_spec(CLIENT_IP, 43000, TCP_ACK);
+	struct tcp_spec synack, ack = client_spec(CLIENT_IP, 43000, TCP_ACK);
 	struct khaxdp_backend_stats bs;
 	struct khaxdp_flow h, f;
 	struct khaxdp_nat n;
@@ -120,7 +120,7 @@ static void handshake_confirms(struct fixture *fx)
 /* Only a client that got the backend's SYN-ACK knows what to acknowledge. */
 static void forged_ack_dropped(struct fixture *fx)
 {
-	struct tcp4_spec ack = client_spec(CLIENT_IP, 43010, TCP_ACK), synack;
+	struct tcp_spec ack = client_spec(CLIENT_IP, 43010, TCP_ACK), synack;
 	struct khaxdp_flow h, f;
 
 	if (!syn_to_ctrl2(fx, CLIENT_IP, 43010, &h))
@@ -142,7 +142,7 @@ static void forged_ack_dropped(struct fixture *fx)
 static void synack_wrong_ack_dropped(struct fixture *fx)
 {
 	struct khaxdp_flow h;
-	struct tcp4_spec s;
+	struct tcp_spec s;
 
 	if (!syn_to_ctrl2(fx, CLIENT_IP, 43020, &h))
 		return;
@@ -159,7 +159,7 @@ static void synack_wrong_ack_dropped(struct fixture *fx)
  * next SYN, and its late ACK finds no flow. */
 static void half_open_expires(struct fixture *fx)
 {
-	struct tcp4_spec ack = client_spec(CLIENT_IP, 43030, TCP_ACK);
+	struct tcp_spec ack = client_spec(CLIENT_IP, 43030, TCP_ACK);
 	struct khaxdp_flow_key k = flow_key(CLIENT_IP, VIP_IP, 43030, VIP_PORT);
 	struct khaxdp_flow h, g;
 	__u16 port;
@@ -183,7 +183,7 @@ static void half_open_expires(struct fixture *fx)
 static void backend_refuses(struct fixture *fx)
 {
 	struct khaxdp_flow h, g;
-	struct tcp4_spec s;
+	struct tcp_spec s;
 	__u16 port;
 
 	if (!syn_to_ctrl2(fx, CLIENT_IP, 43040, &h))
@@ -201,7 +201,7 @@ static void backend_refuses(struct fixture *fx)
 /* The client gives up: its RST must carry the number after its SYN. */
 static void client_gives_up(struct fixture *fx)
 {
-	struct tcp4_spec rst = client_spec(CLIENT_IP, 43050, TCP_RST);
+	struct tcp_spec rst = client_spec(CLIENT_IP, 43050, TCP_RST);
 	struct khaxdp_flow h;
 
 	if (!syn_to_ctrl2(fx, CLIENT_IP, 43050, &h))
@@ -240,7 +240,7 @@ static void flood(void)
 		if (!ESTABLISH(&fx, CLIENT_N(i + 1), 43100, &f[i]))
 			goto out;
 	for (i = 0; i < FLOOD_SYNS; i++) {
-		struct tcp4_spec s = client_spec(IP4(10, 66, i >> 8, i & 0xff),
+		struct tcp_spec s = client_spec(IP4(10, 66, i >> 8, i & 0xff),
 						 1024 + i, TCP_SYN);
 		struct run r;
 
@@ -251,7 +251,7 @@ static void flood(void)
 	ASSERT_LE(fx_count(fx.maps.half_open), FLOOD_TABLE, "half-open flows");
 	ASSERT_EQ(fx_count(fx.maps.flows), FLOOD_FLOWS, "confirmed flows");
 	for (i = 0; i < FLOOD_FLOWS; i++) {
-		struct tcp4_spec s = client_spec(CLIENT_N(i + 1), 43100,
+		struct tcp_spec s = client_spec(CLIENT_N(i + 1), 43100,
 						 TCP_ACK | TCP_PSH);
 		struct khaxdp_backend b;
 		struct khaxdp_nat n;
@@ -293,7 +293,7 @@ static void per_source_share(struct fixture *fx)
 	struct khaxdp_flow h, f;
 	union khaxdp_addr src = { .v4 = CLIENT_IP };
 	struct khaxdp_syn_source ss;
-	struct tcp4_spec s;
+	struct tcp_spec s;
 	int i;
 
 	if (!ASSERT_OK(set_per_source(fx, 8), "half_open_per_source = 8"))
@@ -335,8 +335,8 @@ out:
  * goes on; the SYN that would follow it stays with the flow's backend. */
 static void blind_rst_and_syn(struct fixture *fx)
 {
-	struct tcp4_spec rst = client_spec(CLIENT_IP, 43400, TCP_RST | TCP_ACK);
-	struct tcp4_spec syn = client_spec(CLIENT_IP, 43400, TCP_SYN);
+	struct tcp_spec rst = client_spec(CLIENT_IP, 43400, TCP_RST | TCP_ACK);
+	struct tcp_spec syn = client_spec(CLIENT_IP, 43400, TCP_SYN);
 	struct khaxdp_flow f, g;
 	struct pkt in;
 	struct run r;
@@ -373,7 +373,7 @@ static void blind_rst_and_syn(struct fixture *fx)
 static void backend_rst_window(struct fixture *fx)
 {
 	struct khaxdp_flow f;
-	struct tcp4_spec s;
+	struct tcp_spec s;
 
 	if (!established_to_ctrl2(fx, 43410, &f))
 		return;
@@ -389,7 +389,7 @@ static void backend_rst_window(struct fixture *fx)
 
 static void fin_window(struct fixture *fx)
 {
-	struct tcp4_spec fin = client_spec(CLIENT_IP, 43420, TCP_FIN | TCP_ACK);
+	struct tcp_spec fin = client_spec(CLIENT_IP, 43420, TCP_FIN | TCP_ACK);
 	struct khaxdp_flow f;
 
 	if (!established_to_ctrl2(fx, 43420, &f))
@@ -411,7 +411,7 @@ static void window_follows_data(struct fixture *fx)
 {
 	static char data[256];
 	struct khaxdp_flow f;
-	struct tcp4_spec s;
+	struct tcp_spec s;
 	__u32 seq = SERVER_ISN + 1;
 	__u16 snat;
 	int i;
@@ -437,10 +437,10 @@ static void window_follows_data(struct fixture *fx)
  * offers scale 7 and advertises 1000 allows 128 000 bytes. */
 static void window_scale(struct fixture *fx)
 {
-	struct tcp4_spec syn = client_spec(CLIENT_IP, 43440, TCP_SYN);
-	struct tcp4_spec ack = client_spec(CLIENT_IP, 43440, TCP_ACK);
+	struct tcp_spec syn = client_spec(CLIENT_IP, 43440, TCP_SYN);
+	struct tcp_spec ack = client_spec(CLIENT_IP, 43440, TCP_ACK);
 	struct khaxdp_flow h, f;
-	struct tcp4_spec s;
+	struct tcp_spec s;
 	__u16 snat;
 
 	fx_set_cursor(fx, 0, 1);
@@ -469,11 +469,11 @@ static void window_scale(struct fixture *fx)
  * SYN-ACK (a later RST at the new numbers is believed). */
 static void syn_ack_resyncs(struct fixture *fx)
 {
-	struct tcp4_spec syn = client_spec(CLIENT_IP, 43450, TCP_SYN);
-	struct tcp4_spec rst = client_spec(CLIENT_IP, 43450, TCP_RST | TCP_ACK);
+	struct tcp_spec syn = client_spec(CLIENT_IP, 43450, TCP_SYN);
+	struct tcp_spec rst = client_spec(CLIENT_IP, 43450, TCP_RST | TCP_ACK);
 	struct khaxdp_flow f;
 	struct khaxdp_nat n;
-	struct tcp4_spec s;
+	struct tcp_spec s;
 	__u16 snat;
 
 	if (!established_to_ctrl2(fx, 43450, &f))
@@ -499,10 +499,10 @@ static void syn_ack_resyncs(struct fixture *fx)
  * the old flow (closed, but kept a few seconds for the last ACKs). */
 static void port_reused_after_close(struct fixture *fx)
 {
-	struct tcp4_spec fin = client_spec(CLIENT_IP, 43480, TCP_FIN | TCP_ACK);
-	struct tcp4_spec data = client_spec(CLIENT_IP, 43480, TCP_ACK | TCP_PSH);
+	struct tcp_spec fin = client_spec(CLIENT_IP, 43480, TCP_FIN | TCP_ACK);
+	struct tcp_spec data = client_spec(CLIENT_IP, 43480, TCP_ACK | TCP_PSH);
 	struct khaxdp_flow f, g;
-	struct tcp4_spec s;
+	struct tcp_spec s;
 	struct pkt in;
 	struct run r;
 
@@ -535,9 +535,9 @@ static void port_reused_after_close(struct fixture *fx)
  * passed for a second (its last ACK is through), not before. */
 static void port_free_a_second_after_close(struct fixture *fx)
 {
-	struct tcp4_spec fin = client_spec(CLIENT_IP, 43490, TCP_FIN | TCP_ACK);
+	struct tcp_spec fin = client_spec(CLIENT_IP, 43490, TCP_FIN | TCP_ACK);
 	struct khaxdp_flow f, g;
-	struct tcp4_spec s;
+	struct tcp_spec s;
 	__u16 port;
 
 	if (!established_to_ctrl2(fx, 43490, &f))
@@ -606,7 +606,7 @@ static __u32 tai_ms(void)
 }
 
 /* Runs s and returns the timestamps of what XDP sent (TX expected). */
-static bool send_ts(struct fixture *fx, const struct tcp4_spec *s,
+static bool send_ts(struct fixture *fx, const struct tcp_spec *s,
 		    __u32 *tsval, __u32 *tsecr, const char *name)
 {
 	struct pkt in;
@@ -624,10 +624,10 @@ static bool send_ts(struct fixture *fx, const struct tcp4_spec *s,
  * clock (TAI, in ms); the client gets its own back in TSecr. */
 static void timestamps_onto_one_clock(struct fixture *fx)
 {
-	struct tcp4_spec syn = client_spec(CLIENT_IP, 43500, TCP_SYN);
-	struct tcp4_spec ack = client_spec(CLIENT_IP, 43500, TCP_ACK);
+	struct tcp_spec syn = client_spec(CLIENT_IP, 43500, TCP_SYN);
+	struct tcp_spec ack = client_spec(CLIENT_IP, 43500, TCP_ACK);
 	struct khaxdp_flow h;
-	struct tcp4_spec s;
+	struct tcp_spec s;
 	__u32 t0, t1, val, ecr, sent;
 
 	fx_set_cursor(fx, 0, 1);
@@ -675,8 +675,8 @@ static void timestamps_onto_one_clock(struct fixture *fx)
  */
 static void timestamps_grow_per_tuple(struct fixture *fx)
 {
-	struct tcp4_spec a = client_spec(CLIENT_N(1), 43510, TCP_SYN), b;
-	struct tcp4_spec rst = client_spec(CLIENT_N(1), 43510, TCP_RST);
+	struct tcp_spec a = client_spec(CLIENT_N(1), 43510, TCP_SYN), b;
+	struct tcp_spec rst = client_spec(CLIENT_N(1), 43510, TCP_RST);
 	struct khaxdp_flow h, g;
 	__u32 va, vb, ecr;
 
@@ -706,8 +706,8 @@ static void timestamps_grow_per_tuple(struct fixture *fx)
  * client its own TSecr back. */
 static void timestamps_local_shifted(struct fixture *fx)
 {
-	struct tcp4_spec syn = client_spec(CLIENT_IP, 43520, TCP_SYN);
-	struct tcp4_spec sa = {
+	struct tcp_spec syn = client_spec(CLIENT_IP, 43520, TCP_SYN);
+	struct tcp_spec sa = {
 		.smac = MAC_ENS33, .dmac = MAC_CLIENT,
 		.saddr = NODE_IP, .daddr = CLIENT_IP,
 		.sport = API_PORT, .dport = 43520,
@@ -749,7 +749,7 @@ static void timestamps_local_shifted(struct fixture *fx)
 static void unasked_syn_ack(struct fixture *fx)
 {
 	struct khaxdp_flow f;
-	struct tcp4_spec s;
+	struct tcp_spec s;
 
 	if (!established_to_ctrl2(fx, 43460, &f))
 		return;
@@ -764,7 +764,7 @@ static void unasked_syn_ack(struct fixture *fx)
  * RST is believed whatever its number. */
 static void untracked_believed(struct fixture *fx)
 {
-	struct tcp4_spec rst = client_spec(CLIENT_IP, 43470, TCP_RST | TCP_ACK);
+	struct tcp_spec rst = client_spec(CLIENT_IP, 43470, TCP_RST | TCP_ACK);
 	struct khaxdp_flow f;
 
 	if (!established_to_ctrl2(fx, 43470, &f))

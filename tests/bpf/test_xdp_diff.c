@@ -799,7 +799,8 @@ static bool ip6_ext(__u8 next)
 }
 
 /* IPv6: parsed to its TCP header through at most 4 extension headers;
- * no service is IPv6 yet, so whatever is whole passes. */
+ * the scene has no IPv6 service, so whatever is whole passes (as another
+ * host's when it is not for this node's MAC). */
 static int model_ipv6(struct model *m, struct verdict *x, const __u8 *in,
 		      __u32 len)
 {
@@ -836,6 +837,8 @@ static int model_ipv6(struct model *m, struct verdict *x, const __u8 *in,
 		return stop(m, x, KHAXDP_STAT_BAD_TCP_DOFF, "IPv6: data offset < 5");
 	if (off + doff > end)
 		return stop(m, x, KHAXDP_STAT_BAD_TCP_TRUNC, "IPv6: TCP options cut");
+	if (memcmp(in, MAC_ENS33, 6))
+		return stop(m, x, KHAXDP_STAT_PASS_OTHER_HOST, "IPv6: another host's MAC");
 	return stop(m, x, KHAXDP_STAT_PASS_NOT_VIP, "IPv6: no IPv6 service");
 }
 

@@ -26,4 +26,5 @@
 	X(refill)		\
 	X(claims)		\
 	X(ipv6)			\
+	X(ipv6_flows)		\
 	X(xdp_diff)

@@ -90,6 +90,32 @@ static void test_good_file(void **state)
 	kx_config_free(&cfg);
 }
 
+/* Dual stack: a service per family over the same apiservers. */
+static void test_dual_stack(void **state)
+{
+	struct kx_config cfg;
+	struct in6_addr vip6, srv6;
+	char buf[KX_ENDPOINT_STRLEN];
+
+	(void)state;
+	assert_int_equal(kx_config_load_string(&cfg, "ds.conf",
+		"[service api]\nlisten = 10.0.0.1:7443\nmode = dsr\n"
+		"server = a 10.0.0.2:6443\n"
+		"[service api6]\nlisten = [2001:db8:218::189]:7443\nmode = dsr\n"
+		"server = a [2001:db8:218::172]:6443\n"), 0);
+	assert_int_equal(cfg.n_services, 2);
+	assert_int_equal(cfg.services[1].listen.family, KHAXDP_AF_INET6);
+	assert_int_equal(inet_pton(AF_INET6, "2001:db8:218::189", &vip6), 1);
+	assert_memory_equal(&cfg.services[1].listen.addr, &vip6, 16);
+	assert_int_equal(cfg.services[1].listen.port, 7443);
+	assert_int_equal(inet_pton(AF_INET6, "2001:db8:218::172", &srv6), 1);
+	assert_memory_equal(&cfg.services[1].servers[0].ep.addr, &srv6, 16);
+	assert_string_equal(kx_endpoint_str(&cfg.services[1].listen, buf,
+					    sizeof(buf)),
+			    "[2001:db8:218::189]:7443");
+	kx_config_free(&cfg);
+}
+
 static void test_defaults(void **state)
 {
 	struct kx_config cfg;
@@ -221,10 +247,12 @@ static const struct bad_case bad_cases[] = {
 	  "bad.conf:1: 'interface' outside a section ([global] or [service NAME])" },
 	{ "bad address", "[service api]\nlisten = 10.0.0.300:7443\n",
 	  "bad.conf:2: listen: bad address '10.0.0.300:7443' (expected IPv4:PORT or [IPv6]:PORT)" },
-	{ "IPv6 listen, not served yet", "[service api]\nlisten = [2001:db8::189]:7443\n",
-	  "bad.conf:2: listen: [2001:db8::189]:7443 is IPv6, and khaxdp serves IPv4 only so far" },
-	{ "IPv6 server, not served yet", SVC "server = a [2001:db8::2]:6443\n",
-	  "bad.conf:3: server: [2001:db8::2]:6443 is IPv6, and khaxdp serves IPv4 only so far" },
+	{ "IPv6 server of an IPv4 service", SVC "server = a 10.0.0.2:6443\nserver = b [2001:db8::2]:6443\n",
+	  "bad.conf:4: service api: server b is IPv6 and listen is IPv4: a service's servers are of its listen address's family (give the others a [service] of their own)" },
+	{ "IPv4 server of an IPv6 service", "[service api6]\nlisten = [2001:db8::189]:7443\nserver = a 10.0.0.2:6443\n",
+	  "bad.conf:3: service api6: server a is IPv4 and listen is IPv6: a service's servers are of its listen address's family (give the others a [service] of their own)" },
+	{ "IPv6 stats page, not yet", "[stats]\nlisten = [::1]:9000\n",
+	  "bad.conf:2: listen: [::1]:9000 is IPv6, and the stats page listens on IPv4 only so far" },
 	{ "no port", "[service api]\nlisten = 10.0.0.3\n",
 	  "bad.conf:2: listen: bad address '10.0.0.3' (expected IPv4:PORT or [IPv6]:PORT)" },
 	{ "port out of range", SVC "server = a 10.0.0.2:65536\n",
@@ -451,6 +479,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_good_file),
 		cmocka_unit_test(test_defaults),
+		cmocka_unit_test(test_dual_stack),
 		cmocka_unit_test(test_stats_access),
 		cmocka_unit_test(test_socket_lb_keys),
 		cmocka_unit_test(test_check_keys),

@@ -89,7 +89,7 @@ static int bench_lab(void)
 static void bench_pkt(struct pkt *p, __be32 saddr, __u16 sport, __be32 daddr,
 		      __u16 dport, int syn)
 {
-	struct tcp4_spec s = {
+	struct tcp_spec s = {
 		.smac = MAC_ENS33, .dmac = MAC_ENS33,
 		.saddr = saddr, .daddr = daddr, .sport = sport, .dport = dport,
 		.flags = syn ? TCP_SYN : TCP_ACK, .seq = 1, .ack = syn ? 0 : 1,
@@ -477,7 +477,7 @@ int main(int argc, char **argv)
 	struct result synack = { "SYN-ACK", "REPLY_TX" };
 	struct result confirm = { "ACK", "FLOW_CONFIRMED" };
 	struct options once = o;
-	struct tcp4_spec sa = {
+	struct tcp_spec sa = {
 		.smac = MAC_ENS33, .dmac = MAC_ENS33,
 		.saddr = BENCH_VIP, .sport = VIP_PORT,
 		.daddr = NODE_ADDR, .dport = CLIENT_PORT,
