@@ -812,9 +812,13 @@ sock_connect(struct bpf_sock_addr *ctx, __u8 family,
 SEC("cgroup/connect4")
 int khaxdp_connect4(struct bpf_sock_addr *ctx)
 {
-	union khaxdp_addr vip = { .v4 = ctx->user_ip4 };
+	union khaxdp_addr vip;
 	struct khaxdp_backend *b;
 
+	/* A union's initializer sets only the member it names: the key's
+	 * other 12 bytes are zeroed here. */
+	__builtin_memset(&vip, 0, sizeof(vip));
+	vip.v4 = ctx->user_ip4;
 	b = sock_connect(ctx, KHAXDP_AF_INET, &vip, (__be16)ctx->user_port);
 	if (b) {
 		ctx->user_ip4 = b->addr.v4;
