@@ -1,6 +1,7 @@
 #!/usr/bin/python3
 # SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
-"""The lab's kube-apiserver stand-in: HTTPS on :6443, threaded, keep-alive.
+"""The lab's kube-apiserver stand-in: HTTPS on :6443 (IPv4 and IPv6),
+threaded, keep-alive.
 
 GET /readyz answers 200 "ok", or 500 while the file given with --readyz-file
 holds "500" (so a test can make the node unready without stopping it). GET
@@ -15,8 +16,10 @@ client can see where its request landed.
 import argparse
 import http.server
 import pathlib
+import socket
 import ssl
 import sys
+import threading
 import time
 import urllib.parse
 
@@ -99,12 +102,23 @@ class Server(http.server.ThreadingHTTPServer):
         pass
 
 
+class Server6(Server):
+    """The same over IPv6 alone (IPv4 stays with the first server, whose
+    clients' addresses tests read as they are)."""
+    address_family = socket.AF_INET6
+
+    def server_bind(self):
+        self.socket.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 1)
+        super().server_bind()
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--name", required=True)
     ap.add_argument("--cert", required=True)
     ap.add_argument("--key", required=True)
     ap.add_argument("--listen", default="0.0.0.0")
+    ap.add_argument("--listen6", default="::", help="IPv6 address too ('' for none)")
     ap.add_argument("--port", type=int, default=6443)
     ap.add_argument("--readyz-file")
     args = ap.parse_args()
@@ -116,13 +130,20 @@ def main():
     # A real apiserver's backlog, not socketserver's 5: under churn a full
     # queue drops SYNs, and the health checks then time out.
     http.server.ThreadingHTTPServer.request_queue_size = 128
-    srv = Server((args.listen, args.port), make_handler(args.name, args.readyz_file))
+    handler = make_handler(args.name, args.readyz_file)
+    srv = Server((args.listen, args.port), handler)
     # The TLS handshake is done in each connection's thread, with a bound, as
     # a real apiserver does: done in accept() (wrap_socket's default), one
     # client that connects and never speaks (its FIN or RST lost in a
     # failover) stopped every later connection, health checks included.
     srv.socket = ctx.wrap_socket(srv.socket, server_side=True, do_handshake_on_connect=False)
-    print(f"apiserver {args.name}: listening on {args.listen}:{args.port}", file=sys.stderr, flush=True)
+    if args.listen6:
+        srv6 = Server6((args.listen6, args.port), handler)
+        srv6.socket = ctx.wrap_socket(srv6.socket, server_side=True, do_handshake_on_connect=False)
+        threading.Thread(target=srv6.serve_forever, daemon=True).start()
+    print(f"apiserver {args.name}: listening on {args.listen}:{args.port}"
+          + (f" and [{args.listen6}]:{args.port}" if args.listen6 else ""),
+          file=sys.stderr, flush=True)
     srv.serve_forever()
 
 

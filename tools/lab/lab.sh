@@ -30,6 +30,9 @@
 #   LAB_MODE     the service's mode in khaxdp.conf: nat (default) or dsr
 #   LAB_SERVICE_EXTRA  lines added to the [service apiserver] section (and
 #                any section after it), e.g. health checks or [sync] keys
+#   LAB_IPV6     1: khaxdp.conf also has [service apiserver6] on
+#                [$LAB_VIP6]:7443 over the nodes' IPv6 addresses (every
+#                host has one in 2001:db8:218::/64 whatever this says)
 
 # declare -g: the settings stick also when given as `LAB_PREFIX=x . lab.sh`.
 _lab_caller=$(basename "$0" | tr -cd 'a-z0-9' | cut -c1-8)
@@ -42,6 +45,7 @@ declare -g LAB_PYTHON="${LAB_PYTHON:-/usr/bin/python3}"
 declare -g KHAXDP="${KHAXDP:-}"
 
 LAB_VIP=192.168.218.189
+LAB_VIP6=2001:db8:218::189
 LAB_VIP_PORT=7443
 LAB_API_PORT=6443
 LAB_NODES=(control1 control2 control3)
@@ -56,6 +60,10 @@ declare -gA LAB_ADDR=(
 )
 for ((_i = 1; _i <= LAB_CLIENTS_N; _i++)); do LAB_ADDR[client$_i]=192.168.218.$((10 + _i)); done
 unset _i
+# The same hosts over IPv6: the IPv4 address's last byte as the last group.
+declare -gA LAB_ADDR6=()
+for _h in "${!LAB_ADDR[@]}"; do LAB_ADDR6[$_h]=2001:db8:218::${LAB_ADDR[$_h]##*.}; done
+unset _h
 
 lab_log() { echo "lab: $*" >&2; }
 lab_die() { echo "lab: error: $*" >&2; return 1; }
@@ -118,6 +126,17 @@ lab_write_conf() {
 			echo "server = $n ${LAB_ADDR[$n]}:$LAB_API_PORT"
 		done
 		[[ -z ${LAB_SERVICE_EXTRA:-} ]] || echo "$LAB_SERVICE_EXTRA"
+		if [[ ${LAB_IPV6:-} == 1 ]]; then
+			echo
+			echo "[service apiserver6]"
+			echo "listen = [$LAB_VIP6]:$LAB_VIP_PORT"
+			echo "mode = ${LAB_MODE:-nat}"
+			echo "timeout = 30m"
+			for n in "${LAB_NODES[@]}"; do
+				echo "server = $n [${LAB_ADDR6[$n]}]:$LAB_API_PORT"
+			done
+			[[ -z ${LAB_SERVICE_EXTRA:-} ]] || echo "$LAB_SERVICE_EXTRA"
+		fi
 	} >"$(lab_conf "$node")"
 }
 
@@ -217,6 +236,8 @@ lab_pod_del() {
 
 lab_vip_add() { lab_exec "$1" ip addr add "$LAB_VIP/24" dev ens33; }
 lab_vip_del() { lab_exec "$1" ip addr del "$LAB_VIP/24" dev ens33 2>/dev/null || true; }
+lab_vip6_add() { lab_exec "$1" ip -6 addr add "$LAB_VIP6/64" dev ens33 nodad; }
+lab_vip6_del() { lab_exec "$1" ip -6 addr del "$LAB_VIP6/64" dev ens33 2>/dev/null || true; }
 
 # --- VRRP daemons: keepalived or khaxdp-vrrpd on a node ---------------------------
 #
@@ -532,6 +553,7 @@ _lab_link() {
 	ip netns exec "$(lab_ns sw)" ethtool -K "$port" tx off >/dev/null
 	ip -n "$(lab_ns sw)" link set "$port" up
 	ip -n "$ns" addr add "${LAB_ADDR[$name]}/24" dev "$ifname"
+	ip -n "$ns" -6 addr add "${LAB_ADDR6[$name]}/64" dev "$ifname" nodad
 	# Full TCP checksums, as a NIC delivers them (docs/design.md).
 	ip netns exec "$ns" ethtool -K "$ifname" tx off >/dev/null
 	ip -n "$ns" link set "$ifname" up
@@ -544,7 +566,7 @@ lab_up() {
 	mkdir -p "$LAB_DIR"
 	lab_build_xdp_pass
 	openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj "/CN=kube-apiserver" \
-		-addext "subjectAltName=IP:$LAB_VIP,IP:192.168.218.171,IP:192.168.218.172,IP:192.168.218.173" \
+		-addext "subjectAltName=IP:$LAB_VIP,IP:192.168.218.171,IP:192.168.218.172,IP:192.168.218.173,IP:$LAB_VIP6,IP:${LAB_ADDR6[control1]},IP:${LAB_ADDR6[control2]},IP:${LAB_ADDR6[control3]}" \
 		-keyout "$LAB_DIR/key.pem" -out "$LAB_DIR/cert.pem" 2>/dev/null ||
 		lab_die "openssl could not make the lab certificate"
 
@@ -563,7 +585,7 @@ lab_up() {
 		lab_add_host "$node"
 		# As on every kubeadm node (its preflight demands ip_forward = 1);
 		# bpf_fib_lookup() also needs it to route what XDP forwards.
-		lab_exec "$node" sysctl -qw net.ipv4.ip_forward=1
+		lab_exec "$node" sysctl -qw net.ipv4.ip_forward=1 net.ipv6.conf.all.forwarding=1
 		mkdir -p "$(lab_bpffs "$node")"
 		mount -t bpf bpf "$(lab_bpffs "$node")"
 		lab_write_conf "$node"
