@@ -295,6 +295,24 @@ const char *kx_endpoint_str(const struct kx_endpoint *ep, char *buf,
 	return buf;
 }
 
+unsigned int kx_endpoint_sockaddr(const struct kx_endpoint *ep,
+				  struct sockaddr_storage *ss)
+{
+	memset(ss, 0, sizeof(*ss));
+	if (ep->family == KHAXDP_AF_INET6) {
+		struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)ss;
+
+		s6->sin6_family = AF_INET6;
+		s6->sin6_port = htons(ep->port);
+		memcpy(&s6->sin6_addr, &ep->addr, sizeof(s6->sin6_addr));
+		return sizeof(*s6);
+	}
+	((struct sockaddr_in *)ss)->sin_family = AF_INET;
+	((struct sockaddr_in *)ss)->sin_port = htons(ep->port);
+	((struct sockaddr_in *)ss)->sin_addr.s_addr = ep->addr.v4;
+	return sizeof(struct sockaddr_in);
+}
+
 bool kx_endpoint_equal(const struct kx_endpoint *a,
 		       const struct kx_endpoint *b)
 {

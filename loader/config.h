@@ -203,5 +203,9 @@ const char *kx_endpoint_str(const struct kx_endpoint *ep, char *buf,
 			    size_t len);
 bool kx_endpoint_equal(const struct kx_endpoint *a,
 		       const struct kx_endpoint *b);
+/* The endpoint as a socket address of its family; returns its length. */
+struct sockaddr_storage;
+unsigned int kx_endpoint_sockaddr(const struct kx_endpoint *ep,
+				  struct sockaddr_storage *ss);
 
 #endif /* KX_CONFIG_H */

@@ -519,19 +519,25 @@ int kx_node_read(const struct kx_maps *m, struct khaxdp_node *node)
 	return 0;
 }
 
-int kx_node_set_active(const struct kx_maps *m, bool active, bool hold,
-		       bool *changed)
+int kx_node_set_active(const struct kx_maps *m, uint8_t family, bool active,
+		       bool hold, bool *changed)
 {
+	uint64_t since = active && hold ? kx_now_ns() : 0;
 	struct khaxdp_node node;
 	uint32_t key = 0;
 	int err;
 
 	*changed = false;
 	err = kx_node_read(m, &node);
-	if (err || !node.family || node.active == active)
+	if (err || !node.family || !khaxdp_node_active(&node, family) == !active)
 		return err;
-	node.active = active;
-	node.active_since_ns = active && hold ? kx_now_ns() : 0;
+	if (family == KHAXDP_AF_INET6) {
+		node.active6 = active;
+		node.active6_since_ns = since;
+	} else {
+		node.active = active;
+		node.active_since_ns = since;
+	}
 	if (bpf_map_update_elem(m->node, &key, &node, BPF_EXIST))
 		return kx_fail(-errno, "%s/node: write active: %s", m->dir,
 			       strerror(errno));

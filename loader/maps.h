@@ -106,14 +106,15 @@ int kx_admin_parse(const char *s, enum khaxdp_admin *admin);
 /* ---- counters and flows ------------------------------------------------- */
 
 int kx_node_read(const struct kx_maps *m, struct khaxdp_node *node);
-/* Set node.active (this node holds the VIP) when it differs; *changed
- * says whether it did. Nothing is written before attach filled the node.
- * hold: becoming active while the old holder is alive and still sending
- * its last flows (its goodbye, a preemption): for a second the data plane
- * holds packets with no flow (node.active_since_ns); not after a holder
- * that fell silent, whose flows will not come. */
-int kx_node_set_active(const struct kx_maps *m, bool active, bool hold,
-		       bool *changed);
+/* Set node.active (this node holds the family's VIPs; active6 for
+ * KHAXDP_AF_INET6) when it differs; *changed says whether it did. Nothing
+ * is written before attach filled the node. hold: becoming active while
+ * the old holder is alive and still sending its last flows (its goodbye,
+ * a preemption): for a second the data plane holds packets with no flow
+ * (node.active_since_ns); not after a holder that fell silent, whose
+ * flows will not come. */
+int kx_node_set_active(const struct kx_maps *m, uint8_t family, bool active,
+		       bool hold, bool *changed);
 
 /* Sum the per-CPU counters. */
 int kx_stats_sum(const struct kx_maps *m, uint64_t out[KHAXDP_STAT_MAX]);

@@ -150,27 +150,19 @@ void kx_prime_neighbours(const struct kx_config *cfg)
 		const struct kx_service *svc = &cfg->services[i];
 
 		for (unsigned int j = 0; j < svc->n_servers; j++) {
-			const struct kx_endpoint *ep = &svc->servers[j].ep;
-			struct sockaddr_in sin = {
-				.sin_family = AF_INET,
-				.sin_port = htons(9),	/* discard */
-				.sin_addr.s_addr = ep->addr.v4,
-			};
-			struct sockaddr_in6 sin6 = {
-				.sin6_family = AF_INET6,
-				.sin6_port = htons(9),
-			};
-			bool v6 = ep->family == KHAXDP_AF_INET6;
-			const struct sockaddr *sa = v6 ? (void *)&sin6 :
-							 (void *)&sin;
+			struct kx_endpoint ep = svc->servers[j].ep;
+			bool v6 = ep.family == KHAXDP_AF_INET6;
+			struct sockaddr_storage ss;
+			socklen_t len;
 
-			memcpy(&sin6.sin6_addr, &ep->addr, sizeof(ep->addr));
-			if ((v6 ? fd6 : fd4) < 0 || kx_is_local(ep))
+			ep.port = 9;	/* discard */
+			len = kx_endpoint_sockaddr(&ep, &ss);
+			if ((v6 ? fd6 : fd4) < 0 || kx_is_local(&ep))
 				continue;
 			/* Errors do not matter: the datagram only makes the
 			 * kernel ask for the neighbour. */
-			if (sendto(v6 ? fd6 : fd4, "", 0, MSG_DONTWAIT, sa,
-				   v6 ? sizeof(sin6) : sizeof(sin)) < 0)
+			if (sendto(v6 ? fd6 : fd4, "", 0, MSG_DONTWAIT,
+				   (struct sockaddr *)&ss, len) < 0)
 				kx_debug("prime neighbour of %s: %s",
 					 svc->servers[j].name, strerror(errno));
 		}

@@ -42,46 +42,53 @@ static const char *ip_str(uint32_t a, char *buf)
 
 /* ---- the data plane's node state --------------------------------------------- */
 
-/* Instances that carry a service's VIP decide the node's role; others
- * (a VIP of something else) do not. */
-static bool carries_service(const struct agent *ag, const struct instance *in)
+/* Instances that carry a service's VIP of the family decide the node's
+ * role for it; others (a VIP of something else) do not. */
+static bool carries_service(const struct agent *ag, const struct instance *in,
+			    uint8_t family)
 {
-	return in->running && vrrp_conf_carries_service(&ag->conf, &in->conf);
+	return in->running &&
+	       vrrp_conf_carries_service(&ag->conf, &in->conf, family);
 }
 
-static bool any_master(const struct agent *ag)
+static bool any_master(const struct agent *ag, uint8_t family)
 {
 	for (unsigned int i = 0; i < VRRP_MAX_INSTANCES; i++)
-		if (carries_service(ag, &ag->inst[i]) &&
+		if (carries_service(ag, &ag->inst[i], family) &&
 		    ag->inst[i].fsm.state == VRRP_MASTER)
 			return true;
 	return false;
 }
 
-static bool any_instance(const struct agent *ag)
+static bool any_instance(const struct agent *ag, uint8_t family)
 {
 	for (unsigned int i = 0; i < VRRP_MAX_INSTANCES; i++)
-		if (carries_service(ag, &ag->inst[i]))
+		if (carries_service(ag, &ag->inst[i], family))
 			return true;
 	return false;
 }
 
-/* node.active follows "some instance is MASTER" (only an active node
- * balances). Written again whenever it differs, so an attach after the
- * agent started (which marks a new node active) is corrected at the next
- * check. An agent none of whose instances carries a service's VIP (health
- * checks alone, or VRRP for other addresses) does not move that VIP and
- * leaves the role as attach set it. */
-static void sync_active(struct agent *ag)
+/* node.active (IPv4) and node.active6 follow "some instance that carries
+ * the family's service VIPs is MASTER" (only an active node balances).
+ * Written again whenever it differs, so an attach after the agent started
+ * (which marks a new node active) is corrected at the next check. An
+ * agent none of whose instances carries a service's VIP of a family
+ * (health checks alone, or VRRP for other addresses) does not move that
+ * VIP and leaves the family's role as attach set it. */
+static void sync_active_family(struct agent *ag, uint8_t family)
 {
-	bool want = any_master(ag), changed;
+	bool want = any_master(ag, family), changed;
+	const char *fam = family == KHAXDP_AF_INET6 ? "IPv6" : "IPv4";
 	int err;
 
-	if (!any_instance(ag))
+	if (!any_instance(ag, family))
 		return;
-	agent_sync_set_active(&ag->sync, want);
-	err = dp_set_active(ag->conf.bpffs, want, ag->takeover_hold, &changed);
-
+	/* Flow sync sends while this node balances: its IPv4 role decides
+	 * (an IPv6-only agent, by the IPv6 one). */
+	if (family == KHAXDP_AF_INET || !any_instance(ag, KHAXDP_AF_INET))
+		agent_sync_set_active(&ag->sync, want);
+	err = dp_set_active(ag->conf.bpffs, family, want, ag->takeover_hold,
+			    &changed);
 	if (err == -ENOENT)
 		return;		/* not attached: nothing to tell */
 	if (err) {
@@ -89,7 +96,14 @@ static void sync_active(struct agent *ag)
 		return;
 	}
 	if (changed)
-		kx_info("data plane: node %s", want ? "active" : "standby");
+		kx_info("data plane: node %s for %s", want ? "active" : "standby",
+			fam);
+}
+
+static void sync_active(struct agent *ag)
+{
+	sync_active_family(ag, KHAXDP_AF_INET);
+	sync_active_family(ag, KHAXDP_AF_INET6);
 }
 
 /* ---- actions ------------------------------------------------------------------ */
@@ -130,28 +144,49 @@ static void send_advert(struct instance *in, uint8_t priority)
  * them: a failed add is a fault (for VIP_RETRY_NS, then tried again). */
 #define VIP_RETRY_NS	(30000 * NS_PER_MS)
 
+/* The instance's addresses, advertised and excluded alike, one by one. */
+static unsigned int n_addrs(const struct vrrp_instance_conf *c)
+{
+	return c->n_vips + c->n_excluded;
+}
+
+static struct vrrp_xvip addr_at(const struct vrrp_instance_conf *c,
+				unsigned int i)
+{
+	struct vrrp_xvip x;
+
+	if (i >= c->n_vips)
+		return c->excluded[i - c->n_vips];
+	memset(&x, 0, sizeof(x));
+	x.family = KHAXDP_AF_INET;
+	x.prefix = c->vips[i].prefix;
+	x.addr.v4 = c->vips[i].addr;
+	return x;
+}
+
 static void set_vips(struct instance *in, bool add)
 {
 	const struct vrrp_instance_conf *c = &in->conf;
-	char ip[INET_ADDRSTRLEN];
+	char ip[INET6_ADDRSTRLEN];
 	bool changed, failed = false;
 
-	for (unsigned int i = 0; i < c->n_vips; i++) {
-		const struct vrrp_vip *v = &c->vips[i];
+	for (unsigned int i = 0; i < n_addrs(c); i++) {
+		struct vrrp_xvip v = addr_at(c, i);
 
-		if (vip_set(&in->ag->nl, in->ifindex, v, add, &changed)) {
+		inet_ntop(v.family == KHAXDP_AF_INET6 ? AF_INET6 : AF_INET,
+			  &v.addr, ip, sizeof(ip));
+		if (vip_set(&in->ag->nl, in->ifindex, &v, add, &changed)) {
 			kx_warn("%s: %s: %s", c->name, c->interface,
 				kx_last_error());
 			if (add && !failed)
 				snprintf(in->vip_error, sizeof(in->vip_error),
-					 "cannot add %s/%u: %.60s",
-					 ip_str(v->addr, ip), v->prefix,
-					 kx_last_error());
+					 "cannot add %s/%u: %.32s", ip,
+					 v.prefix, kx_last_error());
 			failed = failed || add;
 		} else if (changed)
 			kx_info("%s: %s %s/%u %s %s", c->name,
-				add ? "added" : "removed", ip_str(v->addr, ip),
-				v->prefix, add ? "to" : "from", c->interface);
+				add ? "added" : "removed", ip, v.prefix,
+				add ? "to" : "from", c->interface);
 	}
 	if (failed) {
 		in->vip_error_at = ev_now();
@@ -160,16 +195,27 @@ static void set_vips(struct instance *in, bool add)
 	}
 }
 
+/* Gratuitous ARPs for the IPv4 addresses, unsolicited neighbour
+ * advertisements for the IPv6 ones. */
 static void send_garps(struct instance *in)
 {
 	const struct vrrp_instance_conf *c = &in->conf;
 
 	for (unsigned int r = 0; r < c->garp_repeat; r++)
-		for (unsigned int i = 0; i < c->n_vips; i++)
-			if (link_send_garp(in->arp, in->ifindex, in->mac,
-					   c->vips[i].addr) && r == 0 && i == 0)
-				kx_warn("%s: gratuitous ARP on %s: %s", c->name,
-					c->interface, strerror(errno));
+		for (unsigned int i = 0; i < n_addrs(c); i++) {
+			struct vrrp_xvip v = addr_at(c, i);
+			bool v6 = v.family == KHAXDP_AF_INET6;
+			int err = v6 ? link_send_na(in->arp, in->ifindex,
+						    in->mac, &v.addr) :
+				       link_send_garp(in->arp, in->ifindex,
+						      in->mac, v.addr.v4);
+
+			if (err && r == 0 && i == 0)
+				kx_warn("%s: %s on %s: %s", c->name,
+					v6 ? "neighbour advertisement" :
+					     "gratuitous ARP",
+					c->interface, strerror(-err));
+		}
 }
 
 static void run_hook(const struct instance *in, const char *cmd,
@@ -340,7 +386,9 @@ static void on_timer(void *ctx, uint64_t now)
 	 * fine (probed under load it could time out, and its clients' flows
 	 * be reset for nothing). */
 	if (took_over && in->fsm.takeover == VRRP_TAKEOVER_SILENT && master &&
-	    carries_service(in->ag, in) && in->ag->checks.health)
+	    (carries_service(in->ag, in, KHAXDP_AF_INET) ||
+	     carries_service(in->ag, in, KHAXDP_AF_INET6)) &&
+	    in->ag->checks.health)
 		health_node_failed(in->ag->checks.health, master);
 }
 
@@ -846,11 +894,11 @@ static int open_signals(struct agent *ag)
 
 /* ---- entry points ------------------------------------------------------------------ */
 
-static void reset_clients(void *ctx, uint32_t addr)
+static void reset_clients(void *ctx, uint32_t addr, uint8_t family)
 {
 	struct agent *ag = ctx;
 
-	agent_sync_reset_clients(&ag->sync, addr);
+	agent_sync_reset_clients(&ag->sync, addr, family);
 }
 
 static void publish_sync(void *ctx, const struct stats_sync_view *v)

@@ -136,6 +136,16 @@ static void instance_view(const struct instance *in,
 					"%s%s/%u", i ? " " : "", ip,
 					conf->vips[i].prefix);
 	}
+	/* The excluded ones follow (not advertised, held alike). */
+	for (unsigned int i = 0; i < conf->n_excluded && len < sizeof(v->vips); i++) {
+		const struct vrrp_xvip *x = &conf->excluded[i];
+		char ip[INET6_ADDRSTRLEN];
+
+		inet_ntop(x->family == KHAXDP_AF_INET6 ? AF_INET6 : AF_INET,
+			  &x->addr, ip, sizeof(ip));
+		len += (size_t)snprintf(v->vips + len, sizeof(v->vips) - len,
+					"%s%s/%u", len ? " " : "", ip, x->prefix);
+	}
 }
 
 void agent_checks_publish(struct agent_checks *c, const struct agent *ag)

@@ -8,6 +8,7 @@
 #include <ifaddrs.h>
 #include <netinet/in.h>
 #include <netinet/ip.h>
+#include <netinet/ip6.h>
 #include <netinet/tcp.h>
 #include <stdio.h>
 #include <string.h>
@@ -268,6 +269,48 @@ static uint32_t csum_add(const void *data, size_t len, uint32_t sum)
 	return sum;
 }
 
+/* The IPv6 probe: the same ACK, its checksum over IPv6's pseudo-header
+ * (IPPROTO_RAW on an IPv6 socket: the header is ours too). */
+static void probe_client6(struct agent_sync *s, const struct khaxdp_flow_key *key,
+			  uint32_t seq)
+{
+	struct {
+		struct ip6_hdr ip6;
+		struct tcphdr tcp;
+	} __attribute__((packed)) pkt;
+	struct {
+		struct in6_addr saddr, daddr;
+		uint32_t len;
+		uint8_t zero[3], next;
+	} __attribute__((packed)) pseudo;
+	struct sockaddr_in6 to = { .sin6_family = AF_INET6 };
+
+	memset(&pkt, 0, sizeof(pkt));
+	pkt.ip6.ip6_flow = htonl(6u << 28);
+	pkt.ip6.ip6_plen = htons(sizeof(pkt.tcp));
+	pkt.ip6.ip6_nxt = IPPROTO_TCP;
+	pkt.ip6.ip6_hlim = 64;
+	memcpy(&pkt.ip6.ip6_src, &key->dst, 16);	/* the VIP */
+	memcpy(&pkt.ip6.ip6_dst, &key->src, 16);	/* the client */
+	memcpy(&to.sin6_addr, &key->src, 16);
+	pkt.tcp.source = key->dport;
+	pkt.tcp.dest = key->sport;
+	pkt.tcp.seq = htonl(seq);
+	pkt.tcp.ack_seq = htonl(seq ^ 0x80000000u);
+	pkt.tcp.doff = 5;
+	pkt.tcp.ack = 1;
+	memset(&pseudo, 0, sizeof(pseudo));
+	pseudo.saddr = pkt.ip6.ip6_src;
+	pseudo.daddr = pkt.ip6.ip6_dst;
+	pseudo.len = htonl(sizeof(pkt.tcp));
+	pseudo.next = IPPROTO_TCP;
+	pkt.tcp.check = htons(csum_fold(csum_add(&pkt.tcp, sizeof(pkt.tcp),
+						 csum_add(&pseudo, sizeof(pseudo), 0))));
+	if (sendto(s->raw6, &pkt, sizeof(pkt), MSG_DONTWAIT,
+		   (struct sockaddr *)&to, sizeof(to)) == sizeof(pkt))
+		s->probes++;
+}
+
 static void probe_client(void *ctx, const struct khaxdp_flow_key *key)
 {
 	struct agent_sync *s = ctx;
@@ -284,10 +327,15 @@ static void probe_client(void *ctx, const struct khaxdp_flow_key *key)
 				  .sin_addr.s_addr = key->src.v4 };
 	uint32_t seq;
 
-	if (key->family != KHAXDP_AF_INET)
-		return;
 	if (getrandom(&seq, sizeof(seq), GRND_NONBLOCK) != sizeof(seq))
 		seq = (uint32_t)ev_now();
+	if (key->family == KHAXDP_AF_INET6) {
+		if (s->raw6 >= 0)
+			probe_client6(s, key, seq);
+		return;
+	}
+	if (s->raw < 0)
+		return;
 	memset(&pkt, 0, sizeof(pkt));
 	pkt.ip.version = 4;
 	pkt.ip.ihl = 5;
@@ -317,19 +365,22 @@ static void probe_client(void *ctx, const struct khaxdp_flow_key *key)
 		s->probes++;
 }
 
-void agent_sync_reset_clients(struct agent_sync *s, uint32_t addr)
+void agent_sync_reset_clients(struct agent_sync *s, uint32_t addr,
+			      uint8_t family)
 {
 	char ip[INET_ADDRSTRLEN];
 	int n;
 
-	if (!s->running || !s->active || !s->dp.opened || s->raw < 0)
+	if (!s->running || !s->active || !s->dp.opened ||
+	    (s->raw < 0 && s->raw6 < 0))
 		return;
-	n = dp_flows_to(&s->dp, addr, probe_client, s);
+	n = dp_flows_to(&s->dp, addr, family, probe_client, s);
 	if (n < 0)
 		kx_warn("sync: flows to %s: %s", ip_str(addr, ip), kx_last_error());
 	else if (n)
-		kx_info("sync: %d flow%s to %s, whose node failed: their clients probed, to be answered with a RST",
-			n, n == 1 ? "" : "s", ip_str(addr, ip));
+		kx_info("sync: %d %s flow%s to %s, whose node failed: their clients probed, to be answered with a RST",
+			n, family == KHAXDP_AF_INET6 ? "IPv6" : "IPv4",
+			n == 1 ? "" : "s", ip_str(addr, ip));
 }
 
 /* ---- the data plane --------------------------------------------------------- */
@@ -470,6 +521,11 @@ static int open_socket(struct agent_sync *s)
 	if (s->raw < 0)
 		kx_warn("sync: raw socket: %s: idle clients of a failed node are not probed",
 			strerror(errno));
+	s->raw6 = socket(AF_INET6, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC,
+			 IPPROTO_RAW);
+	if (s->raw6 < 0)
+		kx_warn("sync: raw IPv6 socket: %s: idle IPv6 clients of a failed node are not probed",
+			strerror(errno));
 	return ev_watch_add(s->loop, &s->sock_watch, s->sock, on_readable, s);
 }
 
@@ -494,7 +550,7 @@ int agent_sync_start(struct agent_sync *s, struct ev_loop *l,
 
 	memset(s, 0, sizeof(*s));
 	s->loop = l;
-	s->sock = s->raw = -1;
+	s->sock = s->raw = s->raw6 = -1;
 	s->sock_watch.fd = s->rb_watch.fd = -1;
 	s->publish = publish;
 	s->publish_ctx = ctx;
@@ -570,7 +626,9 @@ void agent_sync_stop(struct agent_sync *s)
 		close(s->sock);
 	if (s->raw >= 0)
 		close(s->raw);
-	s->sock = s->raw = -1;
+	if (s->raw6 >= 0)
+		close(s->raw6);
+	s->sock = s->raw = s->raw6 = -1;
 	s->running = false;
 }
 

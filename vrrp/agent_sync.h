@@ -34,6 +34,7 @@ struct agent_sync {
 	bool active;			/* this node balances: it announces */
 	int sock;
 	int raw;			/* probes to the clients of a gone node */
+	int raw6;			/* the same over IPv6 */
 	uint64_t probes;		/* sent */
 	struct ev_watch sock_watch;
 	struct dp_flows dp;
@@ -69,7 +70,8 @@ void agent_sync_reload(struct agent_sync *s, const struct vrrp_config *conf);
  * acknowledgment number is exactly what the RST needs (RFC 5961). Only
  * while this node is active.
  */
-void agent_sync_reset_clients(struct agent_sync *s, uint32_t addr);
+void agent_sync_reset_clients(struct agent_sync *s, uint32_t addr,
+			      uint8_t family);
 
 /* Send what is pending (before a clean stop gives the VIP away). */
 void agent_sync_flush(struct agent_sync *s);

@@ -94,7 +94,8 @@ static int door_get(const char *bpffs, struct kx_maps **out)
 	return 0;
 }
 
-int dp_set_active(const char *bpffs, bool active, bool hold, bool *changed)
+int dp_set_active(const char *bpffs, uint8_t family, bool active, bool hold,
+		  bool *changed)
 {
 	struct khaxdp_node node;
 	struct kx_maps *m;
@@ -109,9 +110,10 @@ int dp_set_active(const char *bpffs, bool active, bool hold, bool *changed)
 	 * keeps what it finds), and a write lost to a concurrent attach is
 	 * made again at the next check. */
 	err = kx_node_read(m, &node);
-	if (err || !node.family || node.active == active)
+	if (err || !node.family ||
+	    !khaxdp_node_active(&node, family) == !active)
 		return err;
-	return kx_node_set_active(m, active, hold, changed);
+	return kx_node_set_active(m, family, active, hold, changed);
 }
 
 /* The last snapshot, shared by the page's requests. */
@@ -383,39 +385,57 @@ int dp_half_open_announce(struct dp_flows *d, dp_flow_announce_fn fn,
 
 struct to_walk {
 	struct dp_flows *d;
-	uint32_t addr;
+	bool of_node[KHAXDP_MAX_BACKENDS];	/* backends of the node */
 	dp_flow_key_fn fn;
 	void *ctx;
 	uint64_t now;
 	int n;
 };
 
+/* Is b a backend of the node whose IPv4 address is addr: that address,
+ * or (another family's service) a backend of the same name that has it? */
+static bool node_backend(const struct khaxdp_backend *all,
+			 const struct khaxdp_backend *b, uint32_t addr)
+{
+	if (b->family == KHAXDP_AF_INET)
+		return b->addr.v4 == addr;
+	for (unsigned int i = 0; b->family && i < KHAXDP_MAX_BACKENDS; i++)
+		if (all[i].family == KHAXDP_AF_INET && all[i].addr.v4 == addr &&
+		    !strncmp(all[i].name, b->name, sizeof(b->name)))
+			return true;
+	return false;
+}
+
 static int to_one(const struct khaxdp_flow_key *key,
 		  const struct khaxdp_flow *f, void *ctx)
 {
 	struct to_walk *w = ctx;
-	const struct khaxdp_backend *b;
 
 	if (f->backend_id >= KHAXDP_MAX_BACKENDS)
 		return 0;
-	b = &w->d->backends[f->backend_id];
-	if (b->family != KHAXDP_AF_INET || b->addr.v4 != w->addr ||
-	    khaxdp_flow_closed(f) || khaxdp_flow_expired(f, w->now))
+	if (!w->of_node[f->backend_id] || khaxdp_flow_closed(f) ||
+	    khaxdp_flow_expired(f, w->now))
 		return 0;
 	w->fn(w->ctx, key);
 	w->n++;
 	return 0;
 }
 
-int dp_flows_to(struct dp_flows *d, uint32_t addr, dp_flow_key_fn fn,
+int dp_flows_to(struct dp_flows *d, uint32_t addr, uint8_t family,
+		dp_flow_key_fn fn,
 		void *ctx)
 {
-	struct to_walk w = { .d = d, .addr = addr, .fn = fn, .ctx = ctx,
-			     .now = kx_now_ns() };
+	struct to_walk w = { .d = d, .fn = fn, .ctx = ctx, .now = kx_now_ns() };
 	int err;
 
 	d->backends_ms = 0;
-	err = backends_fresh(d) ?: kx_flows_foreach(&d->maps, to_one, &w);
+	err = backends_fresh(d);
+	if (err)
+		return err;
+	for (unsigned int i = 0; i < KHAXDP_MAX_BACKENDS; i++)
+		w.of_node[i] = d->backends[i].family == family &&
+			       node_backend(d->backends, &d->backends[i], addr);
+	err = kx_flows_foreach(&d->maps, to_one, &w);
 	return err ? err : w.n;
 }
 

@@ -31,11 +31,13 @@
 bool dp_attached(int ifindex, const char *bpffs);
 
 /*
- * Write node.active when it differs (hold: kx_node_set_active()); *changed
- * says whether it did. Never waits for the pins' lock (see dataplane.c).
- * -ENOENT: the data plane is not attached (nothing to write).
+ * Write the family's node.active (active6 for KHAXDP_AF_INET6) when it
+ * differs (hold: kx_node_set_active()); *changed says whether it did.
+ * Never waits for the pins' lock (see dataplane.c). -ENOENT: the data
+ * plane is not attached (nothing to write).
  */
-int dp_set_active(const char *bpffs, bool active, bool hold, bool *changed);
+int dp_set_active(const char *bpffs, uint8_t family, bool active, bool hold,
+		  bool *changed);
 
 /* How old a snapshot dp_snapshot() hands out may be. */
 #define DP_SNAPSHOT_MAX_AGE_MS	1000
@@ -117,9 +119,12 @@ int dp_flows_adopt(struct dp_flows *d, const struct khaxdp_flow_event *ev,
 		   uint32_t idle_ms, enum kx_adopt *out);
 int dp_flows_forget(struct dp_flows *d, const struct khaxdp_flow_key *key,
 		    bool *deleted);
-/* Call fn for each live flow to a backend at addr (IPv4); how many. */
+/* Call fn for each live flow of the family to the node whose IPv4
+ * address is addr: to a backend at addr, or of its name in an IPv6
+ * service; how many. */
 typedef void (*dp_flow_key_fn)(void *ctx, const struct khaxdp_flow_key *key);
-int dp_flows_to(struct dp_flows *d, uint32_t addr, dp_flow_key_fn fn,
+int dp_flows_to(struct dp_flows *d, uint32_t addr, uint8_t family,
+		dp_flow_key_fn fn,
 		void *ctx);
 /* A snapshot: begin, then steps of at most max flows each, calling fn for
  * each flow to announce (kx_flow_announce()), until *done. */

@@ -183,11 +183,30 @@ static void log_change(const struct hc_backend *b, enum health_change change)
 			b->label, why, b->sm.rise);
 }
 
+/* The IPv4 address of b's node: b's own, or the IPv4 backend's of its
+ * name (a service per family, the same servers). */
+static bool node_addr(const struct health *h, const struct hc_backend *b,
+		      uint32_t *addr)
+{
+	if (b->ep.family == KHAXDP_AF_INET) {
+		*addr = b->ep.addr.v4;
+		return true;
+	}
+	for (unsigned int i = 0; i < h->n; i++)
+		if (h->b[i].ep.family == KHAXDP_AF_INET &&
+		    !strcmp(h->b[i].name, b->name)) {
+			*addr = h->b[i].ep.addr.v4;
+			return true;
+		}
+	return false;
+}
+
 static void finish(struct health *h, struct hc_backend *b,
 		   const struct hc_outcome *out)
 {
 	enum health_change change;
 	char why[160];
+	uint32_t addr;
 
 	close_probe(h, b);
 	change = health_sm_finish(&b->sm, now_ms(), out);
@@ -199,8 +218,8 @@ static void finish(struct health *h, struct hc_backend *b,
 	log_change(b, change);
 	sync_maps(h);
 	if (change == HEALTH_WENT_DOWN && b->sm.gone && h->on_gone &&
-	    b->ep.family == KHAXDP_AF_INET)
-		h->on_gone(h->on_gone_ctx, b->ep.addr.v4);
+	    node_addr(h, b, &addr))
+		h->on_gone(h->on_gone_ctx, addr, b->ep.family);
 }
 
 static void finish_result(struct health *h, struct hc_backend *b,
@@ -253,19 +272,17 @@ static void on_connected(struct health *h, struct hc_backend *b);
 
 static void start_check(struct health *h, struct hc_backend *b, uint64_t now)
 {
-	struct sockaddr_in sa = {
-		.sin_family = AF_INET,
-		.sin_port = htons(b->ep.port),
-		.sin_addr.s_addr = b->ep.addr.v4,
-	};
+	struct sockaddr_storage ss;
+	socklen_t len = kx_endpoint_sockaddr(&b->ep, &ss);
 
 	health_sm_start(&b->sm, now);
-	b->fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	b->fd = socket(ss.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC,
+		       0);
 	if (b->fd < 0)
 		return finish_result(h, b, HC_IO, 0, errno);
 	avoid_snat_ports(h, b->fd);
 	b->phase = PHASE_CONNECT;
-	if (!connect(b->fd, (struct sockaddr *)&sa, sizeof(sa)))
+	if (!connect(b->fd, (struct sockaddr *)&ss, len))
 		return on_connected(h, b);
 	if (errno == EINPROGRESS) {
 		watch(h, b, EPOLLOUT);
@@ -279,7 +296,7 @@ static void step_tls(struct health *h, struct hc_backend *b);
 
 static void on_connected(struct health *h, struct hc_backend *b)
 {
-	char host[KX_ENDPOINT_STRLEN];
+	char host[INET6_ADDRSTRLEN], hostport[KX_ENDPOINT_STRLEN];
 
 	if (b->check.kind == KX_CHECK_TCP)
 		return finish_result(h, b, HC_OK, 0, 0);
@@ -287,14 +304,17 @@ static void on_connected(struct health *h, struct hc_backend *b)
 	b->ssl = SSL_new(h->ssl_ctx);
 	if (!b->ssl || !SSL_set_fd(b->ssl, b->fd))
 		return finish_tls(h, b, "cannot set up a TLS session");
-	/* SNI = the server's address, as haproxy's 'check-sni' would send. */
-	inet_ntop(AF_INET, &b->ep.addr.v4, host, sizeof(host));
+	/* SNI = the server's address, as haproxy's 'check-sni' would send;
+	 * Host: ADDR:PORT, [ADDR]:PORT for IPv6 (RFC 9110). */
+	inet_ntop(b->ep.family == KHAXDP_AF_INET6 ? AF_INET6 : AF_INET,
+		  &b->ep.addr, host, sizeof(host));
 	SSL_set_tlsext_host_name(b->ssl, host);
 	SSL_set_connect_state(b->ssl);
+	kx_endpoint_str(&b->ep, hostport, sizeof(hostport));
 	b->req_len = (size_t)snprintf(b->req, sizeof(b->req),
-		"GET %s HTTP/1.1\r\nHost: %s:%u\r\nUser-Agent: khaxdp-vrrpd\r\n"
+		"GET %s HTTP/1.1\r\nHost: %s\r\nUser-Agent: khaxdp-vrrpd\r\n"
 		"Accept: */*\r\nConnection: close\r\n\r\n",
-		b->check.path, host, b->ep.port);
+		b->check.path, hostport);
 	b->resp_len = 0;
 	b->phase = PHASE_TLS;
 	step_tls(h, b);
@@ -445,6 +465,19 @@ void health_on_gone(struct health *h, health_gone_fn fn, void *ctx)
 	h->on_gone_ctx = ctx;
 }
 
+static bool node_is(const struct health *h, const struct hc_backend *b,
+		    uint32_t addr)
+{
+	if (b->ep.family == KHAXDP_AF_INET)
+		return b->ep.addr.v4 == addr;
+	for (unsigned int i = 0; i < h->n; i++)
+		if (h->b[i].ep.family == KHAXDP_AF_INET &&
+		    h->b[i].ep.addr.v4 == addr &&
+		    !strcmp(h->b[i].name, b->name))
+			return true;
+	return false;
+}
+
 void health_node_failed(struct health *h, uint32_t addr)
 {
 	uint64_t now = now_ms();
@@ -453,8 +486,9 @@ void health_node_failed(struct health *h, uint32_t addr)
 	for (unsigned int i = 0; i < h->n; i++) {
 		struct hc_backend *b = &h->b[i];
 
-		if (b->check.kind == KX_CHECK_NONE || b->ep.family != KHAXDP_AF_INET ||
-		    b->ep.addr.v4 != addr)
+		/* The node by its IPv4 address, and its IPv6 backends by
+		 * their name (a service per family, the same servers). */
+		if (b->check.kind == KX_CHECK_NONE || !node_is(h, b, addr))
 			continue;
 		kx_info("health: %s: its node stopped advertising: checking it now",
 			b->label);

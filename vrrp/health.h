@@ -63,9 +63,11 @@ int health_dispatch(struct health *h);
 #define HEALTH_SUSPECT_TIMEOUT_MS	400
 void health_node_failed(struct health *h, uint32_t addr);
 
-/* Called (from health_dispatch()) when the backends at addr became GONE
- * in the data plane: their idle flows can be made to speak (agent_sync). */
-typedef void (*health_gone_fn)(void *ctx, uint32_t addr);
+/* Called (from health_dispatch()) when a backend of the node whose IPv4
+ * address is addr became GONE in the data plane (one of its family; an
+ * IPv6 backend goes by the name its IPv4 one has): that family's idle
+ * flows to the node can be made to speak (agent_sync). */
+typedef void (*health_gone_fn)(void *ctx, uint32_t addr, uint8_t family);
 void health_on_gone(struct health *h, health_gone_fn fn, void *ctx);
 
 /* Wait up to timeout_ms for work and dispatch it: a loop for a process that

@@ -135,6 +135,63 @@ int link_send_garp(int fd, int ifindex, const uint8_t mac[6], uint32_t ip)
 	return 0;
 }
 
+/* The Internet checksum (RFC 1071) of what is summed so far, folded. */
+static uint16_t inet_fold(uint32_t sum)
+{
+	while (sum >> 16)
+		sum = (sum & 0xffff) + (sum >> 16);
+	return (uint16_t)~sum;
+}
+
+static uint32_t sum16(uint32_t sum, const uint8_t *b, size_t len)
+{
+	for (size_t i = 0; i + 1 < len; i += 2)
+		sum += (uint32_t)b[i] << 8 | b[i + 1];
+	return sum;
+}
+
+int link_send_na(int fd, int ifindex, const uint8_t mac[6], const void *ip6)
+{
+	/* Ethernet (14) + IPv6 (40) + NA (24) + target link-layer option (8) */
+	enum { NA_LEN = 24 + 8 };
+	uint8_t f[14 + 40 + NA_LEN] = { 0 };
+	uint8_t *ip = f + 14, *na = ip + 40;
+	struct sockaddr_ll to = {
+		.sll_family = AF_PACKET,
+		.sll_protocol = htons(ETH_P_IPV6),
+		.sll_ifindex = ifindex,
+		.sll_halen = 6,
+		.sll_addr = { 0x33, 0x33, 0, 0, 0, 1 },	/* ff02::1 */
+	};
+	static const uint8_t all_nodes[16] = { 0xff, 2, [15] = 1 };
+	uint16_t csum;
+	uint32_t sum;
+
+	memcpy(f, to.sll_addr, 6);
+	memcpy(f + 6, mac, 6);
+	f[12] = 0x86;
+	f[13] = 0xdd;
+	ip[0] = 0x60;
+	ip[5] = NA_LEN;		/* payload length */
+	ip[6] = 58;		/* ICMPv6 */
+	ip[7] = 255;		/* hop limit: a receiver checks it */
+	memcpy(ip + 8, ip6, 16);
+	memcpy(ip + 24, all_nodes, 16);
+	na[0] = 136;		/* neighbour advertisement */
+	na[4] = 0x20;		/* Override: replace what caches hold */
+	memcpy(na + 8, ip6, 16);	/* target */
+	na[24] = 2;		/* target link-layer address, */
+	na[25] = 1;		/* 8 bytes */
+	memcpy(na + 26, mac, 6);
+	/* Over the pseudo-header: addresses, length, next header. */
+	sum = sum16(0, ip + 8, 32) + NA_LEN + 58;
+	csum = htons(inet_fold(sum16(sum, na, NA_LEN)));
+	memcpy(na + 2, &csum, 2);
+	if (sendto(fd, f, sizeof(f), 0, (struct sockaddr *)&to, sizeof(to)) < 0)
+		return -errno;
+	return 0;
+}
+
 /* One socket for the interface ioctls, opened once: the link is looked
  * at every check (up to 10 times a second). */
 static int ifreq_ioctl(const char *ifname, unsigned long req, struct ifreq *ifr)

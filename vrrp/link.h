@@ -26,6 +26,13 @@ ssize_t link_vrrp_recv(int fd, void *buf, size_t cap);
 int link_arp_socket(int ifindex);
 /* A gratuitous ARP request for ip (sender = target = ip), broadcast. */
 int link_send_garp(int fd, int ifindex, const uint8_t mac[6], uint32_t ip);
+/*
+ * IPv6's counterpart on the same socket: an unsolicited neighbour
+ * advertisement (RFC 4861, 4.4 and 7.2.6) for ip6 (16 bytes), from ip6 to
+ * all nodes (ff02::1), hop limit 255, the Override flag and the target
+ * link-layer address option (mac), as keepalived sends one.
+ */
+int link_send_na(int fd, int ifindex, const uint8_t mac[6], const void *ip6);
 
 /* Up and with carrier (IFF_UP and IFF_RUNNING). */
 int link_is_running(const char *ifname, bool *running);

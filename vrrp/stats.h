@@ -38,7 +38,7 @@ struct stats_vrrp_view {
 	int priority;			/* effective: base + track weights */
 	int base_priority;		/* from the config */
 	char master[64];		/* "192.168.218.171" */
-	char vips[128];			/* "192.168.218.189/24" */
+	char vips[256];			/* "192.168.218.189/24 2001:db8:218::189/64" */
 };
 
 /* The states khaxdp_vrrp_state{state=...} lists, 1 for the current one. */

@@ -43,9 +43,11 @@ void vip_nl_close(struct vip_nl *v)
 }
 
 static struct nlmsghdr *addr_request(char *buf, struct vip_nl *v, int ifindex,
-				     const struct vrrp_vip *vip, bool add)
+				     const struct vrrp_xvip *vip, bool add)
 {
 	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
+	bool v6 = vip->family == KHAXDP_AF_INET6;
+	size_t len = v6 ? sizeof(vip->addr) : sizeof(vip->addr.v4);
 	struct ifaddrmsg *ifa;
 
 	nlh->nlmsg_type = add ? RTM_NEWADDR : RTM_DELADDR;
@@ -54,26 +56,32 @@ static struct nlmsghdr *addr_request(char *buf, struct vip_nl *v, int ifindex,
 		nlh->nlmsg_flags |= NLM_F_CREATE | NLM_F_EXCL;
 	nlh->nlmsg_seq = ++v->seq;
 	ifa = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifa));
-	ifa->ifa_family = AF_INET;
+	ifa->ifa_family = v6 ? AF_INET6 : AF_INET;
 	ifa->ifa_prefixlen = vip->prefix;
 	ifa->ifa_scope = RT_SCOPE_UNIVERSE;
 	ifa->ifa_index = (unsigned int)ifindex;
-	mnl_attr_put_u32(nlh, IFA_LOCAL, vip->addr);
-	mnl_attr_put_u32(nlh, IFA_ADDRESS, vip->addr);
+	mnl_attr_put(nlh, IFA_LOCAL, len, &vip->addr);
+	mnl_attr_put(nlh, IFA_ADDRESS, len, &vip->addr);
+	/* No duplicate address detection: the VIP is ours the moment the
+	 * election says so (its neighbour advertisements follow), as
+	 * keepalived adds it. */
+	if (v6 && add)
+		mnl_attr_put_u32(nlh, IFA_FLAGS, IFA_F_NODAD);
 	return nlh;
 }
 
-int vip_set(struct vip_nl *v, int ifindex, const struct vrrp_vip *vip,
+int vip_set(struct vip_nl *v, int ifindex, const struct vrrp_xvip *vip,
 	    bool add, bool *changed)
 {
 	char buf[MNL_SOCKET_BUFFER_SIZE];
-	char ip[INET_ADDRSTRLEN];
+	char ip[INET6_ADDRSTRLEN];
 	struct nlmsghdr *nlh = addr_request(buf, v, ifindex, vip, add);
 	ssize_t n;
 	int ret;
 
 	*changed = false;
-	inet_ntop(AF_INET, &vip->addr, ip, sizeof(ip));
+	inet_ntop(vip->family == KHAXDP_AF_INET6 ? AF_INET6 : AF_INET,
+		  &vip->addr, ip, sizeof(ip));
 	if (mnl_socket_sendto(v->nl, nlh, nlh->nlmsg_len) < 0)
 		return kx_fail(-errno, "%s %s/%u: rtnetlink send: %s",
 			       add ? "add" : "remove", ip, vip->prefix,

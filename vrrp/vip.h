@@ -20,11 +20,12 @@ int vip_nl_open(struct vip_nl *v);
 void vip_nl_close(struct vip_nl *v);
 
 /*
- * Add (or remove) one address on ifindex. *changed says whether the
- * kernel's list changed: adding an address that is there, or removing one
- * that is not, is not an error.
+ * Add (or remove) one address, IPv4 or IPv6 (without duplicate address
+ * detection), on ifindex. *changed says whether the kernel's list
+ * changed: adding an address that is there, or removing one that is not,
+ * is not an error.
  */
-int vip_set(struct vip_nl *v, int ifindex, const struct vrrp_vip *vip,
+int vip_set(struct vip_nl *v, int ifindex, const struct vrrp_xvip *vip,
 	    bool add, bool *changed);
 
 #endif /* VRRP_VIP_H */

@@ -117,6 +117,36 @@ static int parse_vip(const char *s, struct vrrp_vip *vip)
 	return 0;
 }
 
+/* An excluded address: IPv4[/PREFIX] (/32) or IPv6[/PREFIX] (/128). */
+static int parse_xvip(const char *s, struct vrrp_xvip *x)
+{
+	char buf[INET6_ADDRSTRLEN + 8];
+	char *slash;
+	uint32_t prefix;
+
+	memset(x, 0, sizeof(*x));
+	if (kx_snprintf(buf, sizeof(buf), "%s", s))
+		return -EINVAL;
+	slash = strchr(buf, '/');
+	if (slash)
+		*slash = '\0';
+	if (inet_pton(AF_INET6, buf, &x->addr) == 1)
+		x->family = KHAXDP_AF_INET6;
+	else if (inet_pton(AF_INET, buf, &x->addr.v4) == 1)
+		x->family = KHAXDP_AF_INET;
+	else
+		return -EINVAL;
+	prefix = x->family == KHAXDP_AF_INET6 ? 128 : 32;
+	if (slash) {
+		uint32_t max = prefix;
+
+		if (kx_parse_u32(slash + 1, &prefix) || prefix < 1 || prefix > max)
+			return -ERANGE;
+	}
+	x->prefix = (uint8_t)prefix;
+	return 0;
+}
+
 static int parse_int_range(const char *s, long lo, long hi, long *out)
 {
 	char *end;
@@ -210,8 +240,12 @@ static int set_vip(const struct reader *r, struct vrrp_instance_conf *ic,
 		   const struct kx_extra *e)
 {
 	struct vrrp_vip vip;
+	struct vrrp_xvip x;
 	int err = parse_vip(e->value, &vip);
 
+	if (err && !parse_xvip(e->value, &x) && x.family == KHAXDP_AF_INET6)
+		return conf_error(r, e->line, "virtual_ipaddress: %s is IPv6: adverts of an IPv4 instance carry IPv4 addresses; give it as virtual_ipaddress_excluded (held with the instance, not advertised), as keepalived does",
+				  e->value);
 	if (err == -ERANGE)
 		return conf_error(r, e->line, "virtual_ipaddress: bad prefix in '%s' (1-32)",
 				  e->value);
@@ -226,6 +260,34 @@ static int set_vip(const struct reader *r, struct vrrp_instance_conf *ic,
 		return conf_error(r, e->line, "virtual_ipaddress: more than %d addresses",
 				  VRRP_MAX_ADDRS);
 	ic->vips[ic->n_vips++] = vip;
+	return 0;
+}
+
+static int set_excluded(const struct reader *r, struct vrrp_instance_conf *ic,
+			const struct kx_extra *e)
+{
+	struct vrrp_xvip x;
+	int err = parse_xvip(e->value, &x);
+
+	if (err == -ERANGE)
+		return conf_error(r, e->line, "virtual_ipaddress_excluded: bad prefix in '%s' (1-32, IPv6 1-128)",
+				  e->value);
+	if (err)
+		return conf_error(r, e->line, "virtual_ipaddress_excluded: bad address '%s' (expected IPv4[/PREFIX] or IPv6[/PREFIX])",
+				  e->value);
+	for (unsigned int i = 0; i < ic->n_excluded; i++)
+		if (ic->excluded[i].family == x.family &&
+		    !memcmp(&ic->excluded[i].addr, &x.addr, sizeof(x.addr)))
+			return conf_error(r, e->line, "virtual_ipaddress_excluded: %s given twice",
+					  e->value);
+	for (unsigned int i = 0; i < ic->n_vips; i++)
+		if (x.family == KHAXDP_AF_INET && ic->vips[i].addr == x.addr.v4)
+			return conf_error(r, e->line, "virtual_ipaddress_excluded: %s is a virtual_ipaddress too",
+					  e->value);
+	if (ic->n_excluded == VRRP_MAX_ADDRS)
+		return conf_error(r, e->line, "virtual_ipaddress_excluded: more than %d addresses",
+				  VRRP_MAX_ADDRS);
+	ic->excluded[ic->n_excluded++] = x;
 	return 0;
 }
 
@@ -397,6 +459,7 @@ static const struct key keys[] = {
 	{ "advert_int",		set_advert_int,		0 },
 	{ "version",		set_version,		0 },
 	{ "virtual_ipaddress",	set_vip,		REPEATABLE },
+	{ "virtual_ipaddress_excluded", set_excluded,	REPEATABLE },
 	{ "preempt",		set_preempt,		0 },
 	{ "preempt_delay",	set_preempt_delay,	0 },
 	{ "garp_master_repeat",	set_garp_repeat,	0 },
@@ -695,13 +758,35 @@ static int sync_finish(const struct reader *r, struct vrrp_sync_conf *s)
 	return 0;
 }
 
-bool vrrp_conf_carries_service(const struct vrrp_config *c,
-			       const struct vrrp_instance_conf *ic)
+static bool is_service_vip(const struct vrrp_config *c, uint8_t family,
+			   const union khaxdp_addr *a)
 {
-	for (unsigned int i = 0; i < ic->n_vips; i++)
-		for (unsigned int j = 0; j < c->n_service_vips; j++)
-			if (ic->vips[i].addr == c->service_vips[j])
+	if (family == KHAXDP_AF_INET6) {
+		for (unsigned int j = 0; j < c->n_service_vips6; j++)
+			if (!memcmp(&c->service_vips6[j], a, sizeof(*a)))
 				return true;
+		return false;
+	}
+	for (unsigned int j = 0; j < c->n_service_vips; j++)
+		if (a->v4 == c->service_vips[j])
+			return true;
+	return false;
+}
+
+bool vrrp_conf_carries_service(const struct vrrp_config *c,
+			       const struct vrrp_instance_conf *ic,
+			       uint8_t family)
+{
+	for (unsigned int i = 0; i < ic->n_vips; i++) {
+		union khaxdp_addr a = { .v6 = { ic->vips[i].addr } };
+
+		if (family == KHAXDP_AF_INET && is_service_vip(c, family, &a))
+			return true;
+	}
+	for (unsigned int i = 0; i < ic->n_excluded; i++)
+		if (ic->excluded[i].family == family &&
+		    is_service_vip(c, family, &ic->excluded[i].addr))
+			return true;
 	return false;
 }
 
@@ -720,6 +805,9 @@ int vrrp_conf_from(const struct kx_config *kc, struct vrrp_config *out)
 		if (kc->services[i].listen.family == KHAXDP_AF_INET)
 			out->service_vips[out->n_service_vips++] =
 				kc->services[i].listen.addr.v4;
+		else
+			out->service_vips6[out->n_service_vips6++] =
+				kc->services[i].listen.addr;
 	out->sync.port = SYNC_DEFAULT_PORT;
 	out->sync.batch_ms = SYNC_DEFAULT_BATCH_MS;
 	out->sync.snapshot_ms = SYNC_DEFAULT_SNAPSHOT_MS;
@@ -767,6 +855,9 @@ bool vrrp_conf_same_identity(const struct vrrp_instance_conf *a,
 	return !strcmp(a->interface, b->interface) && a->vrid == b->vrid &&
 	       a->version == b->version && a->n_vips == b->n_vips &&
 	       !memcmp(a->vips, b->vips, a->n_vips * sizeof(a->vips[0])) &&
+	       a->n_excluded == b->n_excluded &&
+	       !memcmp(a->excluded, b->excluded,
+		       a->n_excluded * sizeof(a->excluded[0])) &&
 	       a->unicast_src == b->unicast_src && a->n_peers == b->n_peers &&
 	       !memcmp(a->peers, b->peers, a->n_peers * sizeof(a->peers[0])) &&
 	       a->has_auth == b->has_auth &&

@@ -39,6 +39,15 @@ struct vrrp_vip {
 	uint8_t prefix;
 };
 
+/* An address the instance holds without advertising it (keepalived's
+ * virtual_ipaddress_excluded), of either family: the IPv6 VIPs of a
+ * dual-stack cluster move with its IPv4 instance. */
+struct vrrp_xvip {
+	uint8_t family;		/* KHAXDP_AF_INET or KHAXDP_AF_INET6 */
+	uint8_t prefix;
+	union khaxdp_addr addr;	/* network order; IPv4 in v4 */
+};
+
 struct vrrp_instance_conf {
 	char name[KHAXDP_NAME_LEN];
 	int line;			/* first line of the section */
@@ -58,6 +67,8 @@ struct vrrp_instance_conf {
 	uint32_t peers[VRRP_MAX_PEERS];
 	unsigned int n_vips;
 	struct vrrp_vip vips[VRRP_MAX_ADDRS];
+	unsigned int n_excluded;
+	struct vrrp_xvip excluded[VRRP_MAX_ADDRS];
 	bool has_auth;			/* v2 PASS */
 	char auth_pass[VRRP_AUTH_LEN];
 	enum vrrp_csum_form csum_form;	/* v3, sent; both are accepted */
@@ -94,16 +105,21 @@ struct vrrp_config {
 	char bpffs[PATH_MAX];		/* [global] bpffs: the data plane */
 	unsigned int n;
 	struct vrrp_instance_conf inst[VRRP_MAX_INSTANCES];
-	/* The [service] listen addresses (IPv4, network order): an instance
-	 * that carries one of them decides the node's role. */
+	/* The [service] listen addresses (IPv4, network order; IPv6): an
+	 * instance that carries one of them decides the node's role for
+	 * that family. */
 	unsigned int n_service_vips;
 	uint32_t service_vips[KHAXDP_MAX_SERVICES];
+	unsigned int n_service_vips6;
+	union khaxdp_addr service_vips6[KHAXDP_MAX_SERVICES];
 	struct vrrp_sync_conf sync;
 };
 
-/* Does the instance carry the address of a [service]? */
+/* Does the instance carry the address of a [service] of the family
+ * (KHAXDP_AF_INET, KHAXDP_AF_INET6)? */
 bool vrrp_conf_carries_service(const struct vrrp_config *c,
-			       const struct vrrp_instance_conf *ic);
+			       const struct vrrp_instance_conf *ic,
+			       uint8_t family);
 
 /* Read the [vrrp NAME] sections of a parsed loader config. On error:
  * -EINVAL and `FILE:LINE: problem` in kx_last_error(). */

@@ -206,8 +206,38 @@ static void test_carries_service(void **state)
 			      "virtual_ipaddress = 10.0.0.3\n"
 			      "virtual_ipaddress = 10.0.0.2/24\n", &vc), 0);
 	assert_int_equal(vc.n_service_vips, 1);
-	assert_false(vrrp_conf_carries_service(&vc, &vc.inst[0]));
-	assert_true(vrrp_conf_carries_service(&vc, &vc.inst[1]));
+	assert_false(vrrp_conf_carries_service(&vc, &vc.inst[0], KHAXDP_AF_INET));
+	assert_true(vrrp_conf_carries_service(&vc, &vc.inst[1], KHAXDP_AF_INET));
+	assert_false(vrrp_conf_carries_service(&vc, &vc.inst[1], KHAXDP_AF_INET6));
+}
+
+/* Dual stack: the IPv6 VIP rides with the IPv4 instance, not advertised
+ * (keepalived's virtual_ipaddress_excluded); that instance decides the
+ * node's IPv6 role too. */
+static void test_excluded_ipv6(void **state)
+{
+	struct vrrp_config vc;
+	struct in6_addr a;
+
+	(void)state;
+	assert_int_equal(load("[service api]\nlisten = 10.0.0.2:7443\n"
+			      "server = a 10.0.0.9:6443\n"
+			      "[service api6]\nlisten = [2001:db8::2]:7443\n"
+			      "server = a [2001:db8::9]:6443\n"
+			      "[vrrp a]\ninterface = e0\nvirtual_router_id = 1\n"
+			      "virtual_ipaddress = 10.0.0.2/24\n"
+			      "virtual_ipaddress_excluded = 2001:db8::2/64\n"
+			      "virtual_ipaddress_excluded = 2001:db8::77\n", &vc), 0);
+	assert_int_equal(vc.n_service_vips6, 1);
+	assert_int_equal(vc.inst[0].n_vips, 1);
+	assert_int_equal(vc.inst[0].n_excluded, 2);
+	assert_int_equal(vc.inst[0].excluded[0].family, KHAXDP_AF_INET6);
+	assert_int_equal(vc.inst[0].excluded[0].prefix, 64);
+	assert_int_equal(vc.inst[0].excluded[1].prefix, 128);
+	assert_int_equal(inet_pton(AF_INET6, "2001:db8::2", &a), 1);
+	assert_memory_equal(&vc.inst[0].excluded[0].addr, &a, 16);
+	assert_true(vrrp_conf_carries_service(&vc, &vc.inst[0], KHAXDP_AF_INET));
+	assert_true(vrrp_conf_carries_service(&vc, &vc.inst[0], KHAXDP_AF_INET6));
 }
 
 static void test_bad_values(void **state)
@@ -222,6 +252,12 @@ static void test_bad_values(void **state)
 	expect_error("version = 4\n", "t.conf:5: version: bad value '4' (2 or 3)");
 	expect_error("virtual_ipaddress = 10.0.0.300\n", "t.conf:5: virtual_ipaddress: bad address");
 	expect_error("virtual_ipaddress = 10.0.0.1/33\n", "virtual_ipaddress: bad prefix");
+	expect_error("virtual_ipaddress = 2001:db8::2/64\n",
+		     "t.conf:5: virtual_ipaddress: 2001:db8::2/64 is IPv6: adverts of an IPv4 instance carry IPv4 addresses; give it as virtual_ipaddress_excluded");
+	expect_error("virtual_ipaddress_excluded = 2001:db8::2/129\n",
+		     "t.conf:5: virtual_ipaddress_excluded: bad prefix in '2001:db8::2/129' (1-32, IPv6 1-128)");
+	expect_error("virtual_ipaddress_excluded = 2001:db8::zz\n",
+		     "virtual_ipaddress_excluded: bad address '2001:db8::zz'");
 	expect_error("virtual_ipaddress = 10.0.0.100/24\n", "virtual_ipaddress: 10.0.0.100/24 given twice");
 	expect_error("preempt = maybe\n", "t.conf:5: preempt: bad value 'maybe'");
 	expect_error("preempt_delay = 1001\n", "preempt_delay: bad duration");
@@ -376,6 +412,7 @@ int main(void)
 		cmocka_unit_test(test_checksum_and_negative_weight),
 		cmocka_unit_test(test_two_instances),
 		cmocka_unit_test(test_carries_service),
+		cmocka_unit_test(test_excluded_ipv6),
 		cmocka_unit_test(test_bad_values),
 		cmocka_unit_test(test_whole_section_checks),
 		cmocka_unit_test(test_same_identity),

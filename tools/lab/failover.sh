@@ -29,7 +29,7 @@
 # kept_load SECONDS DIR [N_PER_CLIENT] [STAGGER_S]: from each client N (15)
 # kept-alive TLS connections to VIP:7443 (GET /peer every 50 ms, one line per
 # answer with the wall-clock time: DIR/ka.CLIENT.I) and one watch
-# (DIR/watch.CLIENT), all for SECONDS; each connection opened STAGGER_S
+# (DIR/watch.CLIENT; with LAB_IPV6=1 one to [VIP6] too), all for SECONDS; each connection opened STAGGER_S
 # after the previous one. kept_wait waits for them all.
 KEPT_PIDS=()
 kept_load() {
@@ -49,6 +49,11 @@ kept_load() {
 	for c in "${LAB_CLIENTS[@]}"; do
 		ip netns exec "$(lab_ns "$c")" "$LAB_PYTHON" "$LAB_SRC/watch_client.py" \
 			"$LAB_VIP" "$LAB_VIP_PORT" --seconds "$secs" --timeout 3 >"$dir/watch.$c" 2>&1 &
+		KEPT_PIDS+=($!)
+		# With LAB_IPV6=1 a watch to [VIP6] too (DIR/watch.v6-CLIENT).
+		[[ ${LAB_IPV6:-} == 1 ]] || continue
+		ip netns exec "$(lab_ns "$c")" "$LAB_PYTHON" "$LAB_SRC/watch_client.py" \
+			"$LAB_VIP6" "$LAB_VIP_PORT" --seconds "$secs" --timeout 3 >"$dir/watch.v6-$c" 2>&1 &
 		KEPT_PIDS+=($!)
 	done
 }

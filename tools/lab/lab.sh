@@ -102,7 +102,10 @@ lab_khaxdp() {
 
 # lab_write_conf NODE: the node's khaxdp.conf, as the README describes it.
 lab_write_conf() {
-	local node=$1 n
+	local node=$1 n keys rest
+	# LAB_SERVICE_EXTRA's keys go to each service, its sections after.
+	keys=$(sed '/^\[/,$d' <<<"${LAB_SERVICE_EXTRA:-}")
+	rest=$(sed -n '/^\[/,$p' <<<"${LAB_SERVICE_EXTRA:-}")
 	{
 		echo "# khaxdp.conf of lab node $node, written by tools/lab/lab.sh"
 		echo "[global]"
@@ -125,7 +128,7 @@ lab_write_conf() {
 		for n in "${LAB_NODES[@]}"; do
 			echo "server = $n ${LAB_ADDR[$n]}:$LAB_API_PORT"
 		done
-		[[ -z ${LAB_SERVICE_EXTRA:-} ]] || echo "$LAB_SERVICE_EXTRA"
+		[[ -z $keys ]] || echo "$keys"
 		if [[ ${LAB_IPV6:-} == 1 ]]; then
 			echo
 			echo "[service apiserver6]"
@@ -135,8 +138,9 @@ lab_write_conf() {
 			for n in "${LAB_NODES[@]}"; do
 				echo "server = $n [${LAB_ADDR6[$n]}]:$LAB_API_PORT"
 			done
-			[[ -z ${LAB_SERVICE_EXTRA:-} ]] || echo "$LAB_SERVICE_EXTRA"
+			[[ -z $keys ]] || echo "$keys"
 		fi
+		[[ -z $rest ]] || echo "$rest"
 	} >"$(lab_conf "$node")"
 }
 
@@ -347,6 +351,7 @@ _lab_vrrp_section() {
 	echo "advert_int = ${o[advert]}"
 	echo "version = ${o[version]}"
 	echo "virtual_ipaddress = $LAB_VIP/24"
+	[[ ${LAB_IPV6:-} != 1 ]] || echo "virtual_ipaddress_excluded = $LAB_VIP6/64"
 	echo "preempt = ${o[preempt]}"
 	echo "preempt_delay = ${o[preempt_delay]}"
 	[[ ${o[track_dataplane]} != yes ]] || echo "track_dataplane = weight 2"
