@@ -197,6 +197,16 @@ static __always_inline int node_taking_over(const struct khaxdp_node *nd,
 		       (__s64)KHAXDP_TAKEOVER_HOLD_NS;
 }
 
+/* Is the backend of a half-open flow no longer up (haproxy's `option
+ * redispatch` for a connection not yet established)? */
+static __always_inline int forward_redispatch(const struct khaxdp_flow *h,
+					      __u8 family)
+{
+	const struct khaxdp_backend *b = backend_get(h->backend_id, family);
+
+	return b && !b->local && b->health != KHAXDP_HEALTH_UP;
+}
+
 /* A flow whose backend's node failed: gone from its table, the client
  * answered with a RST. */
 static __always_inline int forward_gone(struct xdp_md *ctx, struct packet *p,
@@ -250,6 +260,15 @@ static __always_inline int forward(struct xdp_md *ctx, struct packet *p,
 	}
 	if (!f)
 		h = flow_half_open_live(&key, c.now);
+	if (h && syn && !serve && forward_redispatch(h, key.family)) {
+		/* The SYN again, and the backend it was sent to is down now
+		 * (its node failed while the handshake was under way): it
+		 * opens the connection anew on a usable backend, rather than
+		 * be refused (RST_GONE) or sent where nothing answers. */
+		bpf_map_delete_elem(&half_open, &key);
+		stat_count(KHAXDP_STAT_REDISPATCHED);
+		h = NULL;
+	}
 	reason = forward_choose(&c, &key, f ? f : h, syn, serve);
 	if (reason == KHAXDP_STAT_NO_FLOW && !serve &&
 	    node_taking_over(nd, key.family, c.now))

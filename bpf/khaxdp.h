@@ -439,7 +439,8 @@ enum khaxdp_stat_class {
 	X(SOCK_NO_BACKEND,  PASS,      "local connect() with no usable backend") \
 	X(BAD_IP6_EXT,      MALFORMED, "malformed: IPv6 extension headers cut short, or more than are walked") \
 	X(TAKEOVER_HOLD,    DROP,      "dropped: non-SYN with no flow in the first second after taking over (its flow may be on its way from the old holder)") \
-	X(PASS_NO_IPV6,     PASS,      "passed: IPv6, and the IPv6 program is not in place (a loader that did not load it)")
+	X(PASS_NO_IPV6,     PASS,      "passed: IPv6, and the IPv6 program is not in place (a loader that did not load it)") \
+	X(REDISPATCHED,     EVENT,     "half-open flows opened anew: the SYN came again and its backend was down by then")
 
 #define KHAXDP_STAT_ENUM(name, class, desc) KHAXDP_STAT_##name,
 enum khaxdp_stat {

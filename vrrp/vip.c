@@ -63,10 +63,19 @@ static struct nlmsghdr *addr_request(char *buf, struct vip_nl *v, int ifindex,
 	mnl_attr_put(nlh, IFA_LOCAL, len, &vip->addr);
 	mnl_attr_put(nlh, IFA_ADDRESS, len, &vip->addr);
 	/* No duplicate address detection: the VIP is ours the moment the
-	 * election says so (its neighbour advertisements follow), as
-	 * keepalived adds it. */
-	if (v6 && add)
+	 * election says so (its neighbour advertisements follow). And
+	 * deprecated at once (preferred lifetime 0), as keepalived adds it:
+	 * still taking what is sent to it, but never chosen as the source of
+	 * the node's own connections (RFC 6724, rule 3). Otherwise, in the
+	 * node's /64 beside its own address, it may be, and a health check
+	 * or a kubelet connection from the VIP breaks when it moves. */
+	if (v6 && add) {
+		struct ifa_cacheinfo ci = { .ifa_prefered = 0,
+					    .ifa_valid = 0xffffffffU };
+
 		mnl_attr_put_u32(nlh, IFA_FLAGS, IFA_F_NODAD);
+		mnl_attr_put(nlh, IFA_CACHEINFO, sizeof(ci), &ci);
+	}
 	return nlh;
 }
 

@@ -372,8 +372,40 @@ static void icmp_to_backend_node(struct fixture *fx)
 	ASSERT_STAT(fx, ICMP_TX, 1);
 }
 
+/* The SYN again while its backend's node has failed (GONE: the holder took
+ * over as the handshake went on): not refused with a RST, opened anew on a
+ * usable backend (haproxy's option redispatch); once the handshake went
+ * through, the flow stays with its backend. */
+static void syn_redispatched(struct fixture *fx)
+{
+	struct tcp_spec syn = client_spec(CLIENT_IP, 44200, TCP_SYN);
+	struct khaxdp_flow h;
+	struct pkt in;
+	struct run r;
+
+	fx_set_cursor(fx, 0, 1);		/* next: control2 */
+	pkt_tcp4(&in, &syn);
+	if (!ASSERT_OK(run_xdp(fx, &in, &r), "test_run") ||
+	    !ASSERT_VERDICT(&r, XDP_TX, "SYN to control2's node") ||
+	    !ASSERT_OK(fx_set_backend(fx, 1, KHAXDP_HEALTH_GONE,
+				      KHAXDP_ADMIN_ENABLED), "control2 GONE"))
+		return;
+	if (ASSERT_OK(run_xdp(fx, &in, &r), "test_run")) {
+		ASSERT_VERDICT(&r, XDP_TX, "the SYN again: to control3's node");
+		ASSERT_MEMEQ(r.out, 6, MAC_CTRL3, 6, "to control3's MAC");
+	}
+	if (ASSERT_OK(fx_half_open(fx, CLIENT_IP, 44200, &h), "half-open flow"))
+		ASSERT_EQ(h.backend_id, 2, "its backend now: control3");
+	ASSERT_STAT(fx, REDISPATCHED, 1);
+	ASSERT_STAT(fx, FLOW_NEW, 2);
+	ASSERT_STAT(fx, RST_GONE, 0);
+	fx_set_backend(fx, 1, KHAXDP_HEALTH_UP, KHAXDP_ADMIN_ENABLED);
+	fx_sync_ring(fx, 0);
+}
+
 static const struct fx_case cases[] = {
 	{ "icmp_to_backend_node", icmp_to_backend_node },
+	{ "syn_redispatched", syn_redispatched },
 	{ "holder_forwards_l2", holder_forwards_l2 },
 	{ "holder_local_backend", holder_local_backend },
 	{ "serve_balanced", serve_balanced },

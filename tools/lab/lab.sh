@@ -240,7 +240,7 @@ lab_pod_del() {
 
 lab_vip_add() { lab_exec "$1" ip addr add "$LAB_VIP/24" dev ens33; }
 lab_vip_del() { lab_exec "$1" ip addr del "$LAB_VIP/24" dev ens33 2>/dev/null || true; }
-lab_vip6_add() { lab_exec "$1" ip -6 addr add "$LAB_VIP6/64" dev ens33 nodad; }
+lab_vip6_add() { lab_exec "$1" ip -6 addr add "$LAB_VIP6/64" dev ens33 nodad preferred_lft 0; }
 lab_vip6_del() { lab_exec "$1" ip -6 addr del "$LAB_VIP6/64" dev ens33 2>/dev/null || true; }
 
 # --- VRRP daemons: keepalived or khaxdp-vrrpd on a node ---------------------------
