@@ -238,15 +238,28 @@ static void write_global(FILE *out, const struct kx_imp_haproxy *h,
 				k->inst[i].name, k->inst[i].interface);
 }
 
-/* The VIP a wildcard bind stands for: the first address of the first
- * instance, without its prefix. */
-static bool first_vip(const struct kx_imp_keepalived *k, char *buf,
-		      size_t len)
+/* The VIP a wildcard bind stands for, with the port: the first address of
+ * the first instance, without its prefix; for an IPv6 bind ("[::]:PORT"),
+ * its first IPv6 one (excluded), as [VIP]:PORT. */
+static bool first_vip(const struct kx_imp_keepalived *k,
+		      const struct kx_imp_service *s, char *buf, size_t len)
 {
-	if (!k || !k->n || !k->inst[0].n_vips)
+	const char *a = NULL;
+
+	if (!k || !k->n)
 		return false;
-	snprintf(buf, len, "%.*s", (int)strcspn(k->inst[0].vips[0], "/"),
-		 k->inst[0].vips[0]);
+	if (s->listen[0] != '[') {
+		if (k->inst[0].n_vips)
+			a = k->inst[0].vips[0];
+	} else {
+		for (unsigned int i = 0; !a && i < k->inst[0].n_excluded; i++)
+			if (strchr(k->inst[0].excluded[i], ':'))
+				a = k->inst[0].excluded[i];
+	}
+	if (!a)
+		return false;
+	snprintf(buf, len, s->listen[0] == '[' ? "[%.*s]:%u" : "%.*s:%u",
+		 (int)strcspn(a, "/"), a, s->port);
 	return true;
 }
 
@@ -278,18 +291,20 @@ static void write_service(FILE *out, const struct kx_imp_haproxy *h,
 	fprintf(out, "\n[service %s]\n", s->name);
 	if (!s->listen_any) {
 		fprintf(out, "listen = %s\n", s->listen);
-	} else if (first_vip(k, vip, sizeof(vip))) {
+	} else if (first_vip(k, s, vip, sizeof(vip))) {
 		fprintf(out, "# haproxy binds every address (line %d); khaxdp balances the VIP\n"
 			     "# of vrrp_instance %s.\n", s->bind_line,
 			k->inst[0].name);
-		fprintf(out, "listen = %s:%u\n", vip, s->port);
+		fprintf(out, "listen = %s\n", vip);
 	} else {
+		const char *v = s->listen[0] == '[' ? "[VIP]" : "VIP";
+
 		kx_imp_warn(w, h->file, s->bind_line,
-			    "bind on every address not carried over: khaxdp balances one VIP; replace VIP in 'listen = VIP:%u' (or import with --keepalived)",
-			    s->port);
+			    "bind on every address not carried over: khaxdp balances one VIP; replace %s in 'listen = %s:%u' (or import with --keepalived)",
+			    v, v, s->port);
 		fprintf(out, "# haproxy binds every address (line %d): write the VIP here.\n",
 			s->bind_line);
-		fprintf(out, "listen = VIP:%u\n", s->port);
+		fprintf(out, "listen = %s:%u\n", v, s->port);
 	}
 	fprintf(out, "# nat while some servers still run haproxy; once every server runs\n"
 		     "# khaxdp, mode = dsr: they answer their clients directly and\n"
@@ -411,6 +426,8 @@ static void write_vrrp(FILE *out, const struct kx_imp_keepalived *k,
 	fprintf(out, "version = %u\n", v->version);
 	for (unsigned int i = 0; i < v->n_vips; i++)
 		fprintf(out, "virtual_ipaddress = %s\n", v->vips[i]);
+	for (unsigned int i = 0; i < v->n_excluded; i++)
+		fprintf(out, "virtual_ipaddress_excluded = %s\n", v->excluded[i]);
 	if (v->nopreempt)
 		fprintf(out, "# nopreempt\npreempt = no\n");
 	if (v->has_preempt_delay)
@@ -446,8 +463,8 @@ static void final_listen(const struct kx_imp_service *s,
 
 	if (!s->listen_any)
 		snprintf(buf, len, "%s", s->listen);
-	else if (first_vip(k, vip, sizeof(vip)))
-		snprintf(buf, len, "%.40s:%u", vip, s->port);
+	else if (first_vip(k, s, vip, sizeof(vip)))
+		snprintf(buf, len, "%s", vip);
 	else
 		buf[0] = '\0';
 }

@@ -479,11 +479,25 @@ static int server_params(struct hap *h, const struct hline *l, int i,
 }
 
 /* Port after the last ':'; the address before it into addr. */
+/* haproxy's ADDRESS:PORT: the port after the last colon, so that an IPv6
+ * address needs no brackets (":::7443", "2001:db8::1:6443"); brackets
+ * ("[::]:7443") are read too, and the "ipv6@" prefix. */
 static int split_addr_port(const char *s, char *addr, size_t len,
 			   uint16_t *port)
 {
-	const char *colon = strrchr(s, ':');
+	const char *colon, *end;
 
+	if (!strncmp(s, "ipv6@", 5))
+		s += 5;
+	if (s[0] == '[') {
+		end = strchr(s, ']');
+		if (!end || end[1] != ':' || (size_t)(end - s - 1) >= len)
+			return -EINVAL;
+		memcpy(addr, s + 1, end - s - 1);
+		addr[end - s - 1] = '\0';
+		return kx_parse_port(end + 2, port);
+	}
+	colon = strrchr(s, ':');
 	if (!colon || (size_t)(colon - s) >= len)
 		return -EINVAL;
 	memcpy(addr, s, colon - s);
@@ -491,11 +505,18 @@ static int split_addr_port(const char *s, char *addr, size_t len,
 	return kx_parse_port(colon + 1, port);
 }
 
+/* ADDRESS:PORT as khaxdp.conf writes it: [ADDRESS]:PORT for IPv6. */
+static void join_addr_port(char *buf, size_t len, const char *addr,
+			   uint16_t port)
+{
+	snprintf(buf, len, strchr(addr, ':') ? "[%s]:%u" : "%s:%u", addr, port);
+}
+
 static int bind_line(struct hap *h, struct proxy *px, const struct hline *l)
 {
-	char first[KX_IMP_TEXT_LEN], addr[32], buf[KX_IMP_TEXT_LEN];
+	char first[KX_IMP_TEXT_LEN], addr[INET6_ADDRSTRLEN], buf[KX_IMP_TEXT_LEN];
 	const char *a = l->argc > 1 ? l->argv[1] : "";
-	struct in_addr in;
+	struct in6_addr in;
 	char *comma;
 
 	if (l->argc < 2)
@@ -517,14 +538,10 @@ static int bind_line(struct hap *h, struct proxy *px, const struct hline *l)
 		a += 5;
 	if (!strncmp(a, "unix@", 5) || a[0] == '/' || !strncmp(a, "abns@", 5) ||
 	    !strncmp(a, "fd@", 3) || !strncmp(a, "sockpair@", 9)) {
-		WARN(h, l->line, "bind %s not carried over: khaxdp listens on an IPv4 address and port",
+		WARN(h, l->line, "bind %s not carried over: khaxdp listens on an IP address and port",
 		     a);
 		return 0;
 	}
-	if (!strncmp(a, "ipv6@", 5) || a[0] == '[' ||
-	    strchr(a, ':') != strrchr(a, ':'))
-		return problem(h, l->line, "bind %s: IPv6 is not supported by khaxdp yet",
-			       a);
 	if (strchr(a + (strrchr(a, ':') ? strrchr(a, ':') - a : 0), '-'))
 		return problem(h, l->line, "bind %s: port ranges are not supported (one port per service)",
 			       a);
@@ -532,12 +549,15 @@ static int bind_line(struct hap *h, struct proxy *px, const struct hline *l)
 		return problem(h, l->line, "bind %s: expected ADDRESS:PORT", a);
 	if (!*addr || !strcmp(addr, "*") || !strcmp(addr, "0.0.0.0")) {
 		px->bind_any = true;
-	} else if (inet_pton(AF_INET, addr, &in) != 1) {
-		return problem(h, l->line, "bind %s: '%s' is not an IPv4 address",
+		snprintf(addr, sizeof(addr), "0.0.0.0");
+	} else if (!strcmp(addr, "::")) {
+		px->bind_any = true;	/* an IPv6 service */
+	} else if (inet_pton(AF_INET, addr, &in) != 1 &&
+		   inet_pton(AF_INET6, addr, &in) != 1) {
+		return problem(h, l->line, "bind %s: '%s' is not an IPv4 or IPv6 address",
 			       a, addr);
 	}
-	snprintf(px->bind, sizeof(px->bind), "%s:%u",
-		 px->bind_any ? "0.0.0.0" : addr, px->port);
+	join_addr_port(px->bind, sizeof(px->bind), addr, px->port);
 	px->bind_line = l->line;
 	if (l->argc > 2)
 		WARN(h, l->line, "bind options '%s' not carried over: khaxdp balances TCP and passes TLS through",
@@ -585,9 +605,10 @@ static void clean_name(struct hap *h, int line, const char *what,
 
 static int server_line(struct hap *h, struct proxy *px, const struct hline *l)
 {
-	char addr[32], who[KX_IMP_TEXT_LEN];
+	char addr[INET6_ADDRSTRLEN], who[KX_IMP_TEXT_LEN];
+	char same[KX_IMP_ADDR_LEN];
 	struct hserver *s;
-	struct in_addr in;
+	struct in6_addr in;
 	uint16_t port;
 	const char *a;
 
@@ -607,15 +628,14 @@ static int server_line(struct hap *h, struct proxy *px, const struct hline *l)
 	if (!strncmp(a, "ipv4@", 5))
 		a += 5;
 	if (split_addr_port(a, addr, sizeof(addr), &port))
-		return problem(h, l->line, "server %s: expected IPv4:PORT, got '%s'",
+		return problem(h, l->line, "server %s: expected ADDRESS:PORT, got '%s'",
 			       l->argv[1], a);
-	if (inet_pton(AF_INET, addr, &in) != 1)
-		return problem(h, l->line, "server %s: '%s' is not an IPv4 address (khaxdp needs addresses, not names)",
+	if (inet_pton(AF_INET, addr, &in) != 1 &&
+	    inet_pton(AF_INET6, addr, &in) != 1)
+		return problem(h, l->line, "server %s: '%s' is not an IPv4 or IPv6 address (khaxdp needs addresses, not names)",
 			       l->argv[1], addr);
+	join_addr_port(same, sizeof(same), addr, port);
 	for (unsigned int i = 0; i < px->n_servers; i++) {
-		char same[KX_IMP_ADDR_LEN];
-
-		snprintf(same, sizeof(same), "%s:%u", addr, port);
 		if (!strcmp(px->servers[i].s.addr, same)) {
 			WARN(h, l->line, "server %s not carried over: %s is server %s's address too (line %d); khaxdp balances each address once",
 			     l->argv[1], same, px->servers[i].s.name,
@@ -627,7 +647,7 @@ static int server_line(struct hap *h, struct proxy *px, const struct hline *l)
 	memset(s, 0, sizeof(*s));
 	clean_name(h, l->line, "server", l->argv[1], s->s.name);
 	unique_server_name(h, px, l->line, s->s.name);
-	snprintf(s->s.addr, sizeof(s->s.addr), "%s:%u", addr, port);
+	snprintf(s->s.addr, sizeof(s->s.addr), "%s", same);
 	s->s.line = l->line;
 	s->p = px->set.defsrv;
 	snprintf(who, sizeof(who), "server %s", l->argv[1]);
@@ -1110,6 +1130,11 @@ static int make_stats(struct hap *h, const struct proxy *px)
 	snprintf(st->name, sizeof(st->name), "%s %s",
 		 kind_word(px->sec->kind), px->sec->name);
 	snprintf(st->listen, sizeof(st->listen), "%s", px->bind);
+	if (px->bind[0] == '[') {
+		snprintf(st->listen, sizeof(st->listen), "127.0.0.1:%u", px->port);
+		WARN(h, px->bind_line, "stats bind %s not carried over: the page listens on IPv4 so far; listen = %s",
+		     px->bind, st->listen);
+	}
 	if (!kx_valid_stats_uri(uri)) {
 		WARN(h, px->stats_uri_line ? px->stats_uri_line : px->sec->line,
 		     "stats uri %s not carried over: khaxdp serves a plain path beside /metrics and /status.json; uri = %s",

@@ -300,6 +300,26 @@ static bool ipv4(const char *s)
 	return inet_pton(AF_INET, s, &in) == 1;
 }
 
+/* "2001:db8::189" or "2001:db8::189/64". */
+static bool ipv6_prefix(const char *s)
+{
+	char buf[KX_IMP_ADDR_LEN];
+	struct in6_addr in;
+	char *slash, *end;
+	long prefix;
+
+	if (kx_snprintf(buf, sizeof(buf), "%s", s))
+		return false;
+	slash = strchr(buf, '/');
+	if (slash) {
+		*slash = '\0';
+		prefix = strtol(slash + 1, &end, 10);
+		if (!slash[1] || *end || prefix < 1 || prefix > 128)
+			return false;
+	}
+	return inet_pton(AF_INET6, buf, &in) == 1;
+}
+
 /* "192.168.218.189" or "192.168.218.189/24". */
 static bool ipv4_prefix(const char *s)
 {
@@ -436,30 +456,38 @@ static void clean_name(struct ka *k, int line, const char *name, char *out)
 		     name, out);
 }
 
-static int vips(struct ka *k, struct kx_imp_vrrp *v, const struct knode *b)
+/* virtual_ipaddress (excluded: virtual_ipaddress_excluded). An IPv6
+ * address among the IPv4 ones goes to the excluded ones, as keepalived
+ * moves it: khaxdp-vrrpd holds it with the instance, unadvertised. */
+static int vips(struct ka *k, struct kx_imp_vrrp *v, const struct knode *b,
+		bool excluded)
 {
+	const char *key = excluded ? "virtual_ipaddress_excluded" :
+				     "virtual_ipaddress";
 	char buf[KX_IMP_TEXT_LEN];
 
 	for (size_t i = 0; i < b->n; i++) {
 		const struct knode *n = &b->kids[i];
+		bool v6 = ipv6_prefix(n->argv[0]);
 		int extra = 1;
 
-		if (!ipv4_prefix(n->argv[0])) {
-			if (strchr(n->argv[0], ':')) {
-				WARN(k, n->line, "virtual_ipaddress %s not carried over: khaxdp-vrrpd moves IPv4 addresses only (for now)",
-				     n->argv[0]);
-				continue;
-			}
-			return problem(k->file, n->line, "virtual_ipaddress: bad address '%s' (expected IPv4[/PREFIX])",
-				       n->argv[0]);
-		}
-		if (v->n_vips == KX_IMP_MAX_VIPS) {
-			WARN(k, n->line, "virtual_ipaddress %s not carried over: at most %d addresses per instance",
-			     n->argv[0], KX_IMP_MAX_VIPS);
+		if (!ipv4_prefix(n->argv[0]) && !v6)
+			return problem(k->file, n->line, "%s: bad address '%s' (expected IPv4[/PREFIX] or IPv6[/PREFIX])",
+				       key, n->argv[0]);
+		if (v6 && !excluded)
+			WARN(k, n->line, "virtual_ipaddress %s: written as virtual_ipaddress_excluded (held with the instance, not in its IPv4 adverts), where keepalived moves it too",
+			     n->argv[0]);
+		if ((excluded || v6 ? v->n_excluded : v->n_vips) == KX_IMP_MAX_VIPS) {
+			WARN(k, n->line, "%s %s not carried over: at most %d addresses per instance",
+			     key, n->argv[0], KX_IMP_MAX_VIPS);
 			continue;
 		}
-		snprintf(v->vips[v->n_vips++], KX_IMP_ADDR_LEN, "%s",
-			 n->argv[0]);
+		if (excluded || v6)
+			snprintf(v->excluded[v->n_excluded++], KX_IMP_ADDR_LEN,
+				 "%s", n->argv[0]);
+		else
+			snprintf(v->vips[v->n_vips++], KX_IMP_ADDR_LEN, "%s",
+				 n->argv[0]);
 		if (n->argc == 3 && !strcmp(n->argv[1], "dev") &&
 		    !strcmp(n->argv[2], v->interface))
 			extra = 3;	/* the instance's own interface */
@@ -631,7 +659,9 @@ static int instance_key(struct ka *k, struct kx_imp_vrrp *v,
 
 	if (n->block) {
 		if (!strcmp(key, "virtual_ipaddress"))
-			return vips(k, v, n);
+			return vips(k, v, n, false);
+		if (!strcmp(key, "virtual_ipaddress_excluded"))
+			return vips(k, v, n, true);
 		if (!strcmp(key, "unicast_peer"))
 			return peers(k, v, n);
 		if (!strcmp(key, "authentication"))
@@ -736,7 +766,7 @@ static int vrrp_instance(struct ka *k, const struct knode *node)
 		return problem(k->file, node->line, "vrrp_instance %s has no virtual_router_id",
 			       node->argv[1]);
 	if (!v->n_vips)
-		return problem(k->file, node->line, "vrrp_instance %s has no IPv4 virtual_ipaddress",
+		return problem(k->file, node->line, "vrrp_instance %s has no IPv4 virtual_ipaddress: khaxdp-vrrpd advertises over IPv4 so far (give an IPv6-only instance's addresses to an IPv4 instance as virtual_ipaddress_excluded)",
 			       node->argv[1]);
 	if (v->has_auth && v->version == 3) {
 		WARN(k, node->line, "authentication of vrrp_instance %s not carried over: VRRPv3 has none (keepalived ignores it too)",

@@ -656,6 +656,74 @@ static void test_bind_among_snat_ports(void **state)
 	free(h);
 }
 
+/* Dual stack: haproxy binds IPv6 too (every address, ":::7443"), with
+ * IPv6 servers (brackets or ipv6@); keepalived's instance carries the IPv6
+ * VIP among its addresses. The output: an IPv6 service on that VIP, the
+ * VIP held with the IPv4 instance (virtual_ipaddress_excluded), and both
+ * khaxdp and khaxdp-vrrpd take it. */
+static void test_dual_stack(void **state)
+{
+	static const char hap[] =
+		"frontend api\n"
+		"    bind :7443\n"
+		"    default_backend app\n"
+		"frontend api6\n"
+		"    bind :::7443\n"
+		"    default_backend app6\n"
+		"backend app\n"
+		"    server a 10.0.0.2:6443\n"
+		"    server b 10.0.0.3:6443\n"
+		"backend app6\n"
+		"    server a [2001:db8::2]:6443\n"
+		"    server b ipv6@2001:db8::3:6443\n";
+	static const char ka[] =
+		"vrrp_instance VI_1 {\n"
+		"  interface eth0\n"
+		"  virtual_router_id 51\n"
+		"  virtual_ipaddress {\n"
+		"    10.0.0.100/24\n"
+		"    2001:db8::100/64\n"
+		"  }\n"
+		"  virtual_ipaddress_excluded {\n"
+		"    2001:db8::101\n"
+		"  }\n"
+		"}\n";
+	struct kx_imp_haproxy *h = calloc(1, sizeof(*h));
+	struct kx_imp_keepalived k;
+	struct kx_config *cfg = calloc(1, sizeof(*cfg));
+	struct vrrp_config *vc = calloc(1, sizeof(*vc));
+	struct kx_imp_warnings w = {};
+	char *text;
+
+	(void)state;
+	assert_int_equal(kx_import_haproxy("dual.cfg", hap, h, &w), 0);
+	assert_int_equal(kx_import_keepalived("dual.conf", ka, &k, &w), 0);
+	assert_int_equal(k.inst[0].n_vips, 1);
+	assert_int_equal(k.inst[0].n_excluded, 2);
+	assert_warning(&w, 6, "2001:db8::100/64");
+	text = write_conf(h, &k, &w);
+	assert_contains(text, "\nlisten = 10.0.0.100:7443\n");
+	assert_contains(text, "\nlisten = [2001:db8::100]:7443\n");
+	assert_contains(text, "\nserver = a [2001:db8::2]:6443\n");
+	assert_contains(text, "\nserver = b [2001:db8::3]:6443\n");
+	assert_contains(text, "\nvirtual_ipaddress_excluded = 2001:db8::100/64\n"
+			      "virtual_ipaddress_excluded = 2001:db8::101\n");
+	if (kx_config_load_string(cfg, "dual.conf", text))
+		fail_msg("khaxdp refuses: %s\n%s", kx_last_error(), text);
+	assert_int_equal(cfg->n_services, 2);
+	assert_int_equal(cfg->services[1].listen.family, KHAXDP_AF_INET6);
+	if (vrrp_conf_from(cfg, vc))
+		fail_msg("khaxdp-vrrpd refuses: %s\n%s", kx_last_error(), text);
+	assert_int_equal(vc->inst[0].n_excluded, 2);
+	assert_true(vrrp_conf_carries_service(vc, &vc->inst[0], KHAXDP_AF_INET6));
+	kx_config_free(cfg);
+	free(text);
+	kx_imp_warnings_free(&w);
+	free(vc);
+	free(cfg);
+	free(h);
+}
+
 /* ---- the rest of keepalived's words --------------------------------------- */
 
 static const char ka_misc[] =
@@ -744,6 +812,7 @@ static void test_keepalived_misc(void **state)
 	assert_contains(text, "\nunicast_peer = 10.0.0.2\nunicast_peer = 10.0.0.3\n");
 	assert_contains(text, "\ntrack_dataplane = weight 0\n");
 	assert_contains(text, "\nnotify_master = /usr/local/bin/up.sh master\n");
+	assert_contains(text, "\nvirtual_ipaddress_excluded = fd00::1/64\n");
 	if (kx_config_load_string(cfg, "misc.conf", text))
 		fail_msg("khaxdp refuses: %s\n%s", kx_last_error(), text);
 	assert_string_equal(cfg->interface, "eth1");
@@ -777,7 +846,7 @@ static void test_bad_files(void **state)
 		{ false, "vrrp_instance X {\n interface e\n virtual_router_id 300\n}\n",
 		  "bad.conf:3: virtual_router_id: bad value '300' (1-255)" },
 		{ false, "vrrp_instance X {\n interface e\n virtual_router_id 3\n}\n",
-		  "bad.conf:1: vrrp_instance X has no IPv4 virtual_ipaddress" },
+		  "bad.conf:1: vrrp_instance X has no IPv4 virtual_ipaddress: khaxdp-vrrpd advertises over IPv4 so far (give an IPv6-only instance's addresses to an IPv4 instance as virtual_ipaddress_excluded)" },
 		{ false, "vrrp_script s {\n script \"x\n}\n",
 		  "bad.conf:2: unterminated quote" },
 		{ true, "  bind :80\nfrontend x\n",
@@ -787,7 +856,7 @@ static void test_bad_files(void **state)
 		{ true, "frontend x\n bind 1.2.3.4:80\n default_backend nope\n",
 		  "bad.conf:3: no backend named 'nope'" },
 		{ true, "backend b\n server a apiserver.local:6443 check\n",
-		  "bad.conf:2: server a: 'apiserver.local' is not an IPv4 address (khaxdp needs addresses, not names)" },
+		  "bad.conf:2: server a: 'apiserver.local' is not an IPv4 or IPv6 address (khaxdp needs addresses, not names)" },
 		{ true, "defaults\n timeout client soon\n",
 		  "bad.conf:2: timeout: bad time 'soon' (e.g. 30m, 5s, 2000 for ms)" },
 		{ true, "frontend\n",
@@ -893,6 +962,7 @@ int main(void)
 		cmocka_unit_test(test_stats_auth),
 		cmocka_unit_test(test_output_always_loads),
 		cmocka_unit_test(test_bind_among_snat_ports),
+		cmocka_unit_test(test_dual_stack),
 		cmocka_unit_test(test_keepalived_misc),
 		cmocka_unit_test(test_bad_files),
 		cmocka_unit_test(test_files),

@@ -2,7 +2,8 @@
 /*
  * bench - cost per packet of the XDP data plane, measured in the kernel with
  * BPF_PROG_TEST_RUN and a large repeat count, beside a baseline program that
- * only parses Ethernet/IPv4/TCP and passes.
+ * only parses Ethernet/IPv4 or IPv6/TCP and passes; the IPv6 cases go
+ * through the tail call to the IPv6 program.
  *
  * With repeat > 1 the kernel runs the program again on the buffer it has
  * already rewritten. So that every run takes the path it is meant to
@@ -53,6 +54,12 @@
 #define BENCH_VIP	IP4(192, 168, 218, 100)	/* VIP = backend */
 #define OTHER_ADDR	IP4(192, 168, 218, 77)
 #define PEER_ADDR	IP4(192, 168, 218, 60)	/* a host talking to the node */
+/* The same over IPv6 (2001:db8:218::/64 on ens33): the IPv6 service's
+ * cases go through the tail call to the IPv6 program. */
+static const struct in6_addr NODE_ADDR6 = LAB6(0x50);
+static const struct in6_addr BENCH_VIP6 = LAB6(0x100);
+static const struct in6_addr OTHER_ADDR6 = LAB6(0x77);
+static const struct in6_addr PEER_ADDR6 = LAB6(0x60);
 #define CLIENT_PORT	40000
 #define TRIALS_MAX	64
 #define FULL_FLOWS	8192	/* the table of "SYN, flow table full" */
@@ -80,7 +87,9 @@ static int bench_lab(void)
 	if (lab_setup())
 		return -1;
 	return lab_ip("neigh replace 192.168.218.50 lladdr 02:00:00:00:01:71 dev ens33 nud permanent") ||
-	       lab_ip("neigh replace 192.168.218.100 lladdr 02:00:00:00:01:71 dev ens33 nud permanent");
+	       lab_ip("neigh replace 192.168.218.100 lladdr 02:00:00:00:01:71 dev ens33 nud permanent") ||
+	       lab_ip("-6 neigh replace 2001:db8:218::50 lladdr 02:00:00:00:01:71 dev ens33 nud permanent") ||
+	       lab_ip("-6 neigh replace 2001:db8:218::100 lladdr 02:00:00:00:01:71 dev ens33 nud permanent");
 }
 
 /* A TCP frame from ens33's MAC to ens33's MAC (see bench_lab()), with
@@ -97,6 +106,21 @@ static void bench_pkt(struct pkt *p, __be32 saddr, __u16 sport, __be32 daddr,
 	};
 
 	pkt_tcp4(p, &s);
+}
+
+/* The same over IPv6. */
+static void bench_pkt6(struct pkt *p, const struct in6_addr *saddr,
+		       __u16 sport, const struct in6_addr *daddr, __u16 dport,
+		       int syn)
+{
+	struct tcp_spec s = {
+		.smac = MAC_ENS33, .dmac = MAC_ENS33,
+		.saddr6 = *saddr, .daddr6 = *daddr, .sport = sport, .dport = dport,
+		.flags = syn ? TCP_SYN : TCP_ACK, .seq = 1, .ack = syn ? 0 : 1,
+		.ts = 1, .tsval = 1000, .tsecr = syn ? 0 : 1000,
+	};
+
+	pkt_tcp6(p, &s);
 }
 
 static __u64 stat_sum(int map_fd, __u32 key)
@@ -138,6 +162,10 @@ static void ttl_reset(struct pkt *p)
 {
 	struct iphdr *ip = pkt_ip(p);
 
+	if (pkt_is_ip6(p)) {
+		pkt_ipv6hdr(p)->hop_limit = 255;	/* no header checksum */
+		return;
+	}
 	ip->ttl = 255;
 	ip->check = ip4_csum(ip);
 }
@@ -224,8 +252,9 @@ static int map_put(struct bpf_map *m, const void *key, const void *val)
 }
 
 /* One service VIP:7443 whose only backend is VIP:7443 itself (remote), on
- * a node whose NAT address is the client's: see the comment at the top.
- * The ring is published by the library, as the loader and the agent do. */
+ * a node whose NAT address is the client's: see the comment at the top;
+ * and the same over IPv6 ([VIP6]:7443, service 1, backend 1). The rings
+ * are published by the library, as the loader and the agent do. */
 static int fill_maps(struct khaxdp *skel, __u16 snat_min, __u16 snat_max)
 {
 	struct khaxdp_node nd = { .family = KHAXDP_AF_INET,
@@ -233,8 +262,10 @@ static int fill_maps(struct khaxdp *skel, __u16 snat_min, __u16 snat_max)
 				  .snat_port_min = snat_min,
 				  .snat_port_max = snat_max,
 				  .n_vips = 1,
+				  .n_vips6 = 1,
 				  .connect_timeout_s = 4,
 				  .active = 1,	/* it balances */
+				  .active6 = 1,
 				  /* NAT from the node's (= the client's) address:
 				   * the fixed points of the top comment */
 				  .flags = KHAXDP_NODE_SNAT_NODE,
@@ -250,8 +281,11 @@ static int fill_maps(struct khaxdp *skel, __u16 snat_min, __u16 snat_max)
 				     .health = KHAXDP_HEALTH_UP,
 				     .admin = KHAXDP_ADMIN_ENABLED,
 				     .name = "self" };
+	struct khaxdp_vip vip6 = vip;
+	struct khaxdp_service svc6 = svc;
+	struct khaxdp_backend be6 = be;
 	struct kx_maps m = { .lock_fd = -1 };
-	__u32 zero = 0;
+	__u32 zero = 0, one = 1;
 
 #define BENCH_MAP_FD(name, type, key, value) m.name = bpf_map__fd(skel->maps.name);
 	KHAXDP_MAPS(BENCH_MAP_FD)
@@ -260,12 +294,23 @@ static int fill_maps(struct khaxdp *skel, __u16 snat_min, __u16 snat_max)
 	vip.addr.v4 = BENCH_VIP;
 	be.addr.v4 = BENCH_VIP;
 	nd.vips[0] = vip.addr;
+	memcpy(&nd.addr6, &NODE_ADDR6, 16);
+	memcpy(&vip6.addr, &BENCH_VIP6, 16);
+	vip6.family = KHAXDP_AF_INET6;
+	nd.vips6[0] = vip6.addr;
+	svc6.id = 1;
+	be6.addr = vip6.addr;
+	be6.family = KHAXDP_AF_INET6;
+	be6.service_id = 1;
 	memcpy(nd.mac, MAC_ENS33, ETH_ALEN);
 	if (map_put(skel->maps.node, &zero, &nd) ||
 	    map_put(skel->maps.backends, &zero, &be) ||
-	    map_put(skel->maps.services, &vip, &svc))
+	    map_put(skel->maps.services, &vip, &svc) ||
+	    map_put(skel->maps.backends, &one, &be6) ||
+	    map_put(skel->maps.services, &vip6, &svc6))
 		return -1;
-	if (kx_service_rebuild_ring(&m, svc.id)) {
+	if (kx_service_rebuild_ring(&m, svc.id) ||
+	    kx_service_rebuild_ring(&m, svc6.id)) {
 		fprintf(stderr, "bench: %s\n", kx_last_error());
 		return -1;
 	}
@@ -366,7 +411,7 @@ int main(int argc, char **argv)
 	struct options o = { .trials = 7, .repeat = 1000000,
 			     .fwd_repeat = 4000 * CHUNK_RUNS,
 			     .syn_repeat = 32 * CHUNK_RUNS };
-	struct result res[7] = {
+	struct result res[] = {
 		{ "baseline (parse + pass)", "baseline" },
 		{ "non-VIP, to the node", "PASS_NOT_VIP" },
 		{ "non-VIP, other address", "PASS_NOT_VIP" },
@@ -374,6 +419,10 @@ int main(int argc, char **argv)
 		{ "SYN, flow table full", "FLOW_NEW" },
 		{ "established, forward", "FWD_TX" },
 		{ "established, reply", "REPLY_TX" },
+		{ "IPv6 non-VIP, other address", "PASS_NOT_VIP" },
+		{ "IPv6 SYN, new flow", "FLOW_NEW" },
+		{ "IPv6 established, forward", "FWD_TX" },
+		{ "IPv6 established, reply", "REPLY_TX" },
 	};
 	struct pkt pkt;
 	struct khaxdp *lb = NULL, *synlb = NULL, *fulllb = NULL;
@@ -507,7 +556,42 @@ int main(int argc, char **argv)
 		    KHAXDP_STAT_REPLY_TX))
 		goto out;
 
-	print_table(res, 7, &o);
+	/* IPv6: the same fixed points, through the tail call. */
+	bench_pkt6(&pkt, &PEER_ADDR6, 5555, &OTHER_ADDR6, 443, 0);
+	if (measure(&res[7], &o, lb_fd, &pkt, 1, o.repeat, false, lb_stats,
+		    KHAXDP_STAT_PASS_NOT_VIP))
+		goto out;
+	for (unsigned int i = 0; i < o.trials; i++)
+		bench_pkt6(&syns[i], &NODE_ADDR6, SYN_PORT_MIN - 1 - i,
+			   &BENCH_VIP6, VIP_PORT, 1);
+	if (measure(&res[8], &o, bpf_program__fd(synlb->progs.khaxdp_xdp), syns,
+		    o.trials, o.syn_repeat, true, bpf_map__fd(synlb->maps.stats),
+		    KHAXDP_STAT_FLOW_NEW))
+		goto out;
+	sa.saddr6 = BENCH_VIP6;
+	sa.daddr6 = NODE_ADDR6;
+	bench_pkt6(&pkt, &NODE_ADDR6, CLIENT_PORT, &BENCH_VIP6, VIP_PORT, 1);
+	if (measure(&open, &once, lb_fd, &pkt, 1, 1, true, lb_stats,
+		    KHAXDP_STAT_FLOW_NEW))
+		goto out;
+	pkt_tcp6(&pkt, &sa);
+	if (measure(&synack, &once, lb_fd, &pkt, 1, 1, true, lb_stats,
+		    KHAXDP_STAT_REPLY_TX))
+		goto out;
+	bench_pkt6(&pkt, &NODE_ADDR6, CLIENT_PORT, &BENCH_VIP6, VIP_PORT, 0);
+	if (measure(&confirm, &once, lb_fd, &pkt, 1, 1, true, lb_stats,
+		    KHAXDP_STAT_FLOW_CONFIRMED))
+		goto out;
+	bench_pkt6(&pkt, &NODE_ADDR6, CLIENT_PORT, &BENCH_VIP6, VIP_PORT, 0);
+	if (measure(&res[9], &o, lb_fd, &pkt, 1, o.fwd_repeat, true, lb_stats,
+		    KHAXDP_STAT_FWD_TX))
+		goto out;
+	bench_pkt6(&pkt, &BENCH_VIP6, VIP_PORT, &NODE_ADDR6, CLIENT_PORT, 0);
+	if (measure(&res[10], &o, lb_fd, &pkt, 1, o.fwd_repeat, true, lb_stats,
+		    KHAXDP_STAT_REPLY_TX))
+		goto out;
+
+	print_table(res, sizeof(res) / sizeof(res[0]), &o);
 	rc = 0;
 out:
 	khaxdp__destroy(fulllb);
