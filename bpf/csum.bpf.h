@@ -31,6 +31,19 @@ static __always_inline __u32 csum_delta2(__u32 delta, __be16 from, __be16 to)
 	return csum_add(csum_add(delta, (__u16)~from), (__u16)to);
 }
 
+/* Delta for replacing the 16-byte (IPv6) address at @from with @to. */
+static __always_inline __u32 csum_delta16(__u32 delta, const void *from,
+					  const void *to)
+{
+	const __be32 *f = from, *t = to;
+	__u32 i;
+
+#pragma unroll
+	for (i = 0; i < 4; i++)
+		delta = csum_delta4(delta, f[i], t[i]);
+	return delta;
+}
+
 /* HC' = ~(~HC + delta), folded to 16 bits. */
 static __always_inline void csum_apply(__sum16 *sum, __u32 delta)
 {

@@ -432,6 +432,14 @@ static __always_inline int reply(struct xdp_md *ctx, struct packet *p)
 
 /* --- XDP: ICMP errors of flows ------------------------------------------- */
 
+/* The outer packet's addresses, in the flow keys' form. */
+static __always_inline void icmp_outer_addrs(const struct packet *p,
+					     union khaxdp_addr *src,
+					     union khaxdp_addr *dst)
+{
+	pkt_addrs(p, src, dst);
+}
+
 /* To a VIP (or this node), about VIP:snat -> backend:port that we
  * forwarded: to the client, about client:port -> VIP:port. From the
  * backend itself it comes from the VIP; a router's address stays. */
@@ -440,21 +448,23 @@ static __always_inline int icmp_to_client(struct xdp_md *ctx, struct packet *p,
 					  const struct khaxdp_node *nd,
 					  int *verdict)
 {
+	union khaxdp_addr qsrc, qdst, osrc, odst, from;
 	struct khaxdp_flow_key rkey = {};
 	struct khaxdp_flow *f;
 	struct khaxdp_nat *n;
-	__be32 from;
 	__u64 now;
 	int reason;
 
-	if (e->ip->saddr != p->ip->daddr)
+	icmp_quote_addrs(p, e, &qsrc, &qdst);
+	icmp_outer_addrs(p, &osrc, &odst);
+	if (!addr_equal(&qsrc, &odst))
 		return KHAXDP_STAT_ICMP_NO_FLOW;
-	rkey.src.v4 = e->ip->daddr;
-	rkey.dst.v4 = e->ip->saddr;
+	rkey.src = qdst;
+	rkey.dst = qsrc;
 	rkey.sport = e->tcp->dest;
 	rkey.dport = e->tcp->source;
 	rkey.proto = IPPROTO_TCP;
-	rkey.family = KHAXDP_AF_INET;
+	rkey.family = p->family;
 	now = bpf_ktime_get_coarse_ns();
 	n = bpf_map_lookup_elem(&nat, &rkey);
 	f = n ? nat_flow_of(n, e->tcp->source, now) : NULL;
@@ -470,10 +480,10 @@ static __always_inline int icmp_to_client(struct xdp_md *ctx, struct packet *p,
 	reason = fib_next_hop(ctx, p, &n->flow.dst, &n->flow.src, &n->hop, now);
 	if (reason != STAT_CONTINUE)
 		return reason;
-	from = p->ip->saddr == e->ip->daddr ? n->flow.dst.v4 : p->ip->saddr;
-	icmp_rewrite_quote(e, n->flow.src.v4, n->flow.sport, n->flow.dst.v4,
+	from = addr_equal(&osrc, &qdst) ? n->flow.dst : osrc;
+	icmp_rewrite_quote(p, e, &n->flow.src, n->flow.sport, &n->flow.dst,
 			   n->flow.dport);
-	icmp_rewrite_outer(p, from, n->flow.src.v4, 1);
+	icmp_rewrite_outer(p, e, &from, &n->flow.src, 1);
 	*verdict = fib_transmit(ctx, p, &n->hop, KHAXDP_STAT_ICMP_TX,
 				KHAXDP_STAT_ICMP_TX);
 	return STAT_CONTINUE;
@@ -489,34 +499,35 @@ static __always_inline int icmp_to_backend(struct xdp_md *ctx, struct packet *p,
 					   const struct khaxdp_node *nd,
 					   int *verdict)
 {
+	union khaxdp_addr qsrc, qdst, osrc, odst, src;
 	struct khaxdp_nexthop *hop;
 	struct khaxdp_flow_key key = {};
 	struct khaxdp_backend *b;
 	struct khaxdp_flow *f;
 	__u64 now = bpf_ktime_get_coarse_ns();
-	union khaxdp_addr src;
 	int reason, dsr;
 
-	key.src.v4 = e->ip->daddr;
-	key.dst.v4 = e->ip->saddr;
+	icmp_quote_addrs(p, e, &qsrc, &qdst);
+	icmp_outer_addrs(p, &osrc, &odst);
+	key.src = qdst;
+	key.dst = qsrc;
 	key.sport = e->tcp->dest;
 	key.dport = e->tcp->source;
 	key.proto = IPPROTO_TCP;
-	key.family = KHAXDP_AF_INET;
+	key.family = p->family;
 	f = flow_lookup_live(&key, 0, now);
 	if (!f)
 		f = flow_half_open_live(&key, now);
 	if (!f)
 		return KHAXDP_STAT_ICMP_NO_FLOW;
 	flow_snat_addr(nd, &key, f, &src);
-	b = backend_get(f->backend_id, KHAXDP_AF_INET);
+	b = backend_get(f->backend_id, p->family);
 	if (!b)
 		return KHAXDP_STAT_ICMP_NO_FLOW;
 	if (f->flags & KHAXDP_FLOW_LOCAL) {
 		/* The local apiserver's socket is node:port -> client. */
-		icmp_rewrite_quote(e, b->addr.v4, b->port, e->ip->daddr,
-				   e->tcp->dest);
-		icmp_rewrite_outer(p, p->ip->saddr, b->addr.v4, 0);
+		icmp_rewrite_quote(p, e, &b->addr, b->port, &qdst, e->tcp->dest);
+		icmp_rewrite_outer(p, e, &osrc, &b->addr, 0);
 		*verdict = XDP_PASS;
 		return KHAXDP_STAT_ICMP_LOCAL;
 	}
@@ -527,17 +538,15 @@ static __always_inline int icmp_to_backend(struct xdp_md *ctx, struct packet *p,
 		return KHAXDP_STAT_ICMP_NO_FLOW;
 	dsr = f->mode == KHAXDP_MODE_DSR;
 	if (dsr)
-		src.v4 = p->ip->saddr;
+		src = osrc;
 	reason = fib_next_hop(ctx, p, &src, &b->addr, hop, now);
 	if (reason != STAT_CONTINUE)
 		return reason;
 	if (dsr)
-		icmp_rewrite_quote(e, b->addr.v4, b->port, e->ip->daddr,
-				   e->tcp->dest);
+		icmp_rewrite_quote(p, e, &b->addr, b->port, &qdst, e->tcp->dest);
 	else
-		icmp_rewrite_quote(e, b->addr.v4, b->port, src.v4,
-				   f->snat_port);
-	icmp_rewrite_outer(p, src.v4, b->addr.v4, 1);
+		icmp_rewrite_quote(p, e, &b->addr, b->port, &src, f->snat_port);
+	icmp_rewrite_outer(p, e, &src, &b->addr, 1);
 	*verdict = fib_transmit(ctx, p, hop, KHAXDP_STAT_ICMP_TX,
 				KHAXDP_STAT_ICMP_TX);
 	return STAT_CONTINUE;
@@ -551,14 +560,14 @@ static __always_inline int not_tcp(struct xdp_md *ctx, struct packet *p,
 	int reason = KHAXDP_STAT_PASS_NOT_TCP, verdict = XDP_PASS;
 	struct khaxdp_node *nd = node_get();
 	struct icmp_err e;
+	int to_node;
 
-	if (p->family == KHAXDP_AF_INET && nd &&
-	    node_mac_is(nd, p->eth->h_dest) &&
-	    (node_is_dst(nd, p) || node_has_vip(nd, p))) {
-		reason = icmp_parse(p, data_end, &e);
+	if (nd && node_mac_is(nd, p->eth->h_dest)) {
+		to_node = node_is_dst(nd, p);
+		if (to_node || node_has_vip(nd, p))
+			reason = icmp_parse(p, data_end, &e);
 		if (reason == STAT_CONTINUE &&
-		    (p->ip->daddr == nd->addr.v4 ||
-		     node_snat_port(nd, e.tcp->source)))
+		    (to_node || node_snat_port(nd, e.tcp->source)))
 			reason = icmp_to_client(ctx, p, &e, nd, &verdict);
 		else if (reason == STAT_CONTINUE)
 			reason = icmp_to_backend(ctx, p, &e, nd, &verdict);

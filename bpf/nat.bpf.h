@@ -325,19 +325,6 @@ static __always_inline void nat_rewrite4(struct packet *p, __be32 saddr,
 	tcp->dest = dport;
 }
 
-/* Delta of the 16-byte address at @from becoming @to. */
-static __always_inline __u32 csum_delta16(__u32 delta, const void *from,
-					  const union khaxdp_addr *to)
-{
-	const __be32 *f = from;
-	__u32 i;
-
-#pragma unroll
-	for (i = 0; i < 4; i++)
-		delta = csum_delta4(delta, f[i], to->v6[i]);
-	return delta;
-}
-
 /* The same for IPv6: no header checksum, the TCP one covers the addresses
  * (its pseudo-header); the hop limit goes down as the TTL does. */
 static __always_inline void nat_rewrite6(struct packet *p,

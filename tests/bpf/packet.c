@@ -261,6 +261,54 @@ void pkt_ip4(struct pkt *p, const __u8 *dmac, __u8 proto, __be32 saddr,
 	p->len = ETH_HLEN_ + 20 + l4_len;
 }
 
+/* The sum over the IPv6 pseudo-header (next header nh) and the payload. */
+static __u32 ip6_upper_sum(const struct ipv6hdr *ip6, __u8 nh)
+{
+	__u32 len = ntohs(ip6->payload_len), sum = 0;
+
+	sum = pkt_sum16(sum, &ip6->saddr, 16);
+	sum = pkt_sum16(sum, &ip6->daddr, 16);
+	sum += len + nh;
+	return pkt_sum16(sum, ip6 + 1, len);
+}
+
+__u16 icmp6_csum_verify(const struct ipv6hdr *ip6)
+{
+	return pkt_fold(ip6_upper_sum(ip6, 58));
+}
+
+void pkt_icmp6_error(struct pkt *p, const __u8 *dmac,
+		     const struct in6_addr *src, const struct in6_addr *dst,
+		     __u8 type, __u8 code, const void *quote, __u32 quote_len,
+		     __u8 hop_limit)
+{
+	struct tcp_spec s = { .dmac = dmac };
+	struct ipv6hdr *ip6;
+	__u8 *icmp;
+	__u16 sum;
+	__be32 first = htonl(6u << 28), mtu = htonl(ICMP_ERROR_MTU);
+
+	if (quote_len > 128)
+		quote_len = 128;
+	eth_build(p, &s, ETH_P_IPV6);
+	ip6 = pkt_ipv6hdr(p);
+	memcpy(ip6, &first, 4);
+	ip6->payload_len = htons(8 + quote_len);
+	ip6->nexthdr = 58;
+	ip6->hop_limit = hop_limit;
+	ip6->saddr = *src;
+	ip6->daddr = *dst;
+	icmp = (__u8 *)(ip6 + 1);
+	icmp[0] = type;
+	icmp[1] = code;
+	if (type == ICMPV6_PKT_TOOBIG_)
+		memcpy(icmp + 4, &mtu, 4);
+	memcpy(icmp + 8, quote, quote_len);
+	sum = htons(~pkt_fold(ip6_upper_sum(ip6, 58)) & 0xffff);
+	memcpy(icmp + 2, &sum, 2);
+	p->len = ETH_HLEN_ + 40 + 8 + quote_len;
+}
+
 struct tcp_spec client_spec(__be32 client, __u16 cport, __u8 flags)
 {
 	struct tcp_spec s = {

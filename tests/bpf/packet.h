@@ -92,6 +92,18 @@ void pkt_ip4(struct pkt *p, const __u8 *dmac, __u8 proto, __be32 saddr,
 #define ICMP_ERROR_MTU		1400
 void pkt_icmp4_error(struct pkt *p, const __u8 *dmac, __be32 src, __be32 dst,
 		     __u8 code, const void *quote, __u32 quote_len, __u8 ttl);
+/* ICMPv6 error (ICMPV6_* type and code; "packet too big" carries
+ * ICMP_ERROR_MTU) quoting `quote` (up to 128 bytes) from src to dst,
+ * arriving on ens33 for dmac, its checksum over the IPv6 pseudo-header. */
+#define ICMPV6_DEST_UNREACH_	1
+#define ICMPV6_PKT_TOOBIG_	2
+void pkt_icmp6_error(struct pkt *p, const __u8 *dmac,
+		     const struct in6_addr *src, const struct in6_addr *dst,
+		     __u8 type, __u8 code, const void *quote, __u32 quote_len,
+		     __u8 hop_limit);
+/* The ICMPv6 checksum over the pseudo-header and the message: 0xffff
+ * (summed with the checksum field) when it is right. */
+__u16 icmp6_csum_verify(const struct ipv6hdr *ip6);
 /* A client's packet to VIP:7443. */
 struct tcp_spec client_spec(__be32 client, __u16 cport, __u8 flags);
 /* Same spec as `s` with a different source and destination. */

@@ -331,6 +331,48 @@ static void gone_rst(struct fixture *fx)
 	pkt_tcp(&want)->check = tcp6_csum(pkt_ipv6hdr(&want));
 	ASSERT_FRAME(&r, &want, "RST from [VIP]:7443");
 	ASSERT_STAT(fx, RST_GONE, 1);
+	fx_set_backend(fx, B6_CONTROL2, KHAXDP_HEALTH_UP, KHAXDP_ADMIN_ENABLED);
+}
+
+/* ICMPv6 "packet too big" from a router about what we sent the client
+ * (VIP:7443 -> client, a NAT66 reply): to the backend, about what it sent
+ * (control2:6443 -> node:SNAT), from the node, one hop less; the quoted
+ * TCP checksum and the ICMPv6 one (over the new outer addresses too)
+ * right, compared with frames built from scratch. */
+static void icmp6_too_big(struct fixture *fx)
+{
+	static const struct in6_addr router = LAB6(0x1);
+	struct tcp_spec sa = {
+		.saddr6 = VIP_IP6, .sport = VIP_PORT,
+		.daddr6 = CLIENT_IP6, .dport = CPORT, .flags = TCP_SYN | TCP_ACK,
+		.seq = SERVER_ISN, .ack = CLIENT_ISN + 1,
+	}, q;
+	struct pkt quote, in, exp;
+	struct run r;
+
+	if (fill_dual(fx, "nat") || !nat66_handshake(fx, CPORT))
+		return;
+	pkt_tcp6(&quote, &sa);
+	pkt_icmp6_error(&in, NULL, &router, &VIP_IP6, ICMPV6_PKT_TOOBIG_, 0,
+			quote.data + ETH_HLEN_, quote.len - ETH_HLEN_, 64);
+	if (!ASSERT_OK(run_xdp(fx, &in, &r), "test_run") ||
+	    !ASSERT_VERDICT(&r, XDP_TX, "to control2"))
+		return;
+	q = sa;
+	q.saddr6 = CTRL2_IP6;
+	q.sport = API_PORT;
+	q.daddr6 = NODE_IP6;
+	q.dport = SNAT_MIN;
+	pkt_tcp6(&quote, &q);
+	pkt_icmp6_error(&exp, MAC_CTRL2, &NODE_IP6, &CTRL2_IP6,
+			ICMPV6_PKT_TOOBIG_, 0, quote.data + ETH_HLEN_,
+			quote.len - ETH_HLEN_, 63);
+	memcpy(exp.data + 6, MAC_ENS33, 6);
+	ASSERT_EQ(icmp6_csum_verify((const void *)(r.out + ETH_HLEN_)), 0xffff,
+		  "ICMPv6 checksum of the output, recomputed in full");
+	ASSERT_MEMEQ(r.out, r.len, exp.data, exp.len,
+		     "the error, as control2 must get it");
+	ASSERT_STAT(fx, ICMP_TX, 1);
 }
 
 /* Without the IPv6 program in its array (a loader that did not load it),
@@ -364,6 +406,7 @@ static const struct fx_case cases[] = {
 	{ "hop_limit", hop_limit },
 	{ "standby_per_family", standby_per_family },
 	{ "gone_rst", gone_rst },
+	{ "icmp6_too_big", icmp6_too_big },
 	{ "no_ipv6_program", no_ipv6_program },
 };
 
