@@ -14,7 +14,7 @@ import subprocess
 import sys
 import tempfile
 
-PATHS = ["direct", "khaxdp", "dsr", "haproxy"]
+PATHS = ["direct", "khaxdp", "dsr", "haproxy", "direct6", "khaxdp6", "haproxy6"]
 HZ = os.sysconf("SC_CLK_TCK")
 
 # key, title, unit, higher is better, format
@@ -60,7 +60,8 @@ GOALS = [
     ("bulk1_MBps", "dsr", "direct", ">=", 0.9),
     ("bulk8_MBps", "dsr", "direct", ">=", 0.9),
 ]
-COLOURS = {"direct": "#9e9e9e", "khaxdp": "#2e7d32", "dsr": "#66bb6a", "haproxy": "#1565c0"}
+COLOURS = {"direct": "#9e9e9e", "khaxdp": "#2e7d32", "dsr": "#66bb6a", "haproxy": "#1565c0",
+           "direct6": "#bdbdbd", "khaxdp6": "#558b2f", "haproxy6": "#42a5f5"}
 
 
 def parse(raw):
@@ -130,11 +131,12 @@ def print_sustained(su):
                   "{} SYNs sent again, {} wrk errors".format(
                       p, s["rate"], s["rate_second_half"], s["syn_retrans_total"],
                       s["errors"]).replace(",", " "))
-    if "khaxdp" in su and "haproxy" in su and su["haproxy"]["rate"]:
-        print("  khaxdp/haproxy: {:.2f}x over the run, {:.2f}x over its second half".format(
-            su["khaxdp"]["rate"] / su["haproxy"]["rate"],
-            su["khaxdp"]["rate_second_half"] / su["haproxy"]["rate_second_half"]
-            if su["haproxy"]["rate_second_half"] else 0))
+    for k, h in (("khaxdp", "haproxy"), ("khaxdp6", "haproxy6")):
+        if k in su and h in su and su[h]["rate"]:
+            print("  {}/{}: {:.2f}x over the run, {:.2f}x over its second half".format(
+                k, h, su[k]["rate"] / su[h]["rate"],
+                su[k]["rate_second_half"] / su[h]["rate_second_half"]
+                if su[h]["rate_second_half"] else 0))
 
 
 def values(runs):
@@ -175,7 +177,7 @@ def values(runs):
             continue
         out["cpu_s_per_GB"][p].append((r["cpu_busy"] + r8["cpu_busy"]) / HZ / gb)
         out["softirq_s_per_GB"][p].append((r["cpu_softirq"] + r8["cpu_softirq"]) / HZ / gb)
-        if p == "haproxy":
+        if p in ("haproxy", "haproxy6"):
             out["haproxy_s_per_GB"][p].append((r["haproxy_cpu"] + r8["haproxy_cpu"]) / HZ / gb)
     return out, errors, stalled
 
@@ -276,6 +278,18 @@ def print_tables(s, errors, a):
             xr(ratio(s, key, "khaxdp", "haproxy")), xr(ratio(s, key, "khaxdp", "direct")),
             xr(ratio(s, key, "dsr", "direct"))))
     print()
+    print("IPv6 (the same paths over IPv6):")
+    print()
+    print("| metric | direct6 | khaxdp6 (nat66) | haproxy6 | khaxdp6/haproxy6 | khaxdp6/direct6 | khaxdp6/khaxdp |")
+    print("|--------|--------:|--------:|---------:|-----------------:|----------------:|---------------:|")
+    for key, _, _, _, f in METRICS:
+        if not s[key] or "khaxdp6" not in s[key]:
+            continue
+        print("| {} | {} | {} | {} | {} | {} | {} |".format(
+            SHORT[key], cell(f, s[key].get("direct6")), cell(f, s[key].get("khaxdp6")),
+            cell(f, s[key].get("haproxy6")), xr(ratio(s, key, "khaxdp6", "haproxy6")),
+            xr(ratio(s, key, "khaxdp6", "direct6")), xr(ratio(s, key, "khaxdp6", "khaxdp"))))
+    print()
     print("Goals:")
     for key, path, against, op, g in GOALS:
         for p, ag, o, gg, r, met in goal_text(s, key):
@@ -367,7 +381,7 @@ def smoke(runs, su):
                 check(r["requests"] > 0, "{} {}: {:.0f} requests".format(p, m, r["requests"]), r["requests"])
             fwd, reply = int(r["kx_fwd"]), int(r["kx_reply"])
             dsr = int(r.get("kx_dsr", 0))
-            if p == "khaxdp":
+            if p in ("khaxdp", "khaxdp6"):
                 check(fwd > 0 and reply > 0,
                       "{} {}: khaxdp forwarded {} and replied {} packets".format(p, m, fwd, reply),
                       (fwd, reply))
@@ -388,13 +402,13 @@ def smoke(runs, su):
                           p, m, STRAGGLERS),
                       "FLOW_NEW {} FWD {} REPLY {} DSR {}".format(flows, fwd, reply, dsr))
             ses = int(r["hap_sessions"])
-            if p == "haproxy":
+            if p in ("haproxy", "haproxy6"):
                 check(ses > 0, "{} {}: haproxy carried {} sessions".format(p, m, ses), ses)
             else:
                 check(ses == 0, "{} {}: haproxy carried nothing".format(p, m), ses)
         r = by.get(("conn", p))
-        if r and p == "khaxdp":
-            check(r["kx_flows"] > 0, "khaxdp conn: {:.0f} new flows".format(r["kx_flows"]), r["kx_flows"])
+        if r and p in ("khaxdp", "khaxdp6"):
+            check(r["kx_flows"] > 0, "{} conn: {:.0f} new flows".format(p, r["kx_flows"]), r["kx_flows"])
     for p in PATHS:
         got = su.get(p, {}).get("requests", 0)
         check(got > 0, "{} sustained: {:.0f} new connections".format(p, got), got)
