@@ -49,6 +49,23 @@ struct icmp_err {
 	__sum16 *tcp_check;	/* NULL when the quote stops before it */
 };
 
+/* The error's parts, once its quote is checked; the quoted TCP checksum
+ * too when the quote holds it (whole: its 18 bytes lie in the datagram). */
+static __always_inline void icmp_err_set(struct icmp_err *e,
+					 struct icmphdr *icmp, struct iphdr *ip,
+					 struct ipv6hdr *ip6,
+					 struct tcphdr *tcp, void *data_end,
+					 int whole)
+{
+	e->icmp = icmp;
+	e->ip = ip;
+	e->ip6 = ip6;
+	e->tcp = tcp;
+	e->tcp_check = NULL;
+	if ((void *)tcp + 18 <= data_end && whole)
+		e->tcp_check = &tcp->check;
+}
+
 /* The ICMPv6 error in p (IPv6, not TCP), right after the fixed header as
  * routers send it; the quote an IPv6 header without extension headers. */
 static __always_inline int icmp6_parse(const struct packet *p, void *data_end,
@@ -73,14 +90,8 @@ static __always_inline int icmp6_parse(const struct packet *p, void *data_end,
 		return KHAXDP_STAT_BAD_ICMP;
 	if (ip6->version != 6 || ip6->nexthdr != IPPROTO_TCP)
 		return KHAXDP_STAT_ICMP_NO_FLOW;
-	e->icmp = icmp;
-	e->ip = NULL;
-	e->ip6 = ip6;
-	e->tcp = tcp;
-	e->tcp_check = NULL;
-	if ((void *)tcp + 18 <= data_end &&
-	    2 * sizeof(*ip6) + sizeof(*icmp) + 18 <= p->ip_len)
-		e->tcp_check = &tcp->check;
+	icmp_err_set(e, icmp, NULL, ip6, tcp, data_end,
+		     2 * sizeof(*ip6) + sizeof(*icmp) + 18 <= p->ip_len);
 	return STAT_CONTINUE;
 }
 
@@ -117,14 +128,8 @@ static __always_inline int icmp_parse(const struct packet *p, void *data_end,
 		return KHAXDP_STAT_BAD_ICMP;
 	if (ip->version != 4 || ip->ihl != 5 || ip->protocol != IPPROTO_TCP)
 		return KHAXDP_STAT_ICMP_NO_FLOW;
-	e->icmp = icmp;
-	e->ip = ip;
-	e->ip6 = NULL;
-	e->tcp = tcp;
-	e->tcp_check = NULL;
-	if ((void *)tcp + 18 <= data_end &&
-	    hlen + sizeof(*icmp) + sizeof(*ip) + 18 <= p->ip_len)
-		e->tcp_check = &tcp->check;
+	icmp_err_set(e, icmp, ip, NULL, tcp, data_end,
+		     hlen + sizeof(*icmp) + sizeof(*ip) + 18 <= p->ip_len);
 	return STAT_CONTINUE;
 }
 

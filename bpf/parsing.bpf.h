@@ -207,16 +207,14 @@ static __always_inline int parse_ipv6(void *data_end, __u32 pkt_len,
  * packet of @pkt_len bytes; or the reason it is not one. PASS_NOT_TCP
  * comes with p->eth, p->ip or p->ip6, p->ip_len and p->l4_off set: a whole
  * datagram of another protocol. */
-static __always_inline int parse_packet(void *data, void *data_end,
-					__u32 pkt_len, enum parse_from from,
+/* The IP header of the family after the Ethernet one (p->eth), then TCP. */
+static __always_inline int parse_ip_tcp(void *data_end, __u32 pkt_len,
+					enum parse_from from, __u8 family,
 					struct packet *p)
 {
 	int ret;
 
-	ret = parse_eth(data, data_end, p);
-	if (ret != STAT_CONTINUE)
-		return ret;
-	if (p->eth->h_proto == bpf_htons(ETH_P_IPV6))
+	if (family == KHAXDP_AF_INET6)
 		ret = parse_ipv6(data_end, pkt_len, from, p);
 	else
 		ret = parse_ipv4(data_end, pkt_len, from, p);
@@ -226,24 +224,30 @@ static __always_inline int parse_packet(void *data, void *data_end,
 	return parse_tcp_at(data_end, p->eth + 1, p->l4_off & 0x3fff, p);
 }
 
+static __always_inline int parse_packet(void *data, void *data_end,
+					__u32 pkt_len, enum parse_from from,
+					struct packet *p)
+{
+	int ret = parse_eth(data, data_end, p);
+
+	if (ret != STAT_CONTINUE)
+		return ret;
+	return parse_ip_tcp(data_end, pkt_len, from,
+			    p->eth->h_proto == bpf_htons(ETH_P_IPV6) ?
+			    KHAXDP_AF_INET6 : KHAXDP_AF_INET, p);
+}
+
 /* The same for a frame known to be of @family (its Ethernet type checked
  * by the caller), a constant: the compiler keeps that family's code only. */
 static __always_inline int parse_packet_of(void *data, void *data_end,
 					   __u32 pkt_len, __u8 family,
 					   struct packet *p)
 {
-	int ret;
+	int ret = parse_eth(data, data_end, p);
 
-	ret = parse_eth(data, data_end, p);
 	if (ret != STAT_CONTINUE)
 		return ret;
-	if (family == KHAXDP_AF_INET6)
-		ret = parse_ipv6(data_end, pkt_len, PARSE_WIRE, p);
-	else
-		ret = parse_ipv4(data_end, pkt_len, PARSE_WIRE, p);
-	if (ret != STAT_CONTINUE)
-		return ret;
-	return parse_tcp_at(data_end, p->eth + 1, p->l4_off & 0x3fff, p);
+	return parse_ip_tcp(data_end, pkt_len, PARSE_WIRE, family, p);
 }
 
 /* Is the frame IPv6 (its Ethernet type; nothing else checked)? */

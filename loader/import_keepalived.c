@@ -300,8 +300,9 @@ static bool ipv4(const char *s)
 	return inet_pton(AF_INET, s, &in) == 1;
 }
 
-/* "2001:db8::189" or "2001:db8::189/64". */
-static bool ipv6_prefix(const char *s)
+/* "192.168.218.189" or "192.168.218.189/24" (AF_INET); "2001:db8::189"
+ * or "2001:db8::189/64" (AF_INET6). */
+static bool addr_prefix(const char *s, int family)
 {
 	char buf[KX_IMP_ADDR_LEN];
 	struct in6_addr in;
@@ -314,29 +315,16 @@ static bool ipv6_prefix(const char *s)
 	if (slash) {
 		*slash = '\0';
 		prefix = strtol(slash + 1, &end, 10);
-		if (!slash[1] || *end || prefix < 1 || prefix > 128)
+		if (!slash[1] || *end || prefix < 1 ||
+		    prefix > (family == AF_INET6 ? 128 : 32))
 			return false;
 	}
-	return inet_pton(AF_INET6, buf, &in) == 1;
+	return inet_pton(family, buf, &in) == 1;
 }
 
-/* "192.168.218.189" or "192.168.218.189/24". */
 static bool ipv4_prefix(const char *s)
 {
-	char buf[KX_IMP_ADDR_LEN];
-	char *slash, *end;
-	long prefix;
-
-	if (kx_snprintf(buf, sizeof(buf), "%s", s))
-		return false;
-	slash = strchr(buf, '/');
-	if (slash) {
-		*slash = '\0';
-		prefix = strtol(slash + 1, &end, 10);
-		if (!slash[1] || *end || prefix < 1 || prefix > 32)
-			return false;
-	}
-	return ipv4(buf);
+	return addr_prefix(s, AF_INET);
 }
 
 /* ---- global_defs and vrrp_script ------------------------------------------ */
@@ -468,7 +456,7 @@ static int vips(struct ka *k, struct kx_imp_vrrp *v, const struct knode *b,
 
 	for (size_t i = 0; i < b->n; i++) {
 		const struct knode *n = &b->kids[i];
-		bool v6 = ipv6_prefix(n->argv[0]);
+		bool v6 = addr_prefix(n->argv[0], AF_INET6);
 		int extra = 1;
 
 		if (!ipv4_prefix(n->argv[0]) && !v6)

@@ -269,6 +269,23 @@ static uint32_t csum_add(const void *data, size_t len, uint32_t sum)
 	return sum;
 }
 
+/* The probe's TCP header: an ACK from the VIP's port to the client's,
+ * with a sequence number half the space away from anything it could
+ * expect: outside its window, so it answers with an ACK. */
+static struct tcphdr probe_tcp(const struct khaxdp_flow_key *key, uint32_t seq)
+{
+	struct tcphdr tcp;
+
+	memset(&tcp, 0, sizeof(tcp));
+	tcp.source = key->dport;
+	tcp.dest = key->sport;
+	tcp.seq = htonl(seq);
+	tcp.ack_seq = htonl(seq ^ 0x80000000u);
+	tcp.doff = 5;
+	tcp.ack = 1;
+	return tcp;
+}
+
 /* The IPv6 probe: the same ACK, its checksum over IPv6's pseudo-header
  * (IPPROTO_RAW on an IPv6 socket: the header is ours too). */
 static void probe_client6(struct agent_sync *s, const struct khaxdp_flow_key *key,
@@ -293,12 +310,7 @@ static void probe_client6(struct agent_sync *s, const struct khaxdp_flow_key *ke
 	memcpy(&pkt.ip6.ip6_src, &key->dst, 16);	/* the VIP */
 	memcpy(&pkt.ip6.ip6_dst, &key->src, 16);	/* the client */
 	memcpy(&to.sin6_addr, &key->src, 16);
-	pkt.tcp.source = key->dport;
-	pkt.tcp.dest = key->sport;
-	pkt.tcp.seq = htonl(seq);
-	pkt.tcp.ack_seq = htonl(seq ^ 0x80000000u);
-	pkt.tcp.doff = 5;
-	pkt.tcp.ack = 1;
+	pkt.tcp = probe_tcp(key, seq);
 	memset(&pseudo, 0, sizeof(pseudo));
 	pseudo.saddr = pkt.ip6.ip6_src;
 	pseudo.daddr = pkt.ip6.ip6_dst;
@@ -345,14 +357,7 @@ static void probe_client(void *ctx, const struct khaxdp_flow_key *key)
 	pkt.ip.saddr = key->dst.v4;		/* the VIP */
 	pkt.ip.daddr = key->src.v4;		/* the client */
 	pkt.ip.check = htons(csum_fold(csum_add(&pkt.ip, sizeof(pkt.ip), 0)));
-	pkt.tcp.source = key->dport;
-	pkt.tcp.dest = key->sport;
-	/* A sequence number half the space away from anything it could
-	 * expect: outside its window, so it answers with an ACK. */
-	pkt.tcp.seq = htonl(seq);
-	pkt.tcp.ack_seq = htonl(seq ^ 0x80000000u);
-	pkt.tcp.doff = 5;
-	pkt.tcp.ack = 1;
+	pkt.tcp = probe_tcp(key, seq);
 	pseudo.saddr = pkt.ip.saddr;
 	pseudo.daddr = pkt.ip.daddr;
 	pseudo.zero = 0;

@@ -280,12 +280,21 @@ int fx_fill(struct fixture *fx, const char *text)
 
 int fx_apiserver_mode(struct fixture *fx, const char *mode)
 {
-	char text[sizeof(apiserver_conf) + 16];
+	return fx_fill_apiserver(fx, mode, "");
+}
+
+int fx_fill_apiserver(struct fixture *fx, const char *mode, const char *extra)
+{
+	size_t len = sizeof(apiserver_conf) + 16 + strlen(extra);
+	char *text = malloc(len);
 	int err;
 
-	snprintf(text, sizeof(text), apiserver_conf, fx->snat_min, fx->snat_max,
-		 mode);
+	if (!ASSERT_OK_PTR(text, "malloc"))
+		return -ENOMEM;
+	snprintf(text, len, apiserver_conf, fx->snat_min, fx->snat_max, mode);
+	strcat(text, extra);
 	err = fx_fill(fx, text);
+	free(text);
 	/* fill seeds each backend's SNAT port cursor at random (a fresh
 	 * attach must not reuse ports in TIME_WAIT); the tests count from
 	 * the start of the range. */

@@ -87,6 +87,8 @@ void fx_run_apiserver(const struct fx_case *cases, size_t n);
 int fx_apiserver(struct fixture *fx);
 /* The same in another mode ("nat", "dsr"). */
 int fx_apiserver_mode(struct fixture *fx, const char *mode);
+/* The same with more khaxdp.conf text after it (another service). */
+int fx_fill_apiserver(struct fixture *fx, const char *mode, const char *extra);
 /* Fill the maps from a khaxdp.conf text with kx_fill_maps(), as attach
  * does (an upgrade in place when they are filled already). */
 int fx_fill(struct fixture *fx, const char *text);

@@ -337,6 +337,21 @@ struct tcp_spec respec(struct tcp_spec s, const __u8 *smac,
 	return s;
 }
 
+struct tcp_spec respec6(struct tcp_spec s, const __u8 *smac,
+			const __u8 *dmac, const struct in6_addr *saddr,
+			__u16 sport, const struct in6_addr *daddr, __u16 dport,
+			__u8 ttl)
+{
+	s.smac = smac;
+	s.dmac = dmac;
+	s.saddr6 = *saddr;
+	s.sport = sport;
+	s.daddr6 = *daddr;
+	s.dport = dport;
+	s.ttl = ttl;
+	return s;
+}
+
 void pkt_icmp4_error(struct pkt *p, const __u8 *dmac, __be32 src, __be32 dst,
 		     __u8 code, const void *quote, __u32 quote_len, __u8 ttl)
 {

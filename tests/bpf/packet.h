@@ -106,6 +106,12 @@ void pkt_icmp6_error(struct pkt *p, const __u8 *dmac,
 __u16 icmp6_csum_verify(const struct ipv6hdr *ip6);
 /* A client's packet to VIP:7443. */
 struct tcp_spec client_spec(__be32 client, __u16 cport, __u8 flags);
+/* The same over IPv6: `s` from saddr6:sport to daddr6:dport, between
+ * those MACs (NULL: the client's, ens33's), hop limit ttl (0: 64). */
+struct tcp_spec respec6(struct tcp_spec s, const __u8 *smac,
+			const __u8 *dmac, const struct in6_addr *saddr,
+			__u16 sport, const struct in6_addr *daddr, __u16 dport,
+			__u8 ttl);
 /* Same spec as `s` with a different source and destination. */
 struct tcp_spec respec(struct tcp_spec s, const __u8 *smac,
 			const __u8 *dmac, __be32 saddr, __u16 sport,

@@ -19,18 +19,8 @@
 #define B6_CONTROL2	4
 #define SVC6		1
 
-static const char dual_conf[] =
-	"[global]\n"
-	"interface = ens33\n"
-	"snat_ports = %u-%u\n"
-	"snat_address = node\n"
-	"socket_lb = off\n"
-	"[service apiserver]\n"
-	"listen = 192.168.218.189:7443\n"
-	"mode = %s\n"
-	"server = control1 192.168.218.171:6443\n"
-	"server = control2 192.168.218.172:6443\n"
-	"server = control3 192.168.218.173:6443\n"
+/* The IPv6 service beside the fixture's IPv4 one (the same servers). */
+static const char service6[] =
 	"[service apiserver6]\n"
 	"listen = [2001:db8:218::189]:7443\n"
 	"mode = %s\n"
@@ -40,36 +30,23 @@ static const char dual_conf[] =
 
 static int fill_dual(struct fixture *fx, const char *mode)
 {
-	char text[sizeof(dual_conf) + 32];
+	char extra[sizeof(service6) + 16];
 	int err;
 
-	snprintf(text, sizeof(text), dual_conf, fx->snat_min, fx->snat_max,
-		 mode, mode);
-	err = fx_fill(fx, text);
-	if (!err) {
-		fx_reset(fx);
-		/* fill keeps what the agent wrote: a case before may have
-		 * made this node a standby */
+	snprintf(extra, sizeof(extra), service6, mode);
+	err = fx_fill_apiserver(fx, mode, extra);
+	/* fill keeps what the agent wrote: a case before may have made this
+	 * node a standby */
+	if (!err)
 		err = fx_set_active(fx, 1);
-	}
-	ASSERT_OK(err, "fill the dual-stack services");
 	return err;
 }
 
 /* A client's segment to [VIP]:7443. */
 static struct tcp_spec client6(__u16 cport, __u8 flags)
 {
-	struct tcp_spec s = {
-		.saddr6 = CLIENT_IP6,
-		.daddr6 = VIP_IP6,
-		.sport = cport,
-		.dport = VIP_PORT,
-		.flags = flags,
-		.seq = flags & TCP_SYN ? CLIENT_ISN : CLIENT_ISN + 1,
-		.ack = flags & TCP_ACK ? SERVER_ISN + 1 : 0,
-	};
-
-	return s;
+	return respec6(client_spec(0, cport, flags), NULL, NULL, &CLIENT_IP6,
+		       cport, &VIP_IP6, VIP_PORT, 0);
 }
 
 static struct khaxdp_flow_key key6(const struct in6_addr *src,
@@ -109,14 +86,8 @@ static bool nat66_handshake(struct fixture *fx, __u16 cport)
 	if (!ASSERT_OK(run6(fx, &syn, &r), "SYN"))
 		return false;
 	ASSERT_VERDICT(&r, XDP_TX, "SYN to control2");
-	exp = syn;
-	exp.smac = MAC_ENS33;
-	exp.dmac = MAC_CTRL2;
-	exp.saddr6 = NODE_IP6;
-	exp.sport = SNAT_MIN;
-	exp.daddr6 = CTRL2_IP6;
-	exp.dport = API_PORT;
-	exp.ttl = 63;
+	exp = respec6(syn, MAC_ENS33, MAC_CTRL2, &NODE_IP6, SNAT_MIN,
+		      &CTRL2_IP6, API_PORT, 63);
 	pkt_tcp6(&want, &exp);
 	if (!ASSERT_FRAME(&r, &want, "SYN NATed to [control2]:6443"))
 		return false;
@@ -129,14 +100,8 @@ static bool nat66_handshake(struct fixture *fx, __u16 cport)
 	if (!ASSERT_OK(run6(fx, &synack, &r), "SYN-ACK"))
 		return false;
 	ASSERT_VERDICT(&r, XDP_TX, "SYN-ACK to the client");
-	exp = synack;
-	exp.smac = MAC_ENS33;
-	exp.dmac = MAC_CLIENT;
-	exp.saddr6 = VIP_IP6;
-	exp.sport = VIP_PORT;
-	exp.daddr6 = CLIENT_IP6;
-	exp.dport = cport;
-	exp.ttl = 63;
+	exp = respec6(synack, MAC_ENS33, MAC_CLIENT, &VIP_IP6, VIP_PORT,
+		      &CLIENT_IP6, cport, 63);
 	pkt_tcp6(&want, &exp);
 	if (!ASSERT_FRAME(&r, &want, "SYN-ACK from [VIP]:7443"))
 		return false;
@@ -164,14 +129,8 @@ static void nat66_remote(struct fixture *fx)
 	if (!ASSERT_OK(run6(fx, &data, &r), "data"))
 		return;
 	ASSERT_VERDICT(&r, XDP_TX, "data on the flow");
-	exp = data;
-	exp.smac = MAC_ENS33;
-	exp.dmac = MAC_CTRL2;
-	exp.saddr6 = NODE_IP6;
-	exp.sport = SNAT_MIN;
-	exp.daddr6 = CTRL2_IP6;
-	exp.dport = API_PORT;
-	exp.ttl = 63;
+	exp = respec6(data, MAC_ENS33, MAC_CTRL2, &NODE_IP6, SNAT_MIN,
+		      &CTRL2_IP6, API_PORT, 63);
 	pkt_tcp6(&want, &exp);
 	ASSERT_FRAME(&r, &want, "data NATed like the SYN");
 	ASSERT_STAT(fx, FLOW_NEW, 1);

@@ -331,6 +331,11 @@ _lab_vrrp_keepalived_conf() {
 		echo "    virtual_ipaddress {"
 		echo "        $LAB_VIP/24 dev ens33"
 		echo "    }"
+		if [[ ${LAB_IPV6:-} == 1 ]]; then
+			echo "    virtual_ipaddress_excluded {"
+			echo "        $LAB_VIP6/64 dev ens33"
+			echo "    }"
+		fi
 		echo "}"
 	} >"$file"
 }
@@ -452,10 +457,13 @@ lab_link_restore() {
 }
 
 # lab_vip_holders: the nodes that have the VIP on ens33, space separated.
-lab_vip_holders() {
+lab_vip_holders() { _lab_holders -4 "$LAB_VIP"; }
+# lab_vip6_holders: the same for the IPv6 VIP.
+lab_vip6_holders() { _lab_holders -6 "$LAB_VIP6"; }
+_lab_holders() {
 	local node out=()
 	for node in "${LAB_NODES[@]}"; do
-		if ip -n "$(lab_ns "$node")" -4 -o addr show dev ens33 2>/dev/null | grep -q " $LAB_VIP/"; then
+		if ip -n "$(lab_ns "$node")" "$1" -o addr show dev ens33 2>/dev/null | grep -q " $2/"; then
 			out+=("$node")
 		fi
 	done
