@@ -349,6 +349,10 @@ static void print_header_text(const struct kx_snapshot *s,
 	printf("interface %s (ifindex %u)  address %s  SNAT ports %u-%u  %s\n",
 	       a->ifname, node->ifindex, s->node_address, node->snat_port_min,
 	       node->snat_port_max, node->active ? "active" : "standby");
+	if (node->n_vips6 || s->node_address6[0])
+		printf("IPv6: address %s  %s\n",
+		       s->node_address6[0] ? s->node_address6 : "none",
+		       node->active6 ? "active" : "standby");
 	if (!(node->flags & KHAXDP_NODE_SNAT_NODE))
 		printf("NAT towards remote backends from the VIP (snat_address = vip): the node's own connections never use those tuples\n");
 	else if (pi->reserved)
@@ -389,6 +393,8 @@ static void print_header_json(struct kx_json *j, const struct kx_snapshot *s,
 	kx_json_kv_bool(j, "snat_ports_reserved", pi->reserved);
 	kx_json_kv_string(j, "reserved_ports_added", pi->added);
 	kx_json_kv_bool(j, "active", node->active);
+	kx_json_kv_string(j, "address6", s->node_address6);
+	kx_json_kv_bool(j, "active6", node->active6);
 	kx_json_key(j, "xdp");
 	kx_json_object_begin(j);
 	kx_json_kv_bool(j, "attached", a->xdp.ours);

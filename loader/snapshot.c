@@ -184,12 +184,14 @@ int kx_snapshot_read(const struct kx_maps *m, unsigned int flags,
 						  active);
 	}
 	if (!err) {
-		if (s->node.family == KHAXDP_AF_INET6)
-			inet_ntop(AF_INET6, s->node.addr.v6, s->node_address,
-				  sizeof(s->node_address));
-		else
-			inet_ntop(AF_INET, &s->node.addr.v4, s->node_address,
-				  sizeof(s->node_address));
+		static const union khaxdp_addr none;
+
+		inet_ntop(AF_INET, &s->node.addr.v4, s->node_address,
+			  sizeof(s->node_address));
+		s->node_address6[0] = '\0';
+		if (memcmp(&s->node.addr6, &none, sizeof(none)))
+			inet_ntop(AF_INET6, &s->node.addr6, s->node_address6,
+				  sizeof(s->node_address6));
 		if (flags & KX_SNAPSHOT_ATTACHMENT)
 			read_attachment(m, s);
 	}

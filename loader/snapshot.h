@@ -62,6 +62,7 @@ struct kx_attachment {
 struct kx_snapshot {
 	struct khaxdp_node node;
 	char node_address[46 /* INET6_ADDRSTRLEN */];
+	char node_address6[46];		/* "" when the node has none */
 	bool attachment_read;
 	struct kx_attachment att;
 	uint32_t flows;			/* entries of the flow table */
