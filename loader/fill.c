@@ -288,8 +288,12 @@ static int write_node(const struct kx_maps *m, const struct kx_config *cfg,
 	/* Until the agent runs, a node balances what reaches it. */
 	node.active = old.family ? old.active : 1;
 	node.active_since_ns = old.family ? old.active_since_ns : 0;
-	node.active6 = old.family ? old.active6 : 1;
-	node.active6_since_ns = old.family ? old.active6_since_ns : 0;
+	/* IPv6's role is the agent's once the node had IPv6 VIPs: before
+	 * (a fresh attach, or an upgrade from a data plane without IPv6,
+	 * whose entry says 0), as a fresh attach. */
+	node.active6 = old.family && old.n_vips6 ? old.active6 : 1;
+	node.active6_since_ns = old.family && old.n_vips6 ?
+				old.active6_since_ns : 0;
 	if (bpf_map_update_elem(m->node, &key, &node, BPF_ANY))
 		return kx_fail(-errno, "write node: %s", strerror(errno));
 	return 0;
