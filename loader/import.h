@@ -135,8 +135,10 @@ struct kx_imp_vrrp {
 	bool version_given;		/* else keepalived's default, 2 */
 	unsigned int n_vips;
 	char vips[KX_IMP_MAX_VIPS][KX_IMP_ADDR_LEN];
-	/* virtual_ipaddress_excluded, and the IPv6 addresses of
-	 * virtual_ipaddress (keepalived moves them there too) */
+	bool vips6;			/* its first address is IPv6: an IPv6
+					 * instance */
+	/* virtual_ipaddress_excluded, and the addresses of virtual_ipaddress
+	 * of the other family (keepalived moves them there too) */
 	unsigned int n_excluded;
 	char excluded[KX_IMP_MAX_VIPS][KX_IMP_ADDR_LEN];
 	char unicast_src[KX_IMP_ADDR_LEN];

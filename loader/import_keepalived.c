@@ -444,8 +444,9 @@ static void clean_name(struct ka *k, int line, const char *name, char *out)
 		     name, out);
 }
 
-/* virtual_ipaddress (excluded: virtual_ipaddress_excluded). An IPv6
- * address among the IPv4 ones goes to the excluded ones, as keepalived
+/* virtual_ipaddress (excluded: virtual_ipaddress_excluded). The first
+ * address decides the instance's family, as keepalived decides it; an
+ * address of the other family goes to the excluded ones, as keepalived
  * moves it: khaxdp-vrrpd holds it with the instance, unadvertised. */
 static int vips(struct ka *k, struct kx_imp_vrrp *v, const struct knode *b,
 		bool excluded)
@@ -456,21 +457,24 @@ static int vips(struct ka *k, struct kx_imp_vrrp *v, const struct knode *b,
 
 	for (size_t i = 0; i < b->n; i++) {
 		const struct knode *n = &b->kids[i];
-		bool v6 = addr_prefix(n->argv[0], AF_INET6);
+		bool v6 = addr_prefix(n->argv[0], AF_INET6), other;
 		int extra = 1;
 
 		if (!ipv4_prefix(n->argv[0]) && !v6)
 			return problem(k->file, n->line, "%s: bad address '%s' (expected IPv4[/PREFIX] or IPv6[/PREFIX])",
 				       key, n->argv[0]);
-		if (v6 && !excluded)
-			WARN(k, n->line, "virtual_ipaddress %s: written as virtual_ipaddress_excluded (held with the instance, not in its IPv4 adverts), where keepalived moves it too",
-			     n->argv[0]);
-		if ((excluded || v6 ? v->n_excluded : v->n_vips) == KX_IMP_MAX_VIPS) {
+		if (!excluded && !v->n_vips && !v->n_excluded)
+			v->vips6 = v6;
+		other = !excluded && v6 != v->vips6;
+		if (other)
+			WARN(k, n->line, "virtual_ipaddress %s: written as virtual_ipaddress_excluded (held with the instance, not in its %s adverts), where keepalived moves it too",
+			     n->argv[0], v->vips6 ? "IPv6" : "IPv4");
+		if ((excluded || other ? v->n_excluded : v->n_vips) == KX_IMP_MAX_VIPS) {
 			WARN(k, n->line, "%s %s not carried over: at most %d addresses per instance",
 			     key, n->argv[0], KX_IMP_MAX_VIPS);
 			continue;
 		}
-		if (excluded || v6)
+		if (excluded || other)
 			snprintf(v->excluded[v->n_excluded++], KX_IMP_ADDR_LEN,
 				 "%s", n->argv[0]);
 		else
@@ -754,8 +758,19 @@ static int vrrp_instance(struct ka *k, const struct knode *node)
 		return problem(k->file, node->line, "vrrp_instance %s has no virtual_router_id",
 			       node->argv[1]);
 	if (!v->n_vips)
-		return problem(k->file, node->line, "vrrp_instance %s has no IPv4 virtual_ipaddress: khaxdp-vrrpd advertises over IPv4 so far (give an IPv6-only instance's addresses to an IPv4 instance as virtual_ipaddress_excluded)",
+		return problem(k->file, node->line, "vrrp_instance %s has no virtual_ipaddress",
 			       node->argv[1]);
+	if (v->vips6 && v->n_peers) {
+		WARN(k, node->line, "unicast_peer of vrrp_instance %s not carried over: khaxdp-vrrpd's IPv6 instances advertise to ff02::12 (multicast)",
+		     node->argv[1]);
+		v->n_peers = 0;
+		v->unicast_src[0] = '\0';
+	}
+	if (v->vips6 && v->version != 3) {
+		WARN(k, node->line, "vrrp_instance %s: version 3 written: VRRP over IPv6 is version 3 (RFC 5798)",
+		     node->argv[1]);
+		v->version = 3;
+	}
 	if (v->has_auth && v->version == 3) {
 		WARN(k, node->line, "authentication of vrrp_instance %s not carried over: VRRPv3 has none (keepalived ignores it too)",
 		     node->argv[1]);

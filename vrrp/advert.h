@@ -1,12 +1,16 @@
 /* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
 /*
  * advert.h - VRRP advertisements on the wire: RFC 3768 (v2) and RFC 5798
- * (v3) over IPv4. Pure: bytes in, bytes out, no I/O, no clock.
+ * (v3) over IPv4, and v3 over IPv6. Pure: bytes in, bytes out, no I/O, no
+ * clock.
  *
- * Packets are whole IPv4 datagrams, header included: the raw socket sends
+ * IPv4 packets are whole datagrams, header included: the raw socket sends
  * with IP_HDRINCL (so the source address, TTL and the v3 pseudo-header are
  * ours to choose) and delivers the header on receive (the TTL is checked).
- * Addresses are in network order, as on the wire.
+ * An IPv6 raw socket neither takes nor gives the header: an IPv6 advert
+ * is the VRRP message alone, its addresses and hop limit beside it (the
+ * socket's ancillary data). Addresses are in network order, as on the
+ * wire.
  */
 #ifndef VRRP_ADVERT_H
 #define VRRP_ADVERT_H
@@ -18,6 +22,7 @@
 
 #define VRRP_IPPROTO		112
 #define VRRP_MCAST_GROUP	0xe0000012u	/* 224.0.0.18, host order */
+#define VRRP_MCAST6_GROUP	"ff02::12"
 #define VRRP_TTL		255
 #define VRRP_PRIO_STOP		0	/* "I am leaving": backups take over now */
 #define VRRP_PRIO_OWNER		255	/* owns the addresses: master at once */
@@ -40,13 +45,31 @@ enum vrrp_csum_form {
 	VRRP_CSUM_NOPSEUDO,
 };
 
+/* An address VRRP compares and logs: IPv4 (its 4 bytes first, the rest
+ * 0) or IPv6, network order; family 0: none. Compared as bytes, which for
+ * either family is comparing the numbers (RFC 5798 §6.4.3's tie-break). */
+struct vrrp_ip {
+	uint8_t family;		/* AF_INET, AF_INET6; 0: none */
+	uint8_t a[16];
+};
+
+struct vrrp_ip vrrp_ip4(uint32_t addr);		/* network order */
+struct vrrp_ip vrrp_ip6(const void *addr);	/* 16 bytes */
+int vrrp_ip_cmp(const struct vrrp_ip *x, const struct vrrp_ip *y);
+bool vrrp_ip_eq(const struct vrrp_ip *x, const struct vrrp_ip *y);
+/* "192.168.218.171", "fe80::1"; "none" for family 0. */
+#define VRRP_IP_STRLEN		46
+const char *vrrp_ip_str(const struct vrrp_ip *ip, char *buf);
+/* The bytes of an address on the wire: 4 or 16. */
+size_t vrrp_ip_len(uint8_t family);
+
 /* Why a received packet was dropped; VRRP_RX_OK: it was not. */
 #define VRRP_RX_REASONS(X)						\
 	X(OK,		"accepted")					\
 	X(IP_TRUNC,	"shorter than an IPv4 header")			\
 	X(IP_HEADER,	"bad IPv4 header (version, length, protocol)")	\
 	X(IP_FRAGMENT,	"IPv4 fragment")				\
-	X(TTL,		"IP TTL is not 255 (sent from off the link)")	\
+	X(TTL,		"IP TTL (hop limit) is not 255 (sent from off the link)") \
 	X(TRUNC,	"shorter than a VRRP header")			\
 	X(VERSION,	"other VRRP version")				\
 	X(TYPE,		"not an advertisement (type 1)")		\
@@ -79,20 +102,21 @@ struct vrrp_expect {
 	char auth_pass[VRRP_AUTH_LEN];	/* v2 PASS, zero padded */
 	uint16_t adver_int_cs;		/* v2: must match (whole seconds) */
 	uint8_t n_addrs;
-	const uint32_t *addrs;		/* our virtual addresses */
+	const void *addrs;		/* our virtual addresses: n_addrs of
+					 * 4 bytes (IPv4), 16 (IPv6) */
 };
 
 /* An accepted advertisement. */
 struct vrrp_advert {
-	uint32_t saddr;			/* IPv4 source: the sender's primary */
-	uint32_t daddr;
+	struct vrrp_ip src;		/* the sender's primary address */
+	struct vrrp_ip dst;
 	uint8_t version;
 	uint8_t vrid;
 	uint8_t priority;
 	uint8_t n_addrs;
 	uint16_t adver_int_cs;		/* v2: seconds * 100 */
 	enum vrrp_csum_form csum_form;	/* v3: how it was summed */
-	uint32_t addrs[VRRP_MAX_ADDRS];
+	uint8_t addrs[VRRP_MAX_ADDRS * 16];	/* n_addrs of 4 or 16 bytes */
 };
 
 /* Check a received IPv4 datagram against every rule of RFC 3768 §7.1 and
@@ -101,23 +125,34 @@ enum vrrp_rx vrrp_advert_parse(const void *pkt, size_t len,
 			       const struct vrrp_expect *exp,
 			       struct vrrp_advert *out);
 
+/* The same for an IPv6 advert: the VRRP message of len bytes, from src to
+ * dst with that hop limit (the socket's ancillary data); version 3 only,
+ * its checksum over the IPv6 pseudo-header (RFC 5798 §5.2.8). */
+enum vrrp_rx vrrp_advert6_parse(const void *msg, size_t len,
+				const struct vrrp_ip *src,
+				const struct vrrp_ip *dst, int hop_limit,
+				const struct vrrp_expect *exp,
+				struct vrrp_advert *out);
+
 /* What to send. */
 struct vrrp_tx {
 	uint8_t version;
 	uint8_t vrid;
 	uint8_t priority;
 	uint16_t adver_int_cs;
-	enum vrrp_csum_form csum_form;	/* v3 only */
+	enum vrrp_csum_form csum_form;	/* v3 over IPv4 only */
 	uint8_t auth_type;		/* v2 only */
 	char auth_pass[VRRP_AUTH_LEN];
-	uint32_t saddr;
-	uint32_t daddr;
+	struct vrrp_ip src;
+	struct vrrp_ip dst;
 	uint8_t n_addrs;
-	const uint32_t *addrs;
+	const void *addrs;		/* of src's family: 4 or 16 bytes each */
 };
 
-/* Build the whole IPv4 datagram into buf; returns its length, or -EINVAL
- * (bad field) / -ENOSPC (buf too small). */
+/* Build the advert into buf: over IPv4 the whole datagram, over IPv6
+ * (src's family) the VRRP message alone, its checksum over the IPv6
+ * pseudo-header. Returns its length, or -EINVAL (bad field) / -ENOSPC
+ * (buf too small). */
 ssize_t vrrp_advert_build(const struct vrrp_tx *tx, void *buf, size_t cap);
 
 /* RFC 1071 sum of len bytes added to sum, not folded or inverted. */

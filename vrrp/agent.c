@@ -35,10 +35,6 @@
 
 static void apply(struct instance *in, const struct vrrp_actions *out);
 
-static const char *ip_str(uint32_t a, char *buf)
-{
-	return inet_ntop(AF_INET, &a, buf, INET_ADDRSTRLEN);
-}
 
 /* ---- the data plane's node state --------------------------------------------- */
 
@@ -108,6 +104,31 @@ static void sync_active(struct agent *ag)
 
 /* ---- actions ------------------------------------------------------------------ */
 
+static bool is_v6(const struct instance *in)
+{
+	return in->conf.family == KHAXDP_AF_INET6;
+}
+
+static int open_vrrp_socket(struct instance *in, int ifindex)
+{
+	if (is_v6(in))
+		return link_vrrp6_socket(in->conf.interface, ifindex);
+	return link_vrrp_socket(in->conf.interface, ifindex, !in->conf.n_peers);
+}
+
+/* Where an advert goes: a unicast peer, or the family's group. */
+static struct vrrp_ip advert_dst(const struct instance *in, unsigned int i)
+{
+	uint8_t group6[16];
+
+	if (in->conf.n_peers)
+		return vrrp_ip4(in->conf.peers[i]);
+	if (!is_v6(in))
+		return vrrp_ip4(htonl(VRRP_MCAST_GROUP));
+	inet_pton(AF_INET6, VRRP_MCAST6_GROUP, group6);
+	return vrrp_ip6(group6);
+}
+
 static void send_advert(struct instance *in, uint8_t priority)
 {
 	const struct vrrp_instance_conf *c = &in->conf;
@@ -116,21 +137,30 @@ static void send_advert(struct instance *in, uint8_t priority)
 		.version = c->version, .vrid = c->vrid, .priority = priority,
 		.adver_int_cs = c->adver_int_cs, .csum_form = c->csum_form,
 		.auth_type = c->has_auth ? VRRP_AUTH_PASS : VRRP_AUTH_NONE,
-		.saddr = in->src, .n_addrs = (uint8_t)c->n_vips,
+		.src = in->src, .n_addrs = (uint8_t)c->n_vips,
 		.addrs = in->vip_addrs,
 	};
 	unsigned int n_dst = c->n_peers ? c->n_peers : 1;
 	ssize_t len;
+	int err;
 
-	if (!in->src)
+	if (!in->src.family)
 		return;		/* no address: FAULT, nothing to say it from */
 	memcpy(tx.auth_pass, c->auth_pass, VRRP_AUTH_LEN);
 	for (unsigned int i = 0; i < n_dst; i++) {
 		/* v3's pseudo-header sum covers the destination. */
-		tx.daddr = c->n_peers ? c->peers[i] : htonl(VRRP_MCAST_GROUP);
+		tx.dst = advert_dst(in, i);
 		len = vrrp_advert_build(&tx, pkt, sizeof(pkt));
-		if (len < 0 || link_vrrp_send(in->sock, pkt, (size_t)len,
-					      tx.daddr)) {
+		if (len < 0)
+			err = (int)len;
+		else if (is_v6(in))
+			err = link_vrrp6_send(in->sock, in->ifindex, pkt,
+					      (size_t)len, tx.src.a, tx.dst.a);
+		else
+			err = link_vrrp_send(in->sock, pkt, (size_t)len,
+					     *(const uint32_t *)tx.dst.a);
+		if (err) {
+			errno = -err;
 			if (!in->tx_errors++)
 				kx_warn("%s: send advert: %s", c->name,
 					strerror(errno));
@@ -153,15 +183,7 @@ static unsigned int n_addrs(const struct vrrp_instance_conf *c)
 static struct vrrp_xvip addr_at(const struct vrrp_instance_conf *c,
 				unsigned int i)
 {
-	struct vrrp_xvip x;
-
-	if (i >= c->n_vips)
-		return c->excluded[i - c->n_vips];
-	memset(&x, 0, sizeof(x));
-	x.family = KHAXDP_AF_INET;
-	x.prefix = c->vips[i].prefix;
-	x.addr.v4 = c->vips[i].addr;
-	return x;
+	return i < c->n_vips ? c->vips[i] : c->excluded[i - c->n_vips];
 }
 
 static void set_vips(struct instance *in, bool add)
@@ -276,26 +298,26 @@ static void apply(struct instance *in, const struct vrrp_actions *out)
 
 /* ---- receive ------------------------------------------------------------------- */
 
-static bool is_peer(const struct instance *in, uint32_t a)
+static bool is_peer(const struct instance *in, const struct vrrp_ip *a)
 {
-	for (unsigned int i = 0; i < in->conf.n_peers; i++)
-		if (in->conf.peers[i] == a)
+	for (unsigned int i = 0; i < in->conf.n_peers; i++) {
+		struct vrrp_ip p = vrrp_ip4(in->conf.peers[i]);
+
+		if (vrrp_ip_eq(&p, a))
 			return true;
+	}
 	return false;
 }
 
 /* Adverts of other VRIDs are normal on a shared segment: counted, only
  * logged with -v. Others: the first, then one line per reason per 10 s. */
-static void log_drop(struct instance *in, enum vrrp_rx r, const uint8_t *pkt,
-		     size_t len, uint64_t now)
+static void log_drop(struct instance *in, enum vrrp_rx r,
+		     const struct vrrp_ip *src, uint64_t now)
 {
-	char ip[INET_ADDRSTRLEN] = "?";
-	uint32_t src;
+	char ip[VRRP_IP_STRLEN] = "?";
 
-	if (len >= 16) {
-		memcpy(&src, pkt + 12, 4);
-		ip_str(src, ip);
-	}
+	if (src->family)
+		vrrp_ip_str(src, ip);
 	if (r == VRRP_RX_VRID) {
 		kx_debug("%s: dropped advert from %s: %s", in->conf.name, ip,
 			 vrrp_rx_desc(r));
@@ -313,8 +335,12 @@ static void log_drop(struct instance *in, enum vrrp_rx r, const uint8_t *pkt,
 	in->drop_unlogged[r] = 0;
 }
 
-static enum vrrp_rx check_advert(const struct instance *in, const uint8_t *pkt,
-				 size_t len, struct vrrp_advert *adv)
+/* One advert off the socket, checked: IPv4 (the datagram, header
+ * included) or IPv6 (the message, its addresses and hop limit beside).
+ * VRRP_RX_MAX: nothing more to read. *src: its sender, when known. */
+static enum vrrp_rx receive_advert(const struct instance *in,
+				   struct vrrp_advert *adv,
+				   struct vrrp_ip *src)
 {
 	const struct vrrp_instance_conf *c = &in->conf;
 	struct vrrp_expect exp = {
@@ -323,15 +349,35 @@ static enum vrrp_rx check_advert(const struct instance *in, const uint8_t *pkt,
 		.adver_int_cs = c->adver_int_cs, .n_addrs = (uint8_t)c->n_vips,
 		.addrs = in->vip_addrs,
 	};
+	uint8_t pkt[2048], s6[16], d6[16];
+	struct vrrp_ip dst;
 	enum vrrp_rx r;
+	int hops;
+	ssize_t n;
 
+	memset(src, 0, sizeof(*src));
 	memcpy(exp.auth_pass, c->auth_pass, VRRP_AUTH_LEN);
-	r = vrrp_advert_parse(pkt, len, &exp, adv);
+	if (is_v6(in)) {
+		n = link_vrrp6_recv(in->sock, pkt, sizeof(pkt), s6, d6, &hops);
+		if (n < 0)
+			return VRRP_RX_MAX;
+		*src = vrrp_ip6(s6);
+		dst = vrrp_ip6(d6);
+		r = vrrp_advert6_parse(pkt, (size_t)n, src, &dst, hops, &exp,
+				       adv);
+	} else {
+		n = link_vrrp_recv(in->sock, pkt, sizeof(pkt));
+		if (n < 0)
+			return VRRP_RX_MAX;
+		if (n >= 16)
+			*src = vrrp_ip4(*(const uint32_t *)(pkt + 12));
+		r = vrrp_advert_parse(pkt, (size_t)n, &exp, adv);
+	}
 	if (r)
 		return r;
-	if (adv->saddr == in->src)
+	if (vrrp_ip_eq(&adv->src, &in->src))
 		return VRRP_RX_OWN;
-	if (c->n_peers && !is_peer(in, adv->saddr))
+	if (c->n_peers && !is_peer(in, &adv->src))
 		return VRRP_RX_NOT_PEER;
 	return VRRP_RX_OK;
 }
@@ -339,19 +385,18 @@ static enum vrrp_rx check_advert(const struct instance *in, const uint8_t *pkt,
 static void on_readable(void *ctx)
 {
 	struct instance *in = ctx;
-	uint8_t pkt[2048];
 	struct vrrp_advert adv;
 	struct vrrp_actions out;
+	struct vrrp_ip src;
 	enum vrrp_rx r;
-	ssize_t n;
 
-	while (in->running && (n = link_vrrp_recv(in->sock, pkt, sizeof(pkt))) >= 0) {
+	while (in->running &&
+	       (r = receive_advert(in, &adv, &src)) != VRRP_RX_MAX) {
 		uint64_t now = ev_now();
 
-		r = check_advert(in, pkt, (size_t)n, &adv);
 		in->rx[r]++;
 		if (r) {
-			log_drop(in, r, pkt, (size_t)n, now);
+			log_drop(in, r, &src, now);
 			continue;
 		}
 		vrrp_fsm_advert(&in->fsm, now, &adv, &out);
@@ -365,7 +410,7 @@ static void on_timer(void *ctx, uint64_t now)
 {
 	struct instance *in = ctx;
 	enum vrrp_state before = in->fsm.state;
-	uint32_t master = in->fsm.master_ip;
+	struct vrrp_ip master = in->fsm.master_ip;
 	struct vrrp_actions out;
 	bool took_over;
 
@@ -384,12 +429,16 @@ static void on_timer(void *ctx, uint64_t now)
 	 * flows reset if it does not answer either. Not after a priority 0
 	 * goodbye (a clean stop) or a preemption: that master's node is
 	 * fine (probed under load it could time out, and its clients' flows
-	 * be reset for nothing). */
-	if (took_over && in->fsm.takeover == VRRP_TAKEOVER_SILENT && master &&
+	 * be reset for nothing). The node goes by its IPv4 address (an IPv6
+	 * instance's master is a link-local address no backend has: not
+	 * probed, its flows wait for the check). */
+	if (took_over && in->fsm.takeover == VRRP_TAKEOVER_SILENT &&
+	    master.family == AF_INET &&
 	    (carries_service(in->ag, in, KHAXDP_AF_INET) ||
 	     carries_service(in->ag, in, KHAXDP_AF_INET6)) &&
 	    in->ag->checks.health)
-		health_node_failed(in->ag->checks.health, master);
+		health_node_failed(in->ag->checks.health,
+				   *(const uint32_t *)master.a);
 }
 
 static uint64_t check_period(const struct instance *in)
@@ -400,15 +449,22 @@ static uint64_t check_period(const struct instance *in)
 }
 
 /* Our source address: unicast_src_ip, else the interface's first IPv4
- * address that is not a VIP. */
-static uint32_t find_src(struct instance *in)
+ * address that is not a VIP; an IPv6 instance's is the interface's
+ * link-local address (RFC 5798 §5.1.2.1). Family 0: none. */
+static struct vrrp_ip find_src(struct instance *in)
 {
-	uint32_t a = in->conf.unicast_src;
+	uint32_t a = in->conf.unicast_src, vips[VRRP_MAX_ADDRS];
+	uint8_t ll[16];
+	struct vrrp_ip none = { 0 };
 
-	if (!a && kx_if_ipv4_except(in->conf.interface, in->vip_addrs,
-				    in->conf.n_vips, &a))
+	if (is_v6(in))
+		return link_ipv6_linklocal(in->conf.interface, ll) ? none :
+								     vrrp_ip6(ll);
+	memcpy(vips, in->vip_addrs, sizeof(vips));
+	if (!a && kx_if_ipv4_except(in->conf.interface, vips, in->conf.n_vips,
+				    &a))
 		kx_warn("%s: %s", in->conf.name, kx_last_error());
-	return a;
+	return a ? vrrp_ip4(a) : none;
 }
 
 /* Why the instance cannot run now ("" if it can). */
@@ -423,8 +479,9 @@ static void fault_reason(struct instance *in, char *buf, size_t len)
 	else if (in->link_known ? !in->link_running :
 		 link_is_running(c->interface, &running) || !running)
 		snprintf(buf, len, "%s is down", c->interface);
-	else if (!in->src)
-		snprintf(buf, len, "%s has no IPv4 address", c->interface);
+	else if (!in->src.family)
+		snprintf(buf, len, "%s has no %s address", c->interface,
+			 is_v6(in) ? "IPv6 link-local" : "IPv4");
 	else if (c->track_dataplane && c->track_weight == 0 && !in->dp_attached)
 		snprintf(buf, len, "data plane not attached on %s (track_dataplane weight 0)",
 			 c->interface);
@@ -487,7 +544,7 @@ static void relink(struct instance *in, int idx)
 	}
 	if (kx_if_mac(c->interface, in->mac))
 		kx_warn("%s: %s", c->name, kx_last_error());
-	in->sock = link_vrrp_socket(c->interface, idx, !c->n_peers);
+	in->sock = open_vrrp_socket(in, idx);
 	in->arp = in->sock >= 0 ? link_arp_socket(idx) : -1;
 	if (in->sock < 0 || in->arp < 0 ||
 	    ev_watch_add(&in->ag->loop, &in->watch, in->sock, on_readable, in)) {
@@ -505,7 +562,7 @@ static void check_now(struct instance *in, uint64_t now)
 	struct vrrp_actions out;
 	char reason[96];
 	bool attached;
-	uint32_t src;
+	struct vrrp_ip src;
 	int idx = in->link_known ? in->link_idx :
 				   link_ifindex(in->conf.interface);
 
@@ -515,13 +572,13 @@ static void check_now(struct instance *in, uint64_t now)
 	/* The interface's addresses (a netlink dump): when an event says
 	 * they changed, at every check while there is none; without events,
 	 * once a second. */
-	if (!src || in->src_stale ||
+	if (!src.family || in->src_stale ||
 	    (!in->link_known && now - in->src_checked >= 1000 * NS_PER_MS)) {
 		src = find_src(in);
 		in->src_checked = now;
 		in->src_stale = false;
 	}
-	if (src != in->src) {
+	if (!vrrp_ip_eq(&src, &in->src)) {
 		in->src = src;
 		p = fsm_params(in);
 		vrrp_fsm_update(&in->fsm, &p);
@@ -644,6 +701,7 @@ static void on_check(void *ctx, uint64_t now)
 
 /* ---- instances ------------------------------------------------------------------ */
 
+
 static int open_instance(struct instance *in)
 {
 	const struct vrrp_instance_conf *c = &in->conf;
@@ -654,7 +712,7 @@ static int open_instance(struct instance *in)
 			       c->interface, strerror(errno));
 	if (kx_if_mac(c->interface, in->mac))
 		return kx_fail(-errno, "%s: %s", c->name, kx_last_error());
-	in->sock = link_vrrp_socket(c->interface, in->ifindex, !c->n_peers);
+	in->sock = open_vrrp_socket(in, in->ifindex);
 	if (in->sock < 0)
 		return in->sock;
 	in->arp = link_arp_socket(in->ifindex);
@@ -685,8 +743,11 @@ static int start_instance(struct agent *ag, struct instance *in,
 	in->ag = ag;
 	in->conf = *c;
 	in->sock = in->arp = in->watch.fd = -1;
-	for (unsigned int i = 0; i < c->n_vips; i++)
-		in->vip_addrs[i] = c->vips[i].addr;
+	for (unsigned int i = 0; i < c->n_vips; i++) {
+		size_t alen = vrrp_ip_len(c->vips[i].family);
+
+		memcpy(in->vip_addrs + i * alen, &c->vips[i].addr, alen);
+	}
 	ev_timer_init(&in->timer, on_timer, in);
 	ev_timer_init(&in->check, on_check, in);
 	err = open_instance(in);
@@ -745,7 +806,7 @@ static void update_instance(struct instance *in,
 
 static void log_counters(const struct agent *ag)
 {
-	char ip[INET_ADDRSTRLEN];
+	char ip[VRRP_IP_STRLEN];
 
 	for (unsigned int i = 0; i < VRRP_MAX_INSTANCES; i++) {
 		const struct instance *in = &ag->inst[i];
@@ -762,7 +823,7 @@ static void log_counters(const struct agent *ag)
 		kx_info("%s: %s, priority %u, master %s (priority %u), adverts sent %llu, accepted %llu, dropped:%s",
 			in->conf.name, vrrp_state_str(in->fsm.state),
 			in->fsm.priority,
-			in->fsm.master_ip ? ip_str(in->fsm.master_ip, ip) : "none",
+			vrrp_ip_str(&in->fsm.master_ip, ip),
 			in->fsm.master_prio, (unsigned long long)in->tx,
 			(unsigned long long)in->rx[VRRP_RX_OK],
 			n ? drops : " none");

@@ -26,8 +26,9 @@ struct instance {
 	struct vrrp_fsm fsm;
 	int ifindex;
 	uint8_t mac[6];
-	uint32_t src;			/* our source: the tie-break address */
-	uint32_t vip_addrs[VRRP_MAX_ADDRS];
+	struct vrrp_ip src;		/* our source: the tie-break address
+					 * (IPv6: the link-local one) */
+	uint8_t vip_addrs[VRRP_MAX_ADDRS * 16];	/* as adverts list them */
 	int sock;
 	int arp;
 	struct ev_watch watch;

@@ -115,8 +115,8 @@ static void instance_view(const struct instance *in,
 			  struct stats_vrrp_view *v)
 {
 	const struct vrrp_instance_conf *conf = &in->conf;
-	uint32_t master = in->fsm.state == VRRP_MASTER ? in->src :
-			  in->fsm.master_ip;
+	struct vrrp_ip master = in->fsm.state == VRRP_MASTER ? in->src :
+				in->fsm.master_ip;
 	size_t len = 0;
 
 	memset(v, 0, sizeof(*v));
@@ -126,19 +126,13 @@ static void instance_view(const struct instance *in,
 	v->state = vrrp_state_str(in->fsm.state);
 	v->priority = in->fsm.priority;
 	v->base_priority = conf->priority;
-	if (master)
-		inet_ntop(AF_INET, &master, v->master, sizeof(v->master));
-	for (unsigned int i = 0; i < conf->n_vips && len < sizeof(v->vips); i++) {
-		char ip[INET_ADDRSTRLEN];
-
-		inet_ntop(AF_INET, &conf->vips[i].addr, ip, sizeof(ip));
-		len += (size_t)snprintf(v->vips + len, sizeof(v->vips) - len,
-					"%s%s/%u", i ? " " : "", ip,
-					conf->vips[i].prefix);
-	}
-	/* The excluded ones follow (not advertised, held alike). */
-	for (unsigned int i = 0; i < conf->n_excluded && len < sizeof(v->vips); i++) {
-		const struct vrrp_xvip *x = &conf->excluded[i];
+	if (master.family)
+		vrrp_ip_str(&master, v->master);
+	/* The advertised addresses, then the excluded ones (held alike). */
+	for (unsigned int i = 0;
+	     i < conf->n_vips + conf->n_excluded && len < sizeof(v->vips); i++) {
+		const struct vrrp_xvip *x = i < conf->n_vips ? &conf->vips[i] :
+					    &conf->excluded[i - conf->n_vips];
 		char ip[INET6_ADDRSTRLEN];
 
 		inet_ntop(x->family == KHAXDP_AF_INET6 ? AF_INET6 : AF_INET,

@@ -69,9 +69,9 @@ static void say(struct vrrp_fsm *f, struct vrrp_actions *out,
 	va_end(ap);
 }
 
-static const char *ip_str(uint32_t addr, char *buf)
+static const char *ip_str(struct vrrp_ip ip, char *buf)
 {
-	return inet_ntop(AF_INET, &addr, buf, INET_ADDRSTRLEN);
+	return vrrp_ip_str(&ip, buf);
 }
 
 static double secs(uint64_t ns)
@@ -123,7 +123,7 @@ static bool sender_wins(const struct vrrp_fsm *f, const struct vrrp_advert *adv)
 {
 	if (adv->priority != f->priority)
 		return adv->priority > f->priority;
-	return ntohl(adv->saddr) > ntohl(f->p.primary_ip);
+	return vrrp_ip_cmp(&adv->src, &f->p.primary_ip) > 0;
 }
 
 /* ---- transitions --------------------------------------------------------------- */
@@ -188,7 +188,7 @@ static void become_fault(struct vrrp_fsm *f, uint64_t now,
 	release_addresses(f, true, out);
 	push(out, VRRP_ACT_NOTIFY, VRRP_FAULT);
 	enter(f, VRRP_FAULT, now);
-	f->master_ip = 0;
+	memset(&f->master_ip, 0, sizeof(f->master_ip));
 }
 
 /* §6.4.1: Initialize, also after a fault clears. */
@@ -209,7 +209,7 @@ static void initialize(struct vrrp_fsm *f, uint64_t now, const char *why,
 		return;
 	}
 	become_backup(f, now, f->p.adver_int_cs, out);
-	f->master_ip = 0;
+	memset(&f->master_ip, 0, sizeof(f->master_ip));
 	/* keepalived: preempt_delay also delays the first takeover. */
 	if (f->p.preempt)
 		f->timer_at += f->p.preempt_delay_ns;
@@ -274,14 +274,14 @@ static void master_timer(struct vrrp_fsm *f, uint64_t now,
 static void master_down(struct vrrp_fsm *f, uint64_t now,
 			struct vrrp_actions *out)
 {
-	char ip[INET_ADDRSTRLEN];
+	char ip[VRRP_IP_STRLEN];
 	uint64_t silent = now - f->since;
-	uint32_t last_ip = f->master_ip;
+	struct vrrp_ip last_ip = f->master_ip;
 	uint8_t last_prio = f->master_prio;
 	bool preempted = f->preempt_at != 0;
 
 	become_master(f, now, out);
-	if (!last_ip) {
+	if (!last_ip.family) {
 		f->takeover = VRRP_TAKEOVER_NONE;
 		say(f, out, "BACKUP -> MASTER: no master heard for %.3f s, priority %u",
 		    secs(silent), f->priority);
@@ -322,26 +322,26 @@ static void follow_master(struct vrrp_fsm *f, uint64_t now,
 			  const struct vrrp_advert *adv,
 			  struct vrrp_actions *out)
 {
-	char ip[INET_ADDRSTRLEN];
+	char ip[VRRP_IP_STRLEN];
 	uint16_t adopted = f->p.version == 3 ?
 				   adopt_interval(f, adv->adver_int_cs) :
 				   f->master_adver_int_cs;
-	bool changed = adv->saddr != f->master_ip ||
+	bool changed = !vrrp_ip_eq(&adv->src, &f->master_ip) ||
 		       adv->priority != f->master_prio ||
 		       adopted != f->master_adver_int_cs;
 
 	f->master_adver_int_cs = adopted;
-	f->master_ip = adv->saddr;
+	f->master_ip = adv->src;
 	f->master_prio = adv->priority;
 	f->timer_at = now + vrrp_fsm_master_down_ns(f);
 	f->since = now;
 	if (changed && adopted != adv->adver_int_cs && f->p.version == 3)
 		say(f, out, "BACKUP: master is %s, priority %u, advert_int %.2f s: waiting on %.2f s at most (twice ours; ours: priority %u)",
-		    ip_str(adv->saddr, ip), adv->priority,
+		    ip_str(adv->src, ip), adv->priority,
 		    adv->adver_int_cs / 100.0, adopted / 100.0, f->priority);
 	else if (changed)
 		say(f, out, "BACKUP: master is %s, priority %u, advert_int %.2f s (ours: priority %u)",
-		    ip_str(adv->saddr, ip), adv->priority,
+		    ip_str(adv->src, ip), adv->priority,
 		    adv->adver_int_cs / 100.0, f->priority);
 }
 
@@ -350,14 +350,14 @@ static void lower_master(struct vrrp_fsm *f, uint64_t now,
 			 const struct vrrp_advert *adv,
 			 struct vrrp_actions *out)
 {
-	char ip[INET_ADDRSTRLEN];
+	char ip[VRRP_IP_STRLEN];
 
-	f->master_ip = adv->saddr;
+	f->master_ip = adv->src;
 	f->master_prio = adv->priority;
 	if (!f->preempt_at) {
 		f->preempt_at = now + f->p.preempt_delay_ns;
 		say(f, out, "BACKUP: master %s has priority %u < ours %u: preempting%s",
-		    ip_str(adv->saddr, ip), adv->priority, f->priority,
+		    ip_str(adv->src, ip), adv->priority, f->priority,
 		    f->p.preempt_delay_ns ? " after preempt_delay" : "");
 	}
 	/* Until the delay is over the lower master is followed, so the
@@ -376,14 +376,14 @@ static void backup_advert(struct vrrp_fsm *f, uint64_t now,
 			  const struct vrrp_advert *adv,
 			  struct vrrp_actions *out)
 {
-	char ip[INET_ADDRSTRLEN];
+	char ip[VRRP_IP_STRLEN];
 
 	if (adv->priority == VRRP_PRIO_STOP) {
 		f->timer_at = now + vrrp_fsm_skew_ns(f);
-		f->master_ip = adv->saddr;
+		f->master_ip = adv->src;
 		f->master_prio = VRRP_PRIO_STOP;
 		say(f, out, "BACKUP: master %s left (priority 0): taking over in %.3f s (skew) unless another router does",
-		    ip_str(adv->saddr, ip), secs(vrrp_fsm_skew_ns(f)));
+		    ip_str(adv->src, ip), secs(vrrp_fsm_skew_ns(f)));
 		return;
 	}
 	if (!f->p.preempt || adv->priority >= f->priority) {
@@ -400,25 +400,25 @@ static void backup_advert(struct vrrp_fsm *f, uint64_t now,
 static bool flapping(struct vrrp_fsm *f, uint64_t now,
 		     const struct vrrp_advert *adv, struct vrrp_actions *out)
 {
-	char ip[INET_ADDRSTRLEN];
+	char ip[VRRP_IP_STRLEN];
 	uint16_t cs = f->p.version == 3 && adv->adver_int_cs ?
 			      adopt_interval(f, adv->adver_int_cs) :
 			      f->p.adver_int_cs;
 
-	if (!f->yielded_at || adv->saddr != f->yielded_to ||
+	if (!f->yielded_at || !vrrp_ip_eq(&adv->src, &f->yielded_to) ||
 	    now - f->yielded_at >= VRRP_FLAP_HOLD_NS ||
 	    f->yields < VRRP_FLAP_YIELDS)
 		return false;
-	if (adv->saddr != f->contender_ip ||
+	if (!vrrp_ip_eq(&adv->src, &f->contender_ip) ||
 	    now - f->contender_last > 2 * interval_ns(cs))
 		f->contender_run = 0;
-	f->contender_ip = adv->saddr;
+	f->contender_ip = adv->src;
 	f->contender_last = now;
 	if (++f->contender_run >= VRRP_FLAP_ADVERTS)
 		return false;
 	if (f->contender_run == 1)
 		say(f, out, "MASTER: %s claims the VIP again (priority %u): this node gave way to it %u times in %.1f s and each time it fell silent: giving way after %u adverts in a row",
-		    ip_str(adv->saddr, ip), adv->priority, f->yields,
+		    ip_str(adv->src, ip), adv->priority, f->yields,
 		    (double)(now - f->yielded_at) / 1e9, VRRP_FLAP_ADVERTS);
 	return true;
 }
@@ -428,7 +428,7 @@ static void master_advert(struct vrrp_fsm *f, uint64_t now,
 			  const struct vrrp_advert *adv,
 			  struct vrrp_actions *out)
 {
-	char ip[INET_ADDRSTRLEN], ours[INET_ADDRSTRLEN];
+	char ip[VRRP_IP_STRLEN], ours[VRRP_IP_STRLEN];
 	uint8_t prio = f->priority;
 
 	if (adv->priority == VRRP_PRIO_STOP || !sender_wins(f, adv)) {
@@ -442,14 +442,14 @@ static void master_advert(struct vrrp_fsm *f, uint64_t now,
 		f->timer_at = now + interval_ns(f->p.adver_int_cs);
 		if (adv->priority != VRRP_PRIO_STOP)
 			say(f, out, "MASTER: %s also claims the VIP with priority %u, ours %u wins: advert and gratuitous ARPs sent",
-			    ip_str(adv->saddr, ip), adv->priority, prio);
+			    ip_str(adv->src, ip), adv->priority, prio);
 		return;
 	}
 	if (flapping(f, now, adv, out))
 		return;
-	if (adv->saddr != f->yielded_to || !f->yielded_at ||
+	if (!vrrp_ip_eq(&adv->src, &f->yielded_to) || !f->yielded_at ||
 	    now - f->yielded_at >= VRRP_FLAP_HOLD_NS) {
-		f->yielded_to = adv->saddr;
+		f->yielded_to = adv->src;
 		f->yielded_at = now;
 		f->yields = 0;
 	}
@@ -459,14 +459,14 @@ static void master_advert(struct vrrp_fsm *f, uint64_t now,
 		      f->p.version == 3 ? adopt_interval(f, adv->adver_int_cs) :
 					  f->p.adver_int_cs,
 		      out);
-	f->master_ip = adv->saddr;
+	f->master_ip = adv->src;
 	f->master_prio = adv->priority;
 	if (adv->priority > prio)
 		say(f, out, "MASTER -> BACKUP: %s has priority %u > ours %u",
-		    ip_str(adv->saddr, ip), adv->priority, prio);
+		    ip_str(adv->src, ip), adv->priority, prio);
 	else
 		say(f, out, "MASTER -> BACKUP: %s has equal priority %u and a higher address than ours %s",
-		    ip_str(adv->saddr, ip), prio,
+		    ip_str(adv->src, ip), prio,
 		    ip_str(f->p.primary_ip, ours));
 }
 

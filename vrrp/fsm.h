@@ -57,7 +57,7 @@ struct vrrp_fsm_params {
 	bool preempt;
 	uint64_t preempt_delay_ns;	/* keepalived's preempt_delay */
 	uint64_t garp_delay_ns;		/* second GARP burst; 0: none */
-	uint32_t primary_ip;		/* our source address: the tie-break */
+	struct vrrp_ip primary_ip;	/* our source address: the tie-break */
 };
 
 /* Why the last BACKUP -> MASTER happened: what the old master can still
@@ -80,14 +80,14 @@ struct vrrp_fsm {
 	uint64_t garp_at;		/* second GARP burst (MASTER) */
 	uint64_t preempt_at;		/* BACKUP: lower master preemptible */
 	uint64_t since;			/* entered the current state */
-	uint32_t master_ip;		/* last master heard, 0: none */
+	struct vrrp_ip master_ip;	/* last master heard (family 0: none) */
 	uint8_t master_prio;
 	uint64_t asserted_at;		/* MASTER: last advert + GARPs sent to
 					 * another master that loses (or leaves) */
-	uint32_t yielded_to;		/* the last master this one gave way to */
+	struct vrrp_ip yielded_to;	/* the last master this one gave way to */
 	uint64_t yielded_at;		/* the first time in the current window */
 	unsigned int yields;		/* to it, since yielded_at */
-	uint32_t contender_ip;		/* MASTER: adverts in a row of a master */
+	struct vrrp_ip contender_ip;	/* MASTER: adverts in a row of a master */
 	uint64_t contender_last;	/* that made it yield before */
 	unsigned int contender_run;
 	enum vrrp_takeover takeover;	/* of the last BACKUP -> MASTER */

@@ -2,6 +2,7 @@
 /* link.c - sockets and interface queries for the agent. */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <ifaddrs.h>
 #include <libmnl/libmnl.h>
 #include <linux/if_addr.h>
 #include <linux/if_packet.h>
@@ -9,6 +10,7 @@
 #include <net/ethernet.h>
 #include <net/if.h>
 #include <netinet/in.h>
+#include <stddef.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
@@ -80,6 +82,127 @@ ssize_t link_vrrp_recv(int fd, void *buf, size_t cap)
 	ssize_t n = recv(fd, buf, cap, 0);
 
 	return n < 0 ? -errno : n;
+}
+
+int link_vrrp6_socket(const char *ifname, int ifindex)
+{
+	struct ipv6_mreq mreq = { .ipv6mr_interface = (unsigned int)ifindex };
+	int fd, on = 1, off = 0, hops = VRRP_TTL, err;
+
+	fd = socket(AF_INET6, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC,
+		    VRRP_IPPROTO);
+	if (fd < 0)
+		return kx_fail(-errno, "%s: VRRP socket (IPv6): %s%s", ifname,
+			       strerror(errno),
+			       errno == EPERM ? " (needs CAP_NET_RAW: run as root)" : "");
+	inet_pton(AF_INET6, VRRP_MCAST6_GROUP, &mreq.ipv6mr_multiaddr);
+	err = sockopt(fd, SOL_SOCKET, SO_BINDTODEVICE, ifname,
+		      (socklen_t)strlen(ifname) + 1, "bind to device", ifname) ?:
+	      sockopt(fd, IPPROTO_IPV6, IPV6_RECVHOPLIMIT, &on, sizeof(on),
+		      "IPV6_RECVHOPLIMIT", ifname) ?:
+	      sockopt(fd, IPPROTO_IPV6, IPV6_RECVPKTINFO, &on, sizeof(on),
+		      "IPV6_RECVPKTINFO", ifname) ?:
+	      sockopt(fd, IPPROTO_IPV6, IPV6_MULTICAST_HOPS, &hops, sizeof(hops),
+		      "IPV6_MULTICAST_HOPS", ifname) ?:
+	      sockopt(fd, IPPROTO_IPV6, IPV6_MULTICAST_IF, &ifindex,
+		      sizeof(ifindex), "IPV6_MULTICAST_IF", ifname) ?:
+	      sockopt(fd, IPPROTO_IPV6, IPV6_MULTICAST_LOOP, &off, sizeof(off),
+		      "IPV6_MULTICAST_LOOP", ifname) ?:
+	      sockopt(fd, IPPROTO_IPV6, IPV6_ADD_MEMBERSHIP, &mreq,
+		      sizeof(mreq), "join ff02::12", ifname);
+	if (err) {
+		close(fd);
+		return err;
+	}
+	return fd;
+}
+
+int link_vrrp6_send(int fd, int ifindex, const void *msg, size_t len,
+		    const void *src, const void *dst)
+{
+	struct sockaddr_in6 to = { .sin6_family = AF_INET6,
+				   .sin6_scope_id = (uint32_t)ifindex };
+	union {
+		struct cmsghdr h;
+		char buf[CMSG_SPACE(sizeof(struct in6_pktinfo))];
+	} ctl;
+	struct iovec iov = { .iov_base = (void *)msg, .iov_len = len };
+	struct msghdr mh = {
+		.msg_name = &to, .msg_namelen = sizeof(to),
+		.msg_iov = &iov, .msg_iovlen = 1,
+		.msg_control = ctl.buf, .msg_controllen = sizeof(ctl.buf),
+	};
+	struct cmsghdr *c;
+	struct in6_pktinfo pi = { .ipi6_ifindex = (unsigned int)ifindex };
+
+	memset(&ctl, 0, sizeof(ctl));
+	memcpy(&to.sin6_addr, dst, 16);
+	/* Our source: the interface's link-local address (RFC 5798 §5.1.2.1). */
+	memcpy(&pi.ipi6_addr, src, 16);
+	c = CMSG_FIRSTHDR(&mh);
+	c->cmsg_level = IPPROTO_IPV6;
+	c->cmsg_type = IPV6_PKTINFO;
+	c->cmsg_len = CMSG_LEN(sizeof(pi));
+	memcpy(CMSG_DATA(c), &pi, sizeof(pi));
+	if (sendmsg(fd, &mh, 0) < 0)
+		return -errno;
+	return 0;
+}
+
+ssize_t link_vrrp6_recv(int fd, void *buf, size_t cap, uint8_t src[16],
+			uint8_t dst[16], int *hop_limit)
+{
+	struct sockaddr_in6 from;
+	char ctl[CMSG_SPACE(sizeof(int)) + CMSG_SPACE(sizeof(struct in6_pktinfo))];
+	struct iovec iov = { .iov_base = buf, .iov_len = cap };
+	struct msghdr mh = {
+		.msg_name = &from, .msg_namelen = sizeof(from),
+		.msg_iov = &iov, .msg_iovlen = 1,
+		.msg_control = ctl, .msg_controllen = sizeof(ctl),
+	};
+	struct cmsghdr *c;
+	ssize_t n = recvmsg(fd, &mh, 0);
+
+	if (n < 0)
+		return -errno;
+	*hop_limit = -1;
+	memset(dst, 0, 16);
+	memcpy(src, &from.sin6_addr, 16);
+	for (c = CMSG_FIRSTHDR(&mh); c; c = CMSG_NXTHDR(&mh, c)) {
+		if (c->cmsg_level != IPPROTO_IPV6)
+			continue;
+		if (c->cmsg_type == IPV6_HOPLIMIT &&
+		    c->cmsg_len >= CMSG_LEN(sizeof(int)))
+			memcpy(hop_limit, CMSG_DATA(c), sizeof(int));
+		else if (c->cmsg_type == IPV6_PKTINFO &&
+			 c->cmsg_len >= CMSG_LEN(sizeof(struct in6_pktinfo)))
+			memcpy(dst, CMSG_DATA(c) +
+			       offsetof(struct in6_pktinfo, ipi6_addr), 16);
+	}
+	return n;
+}
+
+int link_ipv6_linklocal(const char *ifname, uint8_t addr[16])
+{
+	struct ifaddrs *ifa, *i;
+	int found = 0;
+
+	if (getifaddrs(&ifa) < 0)
+		return kx_fail(-errno, "getifaddrs: %s", strerror(errno));
+	for (i = ifa; i && !found; i = i->ifa_next) {
+		const struct in6_addr *a;
+
+		if (!i->ifa_addr || i->ifa_addr->sa_family != AF_INET6 ||
+		    strcmp(i->ifa_name, ifname))
+			continue;
+		a = &((struct sockaddr_in6 *)i->ifa_addr)->sin6_addr;
+		if (!IN6_IS_ADDR_LINKLOCAL(a))
+			continue;
+		memcpy(addr, a, 16);
+		found = 1;
+	}
+	freeifaddrs(ifa);
+	return found ? 0 : -EADDRNOTAVAIL;
 }
 
 int link_arp_socket(int ifindex)
@@ -221,7 +344,8 @@ int link_monitor_open(void)
 {
 	struct sockaddr_nl sa = {
 		.nl_family = AF_NETLINK,
-		.nl_groups = RTMGRP_LINK | RTMGRP_IPV4_IFADDR,
+		.nl_groups = RTMGRP_LINK | RTMGRP_IPV4_IFADDR |
+			     RTMGRP_IPV6_IFADDR,
 	};
 	int fd, err;
 

@@ -22,6 +22,22 @@ int link_vrrp_send(int fd, const void *pkt, size_t len, uint32_t daddr);
 /* One datagram, header included; -EAGAIN when there is none. */
 ssize_t link_vrrp_recv(int fd, void *buf, size_t cap);
 
+/*
+ * The same over IPv6 (RFC 5798): a raw socket of protocol 112 bound to the
+ * interface, joined to ff02::12 there, multicast hop limit 255, not
+ * looping our own adverts back; the hop limit and the destination of what
+ * it receives come with each message (ancillary data). An IPv6 raw socket
+ * takes no header: we send the VRRP message from src (the interface's
+ * link-local address) with IPV6_PKTINFO.
+ */
+int link_vrrp6_socket(const char *ifname, int ifindex);
+int link_vrrp6_send(int fd, int ifindex, const void *msg, size_t len,
+		    const void *src, const void *dst);
+ssize_t link_vrrp6_recv(int fd, void *buf, size_t cap, uint8_t src[16],
+			uint8_t dst[16], int *hop_limit);
+/* The interface's link-local IPv6 address; -EADDRNOTAVAIL when none. */
+int link_ipv6_linklocal(const char *ifname, uint8_t addr[16]);
+
 /* AF_PACKET socket for ARP on ifindex. */
 int link_arp_socket(int ifindex);
 /* A gratuitous ARP request for ip (sender = target = ip), broadcast. */
@@ -38,7 +54,8 @@ int link_send_na(int fd, int ifindex, const uint8_t mac[6], const void *ip6);
 int link_is_running(const char *ifname, bool *running);
 
 /*
- * Link and address events (rtnetlink, RTMGRP_LINK and RTMGRP_IPV4_IFADDR):
+ * Link and address events (rtnetlink, RTMGRP_LINK, RTMGRP_IPV4_IFADDR and
+ * RTMGRP_IPV6_IFADDR: an IPv6 instance's source is the link-local address):
  * the agent learns at once that an interface went down, away, came back
  * (as another ifindex) or changed its addresses, instead of asking every
  * check. link_monitor_open() gives a non-blocking socket (or -errno);
@@ -50,7 +67,7 @@ struct link_event {
 	char name[16];		/* "" for an address event */
 	bool gone;		/* RTM_DELLINK */
 	bool running;		/* IFF_UP and IFF_RUNNING */
-	bool addr;		/* an IPv4 address added or removed */
+	bool addr;		/* an address added or removed */
 };
 typedef void (*link_event_fn)(const struct link_event *e, void *ctx);
 int link_monitor_open(void);

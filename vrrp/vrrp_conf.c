@@ -96,28 +96,8 @@ static int parse_ipv4(const char *s, uint32_t *addr)
 	return 0;
 }
 
-/* "192.168.218.189/24", or without /PREFIX: /32, as keepalived. */
-static int parse_vip(const char *s, struct vrrp_vip *vip)
-{
-	char buf[32];
-	char *slash;
-	uint32_t prefix = 32;
-
-	if (kx_snprintf(buf, sizeof(buf), "%s", s))
-		return -EINVAL;
-	slash = strchr(buf, '/');
-	if (slash) {
-		*slash = '\0';
-		if (kx_parse_u32(slash + 1, &prefix) || prefix < 1 || prefix > 32)
-			return -ERANGE;
-	}
-	if (parse_ipv4(buf, &vip->addr))
-		return -EINVAL;
-	vip->prefix = (uint8_t)prefix;
-	return 0;
-}
-
-/* An excluded address: IPv4[/PREFIX] (/32) or IPv6[/PREFIX] (/128). */
+/* "192.168.218.189/24" or "2001:db8::189/64"; without /PREFIX: /32 or
+ * /128, as keepalived. */
 static int parse_xvip(const char *s, struct vrrp_xvip *x)
 {
 	char buf[INET6_ADDRSTRLEN + 8];
@@ -236,24 +216,33 @@ static int set_version(const struct reader *r, struct vrrp_instance_conf *ic,
 	return 0;
 }
 
+static const char *family_name(uint8_t family)
+{
+	return family == KHAXDP_AF_INET6 ? "IPv6" : "IPv4";
+}
+
 static int set_vip(const struct reader *r, struct vrrp_instance_conf *ic,
 		   const struct kx_extra *e)
 {
-	struct vrrp_vip vip;
-	struct vrrp_xvip x;
-	int err = parse_vip(e->value, &vip);
+	struct vrrp_xvip vip;
+	int err = parse_xvip(e->value, &vip);
 
-	if (err && !parse_xvip(e->value, &x) && x.family == KHAXDP_AF_INET6)
-		return conf_error(r, e->line, "virtual_ipaddress: %s is IPv6: adverts of an IPv4 instance carry IPv4 addresses; give it as virtual_ipaddress_excluded (held with the instance, not advertised), as keepalived does",
-				  e->value);
 	if (err == -ERANGE)
-		return conf_error(r, e->line, "virtual_ipaddress: bad prefix in '%s' (1-32)",
+		return conf_error(r, e->line, "virtual_ipaddress: bad prefix in '%s' (1-32, IPv6 1-128)",
 				  e->value);
 	if (err)
-		return conf_error(r, e->line, "virtual_ipaddress: bad address '%s' (expected IPv4[/PREFIX])",
+		return conf_error(r, e->line, "virtual_ipaddress: bad address '%s' (expected IPv4[/PREFIX] or IPv6[/PREFIX])",
 				  e->value);
+	/* The first address decides the instance's family, as keepalived
+	 * decides it: its adverts go over that family and list those. */
+	if (!ic->n_vips)
+		ic->family = vip.family;
+	if (vip.family != ic->family)
+		return conf_error(r, e->line, "virtual_ipaddress: %s is %s and the instance's first address is %s: an advert carries one family; give it as virtual_ipaddress_excluded (held with the instance, not advertised), as keepalived does",
+				  e->value, family_name(vip.family),
+				  family_name(ic->family));
 	for (unsigned int i = 0; i < ic->n_vips; i++)
-		if (ic->vips[i].addr == vip.addr)
+		if (!memcmp(&ic->vips[i].addr, &vip.addr, sizeof(vip.addr)))
 			return conf_error(r, e->line, "virtual_ipaddress: %s given twice",
 					  e->value);
 	if (ic->n_vips == VRRP_MAX_ADDRS)
@@ -281,7 +270,8 @@ static int set_excluded(const struct reader *r, struct vrrp_instance_conf *ic,
 			return conf_error(r, e->line, "virtual_ipaddress_excluded: %s given twice",
 					  e->value);
 	for (unsigned int i = 0; i < ic->n_vips; i++)
-		if (x.family == KHAXDP_AF_INET && ic->vips[i].addr == x.addr.v4)
+		if (ic->vips[i].family == x.family &&
+		    !memcmp(&ic->vips[i].addr, &x.addr, sizeof(x.addr)))
 			return conf_error(r, e->line, "virtual_ipaddress_excluded: %s is a virtual_ipaddress too",
 					  e->value);
 	if (ic->n_excluded == VRRP_MAX_ADDRS)
@@ -577,7 +567,13 @@ static int check_instance(const struct reader *r,
 		return conf_error(r, ic->line, "[vrrp %s]: no 'virtual_router_id = 1-255'",
 				  ic->name);
 	if (!ic->n_vips)
-		return conf_error(r, ic->line, "[vrrp %s]: no 'virtual_ipaddress = IPv4/PREFIX'",
+		return conf_error(r, ic->line, "[vrrp %s]: no 'virtual_ipaddress = ADDRESS/PREFIX'",
+				  ic->name);
+	if (ic->family == KHAXDP_AF_INET6 && ic->version != 3)
+		return conf_error(r, ic->line, "[vrrp %s]: an IPv6 instance needs version 3 (VRRP v2 is IPv4 only)",
+				  ic->name);
+	if (ic->family == KHAXDP_AF_INET6 && (ic->n_peers || ic->unicast_src))
+		return conf_error(r, ic->line, "[vrrp %s]: unicast over IPv6 is not supported yet: an IPv6 instance advertises to ff02::12",
 				  ic->name);
 	if (ic->version == 2 &&
 	    (ic->adver_int_cs % 100 || ic->adver_int_cs > V2_MAX_INT_S * 100))
@@ -777,12 +773,10 @@ bool vrrp_conf_carries_service(const struct vrrp_config *c,
 			       const struct vrrp_instance_conf *ic,
 			       uint8_t family)
 {
-	for (unsigned int i = 0; i < ic->n_vips; i++) {
-		union khaxdp_addr a = { .v6 = { ic->vips[i].addr } };
-
-		if (family == KHAXDP_AF_INET && is_service_vip(c, family, &a))
+	for (unsigned int i = 0; i < ic->n_vips; i++)
+		if (ic->vips[i].family == family &&
+		    is_service_vip(c, family, &ic->vips[i].addr))
 			return true;
-	}
 	for (unsigned int i = 0; i < ic->n_excluded; i++)
 		if (ic->excluded[i].family == family &&
 		    is_service_vip(c, family, &ic->excluded[i].addr))

@@ -34,14 +34,10 @@ enum vrrp_notify_kind {
 	VRRP_NOTIFY_KINDS,
 };
 
-struct vrrp_vip {
-	uint32_t addr;		/* network order */
-	uint8_t prefix;
-};
-
-/* An address the instance holds without advertising it (keepalived's
- * virtual_ipaddress_excluded), of either family: the IPv6 VIPs of a
- * dual-stack cluster move with its IPv4 instance. */
+/* An address of an instance: advertised (virtual_ipaddress, of the
+ * instance's family), or held without advertising it (keepalived's
+ * virtual_ipaddress_excluded), of either family: the IPv6 VIP of a
+ * dual-stack cluster may move with its IPv4 instance. */
 struct vrrp_xvip {
 	uint8_t family;		/* KHAXDP_AF_INET or KHAXDP_AF_INET6 */
 	uint8_t prefix;
@@ -65,8 +61,10 @@ struct vrrp_instance_conf {
 	uint32_t unicast_src;		/* 0: the interface's first address */
 	unsigned int n_peers;		/* 0: multicast */
 	uint32_t peers[VRRP_MAX_PEERS];
+	uint8_t family;			/* of virtual_ipaddress (the first):
+					 * the adverts' */
 	unsigned int n_vips;
-	struct vrrp_vip vips[VRRP_MAX_ADDRS];
+	struct vrrp_xvip vips[VRRP_MAX_ADDRS];
 	unsigned int n_excluded;
 	struct vrrp_xvip excluded[VRRP_MAX_ADDRS];
 	bool has_auth;			/* v2 PASS */

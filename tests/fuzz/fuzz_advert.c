@@ -63,7 +63,7 @@ static void round_trip(const uint8_t *data, size_t size)
 		.csum_form = (data[0] & 2) ? VRRP_CSUM_NOPSEUDO : VRRP_CSUM_PSEUDO,
 		.auth_type = (data[0] & 4) ? VRRP_AUTH_PASS : VRRP_AUTH_NONE,
 		.auth_pass = "secret",
-		.saddr = 0x0200000a, .daddr = 0x120000e0,
+		.src = vrrp_ip4(0x0200000a), .dst = vrrp_ip4(0x120000e0),
 		.n_addrs = (data[0] & 8) ? 2 : 1, .addrs = addrs,
 	};
 	struct vrrp_expect exp;

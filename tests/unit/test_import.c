@@ -309,7 +309,7 @@ static void test_seed_output_loads(void **state)
 		assert_true(vc->inst[0].track_dataplane);
 		assert_int_equal(vc->inst[0].track_weight, 2);
 		assert_int_equal(vc->inst[0].n_vips, 1);
-		assert_int_equal(vc->inst[0].vips[0].addr,
+		assert_int_equal(vc->inst[0].vips[0].addr.v4,
 				 inet_addr("192.168.218.189"));
 		assert_int_equal(vc->inst[0].vips[0].prefix, 24);
 		assert_false(vc->inst[0].has_auth);
@@ -724,6 +724,50 @@ static void test_dual_stack(void **state)
 	free(h);
 }
 
+/* A keepalived IPv6 instance (its first address IPv6): carried as an IPv6
+ * instance of khaxdp-vrrpd, VRRP v3 (keepalived's default 2 does not
+ * exist over IPv6), an IPv4 address of it held unadvertised. */
+static void test_ipv6_instance(void **state)
+{
+	static const char ka[] =
+		"vrrp_instance V6 {\n"
+		"  interface eth0\n"
+		"  virtual_router_id 52\n"
+		"  priority 110\n"
+		"  virtual_ipaddress {\n"
+		"    2001:db8::100/64\n"
+		"    10.0.0.100/24\n"
+		"  }\n"
+		"}\n";
+	struct kx_imp_keepalived k;
+	struct kx_config *cfg = calloc(1, sizeof(*cfg));
+	struct vrrp_config *vc = calloc(1, sizeof(*vc));
+	struct kx_imp_warnings w = {};
+	char *text;
+
+	(void)state;
+	assert_int_equal(kx_import_keepalived("v6.conf", ka, &k, &w), 0);
+	assert_true(k.inst[0].vips6);
+	assert_int_equal(k.inst[0].n_vips, 1);
+	assert_int_equal(k.inst[0].n_excluded, 1);
+	assert_warning(&w, 7, "10.0.0.100/24");
+	assert_warning(&w, 1, "version 3 written");
+	text = write_conf(NULL, &k, &w);
+	assert_contains(text, "\nversion = 3\n");
+	assert_contains(text, "\nvirtual_ipaddress = 2001:db8::100/64\n");
+	assert_contains(text, "\nvirtual_ipaddress_excluded = 10.0.0.100/24\n");
+	if (kx_config_load_string(cfg, "v6.conf", text))
+		fail_msg("khaxdp refuses: %s\n%s", kx_last_error(), text);
+	if (vrrp_conf_from(cfg, vc))
+		fail_msg("khaxdp-vrrpd refuses: %s\n%s", kx_last_error(), text);
+	assert_int_equal(vc->inst[0].family, KHAXDP_AF_INET6);
+	kx_config_free(cfg);
+	free(text);
+	kx_imp_warnings_free(&w);
+	free(vc);
+	free(cfg);
+}
+
 /* ---- the rest of keepalived's words --------------------------------------- */
 
 static const char ka_misc[] =
@@ -846,7 +890,7 @@ static void test_bad_files(void **state)
 		{ false, "vrrp_instance X {\n interface e\n virtual_router_id 300\n}\n",
 		  "bad.conf:3: virtual_router_id: bad value '300' (1-255)" },
 		{ false, "vrrp_instance X {\n interface e\n virtual_router_id 3\n}\n",
-		  "bad.conf:1: vrrp_instance X has no IPv4 virtual_ipaddress: khaxdp-vrrpd advertises over IPv4 so far (give an IPv6-only instance's addresses to an IPv4 instance as virtual_ipaddress_excluded)" },
+		  "bad.conf:1: vrrp_instance X has no virtual_ipaddress" },
 		{ false, "vrrp_script s {\n script \"x\n}\n",
 		  "bad.conf:2: unterminated quote" },
 		{ true, "  bind :80\nfrontend x\n",
@@ -963,6 +1007,7 @@ int main(void)
 		cmocka_unit_test(test_output_always_loads),
 		cmocka_unit_test(test_bind_among_snat_ports),
 		cmocka_unit_test(test_dual_stack),
+		cmocka_unit_test(test_ipv6_instance),
 		cmocka_unit_test(test_keepalived_misc),
 		cmocka_unit_test(test_bad_files),
 		cmocka_unit_test(test_files),

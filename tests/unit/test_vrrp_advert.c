@@ -43,8 +43,8 @@ static struct vrrp_tx tx_v3(void)
 	struct vrrp_tx tx = {
 		.version = 3, .vrid = 51, .priority = 101, .adver_int_cs = 100,
 		.csum_form = VRRP_CSUM_PSEUDO,
-		.saddr = inet_addr("192.168.218.171"),
-		.daddr = htonl(VRRP_MCAST_GROUP),
+		.src = vrrp_ip4(inet_addr("192.168.218.171")),
+		.dst = vrrp_ip4(htonl(VRRP_MCAST_GROUP)),
 		.n_addrs = 1, .addrs = vips,
 	};
 	return tx;
@@ -145,9 +145,9 @@ static void test_v3_pseudo_accepted(void **state)
 	assert_int_equal(adv.vrid, 51);
 	assert_int_equal(adv.priority, 101);
 	assert_int_equal(adv.adver_int_cs, 100);
-	assert_int_equal(adv.saddr, inet_addr("192.168.218.171"));
+	assert_memory_equal(adv.src.a, &(uint32_t){ inet_addr("192.168.218.171") }, 4);
 	assert_int_equal(adv.n_addrs, 1);
-	assert_int_equal(adv.addrs[0], vips[0]);
+	assert_memory_equal(adv.addrs, &vips[0], 4);
 }
 
 static void test_v3_nopseudo_accepted(void **state)
@@ -448,7 +448,8 @@ static void test_keepalived_captures(void **state)
 	struct vrrp_tx tx = {
 		.version = 3, .vrid = 51, .priority = 100, .adver_int_cs = 100,
 		.csum_form = VRRP_CSUM_PSEUDO,
-		.saddr = inet_addr("10.77.0.2"), .daddr = htonl(VRRP_MCAST_GROUP),
+		.src = vrrp_ip4(inet_addr("10.77.0.2")),
+		.dst = vrrp_ip4(htonl(VRRP_MCAST_GROUP)),
 		.n_addrs = 1, .addrs = &vip,
 	};
 	size_t len;
@@ -482,12 +483,132 @@ static void test_keepalived_captures(void **state)
 	assert_memory_equal(pkt, keepalived_v2_pass, len);
 }
 
+/* ---- IPv6 (RFC 5798 over IPv6) ------------------------------------------- */
+
+static uint8_t vips6[2][16];
+
+static struct vrrp_tx tx_v6(void)
+{
+	uint8_t src[16], dst[16];
+	struct vrrp_tx tx = {
+		.version = 3, .vrid = 52, .priority = 101, .adver_int_cs = 100,
+		.n_addrs = 2, .addrs = vips6,
+	};
+
+	inet_pton(AF_INET6, "2001:db8::189", vips6[0]);
+	inet_pton(AF_INET6, "2001:db8::190", vips6[1]);
+	inet_pton(AF_INET6, "fe80::c0ff:fea8:daab", src);
+	inet_pton(AF_INET6, "ff02::12", dst);
+	tx.src = vrrp_ip6(src);
+	tx.dst = vrrp_ip6(dst);
+	return tx;
+}
+
+/* The message alone (the socket adds the header), 16 bytes an address,
+ * the checksum over the IPv6 pseudo-header, computed here in full. */
+static void test_v6_layout(void **state)
+{
+	struct vrrp_tx tx = tx_v6();
+	uint8_t v[VRRP_MAX_PACKET];
+	ssize_t n = vrrp_advert_build(&tx, v, sizeof(v));
+	uint32_t sum = 0;
+
+	(void)state;
+	assert_int_equal(n, 8 + 2 * 16);
+	assert_int_equal(v[0], 0x31);			/* v3, advertisement */
+	assert_int_equal(v[1], 52);
+	assert_int_equal(v[2], 101);
+	assert_int_equal(v[3], 2);
+	assert_int_equal(v[4] << 8 | v[5], 100);	/* max adver int, cs */
+	assert_memory_equal(v + 8, vips6, 32);
+	for (int i = 0; i < 16; i += 2)
+		sum += (uint32_t)(tx.src.a[i] << 8 | tx.src.a[i + 1]) +
+		       (uint32_t)(tx.dst.a[i] << 8 | tx.dst.a[i + 1]);
+	sum += (uint32_t)n + VRRP_IPPROTO;
+	for (ssize_t i = 0; i < n; i += 2)
+		sum += (uint32_t)(v[i] << 8 | v[i + 1]);
+	while (sum >> 16)
+		sum = (sum & 0xffff) + (sum >> 16);
+	assert_int_equal(sum, 0xffff);
+}
+
+static void test_v6_parse(void **state)
+{
+	struct vrrp_tx tx = tx_v6();
+	struct vrrp_expect exp = {
+		.version = 3, .vrid = 52, .n_addrs = 2, .addrs = vips6,
+	};
+	uint8_t v[VRRP_MAX_PACKET];
+	struct vrrp_advert adv;
+	ssize_t n = vrrp_advert_build(&tx, v, sizeof(v));
+
+	(void)state;
+	assert_int_equal(vrrp_advert6_parse(v, (size_t)n, &tx.src, &tx.dst, 255,
+					    &exp, &adv), VRRP_RX_OK);
+	assert_true(vrrp_ip_eq(&adv.src, &tx.src));
+	assert_int_equal(adv.priority, 101);
+	assert_int_equal(adv.adver_int_cs, 100);
+	assert_int_equal(adv.n_addrs, 2);
+	assert_memory_equal(adv.addrs, vips6, 32);
+	/* Sent from off the link, with a bad sum, over the other family's
+	 * rules, or listing other addresses: each dropped for its reason. */
+	assert_int_equal(vrrp_advert6_parse(v, (size_t)n, &tx.src, &tx.dst, 64,
+					    &exp, &adv), VRRP_RX_TTL);
+	v[7] ^= 1;
+	assert_int_equal(vrrp_advert6_parse(v, (size_t)n, &tx.src, &tx.dst, 255,
+					    &exp, &adv), VRRP_RX_CHECKSUM);
+	v[7] ^= 1;
+	/* The sum covers the source: the same bytes from another are bad. */
+	tx.src.a[15] ^= 1;
+	assert_int_equal(vrrp_advert6_parse(v, (size_t)n, &tx.src, &tx.dst, 255,
+					    &exp, &adv), VRRP_RX_CHECKSUM);
+	tx.src.a[15] ^= 1;
+	exp.n_addrs = 1;
+	assert_int_equal(vrrp_advert6_parse(v, (size_t)n, &tx.src, &tx.dst, 255,
+					    &exp, &adv), VRRP_RX_ADDR_COUNT);
+	exp.n_addrs = 2;
+	exp.addrs = (uint8_t[32]){ 0 };
+	assert_int_equal(vrrp_advert6_parse(v, (size_t)n, &tx.src, &tx.dst, 255,
+					    &exp, &adv), VRRP_RX_ADDRS);
+	exp.addrs = vips6;
+	exp.version = 2;
+	assert_int_equal(vrrp_advert6_parse(v, (size_t)n, &tx.src, &tx.dst, 255,
+					    &exp, &adv), VRRP_RX_VERSION);
+	assert_int_equal(vrrp_advert6_parse(v, 7, &tx.src, &tx.dst, 255,
+					    &(struct vrrp_expect){ .version = 3 },
+					    &adv), VRRP_RX_TRUNC);
+	/* VRRP v2 has no IPv6: such an advert is not built. */
+	tx.version = 2;
+	assert_int_equal(vrrp_advert_build(&tx, v, sizeof(v)), -EINVAL);
+}
+
+/* The tie-break compares the numbers: for IPv6, all 16 bytes. */
+static void test_ip_compare(void **state)
+{
+	uint8_t a[16], b[16];
+	struct vrrp_ip x, y, four = vrrp_ip4(inet_addr("10.0.0.2")),
+			    five = vrrp_ip4(inet_addr("10.0.0.10"));
+	char buf[VRRP_IP_STRLEN];
+
+	(void)state;
+	inet_pton(AF_INET6, "fe80::1:2", a);
+	inet_pton(AF_INET6, "fe80::2:1", b);
+	x = vrrp_ip6(a);
+	y = vrrp_ip6(b);
+	assert_true(vrrp_ip_cmp(&y, &x) > 0);
+	assert_true(vrrp_ip_cmp(&five, &four) > 0);
+	assert_false(vrrp_ip_eq(&x, &y));
+	assert_string_equal(vrrp_ip_str(&x, buf), "fe80::1:2");
+	assert_string_equal(vrrp_ip_str(&four, buf), "10.0.0.2");
+	assert_string_equal(vrrp_ip_str(&(struct vrrp_ip){ 0 }, buf), "none");
+}
+
 static void test_reason_names(void **state)
 {
 	(void)state;
 	assert_string_equal(vrrp_rx_name(VRRP_RX_CHECKSUM), "CHECKSUM");
 	assert_string_equal(vrrp_rx_desc(VRRP_RX_TTL),
-			    "IP TTL is not 255 (sent from off the link)");
+			    "IP TTL (hop limit) is not 255 (sent from off the link)");
 	assert_string_equal(vrrp_rx_name(VRRP_RX_MAX), "?");
 }
 
@@ -513,6 +634,9 @@ int main(void)
 		cmocka_unit_test(test_ip_header),
 		cmocka_unit_test(test_ip_options_skipped),
 		cmocka_unit_test(test_build_rejects),
+		cmocka_unit_test(test_v6_layout),
+		cmocka_unit_test(test_v6_parse),
+		cmocka_unit_test(test_ip_compare),
 		cmocka_unit_test(test_keepalived_captures),
 		cmocka_unit_test(test_reason_names),
 	};

@@ -89,7 +89,7 @@ static void test_issue_example(void **state)
 	assert_int_equal(ic->adver_int_cs, 100);
 	assert_int_equal(ic->version, 3);
 	assert_int_equal(ic->n_vips, 1);
-	assert_int_equal(ic->vips[0].addr, inet_addr("192.168.218.189"));
+	assert_int_equal(ic->vips[0].addr.v4, inet_addr("192.168.218.189"));
 	assert_int_equal(ic->vips[0].prefix, 24);
 	assert_true(ic->preempt);
 	assert_int_equal(ic->preempt_delay_ms, 0);
@@ -211,6 +211,47 @@ static void test_carries_service(void **state)
 	assert_false(vrrp_conf_carries_service(&vc, &vc.inst[1], KHAXDP_AF_INET6));
 }
 
+/* An IPv6 instance: its first address decides (as keepalived); VRRP v3
+ * only, multicast (ff02::12) only for now; it carries an IPv6 service. */
+static void test_ipv6_instance(void **state)
+{
+	struct vrrp_config vc;
+	struct kx_config kc;
+	struct in6_addr a;
+	static const char base[] =
+		"[service api6]\nlisten = [2001:db8::2]:7443\n"
+		"server = a [2001:db8::9]:6443\n"
+		"[vrrp v6]\ninterface = e0\nvirtual_router_id = 52\n"
+		"virtual_ipaddress = 2001:db8::2/64\n"
+		"virtual_ipaddress = 2001:db8::3\n";
+	char text[512];
+
+	(void)state;
+	assert_int_equal(load(base, &vc), 0);
+	assert_int_equal(vc.inst[0].family, KHAXDP_AF_INET6);
+	assert_int_equal(vc.inst[0].n_vips, 2);
+	assert_int_equal(vc.inst[0].vips[1].prefix, 128);
+	assert_int_equal(inet_pton(AF_INET6, "2001:db8::3", &a), 1);
+	assert_memory_equal(&vc.inst[0].vips[1].addr, &a, 16);
+	assert_true(vrrp_conf_carries_service(&vc, &vc.inst[0], KHAXDP_AF_INET6));
+	assert_false(vrrp_conf_carries_service(&vc, &vc.inst[0], KHAXDP_AF_INET));
+	snprintf(text, sizeof(text), "%sversion = 2\n", base);
+	assert_int_equal(kx_config_load_string(&kc, "t.conf", text), 0);
+	assert_int_equal(vrrp_conf_from(&kc, &vc), -EINVAL);
+	assert_non_null(strstr(kx_last_error(), "an IPv6 instance needs version 3"));
+	kx_config_free(&kc);
+	snprintf(text, sizeof(text), "%sunicast_peer = 10.0.0.5\n", base);
+	assert_int_equal(kx_config_load_string(&kc, "t.conf", text), 0);
+	assert_int_equal(vrrp_conf_from(&kc, &vc), -EINVAL);
+	assert_non_null(strstr(kx_last_error(), "unicast over IPv6 is not supported yet"));
+	kx_config_free(&kc);
+	snprintf(text, sizeof(text), "%svirtual_ipaddress = 10.0.0.7\n", base);
+	assert_int_equal(kx_config_load_string(&kc, "t.conf", text), 0);
+	assert_int_equal(vrrp_conf_from(&kc, &vc), -EINVAL);
+	assert_non_null(strstr(kx_last_error(), "10.0.0.7 is IPv4 and the instance's first address is IPv6"));
+	kx_config_free(&kc);
+}
+
 /* Dual stack: the IPv6 VIP rides with the IPv4 instance, not advertised
  * (keepalived's virtual_ipaddress_excluded); that instance decides the
  * node's IPv6 role too. */
@@ -253,7 +294,7 @@ static void test_bad_values(void **state)
 	expect_error("virtual_ipaddress = 10.0.0.300\n", "t.conf:5: virtual_ipaddress: bad address");
 	expect_error("virtual_ipaddress = 10.0.0.1/33\n", "virtual_ipaddress: bad prefix");
 	expect_error("virtual_ipaddress = 2001:db8::2/64\n",
-		     "t.conf:5: virtual_ipaddress: 2001:db8::2/64 is IPv6: adverts of an IPv4 instance carry IPv4 addresses; give it as virtual_ipaddress_excluded");
+		     "t.conf:5: virtual_ipaddress: 2001:db8::2/64 is IPv6 and the instance's first address is IPv4: an advert carries one family; give it as virtual_ipaddress_excluded");
 	expect_error("virtual_ipaddress_excluded = 2001:db8::2/129\n",
 		     "t.conf:5: virtual_ipaddress_excluded: bad prefix in '2001:db8::2/129' (1-32, IPv6 1-128)");
 	expect_error("virtual_ipaddress_excluded = 2001:db8::zz\n",
@@ -290,7 +331,7 @@ static void test_whole_section_checks(void **state)
 	assert_int_equal(load("[vrrp a]\ninterface = e0\nvirtual_ipaddress = 10.0.0.1\n", &vc), -EINVAL);
 	assert_string_equal(kx_last_error(), "t.conf:2: [vrrp a]: no 'virtual_router_id = 1-255'");
 	assert_int_equal(load("[vrrp a]\ninterface = e0\nvirtual_router_id = 9\n", &vc), -EINVAL);
-	assert_string_equal(kx_last_error(), "t.conf:2: [vrrp a]: no 'virtual_ipaddress = IPv4/PREFIX'");
+	assert_string_equal(kx_last_error(), "t.conf:2: [vrrp a]: no 'virtual_ipaddress = ADDRESS/PREFIX'");
 	assert_int_equal(load("[vrrp a]\nvirtual_router_id = 9\nvirtual_ipaddress = 10.0.0.1\n", &vc), -EINVAL);
 	assert_string_equal(kx_last_error(), "t.conf:2: [vrrp a]: no 'interface' (here or in [global])");
 	assert_int_equal(load("[vrrp a]\ninterface = e0\nvirtual_router_id = 9\nvirtual_ipaddress = 10.0.0.1\n"
@@ -413,6 +454,7 @@ int main(void)
 		cmocka_unit_test(test_two_instances),
 		cmocka_unit_test(test_carries_service),
 		cmocka_unit_test(test_excluded_ipv6),
+		cmocka_unit_test(test_ipv6_instance),
 		cmocka_unit_test(test_bad_values),
 		cmocka_unit_test(test_whole_section_checks),
 		cmocka_unit_test(test_same_identity),

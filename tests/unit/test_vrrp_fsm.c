@@ -22,7 +22,7 @@ static struct vrrp_fsm_params params(void)
 	struct vrrp_fsm_params p = {
 		.name = "VI_1", .version = 3, .adver_int_cs = 100,
 		.preempt = true, .garp_delay_ns = 5 * S,
-		.primary_ip = inet_addr("10.0.0.2"),
+		.primary_ip = vrrp_ip4(inet_addr("10.0.0.2")),
 	};
 	return p;
 }
@@ -31,7 +31,7 @@ static struct vrrp_advert advert(const char *from, uint8_t prio,
 				 uint16_t int_cs)
 {
 	struct vrrp_advert a = {
-		.saddr = inet_addr(from), .version = 3, .vrid = 51,
+		.src = vrrp_ip4(inet_addr(from)), .version = 3, .vrid = 51,
 		.priority = prio, .n_addrs = 1, .adver_int_cs = int_cs,
 	};
 	return a;
@@ -622,7 +622,7 @@ static void deliver(struct link *l, int from, const struct vrrp_actions *out)
 
 	for (unsigned int i = 0; i < out->n; i++) {
 		struct vrrp_advert a = {
-			.saddr = l->r[from].p.primary_ip, .version = 3,
+			.src = l->r[from].p.primary_ip, .version = 3,
 			.priority = out->a[i].arg,
 			.adver_int_cs = l->r[from].p.adver_int_cs,
 		};
@@ -663,9 +663,9 @@ static void link_start(struct link *l, uint8_t p0, uint8_t p1)
 	memset(l, 0, sizeof(*l));
 	l->now = T0;
 	p.adver_int_cs = 5;
-	p.primary_ip = inet_addr("10.0.0.1");
+	p.primary_ip = vrrp_ip4(inet_addr("10.0.0.1"));
 	vrrp_fsm_init(&l->r[0], &p, p0);
-	p.primary_ip = inet_addr("10.0.0.2");
+	p.primary_ip = vrrp_ip4(inet_addr("10.0.0.2"));
 	vrrp_fsm_init(&l->r[1], &p, p1);
 	l->up[0] = l->up[1] = true;
 	vrrp_fsm_start(&l->r[0], T0, &out);
@@ -681,7 +681,11 @@ static void test_pair_higher_priority_wins(void **state)
 	run_link(&l, T0 + 2 * S);
 	assert_int_equal(l.r[1].state, VRRP_MASTER);
 	assert_int_equal(l.r[0].state, VRRP_BACKUP);
-	assert_int_equal(l.r[0].master_ip, inet_addr("10.0.0.2"));
+	{
+		struct vrrp_ip want = vrrp_ip4(inet_addr("10.0.0.2"));
+
+		assert_true(vrrp_ip_eq(&l.r[0].master_ip, &want));
+	}
 }
 
 static void test_pair_equal_priority_first_wins(void **state)

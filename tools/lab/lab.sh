@@ -255,7 +255,8 @@ lab_vip6_del() { lab_exec "$1" ip -6 addr del "$LAB_VIP6/64" dev ens33 2>/dev/nu
 # appended to the node's khaxdp.conf. Options (KEY=VALUE):
 #   priority=100 version=3 advert=1s (1s, 100ms, 50ms...) preempt=yes|no
 #   preempt_delay=0s unicast=no|yes (peers: the two other nodes) vrid=51
-#   auth=PASSWORD (v2 PASS) track_dataplane=no|yes
+#   auth=PASSWORD (v2 PASS) track_dataplane=no|yes family=4|6 (6: an IPv6
+#   instance, VRRP v3 over IPv6 for the IPv6 VIP alone)
 # Each daemon runs in its own session (setsid), so its process group is its
 # pid; keepalived gets its own pid files (-p/-r/-c) in the node's directory.
 # Logs (appended, a "=== start" line each time) go to
@@ -299,7 +300,7 @@ _lab_vrrp_keepalived_conf() {
 	local node=$1 file=$2 n
 	shift 2
 	local -A o=([priority]=100 [version]=3 [advert]=1s [preempt]=yes [preempt_delay]=0s
-		[unicast]=no [vrid]=51 [auth]="" [track_dataplane]=no)
+		[unicast]=no [vrid]=51 [auth]="" [track_dataplane]=no [family]=4)
 	for n in "$@"; do o[${n%%=*}]=${n#*=}; done
 	{
 		echo "# keepalived.conf of lab node $node, written by tools/lab/lab.sh: $*"
@@ -329,9 +330,15 @@ _lab_vrrp_keepalived_conf() {
 		[[ -z ${o[auth]} ]] ||
 			printf '    authentication {\n        auth_type PASS\n        auth_pass %s\n    }\n' "${o[auth]}"
 		echo "    virtual_ipaddress {"
-		echo "        $LAB_VIP/24 dev ens33"
+		# family=6: an IPv6 instance (its first address decides):
+		# adverts over IPv6, from the link-local address to ff02::12
+		if [[ ${o[family]} == 6 ]]; then
+			echo "        $LAB_VIP6/64 dev ens33"
+		else
+			echo "        $LAB_VIP/24 dev ens33"
+		fi
 		echo "    }"
-		if [[ ${LAB_IPV6:-} == 1 ]]; then
+		if [[ ${LAB_IPV6:-} == 1 && ${o[family]} != 6 ]]; then
 			echo "    virtual_ipaddress_excluded {"
 			echo "        $LAB_VIP6/64 dev ens33"
 			echo "    }"
@@ -345,7 +352,7 @@ _lab_vrrp_section() {
 	local node=$1 n
 	shift
 	local -A o=([priority]=100 [version]=3 [advert]=1s [preempt]=yes [preempt_delay]=0s
-		[unicast]=no [vrid]=51 [auth]="" [track_dataplane]=no)
+		[unicast]=no [vrid]=51 [auth]="" [track_dataplane]=no [family]=4)
 	for n in "$@"; do o[${n%%=*}]=${n#*=}; done
 	echo
 	echo "# written by tools/lab/lab.sh: $*"
@@ -355,8 +362,12 @@ _lab_vrrp_section() {
 	echo "priority = ${o[priority]}"
 	echo "advert_int = ${o[advert]}"
 	echo "version = ${o[version]}"
-	echo "virtual_ipaddress = $LAB_VIP/24"
-	[[ ${LAB_IPV6:-} != 1 ]] || echo "virtual_ipaddress_excluded = $LAB_VIP6/64"
+	if [[ ${o[family]} == 6 ]]; then
+		echo "virtual_ipaddress = $LAB_VIP6/64"
+	else
+		echo "virtual_ipaddress = $LAB_VIP/24"
+		[[ ${LAB_IPV6:-} != 1 ]] || echo "virtual_ipaddress_excluded = $LAB_VIP6/64"
+	fi
 	echo "preempt = ${o[preempt]}"
 	echo "preempt_delay = ${o[preempt_delay]}"
 	[[ ${o[track_dataplane]} != yes ]] || echo "track_dataplane = weight 2"
@@ -461,11 +472,15 @@ lab_vip_holders() { _lab_holders -4 "$LAB_VIP"; }
 # lab_vip6_holders: the same for the IPv6 VIP.
 lab_vip6_holders() { _lab_holders -6 "$LAB_VIP6"; }
 _lab_holders() {
-	local node out=()
+	local node out=() o i
 	for node in "${LAB_NODES[@]}"; do
-		if ip -n "$(lab_ns "$node")" "$1" -o addr show dev ens33 2>/dev/null | grep -q " $2/"; then
-			out+=("$node")
-		fi
+		# An address changing meanwhile (an IPv6 VIP turning deprecated
+		# just after it was added) interrupts the dump: ask again.
+		for ((i = 0; i < 5; i++)); do
+			o=$(ip -n "$(lab_ns "$node")" "$1" -o addr show dev ens33 2>&1) || true
+			[[ $o == *"Dump was interrupted"* ]] || break
+		done
+		[[ $o != *" $2/"* ]] || out+=("$node")
 	done
 	echo "${out[*]}"
 }
