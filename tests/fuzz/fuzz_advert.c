@@ -3,8 +3,9 @@
  * fuzz_advert.c - libFuzzer target of the VRRP advert parser.
  *
  * Each input is parsed against four receivers (v2 with and without PASS,
- * v3 with one and two addresses) and must never crash, read out of
- * bounds or accept what breaks an invariant. The input's first bytes also
+ * v3 with one and two addresses), and as an IPv6 advert against two, and
+ * must never crash, read out of bounds or accept what breaks an
+ * invariant. The input's first bytes also
  * choose the fields of an advert that is built, must parse back to the
  * same fields, and must be rejected after any single byte of it changes
  * that the checks cover — the parser cannot be fooled by one bit flip.
@@ -17,6 +18,12 @@
 #include "vrrp/advert.h"
 
 static const uint32_t addrs[2] = { 0x0100000a, 0x0200000a };	/* 10.0.0.1/2 */
+/* 2001:db8::1 and ::2; fe80::2 -> ff02::12 */
+static const uint8_t addrs6[2][16] = {
+	{ 0x20, 0x01, 0x0d, 0xb8, [15] = 1 }, { 0x20, 0x01, 0x0d, 0xb8, [15] = 2 },
+};
+static const uint8_t src6[16] = { 0xfe, 0x80, [15] = 2 };
+static const uint8_t dst6[16] = { 0xff, 0x02, [15] = 0x12 };
 
 static void check(int ok, const char *what)
 {
@@ -49,6 +56,19 @@ static void parse_as_every_receiver(const uint8_t *data, size_t size)
 		check(adv.vrid == recv[i].vrid, "vrid");
 		check(adv.n_addrs == recv[i].n_addrs, "address count");
 		check(adv.adver_int_cs > 0, "interval");
+	}
+	for (uint8_t n = 1; n <= 2; n++) {
+		struct vrrp_expect e6 = { .version = 3, .vrid = 51, .n_addrs = n,
+					  .addrs = addrs6 };
+		struct vrrp_ip s = vrrp_ip6(src6), d = vrrp_ip6(dst6);
+		enum vrrp_rx r = vrrp_advert6_parse(data, size, &s, &d, 255,
+						    &e6, &adv);
+
+		check(r < VRRP_RX_MAX, "reason in range (IPv6)");
+		if (r != VRRP_RX_OK)
+			continue;
+		check(adv.n_addrs == n && size == 8u + 16u * n, "IPv6 length");
+		check(vrrp_ip_eq(&adv.src, &s), "IPv6 source");
 	}
 }
 
@@ -97,10 +117,40 @@ static void round_trip(const uint8_t *data, size_t size)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
+/* The same over IPv6: the message alone, its checksum over the
+ * pseudo-header; one changed byte must not pass. */
+static void round_trip6(const uint8_t *data, size_t size)
+{
+	uint8_t pkt[VRRP_MAX_PACKET];
+	struct vrrp_tx tx = {
+		.version = 3, .vrid = data[1] ? data[1] : 1, .priority = data[2],
+		.adver_int_cs = (uint16_t)(1 + (data[3] << 8 | data[4]) % 4095),
+		.src = vrrp_ip6(src6), .dst = vrrp_ip6(dst6),
+		.n_addrs = (data[0] & 8) ? 2 : 1, .addrs = addrs6,
+	};
+	struct vrrp_expect exp = {
+		.version = 3, .vrid = tx.vrid, .n_addrs = tx.n_addrs,
+		.addrs = addrs6,
+	};
+	struct vrrp_advert adv;
+	ssize_t len = vrrp_advert_build(&tx, pkt, sizeof(pkt));
+
+	check(len == 8 + 16 * tx.n_addrs, "build (IPv6)");
+	check(vrrp_advert6_parse(pkt, (size_t)len, &tx.src, &tx.dst, 255, &exp,
+				 &adv) == VRRP_RX_OK, "what we build parses (IPv6)");
+	check(adv.priority == tx.priority &&
+	      adv.adver_int_cs == tx.adver_int_cs, "fields survive (IPv6)");
+	pkt[data[5] % (size_t)len] ^= (uint8_t)(size > 6 && data[6] ? data[6] : 1);
+	check(vrrp_advert6_parse(pkt, (size_t)len, &tx.src, &tx.dst, 255, &exp,
+				 &adv) != VRRP_RX_OK, "a changed byte is caught (IPv6)");
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	parse_as_every_receiver(data, size);
-	if (size >= 6)
+	if (size >= 6) {
 		round_trip(data, size);
+		round_trip6(data, size);
+	}
 	return 0;
 }
