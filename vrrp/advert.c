@@ -56,6 +56,14 @@ struct vrrp_ip vrrp_ip4(uint32_t addr)
 	return ip;
 }
 
+uint32_t vrrp_ip_v4(const struct vrrp_ip *ip)
+{
+	uint32_t a;
+
+	memcpy(&a, ip->a, sizeof(a));
+	return a;
+}
+
 struct vrrp_ip vrrp_ip6(const void *addr)
 {
 	struct vrrp_ip ip;

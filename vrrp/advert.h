@@ -54,6 +54,7 @@ struct vrrp_ip {
 };
 
 struct vrrp_ip vrrp_ip4(uint32_t addr);		/* network order */
+uint32_t vrrp_ip_v4(const struct vrrp_ip *ip);	/* its IPv4 address */
 struct vrrp_ip vrrp_ip6(const void *addr);	/* 16 bytes */
 int vrrp_ip_cmp(const struct vrrp_ip *x, const struct vrrp_ip *y);
 bool vrrp_ip_eq(const struct vrrp_ip *x, const struct vrrp_ip *y);

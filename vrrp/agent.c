@@ -158,7 +158,7 @@ static void send_advert(struct instance *in, uint8_t priority)
 					      (size_t)len, tx.src.a, tx.dst.a);
 		else
 			err = link_vrrp_send(in->sock, pkt, (size_t)len,
-					     *(const uint32_t *)tx.dst.a);
+					     vrrp_ip_v4(&tx.dst));
 		if (err) {
 			errno = -err;
 			if (!in->tx_errors++)
@@ -369,8 +369,12 @@ static enum vrrp_rx receive_advert(const struct instance *in,
 		n = link_vrrp_recv(in->sock, pkt, sizeof(pkt));
 		if (n < 0)
 			return VRRP_RX_MAX;
-		if (n >= 16)
-			*src = vrrp_ip4(*(const uint32_t *)(pkt + 12));
+		if (n >= 16) {
+			uint32_t a;
+
+			memcpy(&a, pkt + 12, sizeof(a));
+			*src = vrrp_ip4(a);
+		}
 		r = vrrp_advert_parse(pkt, (size_t)n, &exp, adv);
 	}
 	if (r)
@@ -438,7 +442,7 @@ static void on_timer(void *ctx, uint64_t now)
 	     carries_service(in->ag, in, KHAXDP_AF_INET6)) &&
 	    in->ag->checks.health)
 		health_node_failed(in->ag->checks.health,
-				   *(const uint32_t *)master.a);
+				   vrrp_ip_v4(&master));
 }
 
 static uint64_t check_period(const struct instance *in)
