@@ -90,8 +90,10 @@ static bool is_vip6(const struct kx_config *cfg, const struct in6_addr *a)
 	return false;
 }
 
-int kx_if_ipv6(const char *ifname, const struct kx_config *cfg,
-	       union khaxdp_addr *addr)
+/* The first IPv6 address of ifname that is link-local (link_local) or
+ * global and no VIP of cfg (a NULL cfg: none); all zero when none. */
+static int if_ipv6(const char *ifname, bool link_local,
+		   const struct kx_config *cfg, union khaxdp_addr *addr)
 {
 	struct ifaddrs *ifa, *i;
 	bool found = false;
@@ -106,14 +108,25 @@ int kx_if_ipv6(const char *ifname, const struct kx_config *cfg,
 		    strcmp(i->ifa_name, ifname))
 			continue;
 		a = &((struct sockaddr_in6 *)i->ifa_addr)->sin6_addr;
-		if (IN6_IS_ADDR_LINKLOCAL(a) || IN6_IS_ADDR_LOOPBACK(a) ||
-		    is_vip6(cfg, a))
+		if (link_local != !!IN6_IS_ADDR_LINKLOCAL(a) ||
+		    IN6_IS_ADDR_LOOPBACK(a) || (cfg && is_vip6(cfg, a)))
 			continue;
 		memcpy(addr, a, sizeof(*addr));
 		found = true;
 	}
 	freeifaddrs(ifa);
 	return 0;
+}
+
+int kx_if_ipv6(const char *ifname, const struct kx_config *cfg,
+	       union khaxdp_addr *addr)
+{
+	return if_ipv6(ifname, false, cfg, addr);
+}
+
+int kx_if_ipv6_link_local(const char *ifname, union khaxdp_addr *addr)
+{
+	return if_ipv6(ifname, true, NULL, addr);
 }
 
 /* Does the interface address sa hold ep's address? */

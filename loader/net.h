@@ -29,6 +29,10 @@ int kx_if_ipv4_except(const char *ifname, const uint32_t *skip,
 int kx_if_ipv6(const char *ifname, const struct kx_config *cfg,
 	       union khaxdp_addr *addr);
 
+/* Its link-local IPv6 address (a VRRP v3 instance's source over IPv6);
+ * all zero when it has none. */
+int kx_if_ipv6_link_local(const char *ifname, union khaxdp_addr *addr);
+
 /* The Ethernet address of ifname. */
 int kx_if_mac(const char *ifname, uint8_t mac[6]);
 

@@ -458,12 +458,13 @@ static uint64_t check_period(const struct instance *in)
 static struct vrrp_ip find_src(struct instance *in)
 {
 	uint32_t a = in->conf.unicast_src, vips[VRRP_MAX_ADDRS];
-	uint8_t ll[16];
+	static const union khaxdp_addr zero;
+	union khaxdp_addr ll;
 	struct vrrp_ip none = { 0 };
 
 	if (is_v6(in))
-		return link_ipv6_linklocal(in->conf.interface, ll) ? none :
-								     vrrp_ip6(ll);
+		return kx_if_ipv6_link_local(in->conf.interface, &ll) ||
+		       !memcmp(&ll, &zero, sizeof(ll)) ? none : vrrp_ip6(&ll);
 	memcpy(vips, in->vip_addrs, sizeof(vips));
 	if (!a && kx_if_ipv4_except(in->conf.interface, vips, in->conf.n_vips,
 				    &a))

@@ -2,7 +2,6 @@
 /* link.c - sockets and interface queries for the agent. */
 #include <arpa/inet.h>
 #include <errno.h>
-#include <ifaddrs.h>
 #include <libmnl/libmnl.h>
 #include <linux/if_addr.h>
 #include <linux/if_packet.h>
@@ -182,28 +181,6 @@ ssize_t link_vrrp6_recv(int fd, void *buf, size_t cap, uint8_t src[16],
 	return n;
 }
 
-int link_ipv6_linklocal(const char *ifname, uint8_t addr[16])
-{
-	struct ifaddrs *ifa, *i;
-	int found = 0;
-
-	if (getifaddrs(&ifa) < 0)
-		return kx_fail(-errno, "getifaddrs: %s", strerror(errno));
-	for (i = ifa; i && !found; i = i->ifa_next) {
-		const struct in6_addr *a;
-
-		if (!i->ifa_addr || i->ifa_addr->sa_family != AF_INET6 ||
-		    strcmp(i->ifa_name, ifname))
-			continue;
-		a = &((struct sockaddr_in6 *)i->ifa_addr)->sin6_addr;
-		if (!IN6_IS_ADDR_LINKLOCAL(a))
-			continue;
-		memcpy(addr, a, 16);
-		found = 1;
-	}
-	freeifaddrs(ifa);
-	return found ? 0 : -EADDRNOTAVAIL;
-}
 
 int link_arp_socket(int ifindex)
 {

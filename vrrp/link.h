@@ -35,8 +35,6 @@ int link_vrrp6_send(int fd, int ifindex, const void *msg, size_t len,
 		    const void *src, const void *dst);
 ssize_t link_vrrp6_recv(int fd, void *buf, size_t cap, uint8_t src[16],
 			uint8_t dst[16], int *hop_limit);
-/* The interface's link-local IPv6 address; -EADDRNOTAVAIL when none. */
-int link_ipv6_linklocal(const char *ifname, uint8_t addr[16]);
 
 /* AF_PACKET socket for ARP on ifindex. */
 int link_arp_socket(int ifindex);
