@@ -501,15 +501,9 @@ static int peers(struct ka *k, struct kx_imp_vrrp *v, const struct knode *b)
 	for (size_t i = 0; i < b->n; i++) {
 		const struct knode *n = &b->kids[i];
 
-		if (!ipv4(n->argv[0])) {
-			if (strchr(n->argv[0], ':')) {
-				WARN(k, n->line, "unicast_peer %s not carried over: IPv4 only (for now)",
-				     n->argv[0]);
-				continue;
-			}
+		if (!ipv4(n->argv[0]) && !addr_prefix(n->argv[0], AF_INET6))
 			return problem(k->file, n->line, "unicast_peer: bad address '%s'",
 				       n->argv[0]);
-		}
 		if (v->n_peers == KX_IMP_MAX_PEERS) {
 			WARN(k, n->line, "unicast_peer %s not carried over: at most %d peers",
 			     n->argv[0], KX_IMP_MAX_PEERS);
@@ -696,7 +690,7 @@ static int instance_key(struct ka *k, struct kx_imp_vrrp *v,
 		v->has_preempt_delay = true;
 		return seconds_arg(k, n, &v->preempt_delay_ms);
 	} else if (!strcmp(key, "unicast_src_ip") && n->argc == 2) {
-		if (!ipv4(n->argv[1]))
+		if (!ipv4(n->argv[1]) && !addr_prefix(n->argv[1], AF_INET6))
 			return problem(k->file, n->line, "unicast_src_ip: bad address '%s'",
 				       n->argv[1]);
 		snprintf(v->unicast_src, sizeof(v->unicast_src), "%s",
@@ -760,12 +754,6 @@ static int vrrp_instance(struct ka *k, const struct knode *node)
 	if (!v->n_vips)
 		return problem(k->file, node->line, "vrrp_instance %s has no virtual_ipaddress",
 			       node->argv[1]);
-	if (v->vips6 && v->n_peers) {
-		WARN(k, node->line, "unicast_peer of vrrp_instance %s not carried over: khaxdp-vrrpd's IPv6 instances advertise to ff02::12 (multicast)",
-		     node->argv[1]);
-		v->n_peers = 0;
-		v->unicast_src[0] = '\0';
-	}
 	if (v->vips6 && v->version != 3) {
 		WARN(k, node->line, "vrrp_instance %s: version 3 written: VRRP over IPv6 is version 3 (RFC 5798)",
 		     node->argv[1]);

@@ -112,7 +112,8 @@ static bool is_v6(const struct instance *in)
 static int open_vrrp_socket(struct instance *in, int ifindex)
 {
 	if (is_v6(in))
-		return link_vrrp6_socket(in->conf.interface, ifindex);
+		return link_vrrp6_socket(in->conf.interface, ifindex,
+					 !in->conf.n_peers);
 	return link_vrrp_socket(in->conf.interface, ifindex, !in->conf.n_peers);
 }
 
@@ -122,7 +123,7 @@ static struct vrrp_ip advert_dst(const struct instance *in, unsigned int i)
 	uint8_t group6[16];
 
 	if (in->conf.n_peers)
-		return vrrp_ip4(in->conf.peers[i]);
+		return in->conf.peers[i];
 	if (!is_v6(in))
 		return vrrp_ip4(htonl(VRRP_MCAST_GROUP));
 	inet_pton(AF_INET6, VRRP_MCAST6_GROUP, group6);
@@ -300,12 +301,9 @@ static void apply(struct instance *in, const struct vrrp_actions *out)
 
 static bool is_peer(const struct instance *in, const struct vrrp_ip *a)
 {
-	for (unsigned int i = 0; i < in->conf.n_peers; i++) {
-		struct vrrp_ip p = vrrp_ip4(in->conf.peers[i]);
-
-		if (vrrp_ip_eq(&p, a))
+	for (unsigned int i = 0; i < in->conf.n_peers; i++)
+		if (vrrp_ip_eq(&in->conf.peers[i], a))
 			return true;
-	}
 	return false;
 }
 
@@ -363,6 +361,11 @@ static enum vrrp_rx receive_advert(const struct instance *in,
 			return VRRP_RX_MAX;
 		*src = vrrp_ip6(s6);
 		dst = vrrp_ip6(d6);
+		/* keepalived sends unicast over IPv6 with the default hop
+		 * limit (64), and takes any: from a unicast_peer (checked
+		 * below) it is not held against the advert. */
+		if (c->n_peers)
+			hops = VRRP_TTL;
 		r = vrrp_advert6_parse(pkt, (size_t)n, src, &dst, hops, &exp,
 				       adv);
 	} else {
@@ -457,17 +460,18 @@ static uint64_t check_period(const struct instance *in)
  * link-local address (RFC 5798 §5.1.2.1). Family 0: none. */
 static struct vrrp_ip find_src(struct instance *in)
 {
-	uint32_t a = in->conf.unicast_src, vips[VRRP_MAX_ADDRS];
+	uint32_t a = 0, vips[VRRP_MAX_ADDRS];
 	static const union khaxdp_addr zero;
 	union khaxdp_addr ll;
 	struct vrrp_ip none = { 0 };
 
+	if (in->conf.unicast_src.family)
+		return in->conf.unicast_src;
 	if (is_v6(in))
 		return kx_if_ipv6_link_local(in->conf.interface, &ll) ||
 		       !memcmp(&ll, &zero, sizeof(ll)) ? none : vrrp_ip6(&ll);
 	memcpy(vips, in->vip_addrs, sizeof(vips));
-	if (!a && kx_if_ipv4_except(in->conf.interface, vips, in->conf.n_vips,
-				    &a))
+	if (kx_if_ipv4_except(in->conf.interface, vips, in->conf.n_vips, &a))
 		kx_warn("%s: %s", in->conf.name, kx_last_error());
 	return a ? vrrp_ip4(a) : none;
 }

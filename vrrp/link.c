@@ -83,7 +83,7 @@ ssize_t link_vrrp_recv(int fd, void *buf, size_t cap)
 	return n < 0 ? -errno : n;
 }
 
-int link_vrrp6_socket(const char *ifname, int ifindex)
+int link_vrrp6_socket(const char *ifname, int ifindex, bool multicast)
 {
 	struct ipv6_mreq mreq = { .ipv6mr_interface = (unsigned int)ifindex };
 	int fd, on = 1, off = 0, hops = VRRP_TTL, err;
@@ -103,12 +103,15 @@ int link_vrrp6_socket(const char *ifname, int ifindex)
 		      "IPV6_RECVPKTINFO", ifname) ?:
 	      sockopt(fd, IPPROTO_IPV6, IPV6_MULTICAST_HOPS, &hops, sizeof(hops),
 		      "IPV6_MULTICAST_HOPS", ifname) ?:
+	      sockopt(fd, IPPROTO_IPV6, IPV6_UNICAST_HOPS, &hops, sizeof(hops),
+		      "IPV6_UNICAST_HOPS", ifname) ?:
 	      sockopt(fd, IPPROTO_IPV6, IPV6_MULTICAST_IF, &ifindex,
 		      sizeof(ifindex), "IPV6_MULTICAST_IF", ifname) ?:
 	      sockopt(fd, IPPROTO_IPV6, IPV6_MULTICAST_LOOP, &off, sizeof(off),
-		      "IPV6_MULTICAST_LOOP", ifname) ?:
-	      sockopt(fd, IPPROTO_IPV6, IPV6_ADD_MEMBERSHIP, &mreq,
-		      sizeof(mreq), "join ff02::12", ifname);
+		      "IPV6_MULTICAST_LOOP", ifname);
+	if (!err && multicast)
+		err = sockopt(fd, IPPROTO_IPV6, IPV6_ADD_MEMBERSHIP, &mreq,
+			      sizeof(mreq), "join ff02::12", ifname);
 	if (err) {
 		close(fd);
 		return err;

@@ -24,13 +24,13 @@ ssize_t link_vrrp_recv(int fd, void *buf, size_t cap);
 
 /*
  * The same over IPv6 (RFC 5798): a raw socket of protocol 112 bound to the
- * interface, joined to ff02::12 there, multicast hop limit 255, not
+ * interface, for multicast joined to ff02::12 there, hop limit 255, not
  * looping our own adverts back; the hop limit and the destination of what
  * it receives come with each message (ancillary data). An IPv6 raw socket
  * takes no header: we send the VRRP message from src (the interface's
- * link-local address) with IPV6_PKTINFO.
+ * link-local address, or unicast_src_ip) with IPV6_PKTINFO.
  */
-int link_vrrp6_socket(const char *ifname, int ifindex);
+int link_vrrp6_socket(const char *ifname, int ifindex, bool multicast);
 int link_vrrp6_send(int fd, int ifindex, const void *msg, size_t len,
 		    const void *src, const void *dst);
 ssize_t link_vrrp6_recv(int fd, void *buf, size_t cap, uint8_t src[16],

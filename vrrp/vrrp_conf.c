@@ -345,12 +345,29 @@ static int set_track_dataplane(const struct reader *r,
 	return 0;
 }
 
+/* An IPv4 or IPv6 address (the instance's family is checked once the
+ * section is read). */
+static int parse_ip(const char *s, struct vrrp_ip *ip)
+{
+	uint8_t a[16];
+	uint32_t a4;
+
+	if (inet_pton(AF_INET6, s, a) == 1) {
+		*ip = vrrp_ip6(a);
+		return 0;
+	}
+	if (parse_ipv4(s, &a4))
+		return -EINVAL;
+	*ip = vrrp_ip4(a4);
+	return 0;
+}
+
 static int set_unicast_src(const struct reader *r,
 			   struct vrrp_instance_conf *ic,
 			   const struct kx_extra *e)
 {
-	if (parse_ipv4(e->value, &ic->unicast_src))
-		return conf_error(r, e->line, "unicast_src_ip: bad address '%s' (IPv4)",
+	if (parse_ip(e->value, &ic->unicast_src))
+		return conf_error(r, e->line, "unicast_src_ip: bad address '%s' (IPv4 or IPv6)",
 				  e->value);
 	return 0;
 }
@@ -359,13 +376,13 @@ static int set_unicast_peer(const struct reader *r,
 			    struct vrrp_instance_conf *ic,
 			    const struct kx_extra *e)
 {
-	uint32_t a;
+	struct vrrp_ip a;
 
-	if (parse_ipv4(e->value, &a))
-		return conf_error(r, e->line, "unicast_peer: bad address '%s' (IPv4)",
+	if (parse_ip(e->value, &a))
+		return conf_error(r, e->line, "unicast_peer: bad address '%s' (IPv4 or IPv6)",
 				  e->value);
 	for (unsigned int i = 0; i < ic->n_peers; i++)
-		if (ic->peers[i] == a)
+		if (vrrp_ip_eq(&ic->peers[i], &a))
 			return conf_error(r, e->line, "unicast_peer: %s given twice",
 					  e->value);
 	if (ic->n_peers == VRRP_MAX_PEERS)
@@ -572,9 +589,16 @@ static int check_instance(const struct reader *r,
 	if (ic->family == KHAXDP_AF_INET6 && ic->version != 3)
 		return conf_error(r, ic->line, "[vrrp %s]: an IPv6 instance needs version 3 (VRRP v2 is IPv4 only)",
 				  ic->name);
-	if (ic->family == KHAXDP_AF_INET6 && (ic->n_peers || ic->unicast_src))
-		return conf_error(r, ic->line, "[vrrp %s]: unicast over IPv6 is not supported yet: an IPv6 instance advertises to ff02::12",
-				  ic->name);
+	for (unsigned int i = 0; i < ic->n_peers; i++)
+		if (ic->peers[i].family != ic->family)
+			return conf_error(r, ic->line, "[vrrp %s]: unicast_peer %u is %s and the instance %s: a peer is of the instance's family",
+					  ic->name, i + 1,
+					  family_name(ic->peers[i].family),
+					  family_name(ic->family));
+	if (ic->unicast_src.family && ic->unicast_src.family != ic->family)
+		return conf_error(r, ic->line, "[vrrp %s]: unicast_src_ip is %s and the instance %s",
+				  ic->name, family_name(ic->unicast_src.family),
+				  family_name(ic->family));
 	if (ic->version == 2 &&
 	    (ic->adver_int_cs % 100 || ic->adver_int_cs > V2_MAX_INT_S * 100))
 		return conf_error(r, ic->line, "[vrrp %s]: version 2 needs advert_int in whole seconds (1-255s); sub-second intervals need version 3",
@@ -582,7 +606,7 @@ static int check_instance(const struct reader *r,
 	if (ic->version == 3 && ic->has_auth)
 		return conf_error(r, ic->line, "[vrrp %s]: auth_pass needs version 2 (VRRPv3 has no authentication)",
 				  ic->name);
-	if (ic->unicast_src && !ic->n_peers)
+	if (ic->unicast_src.family && !ic->n_peers)
 		return conf_error(r, ic->line, "[vrrp %s]: unicast_src_ip without unicast_peer",
 				  ic->name);
 	return 0;
@@ -852,7 +876,8 @@ bool vrrp_conf_same_identity(const struct vrrp_instance_conf *a,
 	       a->n_excluded == b->n_excluded &&
 	       !memcmp(a->excluded, b->excluded,
 		       a->n_excluded * sizeof(a->excluded[0])) &&
-	       a->unicast_src == b->unicast_src && a->n_peers == b->n_peers &&
+	       vrrp_ip_eq(&a->unicast_src, &b->unicast_src) &&
+	       a->n_peers == b->n_peers &&
 	       !memcmp(a->peers, b->peers, a->n_peers * sizeof(a->peers[0])) &&
 	       a->has_auth == b->has_auth &&
 	       !memcmp(a->auth_pass, b->auth_pass, sizeof(a->auth_pass)) &&

@@ -58,9 +58,10 @@ struct vrrp_instance_conf {
 	uint32_t garp_delay_ms;
 	bool track_dataplane;
 	int track_weight;		/* 0: FAULT while it does not hold */
-	uint32_t unicast_src;		/* 0: the interface's first address */
+	/* family 0: the interface's first IPv4 address (IPv6: link-local) */
+	struct vrrp_ip unicast_src;
 	unsigned int n_peers;		/* 0: multicast */
-	uint32_t peers[VRRP_MAX_PEERS];
+	struct vrrp_ip peers[VRRP_MAX_PEERS];	/* of the instance's family */
 	uint8_t family;			/* of virtual_ipaddress (the first):
 					 * the adverts' */
 	unsigned int n_vips;

@@ -97,9 +97,9 @@ static void test_issue_example(void **state)
 	assert_int_equal(ic->garp_delay_ms, 5000);
 	assert_true(ic->track_dataplane);
 	assert_int_equal(ic->track_weight, 2);
-	assert_int_equal(ic->unicast_src, inet_addr("192.168.218.171"));
+	assert_int_equal(vrrp_ip_v4(&ic->unicast_src), inet_addr("192.168.218.171"));
 	assert_int_equal(ic->n_peers, 2);
-	assert_int_equal(ic->peers[1], inet_addr("192.168.218.173"));
+	assert_int_equal(vrrp_ip_v4(&ic->peers[1]), inet_addr("192.168.218.173"));
 	assert_string_equal(ic->notify[VRRP_NOTIFY_MASTER],
 			    "/usr/local/bin/kx-notify master");
 	assert_string_equal(ic->notify[VRRP_NOTIFY_ANY],
@@ -212,7 +212,8 @@ static void test_carries_service(void **state)
 }
 
 /* An IPv6 instance: its first address decides (as keepalived); VRRP v3
- * only, multicast (ff02::12) only for now; it carries an IPv6 service. */
+ * only, multicast to ff02::12 or unicast to IPv6 peers; it carries an
+ * IPv6 service. */
 static void test_ipv6_instance(void **state)
 {
 	struct vrrp_config vc;
@@ -240,10 +241,19 @@ static void test_ipv6_instance(void **state)
 	assert_int_equal(vrrp_conf_from(&kc, &vc), -EINVAL);
 	assert_non_null(strstr(kx_last_error(), "an IPv6 instance needs version 3"));
 	kx_config_free(&kc);
+	/* Unicast over IPv6: the peers and the source of the family. */
+	snprintf(text, sizeof(text), "%sunicast_src_ip = 2001:db8::11\nunicast_peer = 2001:db8::12\n",
+		 base);
+	assert_int_equal(kx_config_load_string(&kc, "t.conf", text), 0);
+	assert_int_equal(vrrp_conf_from(&kc, &vc), 0);
+	assert_int_equal(vc.inst[0].n_peers, 1);
+	assert_int_equal(vc.inst[0].peers[0].family, AF_INET6);
+	assert_int_equal(vc.inst[0].unicast_src.family, AF_INET6);
+	kx_config_free(&kc);
 	snprintf(text, sizeof(text), "%sunicast_peer = 10.0.0.5\n", base);
 	assert_int_equal(kx_config_load_string(&kc, "t.conf", text), 0);
 	assert_int_equal(vrrp_conf_from(&kc, &vc), -EINVAL);
-	assert_non_null(strstr(kx_last_error(), "unicast over IPv6 is not supported yet"));
+	assert_non_null(strstr(kx_last_error(), "unicast_peer 1 is IPv4 and the instance IPv6"));
 	kx_config_free(&kc);
 	snprintf(text, sizeof(text), "%svirtual_ipaddress = 10.0.0.7\n", base);
 	assert_int_equal(kx_config_load_string(&kc, "t.conf", text), 0);

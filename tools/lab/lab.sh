@@ -320,10 +320,12 @@ _lab_vrrp_keepalived_conf() {
 		[[ $(lab_seconds "${o[preempt_delay]}") == 0 ]] ||
 			echo "    preempt_delay $(lab_seconds "${o[preempt_delay]}")"
 		if [[ ${o[unicast]} == yes ]]; then
-			echo "    unicast_src_ip ${LAB_ADDR[$node]}"
+			local -n addrs=LAB_ADDR
+			[[ ${o[family]} != 6 ]] || local -n addrs=LAB_ADDR6
+			echo "    unicast_src_ip ${addrs[$node]}"
 			echo "    unicast_peer {"
 			for n in "${LAB_NODES[@]}"; do
-				[[ $n == "$node" ]] || echo "        ${LAB_ADDR[$n]}"
+				[[ $n == "$node" ]] || echo "        ${addrs[$n]}"
 			done
 			echo "    }"
 		fi
@@ -372,9 +374,11 @@ _lab_vrrp_section() {
 	echo "preempt_delay = ${o[preempt_delay]}"
 	[[ ${o[track_dataplane]} != yes ]] || echo "track_dataplane = weight 2"
 	if [[ ${o[unicast]} == yes ]]; then
-		echo "unicast_src_ip = ${LAB_ADDR[$node]}"
+		local -n addrs=LAB_ADDR
+		[[ ${o[family]} != 6 ]] || local -n addrs=LAB_ADDR6
+		echo "unicast_src_ip = ${addrs[$node]}"
 		for n in "${LAB_NODES[@]}"; do
-			[[ $n == "$node" ]] || echo "unicast_peer = ${LAB_ADDR[$n]}"
+			[[ $n == "$node" ]] || echo "unicast_peer = ${addrs[$n]}"
 		done
 	fi
 	[[ -z ${o[auth]} ]] || echo "auth_pass = ${o[auth]}"
