@@ -181,7 +181,8 @@ $(BUILD)/fuzz/fuzz_sync: tests/fuzz/fuzz_sync.c vrrp/sync_wire.c
 	@mkdir -p $(@D)
 	$(Q)$(CLANG) $(FUZZ_FLAGS) $(DEPFLAGS) -MF $@.d $(filter %.c,$^) -o $@ -lcrypto
 
-$(BUILD)/fuzz/fuzz_config: tests/fuzz/fuzz_config.c loader/config.c loader/util.c vrrp/vrrp_conf.c
+$(BUILD)/fuzz/fuzz_config: tests/fuzz/fuzz_config.c loader/config.c loader/util.c vrrp/vrrp_conf.c \
+		vrrp/advert.c
 	$(call say,FUZZ,$@)
 	@mkdir -p $(@D)
 	$(Q)$(CLANG) $(FUZZ_FLAGS) $(DEPFLAGS) -MF $@.d $(filter %.c,$^) -o $@ -linih -lbpf -lxdp
