@@ -413,12 +413,40 @@ static void on_readable(void *ctx)
 
 /* ---- timers and checks ---------------------------------------------------------- */
 
+/*
+ * The node of a master that fell silent, to be probed: the advert's source
+ * when it is a node's address (IPv4, or a global IPv6 unicast_src_ip). An
+ * IPv6 instance's master speaks from a link-local address no backend has:
+ * its node is then the flow sync peer heard last (only the holder
+ * announces, and one with flows sends a snapshot every snapshot_interval).
+ * False: not known (its backends go DOWN by their own checks).
+ */
+static bool failed_node(const struct agent *ag, const struct vrrp_ip *master,
+			uint8_t *family, union khaxdp_addr *addr)
+{
+	struct vrrp_ip node = *master;
+	struct in6_addr a6;
+
+	memcpy(&a6, master->a, sizeof(a6));
+	if (master->family == AF_INET6 && IN6_IS_ADDR_LINKLOCAL(&a6) &&
+	    !agent_sync_last_sender(&ag->sync, &node))
+		return false;
+	if (node.family != AF_INET && node.family != AF_INET6)
+		return false;
+	*family = node.family == AF_INET6 ? KHAXDP_AF_INET6 : KHAXDP_AF_INET;
+	memset(addr, 0, sizeof(*addr));
+	memcpy(addr, node.a, vrrp_ip_len(node.family));
+	return true;
+}
+
 static void on_timer(void *ctx, uint64_t now)
 {
 	struct instance *in = ctx;
 	enum vrrp_state before = in->fsm.state;
 	struct vrrp_ip master = in->fsm.master_ip;
 	struct vrrp_actions out;
+	union khaxdp_addr node;
+	uint8_t family;
 	bool took_over;
 
 	vrrp_fsm_timer(&in->fsm, now, &out);
@@ -436,16 +464,12 @@ static void on_timer(void *ctx, uint64_t now)
 	 * flows reset if it does not answer either. Not after a priority 0
 	 * goodbye (a clean stop) or a preemption: that master's node is
 	 * fine (probed under load it could time out, and its clients' flows
-	 * be reset for nothing). The node goes by its IPv4 address (an IPv6
-	 * instance's master is a link-local address no backend has: not
-	 * probed, its flows wait for the check). */
+	 * be reset for nothing). */
 	if (took_over && in->fsm.takeover == VRRP_TAKEOVER_SILENT &&
-	    master.family == AF_INET &&
 	    (carries_service(in->ag, in, KHAXDP_AF_INET) ||
 	     carries_service(in->ag, in, KHAXDP_AF_INET6)) &&
-	    in->ag->checks.health)
-		health_node_failed(in->ag->checks.health,
-				   vrrp_ip_v4(&master));
+	    in->ag->checks.health && failed_node(in->ag, &master, &family, &node))
+		health_node_failed(in->ag->checks.health, family, &node);
 }
 
 static uint64_t check_period(const struct instance *in)
@@ -964,11 +988,12 @@ static int open_signals(struct agent *ag)
 
 /* ---- entry points ------------------------------------------------------------------ */
 
-static void reset_clients(void *ctx, uint32_t addr, uint8_t family)
+static void reset_clients(void *ctx, uint8_t family,
+			  const union khaxdp_addr *addr)
 {
 	struct agent *ag = ctx;
 
-	agent_sync_reset_clients(&ag->sync, addr, family);
+	agent_sync_reset_clients(&ag->sync, family, addr);
 }
 
 static void publish_sync(void *ctx, const struct stats_sync_view *v)

@@ -24,27 +24,45 @@
 #define NS_PER_MS	1000000ull
 #define TICK_NS		(1000 * NS_PER_MS)
 
-static const char *ip_str(uint32_t a, char *buf)
-{
-	return inet_ntop(AF_INET, &a, buf, INET_ADDRSTRLEN);
-}
-
 /* ---- sending ------------------------------------------------------------- */
+
+/* A peer's address and the sync port as a socket address; its length. */
+static socklen_t peer_sockaddr(const struct agent_sync *s,
+			       const struct vrrp_ip *ip,
+			       struct sockaddr_storage *ss)
+{
+	memset(ss, 0, sizeof(*ss));
+	if (ip->family == AF_INET6) {
+		struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)ss;
+
+		s6->sin6_family = AF_INET6;
+		s6->sin6_port = htons(s->conf.port);
+		memcpy(&s6->sin6_addr, ip->a, sizeof(s6->sin6_addr));
+		return sizeof(*s6);
+	}
+	((struct sockaddr_in *)ss)->sin_family = AF_INET;
+	((struct sockaddr_in *)ss)->sin_port = htons(s->conf.port);
+	memcpy(&((struct sockaddr_in *)ss)->sin_addr, ip->a, 4);
+	return sizeof(struct sockaddr_in);
+}
 
 static void send_to_peers(void *ctx, const uint8_t *msg, size_t len)
 {
 	struct agent_sync *s = ctx;
-	struct sockaddr_in to = { .sin_family = AF_INET,
-				  .sin_port = htons(s->conf.port) };
-	char ip[INET_ADDRSTRLEN];
+	struct sockaddr_storage to;
+	char ip[VRRP_IP_STRLEN];
+	socklen_t to_len;
+	int fd;
 
 	for (unsigned int i = 0; i < s->n_peers; i++) {
-		to.sin_addr.s_addr = s->peers[i].addr;
-		if (sendto(s->sock, msg, len, MSG_DONTWAIT,
-			   (struct sockaddr *)&to, sizeof(to)) < 0 &&
+		to_len = peer_sockaddr(s, &s->peers[i].addr, &to);
+		fd = s->peers[i].addr.family == AF_INET6 ? s->sock6 : s->sock;
+		if (sendto(fd, msg, len, MSG_DONTWAIT, (struct sockaddr *)&to,
+			   to_len) < 0 &&
 		    !s->send_errors++)
 			kx_warn("sync: send to %s: %s (counted from now on)",
-				ip_str(s->peers[i].addr, ip), strerror(errno));
+				vrrp_ip_str(&s->peers[i].addr, ip),
+				strerror(errno));
 	}
 }
 
@@ -145,10 +163,11 @@ static void on_events(void *ctx)
 
 /* ---- receiving ------------------------------------------------------------ */
 
-static struct sync_peer *peer_of(struct agent_sync *s, uint32_t addr)
+static struct sync_peer *peer_of(struct agent_sync *s,
+				 const struct vrrp_ip *addr)
 {
 	for (unsigned int i = 0; i < s->n_peers; i++)
-		if (s->peers[i].addr == addr)
+		if (vrrp_ip_eq(&s->peers[i].addr, addr))
 			return &s->peers[i];
 	return NULL;
 }
@@ -192,48 +211,67 @@ static void take_record(struct agent_sync *s, struct sync_peer *p,
 	}
 }
 
-/* The TTL the datagram arrived with (IP_RECVTTL), -1 when not said. */
+/* The TTL or hop limit the datagram arrived with (IP_RECVTTL,
+ * IPV6_RECVHOPLIMIT), -1 when not said. */
 static int rx_ttl(struct msghdr *mh)
 {
 	struct cmsghdr *c;
 	int ttl;
 
 	for (c = CMSG_FIRSTHDR(mh); c; c = CMSG_NXTHDR(mh, c))
-		if (c->cmsg_level == IPPROTO_IP && c->cmsg_type == IP_TTL) {
+		if ((c->cmsg_level == IPPROTO_IP && c->cmsg_type == IP_TTL) ||
+		    (c->cmsg_level == IPPROTO_IPV6 &&
+		     c->cmsg_type == IPV6_HOPLIMIT)) {
 			memcpy(&ttl, CMSG_DATA(c), sizeof(ttl));
 			return ttl;
 		}
 	return -1;
 }
 
-static void on_readable(void *ctx)
+/* The address of an AF_INET or AF_INET6 socket address (copied out:
+ * getifaddrs() does not align them for sockaddr_storage). */
+static struct vrrp_ip from_ip(const struct sockaddr *sa)
 {
-	struct agent_sync *s = ctx;
+	struct sockaddr_in6 s6;
+	struct sockaddr_in s4;
+
+	if (sa->sa_family == AF_INET6) {
+		memcpy(&s6, sa, sizeof(s6));
+		return vrrp_ip6(&s6.sin6_addr);
+	}
+	memcpy(&s4, sa, sizeof(s4));
+	return vrrp_ip4(s4.sin_addr.s_addr);
+}
+
+static void receive(struct agent_sync *s, int fd)
+{
 	static struct sync_msg msg;
 	uint8_t buf[SYNC_MAX_MSG + 1];
 	union {
 		char buf[CMSG_SPACE(sizeof(int))];
 		struct cmsghdr align;
 	} control;
-	struct sockaddr_in from;
+	struct sockaddr_storage from;
 	struct iovec iov = { .iov_base = buf, .iov_len = sizeof(buf) };
 	struct msghdr mh = { .msg_name = &from, .msg_iov = &iov,
 			     .msg_iovlen = 1, .msg_control = control.buf };
 	struct sync_peer *p;
+	struct vrrp_ip addr;
 	enum sync_rx r;
 	ssize_t n;
 
 	for (;;) {
 		mh.msg_namelen = sizeof(from);
 		mh.msg_controllen = sizeof(control.buf);
-		n = recvmsg(s->sock, &mh, MSG_DONTWAIT);
+		n = recvmsg(fd, &mh, MSG_DONTWAIT);
 		if (n < 0)
 			break;
 		if (rx_ttl(&mh) != 255) {
 			s->rx_drop[SYNC_RX_TTL]++;
 			continue;
 		}
-		p = peer_of(s, from.sin_addr.s_addr);
+		addr = from_ip((const struct sockaddr *)&from);
+		p = peer_of(s, &addr);
 		if (!p) {
 			s->rx_drop[SYNC_RX_NOT_PEER]++;
 			continue;
@@ -249,6 +287,20 @@ static void on_readable(void *ctx)
 		for (unsigned int i = 0; i < msg.n; i++)
 			take_record(s, p, &msg.rec[i]);
 	}
+}
+
+static void on_readable(void *ctx)
+{
+	struct agent_sync *s = ctx;
+
+	receive(s, s->sock);
+}
+
+static void on_readable6(void *ctx)
+{
+	struct agent_sync *s = ctx;
+
+	receive(s, s->sock6);
 }
 
 /* ---- clients of a gone node --------------------------------------------------- */
@@ -370,22 +422,22 @@ static void probe_client(void *ctx, const struct khaxdp_flow_key *key)
 		s->probes++;
 }
 
-void agent_sync_reset_clients(struct agent_sync *s, uint32_t addr,
-			      uint8_t family)
+void agent_sync_reset_clients(struct agent_sync *s, uint8_t family,
+			      const union khaxdp_addr *addr)
 {
-	char ip[INET_ADDRSTRLEN];
+	char ip[INET6_ADDRSTRLEN];
 	int n;
 
 	if (!s->running || !s->active || !s->dp.opened ||
 	    (s->raw < 0 && s->raw6 < 0))
 		return;
-	n = dp_flows_to(&s->dp, addr, family, probe_client, s);
+	inet_ntop(family, addr, ip, sizeof(ip));
+	n = dp_flows_to(&s->dp, family, addr, probe_client, s);
 	if (n < 0)
-		kx_warn("sync: flows to %s: %s", ip_str(addr, ip), kx_last_error());
+		kx_warn("sync: flows to %s: %s", ip, kx_last_error());
 	else if (n)
-		kx_info("sync: %d %s flow%s to %s, whose node failed: their clients probed, to be answered with a RST",
-			n, family == KHAXDP_AF_INET6 ? "IPv6" : "IPv4",
-			n == 1 ? "" : "s", ip_str(addr, ip));
+		kx_info("sync: %d flow%s to %s, whose node failed: their clients probed, to be answered with a RST",
+			n, n == 1 ? "" : "s", ip);
 }
 
 /* ---- the data plane --------------------------------------------------------- */
@@ -490,36 +542,73 @@ static void on_tick(void *ctx, uint64_t now)
 
 /* ---- set-up ---------------------------------------------------------------- */
 
-static bool is_local_address(uint32_t addr)
+static bool is_local_address(const struct vrrp_ip *addr)
 {
 	struct ifaddrs *ifa, *i;
+	struct vrrp_ip a;
 	bool found = false;
 
 	if (getifaddrs(&ifa))
 		return false;
-	for (i = ifa; i && !found; i = i->ifa_next)
-		found = i->ifa_addr && i->ifa_addr->sa_family == AF_INET &&
-			((struct sockaddr_in *)i->ifa_addr)->sin_addr.s_addr == addr;
+	for (i = ifa; i && !found; i = i->ifa_next) {
+		if (!i->ifa_addr || (i->ifa_addr->sa_family != AF_INET &&
+				     i->ifa_addr->sa_family != AF_INET6))
+			continue;
+		a = from_ip(i->ifa_addr);
+		found = vrrp_ip_eq(&a, addr);
+	}
 	freeifaddrs(ifa);
 	return found;
 }
 
+/* The UDP socket of one family on the sync port: TTL (hop limit) 255 out,
+ * the received one read per datagram. IPv6 only on the IPv6 socket, so
+ * that both bind the port. */
+static int open_udp(struct agent_sync *s, int family, int *fd,
+		    struct ev_watch *w, void (*fn)(void *))
+{
+	struct sockaddr_storage ss;
+	struct vrrp_ip any = { .family = (uint8_t)family };
+	int ttl = 255, one = 1, err;
+	socklen_t len = peer_sockaddr(s, &any, &ss);
+
+	*fd = socket(family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (*fd < 0)
+		return kx_fail(-errno, "sync: %s socket: %s",
+			       family == AF_INET6 ? "IPv6" : "IPv4",
+			       strerror(errno));
+	if (family == AF_INET6)
+		err = setsockopt(*fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one)) ||
+		      setsockopt(*fd, IPPROTO_IPV6, IPV6_UNICAST_HOPS, &ttl, sizeof(ttl)) ||
+		      setsockopt(*fd, IPPROTO_IPV6, IPV6_RECVHOPLIMIT, &one, sizeof(one));
+	else
+		err = setsockopt(*fd, IPPROTO_IP, IP_TTL, &ttl, sizeof(ttl)) ||
+		      setsockopt(*fd, IPPROTO_IP, IP_RECVTTL, &one, sizeof(one));
+	if (err || setsockopt(*fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)))
+		return kx_fail(-errno, "sync: setsockopt: %s", strerror(errno));
+	if (bind(*fd, (struct sockaddr *)&ss, len))
+		return kx_fail(-errno, "sync: bind to %s port %u: %s",
+			       family == AF_INET6 ? "IPv6" : "IPv4",
+			       s->conf.port, strerror(errno));
+	return ev_watch_add(s->loop, w, *fd, fn, s);
+}
+
 static int open_socket(struct agent_sync *s)
 {
-	struct sockaddr_in sa = { .sin_family = AF_INET,
-				  .sin_port = htons(s->conf.port) };
-	int ttl = 255, one = 1;
+	bool v4 = false, v6 = false;
+	int err = 0;
 
-	s->sock = socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-	if (s->sock < 0)
-		return kx_fail(-errno, "sync: socket: %s", strerror(errno));
-	if (setsockopt(s->sock, IPPROTO_IP, IP_TTL, &ttl, sizeof(ttl)) ||
-	    setsockopt(s->sock, IPPROTO_IP, IP_RECVTTL, &one, sizeof(one)) ||
-	    setsockopt(s->sock, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)))
-		return kx_fail(-errno, "sync: setsockopt: %s", strerror(errno));
-	if (bind(s->sock, (struct sockaddr *)&sa, sizeof(sa)))
-		return kx_fail(-errno, "sync: bind to port %u: %s", s->conf.port,
-			       strerror(errno));
+	for (unsigned int i = 0; i < s->conf.n_peers; i++) {
+		v4 |= s->conf.peers[i].family == AF_INET;
+		v6 |= s->conf.peers[i].family == AF_INET6;
+	}
+	if (v4)
+		err = open_udp(s, AF_INET, &s->sock, &s->sock_watch, on_readable);
+	if (!err && v6)
+		err = open_udp(s, AF_INET6, &s->sock6, &s->sock6_watch,
+			       on_readable6);
+	if (err)
+		return err;
 	/* Send only (IPPROTO_RAW: the header is ours, nothing is received). */
 	s->raw = socket(AF_INET, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC,
 			IPPROTO_RAW);
@@ -531,7 +620,7 @@ static int open_socket(struct agent_sync *s)
 	if (s->raw6 < 0)
 		kx_warn("sync: raw IPv6 socket: %s: idle IPv6 clients of a failed node are not probed",
 			strerror(errno));
-	return ev_watch_add(s->loop, &s->sock_watch, s->sock, on_readable, s);
+	return 0;
 }
 
 /* CLOCK_REALTIME in us: a restarted agent has a larger epoch. */
@@ -548,15 +637,15 @@ int agent_sync_start(struct agent_sync *s, struct ev_loop *l,
 		     agent_sync_publish_fn publish, void *ctx)
 {
 	const struct vrrp_sync_conf *c = &conf->sync;
-	char ip[INET_ADDRSTRLEN], list[VRRP_MAX_PEERS * 17] = "";
+	char ip[VRRP_IP_STRLEN], list[VRRP_MAX_PEERS * VRRP_IP_STRLEN] = "";
 	size_t len = 0;
 	uint64_t now = ev_now();
 	int err;
 
 	memset(s, 0, sizeof(*s));
 	s->loop = l;
-	s->sock = s->raw = s->raw6 = -1;
-	s->sock_watch.fd = s->rb_watch.fd = -1;
+	s->sock = s->sock6 = s->raw = s->raw6 = -1;
+	s->sock_watch.fd = s->sock6_watch.fd = s->rb_watch.fd = -1;
 	s->publish = publish;
 	s->publish_ctx = ctx;
 	if (!c->enabled)
@@ -564,11 +653,12 @@ int agent_sync_start(struct agent_sync *s, struct ev_loop *l,
 	s->conf = *c;
 	snprintf(s->bpffs, sizeof(s->bpffs), "%s", conf->bpffs);
 	for (unsigned int i = 0; i < c->n_peers; i++) {
-		if (is_local_address(c->peers[i]))
+		if (is_local_address(&c->peers[i]))
 			continue;	/* this node: a server of its own service */
 		s->peers[s->n_peers++].addr = c->peers[i];
 		len += (size_t)snprintf(list + len, sizeof(list) - len, "%s%s",
-					len ? " " : "", ip_str(c->peers[i], ip));
+					len ? " " : "",
+					vrrp_ip_str(&c->peers[i], ip));
 	}
 	ev_timer_init(&s->tx_timer, on_tx_timer, s);
 	ev_timer_init(&s->tick, on_tick, s);
@@ -589,6 +679,21 @@ int agent_sync_start(struct agent_sync *s, struct ev_loop *l,
 	on_tick(s, now);
 	arm_tx(s);
 	return 0;
+}
+
+bool agent_sync_last_sender(const struct agent_sync *s, struct vrrp_ip *out)
+{
+	const struct sync_peer *last = NULL;
+	uint64_t now = ev_now();
+
+	for (unsigned int i = 0; s->running && i < s->n_peers; i++)
+		if (s->peers[i].heard &&
+		    (!last || s->peers[i].last_ns > last->last_ns))
+			last = &s->peers[i];
+	if (!last || now - last->last_ns > 2ull * s->conf.snapshot_ms * NS_PER_MS)
+		return false;
+	*out = last->addr;
+	return true;
 }
 
 void agent_sync_flush(struct agent_sync *s)
@@ -626,14 +731,17 @@ void agent_sync_stop(struct agent_sync *s)
 	ev_timer_cancel(s->loop, &s->tx_timer);
 	ev_timer_cancel(s->loop, &s->tick);
 	ev_watch_del(s->loop, &s->sock_watch);
+	ev_watch_del(s->loop, &s->sock6_watch);
 	dp_close(s);
 	if (s->sock >= 0)
 		close(s->sock);
+	if (s->sock6 >= 0)
+		close(s->sock6);
 	if (s->raw >= 0)
 		close(s->raw);
 	if (s->raw6 >= 0)
 		close(s->raw6);
-	s->sock = s->raw = s->raw6 = -1;
+	s->sock = s->sock6 = s->raw = s->raw6 = -1;
 	s->running = false;
 }
 

@@ -7,9 +7,10 @@
  * dataplane.h.
  *
  * Transport: UDP from and to [sync] port (7448) on the peers' addresses,
- * sent with TTL 255 and taken only with TTL 255 (as VRRP, and RFC 5082: a
- * datagram that crossed a router is refused; read with IP_RECVTTL, since
- * the kernel's IP_MINTTL applies to TCP only)
+ * IPv4 or IPv6 (a socket per family the peers have), sent with TTL (hop
+ * limit) 255 and taken only with 255 (as VRRP, and RFC 5082: a datagram
+ * that crossed a router is refused; read per datagram with IP_RECVTTL and
+ * IPV6_RECVHOPLIMIT, since the kernel's IP_MINTTL applies to TCP only)
  * and only from a peer's address; with a key, only with its HMAC.
  */
 #ifndef VRRP_AGENT_SYNC_H
@@ -32,11 +33,13 @@ struct agent_sync {
 	char bpffs[PATH_MAX];
 	bool running;
 	bool active;			/* this node balances: it announces */
-	int sock;
+	int sock;			/* UDP over IPv4, -1: no IPv4 peer */
+	int sock6;			/* UDP over IPv6, -1: no IPv6 peer */
 	int raw;			/* probes to the clients of a gone node */
 	int raw6;			/* the same over IPv6 */
 	uint64_t probes;		/* sent */
 	struct ev_watch sock_watch;
+	struct ev_watch sock6_watch;
 	struct dp_flows dp;
 	struct ev_watch rb_watch;
 	struct sync_sender tx;
@@ -62,16 +65,20 @@ void agent_sync_set_active(struct agent_sync *s, bool active);
 /* SIGHUP: restarted when [sync] changed. */
 void agent_sync_reload(struct agent_sync *s, const struct vrrp_config *conf);
 /*
- * The backends at addr are GONE (health.h): make each client of a flow to
- * them speak, so that the data plane can answer it with a RST now rather
+ * The backend at addr (of family) is GONE (health.h): make each client of
+ * a flow to it speak, so that the data plane can answer it with a RST now rather
  * than at its next request (a watch sends nothing for 30 s). The probe is
  * an ACK from the VIP with a sequence number outside the client's window:
  * TCP answers it with an ACK of its own (RFC 9293 3.10.7.4), whose
  * acknowledgment number is exactly what the RST needs (RFC 5961). Only
  * while this node is active.
  */
-void agent_sync_reset_clients(struct agent_sync *s, uint32_t addr,
-			      uint8_t family);
+void agent_sync_reset_clients(struct agent_sync *s, uint8_t family,
+			      const union khaxdp_addr *addr);
+
+/* The peer whose message was taken last, if within two snapshot
+ * intervals: the holder, while it has flows to announce. */
+bool agent_sync_last_sender(const struct agent_sync *s, struct vrrp_ip *out);
 
 /* Send what is pending (before a clean stop gives the VIP away). */
 void agent_sync_flush(struct agent_sync *s);

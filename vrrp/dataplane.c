@@ -394,16 +394,14 @@ struct to_walk {
 
 /* Is b a backend of the node whose IPv4 address is addr: that address,
  * or (another family's service) a backend of the same name that has it? */
-static bool node_backend(const struct khaxdp_backend *all,
-			 const struct khaxdp_backend *b, uint32_t addr)
+static bool backend_at(const struct khaxdp_backend *b, uint8_t family,
+		       const union khaxdp_addr *addr)
 {
-	if (b->family == KHAXDP_AF_INET)
-		return b->addr.v4 == addr;
-	for (unsigned int i = 0; b->family && i < KHAXDP_MAX_BACKENDS; i++)
-		if (all[i].family == KHAXDP_AF_INET && all[i].addr.v4 == addr &&
-		    !strncmp(all[i].name, b->name, sizeof(b->name)))
-			return true;
-	return false;
+	if (b->family != family)
+		return false;
+	if (family == KHAXDP_AF_INET)
+		return b->addr.v4 == addr->v4;
+	return !memcmp(&b->addr, addr, sizeof(*addr));
 }
 
 static int to_one(const struct khaxdp_flow_key *key,
@@ -421,9 +419,8 @@ static int to_one(const struct khaxdp_flow_key *key,
 	return 0;
 }
 
-int dp_flows_to(struct dp_flows *d, uint32_t addr, uint8_t family,
-		dp_flow_key_fn fn,
-		void *ctx)
+int dp_flows_to(struct dp_flows *d, uint8_t family,
+		const union khaxdp_addr *addr, dp_flow_key_fn fn, void *ctx)
 {
 	struct to_walk w = { .d = d, .fn = fn, .ctx = ctx, .now = kx_now_ns() };
 	int err;
@@ -433,8 +430,7 @@ int dp_flows_to(struct dp_flows *d, uint32_t addr, uint8_t family,
 	if (err)
 		return err;
 	for (unsigned int i = 0; i < KHAXDP_MAX_BACKENDS; i++)
-		w.of_node[i] = d->backends[i].family == family &&
-			       node_backend(d->backends, &d->backends[i], addr);
+		w.of_node[i] = backend_at(&d->backends[i], family, addr);
 	err = kx_flows_foreach(&d->maps, to_one, &w);
 	return err ? err : w.n;
 }

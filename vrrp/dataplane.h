@@ -119,13 +119,10 @@ int dp_flows_adopt(struct dp_flows *d, const struct khaxdp_flow_event *ev,
 		   uint32_t idle_ms, enum kx_adopt *out);
 int dp_flows_forget(struct dp_flows *d, const struct khaxdp_flow_key *key,
 		    bool *deleted);
-/* Call fn for each live flow of the family to the node whose IPv4
- * address is addr: to a backend at addr, or of its name in an IPv6
- * service; how many. */
+/* Call fn for each live flow to a backend at addr (of family); how many. */
 typedef void (*dp_flow_key_fn)(void *ctx, const struct khaxdp_flow_key *key);
-int dp_flows_to(struct dp_flows *d, uint32_t addr, uint8_t family,
-		dp_flow_key_fn fn,
-		void *ctx);
+int dp_flows_to(struct dp_flows *d, uint8_t family,
+		const union khaxdp_addr *addr, dp_flow_key_fn fn, void *ctx);
 /* A snapshot: begin, then steps of at most max flows each, calling fn for
  * each flow to announce (kx_flow_announce()), until *done. */
 int dp_flows_announce_begin(struct dp_flows *d);

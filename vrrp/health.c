@@ -183,30 +183,11 @@ static void log_change(const struct hc_backend *b, enum health_change change)
 			b->label, why, b->sm.rise);
 }
 
-/* The IPv4 address of b's node: b's own, or the IPv4 backend's of its
- * name (a service per family, the same servers). */
-static bool node_addr(const struct health *h, const struct hc_backend *b,
-		      uint32_t *addr)
-{
-	if (b->ep.family == KHAXDP_AF_INET) {
-		*addr = b->ep.addr.v4;
-		return true;
-	}
-	for (unsigned int i = 0; i < h->n; i++)
-		if (h->b[i].ep.family == KHAXDP_AF_INET &&
-		    !strcmp(h->b[i].name, b->name)) {
-			*addr = h->b[i].ep.addr.v4;
-			return true;
-		}
-	return false;
-}
-
 static void finish(struct health *h, struct hc_backend *b,
 		   const struct hc_outcome *out)
 {
 	enum health_change change;
 	char why[160];
-	uint32_t addr;
 
 	close_probe(h, b);
 	change = health_sm_finish(&b->sm, now_ms(), out);
@@ -217,9 +198,8 @@ static void finish(struct health *h, struct hc_backend *b,
 		return;
 	log_change(b, change);
 	sync_maps(h);
-	if (change == HEALTH_WENT_DOWN && b->sm.gone && h->on_gone &&
-	    node_addr(h, b, &addr))
-		h->on_gone(h->on_gone_ctx, addr, b->ep.family);
+	if (change == HEALTH_WENT_DOWN && b->sm.gone && h->on_gone)
+		h->on_gone(h->on_gone_ctx, b->ep.family, &b->ep.addr);
 }
 
 static void finish_result(struct health *h, struct hc_backend *b,
@@ -465,20 +445,32 @@ void health_on_gone(struct health *h, health_gone_fn fn, void *ctx)
 	h->on_gone_ctx = ctx;
 }
 
-static bool node_is(const struct health *h, const struct hc_backend *b,
-		    uint32_t addr)
+static bool at(const struct hc_backend *b, uint8_t family,
+	       const union khaxdp_addr *addr)
 {
-	if (b->ep.family == KHAXDP_AF_INET)
-		return b->ep.addr.v4 == addr;
+	if (b->ep.family != family)
+		return false;
+	if (family == KHAXDP_AF_INET)
+		return b->ep.addr.v4 == addr->v4;
+	return !memcmp(&b->ep.addr, addr, sizeof(*addr));
+}
+
+/* Is b on the node at addr: at that address, or named as a backend of
+ * the other family at that address is? */
+static bool node_is(const struct health *h, const struct hc_backend *b,
+		    uint8_t family, const union khaxdp_addr *addr)
+{
+	if (b->ep.family == family)
+		return at(b, family, addr);
 	for (unsigned int i = 0; i < h->n; i++)
-		if (h->b[i].ep.family == KHAXDP_AF_INET &&
-		    h->b[i].ep.addr.v4 == addr &&
+		if (at(&h->b[i], family, addr) &&
 		    !strcmp(h->b[i].name, b->name))
 			return true;
 	return false;
 }
 
-void health_node_failed(struct health *h, uint32_t addr)
+void health_node_failed(struct health *h, uint8_t family,
+			const union khaxdp_addr *addr)
 {
 	uint64_t now = now_ms();
 
@@ -486,9 +478,8 @@ void health_node_failed(struct health *h, uint32_t addr)
 	for (unsigned int i = 0; i < h->n; i++) {
 		struct hc_backend *b = &h->b[i];
 
-		/* The node by its IPv4 address, and its IPv6 backends by
-		 * their name (a service per family, the same servers). */
-		if (b->check.kind == KX_CHECK_NONE || !node_is(h, b, addr))
+		if (b->check.kind == KX_CHECK_NONE ||
+		    !node_is(h, b, family, addr))
 			continue;
 		kx_info("health: %s: its node stopped advertising: checking it now",
 			b->label);

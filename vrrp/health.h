@@ -52,8 +52,10 @@ int health_fd(const struct health *h);
 int health_dispatch(struct health *h);
 
 /*
- * The node at addr failed: it held the VIP and stopped advertising. Each
- * backend at that address is checked at once, within
+ * The node at addr (of family, KHAXDP_AF_*) failed: it held the VIP and
+ * stopped advertising. Each backend at that address, and each backend of
+ * the other family with the same name (a service per family, the same
+ * servers), is checked at once, within
  * HEALTH_SUSPECT_TIMEOUT_MS; if it does not answer either, it is down at
  * once and GONE in the data plane, whose flows to it are then answered
  * with a RST so that their clients reconnect now. A node that only
@@ -61,13 +63,14 @@ int health_dispatch(struct health *h);
  * alone) answers, and its connections are left alone.
  */
 #define HEALTH_SUSPECT_TIMEOUT_MS	400
-void health_node_failed(struct health *h, uint32_t addr);
+void health_node_failed(struct health *h, uint8_t family,
+			const union khaxdp_addr *addr);
 
-/* Called (from health_dispatch()) when a backend of the node whose IPv4
- * address is addr became GONE in the data plane (one of its family; an
- * IPv6 backend goes by the name its IPv4 one has): that family's idle
- * flows to the node can be made to speak (agent_sync). */
-typedef void (*health_gone_fn)(void *ctx, uint32_t addr, uint8_t family);
+/* Called (from health_dispatch()) when the backend at addr (of family)
+ * became GONE in the data plane: the idle flows to it can be made to
+ * speak (agent_sync). */
+typedef void (*health_gone_fn)(void *ctx, uint8_t family,
+			       const union khaxdp_addr *addr);
 void health_on_gone(struct health *h, health_gone_fn fn, void *ctx);
 
 /* Wait up to timeout_ms for work and dispatch it: a loop for a process that

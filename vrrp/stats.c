@@ -241,7 +241,7 @@ static const struct {
 static void metrics_sync(const struct stats_model *m, FILE *out)
 {
 	const struct stats_sync_view *v = &m->sync;
-	char ip[INET_ADDRSTRLEN];
+	char ip[VRRP_IP_STRLEN];
 	uint64_t value;
 
 	prom_one(out, "khaxdp_sync_enabled", "gauge",
@@ -271,26 +271,26 @@ static void metrics_sync(const struct stats_model *m, FILE *out)
 	prom_family(out, "khaxdp_sync_peer_last_message_seconds", "gauge",
 		    "Seconds since the peer's last message was taken, -1: never.");
 	for (unsigned int i = 0; i < v->n_peers; i++) {
-		inet_ntop(AF_INET, &v->peers[i].addr, ip, sizeof(ip));
 		fprintf(out, "khaxdp_sync_peer_last_message_seconds{peer=\"%s\"} %.3f\n",
-			ip, peer_age_s(v, &v->peers[i]));
+			vrrp_ip_str(&v->peers[i].addr, ip),
+			peer_age_s(v, &v->peers[i]));
 	}
 	for (size_t c = 0; c < KX_ARRAY_SIZE(peer_counters); c++) {
 		prom_family(out, peer_counters[c].name, "counter",
 			    peer_counters[c].help);
 		for (unsigned int i = 0; i < v->n_peers; i++) {
-			inet_ntop(AF_INET, &v->peers[i].addr, ip, sizeof(ip));
 			memcpy(&value, (const char *)&v->peers[i] + peer_counters[c].off,
 			       sizeof(value));
 			fprintf(out, "%s{peer=\"%s\"} %" PRIu64 "\n",
-				peer_counters[c].name, ip, value);
+				peer_counters[c].name,
+				vrrp_ip_str(&v->peers[i].addr, ip), value);
 		}
 	}
 }
 
 void stats_render_sync_state(const struct stats_sync_view *v, FILE *out)
 {
-	char ip[INET_ADDRSTRLEN];
+	char ip[VRRP_IP_STRLEN];
 	uint64_t dropped = 0;
 
 	for (unsigned int r = 1; r < SYNC_RX_MAX; r++)
@@ -312,9 +312,8 @@ void stats_render_sync_state(const struct stats_sync_view *v, FILE *out)
 		const struct sync_peer *p = &v->peers[i];
 		double age = peer_age_s(v, p);
 
-		inet_ntop(AF_INET, &p->addr, ip, sizeof(ip));
 		fprintf(out, "peer address=%s last_message_ms=%lld epoch=%" PRIu64
-			" seq=%" PRIu64, ip,
+			" seq=%" PRIu64, vrrp_ip_str(&p->addr, ip),
 			age < 0 ? -1LL : (long long)(age * 1000), p->epoch, p->seq);
 #define STATE_COUNTER(field, name) fprintf(out, " " name "=%" PRIu64, p->field);
 		SYNC_PEER_COUNTERS(STATE_COUNTER)
@@ -385,7 +384,7 @@ static void json_vrrp(struct kx_json *j, const struct stats_vrrp_view *v)
 
 static void json_sync(struct kx_json *j, const struct stats_sync_view *v)
 {
-	char ip[INET_ADDRSTRLEN];
+	char ip[VRRP_IP_STRLEN];
 
 	kx_json_key(j, "sync");
 	kx_json_object_begin(j);
@@ -414,9 +413,8 @@ static void json_sync(struct kx_json *j, const struct stats_sync_view *v)
 			const struct sync_peer *p = &v->peers[i];
 			double age = peer_age_s(v, p);
 
-			inet_ntop(AF_INET, &p->addr, ip, sizeof(ip));
 			kx_json_object_begin(j);
-			kx_json_kv_string(j, "address", ip);
+			kx_json_kv_string(j, "address", vrrp_ip_str(&p->addr, ip));
 			kx_json_key(j, "last_message_ms");
 			if (age < 0)
 				kx_json_null(j);

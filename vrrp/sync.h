@@ -15,6 +15,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "advert.h"		/* struct vrrp_ip */
 #include "sync_wire.h"
 
 #define SYNC_DEFAULT_PORT		7448
@@ -72,7 +73,7 @@ void sync_snapshot_end(struct sync_sender *s, uint64_t now);
 
 /* What a node knows of one peer. */
 struct sync_peer {
-	uint32_t addr;			/* IPv4, network order */
+	struct vrrp_ip addr;		/* IPv4 or IPv6 */
 	bool heard;			/* a message was taken from it */
 	uint64_t epoch;			/* its current epoch */
 	uint64_t seq;			/* the last message taken */

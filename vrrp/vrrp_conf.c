@@ -637,15 +637,39 @@ static int check_all(const struct reader *r)
 /* ---- [sync] ------------------------------------------------------------------ */
 
 static int add_peer(const struct reader *r, int line, struct vrrp_sync_conf *s,
-		    uint32_t addr)
+		    const struct vrrp_ip *addr)
 {
 	for (unsigned int i = 0; i < s->n_peers; i++)
-		if (s->peers[i] == addr)
+		if (vrrp_ip_eq(&s->peers[i], addr))
 			return 0;
 	if (s->n_peers == VRRP_MAX_PEERS)
 		return conf_error(r, line, "sync: more than %d peers",
 				  VRRP_MAX_PEERS);
-	s->peers[s->n_peers++] = addr;
+	s->peers[s->n_peers++] = *addr;
+	return 0;
+}
+
+/* A sync peer's address: IPv4 or a global (or unique local) IPv6 one. A
+ * link-local address would need the interface beside it, and the nodes
+ * have an address of the segment anyway. */
+static int parse_sync_peer(const struct reader *r, int line, const char *word,
+			   struct vrrp_ip *ip)
+{
+	struct in6_addr a6;
+
+	if (parse_ip(word, ip))
+		return conf_error(r, line, "sync: peers: '%s' is not an IPv4 or IPv6 address",
+				  word);
+	memcpy(&a6, ip->a, sizeof(a6));		/* aligned */
+	if (ip->family == AF_INET6 &&
+	    (IN6_IS_ADDR_LINKLOCAL(&a6) || IN6_IS_ADDR_MULTICAST(&a6) ||
+	     IN6_IS_ADDR_UNSPECIFIED(&a6) || IN6_IS_ADDR_LOOPBACK(&a6)))
+		return conf_error(r, line, "sync: peers: %s is not a node's address on the segment (give its global IPv6 address)",
+				  word);
+	if (ip->family == AF_INET && (vrrp_ip_v4(ip) == INADDR_ANY ||
+				      IN_MULTICAST(ntohl(vrrp_ip_v4(ip)))))
+		return conf_error(r, line, "sync: peers: %s is not a node's address",
+				  word);
 	return 0;
 }
 
@@ -690,7 +714,7 @@ static int sync_key(const struct reader *r, struct vrrp_sync_conf *s,
 	char word[64];
 	const char *p;
 	int n, err;
-	struct in_addr a;
+	struct vrrp_ip a;
 	unsigned long port;
 	char *end;
 
@@ -711,10 +735,9 @@ static int sync_key(const struct reader *r, struct vrrp_sync_conf *s,
 	if (!strcmp(e->key, "peers") || !strcmp(e->key, "peer")) {
 		s->peers_given = true;
 		for (p = e->value; sscanf(p, "%63s%n", word, &n) == 1; p += n) {
-			if (inet_pton(AF_INET, word, &a) != 1)
-				return conf_error(r, e->line, "sync: peers: '%s' is not an IPv4 address",
-						  word);
-			err = add_peer(r, e->line, s, a.s_addr);
+			err = parse_sync_peer(r, e->line, word, &a);
+			if (!err)
+				err = add_peer(r, e->line, s, &a);
 			if (err)
 				return err;
 		}
@@ -753,21 +776,30 @@ static int sync_key(const struct reader *r, struct vrrp_sync_conf *s,
 static int sync_finish(const struct reader *r, struct vrrp_sync_conf *s)
 {
 	const struct kx_config *kc = r->kc;
-	bool dsr = false;
+	bool dsr = false, dsr4 = false;
+	struct vrrp_ip a;
 	int err;
 
 	for (unsigned int i = 0; i < kc->n_services; i++) {
+		dsr |= kc->services[i].mode == KHAXDP_MODE_DSR;
+		dsr4 |= kc->services[i].mode == KHAXDP_MODE_DSR &&
+			kc->services[i].listen.family == KHAXDP_AF_INET;
+	}
+	for (unsigned int i = 0; !s->peers_given && i < kc->n_services; i++) {
 		const struct kx_service *svc = &kc->services[i];
 
-		/* The nodes are peers by their IPv4 addresses (an IPv6
-		 * service's servers are the same nodes). */
+		/* The nodes are peers by their IPv4 addresses when a dsr
+		 * service is IPv4 (a dual-stack cluster's IPv6 servers are the
+		 * same nodes: each message once), else by their IPv6 ones. */
 		if (svc->mode != KHAXDP_MODE_DSR ||
-		    svc->listen.family != KHAXDP_AF_INET)
+		    (dsr4 && svc->listen.family != KHAXDP_AF_INET))
 			continue;
-		dsr = true;
-		for (unsigned int j = 0; !s->peers_given && j < svc->n_servers; j++) {
-			err = add_peer(r, svc->line, s,
-				       svc->servers[j].ep.addr.v4);
+		for (unsigned int j = 0; j < svc->n_servers; j++) {
+			const struct kx_endpoint *ep = &svc->servers[j].ep;
+
+			a = ep->family == KHAXDP_AF_INET6 ? vrrp_ip6(&ep->addr) :
+							    vrrp_ip4(ep->addr.v4);
+			err = add_peer(r, svc->line, s, &a);
 			if (err)
 				return err;
 		}

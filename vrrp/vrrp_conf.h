@@ -85,11 +85,12 @@ struct vrrp_sync_conf {
 	int line;			/* of the first [sync] key, 0: none */
 	enum vrrp_sync_mode mode;
 	bool enabled;			/* what mode resolved to */
-	/* Given, or the servers of the dsr services; the agent leaves out
-	 * its own addresses. */
+	/* Given (IPv4 or IPv6, mixed if need be), or the servers of the dsr
+	 * services: the IPv4 ones, or the IPv6 ones when every dsr service
+	 * is IPv6. The agent leaves out its own addresses. */
 	bool peers_given;
 	unsigned int n_peers;
-	uint32_t peers[VRRP_MAX_PEERS];	/* IPv4, network order */
+	struct vrrp_ip peers[VRRP_MAX_PEERS];
 	uint16_t port;
 	char key_file[PATH_MAX];	/* "": messages not authenticated */
 	struct sync_key key;		/* read from key_file */

@@ -63,6 +63,7 @@ static void add_backend(struct stats_model *m, const char *name,
 static struct stats_model *make_model(void)
 {
 	struct stats_model *m = calloc(1, sizeof(*m));
+	uint8_t a6[16];
 
 	assert_non_null(m);
 	snprintf(m->node, sizeof(m->node), "192.168.218.171");
@@ -102,12 +103,13 @@ static struct stats_model *make_model(void)
 	m->sync.rx_drop[SYNC_RX_AUTH_BAD] = 2;
 	m->sync.n_peers = 2;
 	m->sync.now_ns = 10000000000ull;
-	m->sync.peers[0].addr = htonl(0xc0a8daac);	/* 192.168.218.172 */
+	m->sync.peers[0].addr = vrrp_ip4(htonl(0xc0a8daac));	/* 192.168.218.172 */
 	m->sync.peers[0].last_ns = 8500000000ull;
 	m->sync.peers[0].flows = 64;
 	m->sync.peers[0].installed = 21;
 	m->sync.peers[0].gaps = 3;
-	m->sync.peers[1].addr = htonl(0xc0a8daad);	/* never heard */
+	inet_pton(AF_INET6, "2001:db8:218::173", a6);
+	m->sync.peers[1].addr = vrrp_ip6(a6);		/* never heard */
 	return m;
 }
 
@@ -526,7 +528,7 @@ static void test_metrics_series(void **state)
 	assert_true(prom_get(p, "khaxdp_sync_lag_seconds") == 0.021);
 	assert_true(prom_get(p, "khaxdp_sync_dropped_total,reason=\"auth_bad\"") == 2);
 	assert_true(prom_get(p, "khaxdp_sync_peer_last_message_seconds,peer=\"192.168.218.172\"") == 1.5);
-	assert_true(prom_get(p, "khaxdp_sync_peer_last_message_seconds,peer=\"192.168.218.173\"") == -1);
+	assert_true(prom_get(p, "khaxdp_sync_peer_last_message_seconds,peer=\"2001:db8:218::173\"") == -1);
 	assert_true(prom_get(p, "khaxdp_sync_peer_flows_installed_total,peer=\"192.168.218.172\"") == 21);
 	assert_true(prom_get(p, "khaxdp_sync_peer_sequence_gaps_total,peer=\"192.168.218.172\"") == 3);
 	/* An unchecked backend has no check series. */
@@ -583,7 +585,7 @@ static void test_json_valid(void **state)
 	assert_non_null(strstr(text, "\"NO_FLOW\":"));
 	assert_non_null(strstr(text, "\"sync\":{\"enabled\":true,\"port\":7448"));
 	assert_non_null(strstr(text, "\"address\":\"192.168.218.172\",\"last_message_ms\":1500"));
-	assert_non_null(strstr(text, "\"address\":\"192.168.218.173\",\"last_message_ms\":null"));
+	assert_non_null(strstr(text, "\"address\":\"2001:db8:218::173\",\"last_message_ms\":null"));
 	/* and the validator is strict */
 	assert_false(json_valid("{\"a\":1,}", &where));
 	assert_false(json_valid("{\"a\":01}", &where));
@@ -649,7 +651,7 @@ static void test_sync_state_file(void **state)
 	assert_non_null(strstr(text, "\npeer address=192.168.218.172 last_message_ms=1500 "));
 	assert_non_null(strstr(text, " installed=21 "));
 	assert_non_null(strstr(text, " sequence_gaps=3 "));
-	assert_non_null(strstr(text, "\npeer address=192.168.218.173 last_message_ms=-1 "));
+	assert_non_null(strstr(text, "\npeer address=2001:db8:218::173 last_message_ms=-1 "));
 	free(text);
 	free(m);
 }

@@ -240,7 +240,7 @@ static void test_snapshot(void **state)
 
 static void test_peer_order_gaps_epochs(void **state)
 {
-	struct sync_peer p = { .addr = inet_addr("192.168.218.171") };
+	struct sync_peer p = { .addr = vrrp_ip4(inet_addr("192.168.218.171")) };
 	struct sync_msg m = { .kind = SYNC_KIND_EVENTS, .epoch = 1000, .n = 3 };
 
 	(void)state;

@@ -388,7 +388,7 @@ static void test_sync_section(void **state)
 	assert_int_equal(load(dsr, &vc), 0);
 	assert_true(vc.sync.enabled);
 	assert_int_equal(vc.sync.n_peers, 3);
-	assert_int_equal(vc.sync.peers[2], inet_addr("10.0.0.3"));
+	assert_int_equal(vrrp_ip_v4(&vc.sync.peers[2]), inet_addr("10.0.0.3"));
 	assert_int_equal(vc.sync.port, 7448);
 	assert_int_equal(vc.sync.batch_ms, 20);
 	assert_int_equal(vc.sync.snapshot_ms, 2000);
@@ -409,7 +409,7 @@ static void test_sync_section(void **state)
 		 "key_file = %s\n", dsr, keyfile);
 	assert_int_equal(load(text, &vc), 0);
 	assert_int_equal(vc.sync.n_peers, 2);
-	assert_int_equal(vc.sync.peers[1], inet_addr("10.0.0.8"));
+	assert_int_equal(vrrp_ip_v4(&vc.sync.peers[1]), inet_addr("10.0.0.8"));
 	assert_int_equal(vc.sync.port, 9000);
 	assert_int_equal(vc.sync.batch_ms, 5);
 	assert_int_equal(vc.sync.snapshot_ms, 1000);
@@ -430,11 +430,56 @@ static void test_sync_section(void **state)
 	assert_false(vc.sync.enabled);
 	expect_error("[sync]\nsnapshot_interval = 10s\n", "100ms to 5s");
 	expect_error("[sync]\nbatch_delay = 0ms\n", "batch_delay: bad value");
-	expect_error("[sync]\npeers = 10.0.0.1 node2\n", "'node2' is not an IPv4 address");
+	expect_error("[sync]\npeers = 10.0.0.1 node2\n", "'node2' is not an IPv4 or IPv6 address");
+	expect_error("[sync]\npeers = fe80::1\n", "fe80::1 is not a node's address on the segment");
+	expect_error("[sync]\npeers = ff02::12\n", "not a node's address on the segment");
+	expect_error("[sync]\npeers = 224.0.0.18\n", "224.0.0.18 is not a node's address");
 	expect_error("[sync]\nport = 70000\n", "port: bad value");
 	expect_error("[sync]\nkey_file = relative\n", "absolute path");
 	expect_error("[sync]\nenabled = maybe\n", "auto, yes or no");
 	expect_error("[sync]\npeer_port = 1\n", "unknown key 'peer_port' in [sync]");
+}
+
+/* [sync] over IPv6: given peers of either family; the default peers of a
+ * cluster whose dsr services are all IPv6 are their servers' IPv6
+ * addresses, those of a dual-stack one its IPv4 servers' only (each
+ * message once per node). */
+static void test_sync_ipv6(void **state)
+{
+	static const char v6[] =
+		"[service api6]\nlisten = [2001:db8::100]:7443\nmode = dsr\n"
+		"server = a [2001:db8::1]:6443\nserver = b [2001:db8::2]:6443\n"
+		"[vrrp VI_6]\ninterface = ens33\nvirtual_router_id = 52\n"
+		"virtual_ipaddress = 2001:db8::100/64\nversion = 3\n";
+	static const char v4[] =
+		"[service api]\nlisten = 10.0.0.100:7443\nmode = dsr\n"
+		"server = a 10.0.0.1:6443\nserver = b 10.0.0.2:6443\n"
+		"[vrrp VI_1]\ninterface = ens33\nvirtual_router_id = 51\n"
+		"virtual_ipaddress = 10.0.0.100/24\n";
+	char text[2048], ip[VRRP_IP_STRLEN];
+	struct vrrp_config vc;
+
+	(void)state;
+	assert_int_equal(load(v6, &vc), 0);
+	assert_true(vc.sync.enabled);
+	assert_int_equal(vc.sync.n_peers, 2);
+	assert_string_equal(vrrp_ip_str(&vc.sync.peers[0], ip), "2001:db8::1");
+	assert_string_equal(vrrp_ip_str(&vc.sync.peers[1], ip), "2001:db8::2");
+
+	/* dual stack: the IPv4 servers, whichever service comes first */
+	snprintf(text, sizeof(text), "%s%s", v6, v4);
+	assert_int_equal(load(text, &vc), 0);
+	assert_int_equal(vc.sync.n_peers, 2);
+	assert_int_equal(vc.sync.peers[0].family, AF_INET);
+	assert_int_equal(vc.sync.peers[1].family, AF_INET);
+
+	/* given: mixed families, duplicates once */
+	snprintf(text, sizeof(text),
+		 "%s[sync]\npeers = 2001:db8::7 10.0.0.8 2001:db8:0::7\n", v4);
+	assert_int_equal(load(text, &vc), 0);
+	assert_int_equal(vc.sync.n_peers, 2);
+	assert_string_equal(vrrp_ip_str(&vc.sync.peers[0], ip), "2001:db8::7");
+	assert_string_equal(vrrp_ip_str(&vc.sync.peers[1], ip), "10.0.0.8");
 }
 
 static void test_example_file_parses(void **state)
@@ -465,6 +510,7 @@ int main(void)
 		cmocka_unit_test(test_carries_service),
 		cmocka_unit_test(test_excluded_ipv6),
 		cmocka_unit_test(test_ipv6_instance),
+		cmocka_unit_test(test_sync_ipv6),
 		cmocka_unit_test(test_bad_values),
 		cmocka_unit_test(test_whole_section_checks),
 		cmocka_unit_test(test_same_identity),

@@ -30,15 +30,17 @@
 # kept-alive TLS connections to VIP:7443 (GET /peer every 50 ms, one line per
 # answer with the wall-clock time: DIR/ka.CLIENT.I) and one watch
 # (DIR/watch.CLIENT; with LAB_IPV6=1 one to [VIP6] too), all for SECONDS; each connection opened STAGGER_S
-# after the previous one. kept_wait waits for them all.
+# after the previous one. KEPT_FAMILY=6: every connection and the one watch
+# to [VIP6] (an IPv6-only cluster). kept_wait waits for them all.
 KEPT_PIDS=()
 kept_load() {
-	local secs=$1 dir=$2 n=${3:-15} stagger=${4:-0} c i k=0
+	local secs=$1 dir=$2 n=${3:-15} stagger=${4:-0} c i k=0 vip=$LAB_VIP
+	[[ ${KEPT_FAMILY:-4} != 6 ]] || vip=$LAB_VIP6
 	KEPT_PIDS=()
 	for ((i = 0; i < n; i++)); do
 		for c in "${LAB_CLIENTS[@]}"; do
 			ip netns exec "$(lab_ns "$c")" "$LAB_PYTHON" "$LAB_SRC/keepalive_client.py" \
-				"$LAB_VIP" "$LAB_VIP_PORT" --path /peer --interval 0.05 \
+				"$vip" "$LAB_VIP_PORT" --path /peer --interval 0.05 \
 				--duration "$(awk -v s="$secs" -v k="$k" -v g="$stagger" 'BEGIN { print s - k * g }')" \
 				--timeout 3 --wall-clock >"$dir/ka.$c.$i" 2>&1 &
 			KEPT_PIDS+=($!)
@@ -47,11 +49,13 @@ kept_load() {
 		done
 	done
 	for c in "${LAB_CLIENTS[@]}"; do
-		ip netns exec "$(lab_ns "$c")" "$LAB_PYTHON" "$LAB_SRC/watch_client.py" \
-			"$LAB_VIP" "$LAB_VIP_PORT" --seconds "$secs" --timeout 3 >"$dir/watch.$c" 2>&1 &
-		KEPT_PIDS+=($!)
+		if [[ ${KEPT_FAMILY:-4} != 6 ]]; then
+			ip netns exec "$(lab_ns "$c")" "$LAB_PYTHON" "$LAB_SRC/watch_client.py" \
+				"$LAB_VIP" "$LAB_VIP_PORT" --seconds "$secs" --timeout 3 >"$dir/watch.$c" 2>&1 &
+			KEPT_PIDS+=($!)
+		fi
 		# With LAB_IPV6=1 a watch to [VIP6] too (DIR/watch.v6-CLIENT).
-		[[ ${LAB_IPV6:-} == 1 ]] || continue
+		[[ ${LAB_IPV6:-} == 1 || ${KEPT_FAMILY:-4} == 6 ]] || continue
 		ip netns exec "$(lab_ns "$c")" "$LAB_PYTHON" "$LAB_SRC/watch_client.py" \
 			"$LAB_VIP6" "$LAB_VIP_PORT" --seconds "$secs" --timeout 3 >"$dir/watch.v6-$c" 2>&1 &
 		KEPT_PIDS+=($!)

@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 """Send one flow sync message (vrrp/sync_wire.h, version 1) as any host could.
 
-The IP header is ours (a raw socket): any source address, any TTL. One
+The IP header is ours (a raw socket): any source address, any TTL (the
+hop limit, when --src and --dst are IPv6 addresses). One
 record announces CLIENT:PORT -> VIP:PORT to BACKEND:PORT. With --key FILE
 the message carries the HMAC-SHA256 of that key (--bad-mac flips one of its
 bits); without, none. Used by tests/e2e/sync to show what a node refuses.
@@ -52,13 +53,21 @@ def main():
         if args.bad_mac:
             mac[5] ^= 1
         msg += bytes(mac)
-    src, dst = socket.inet_aton(args.src), socket.inet_aton(args.dst)
+    fam = socket.AF_INET6 if ":" in args.src else socket.AF_INET
+    src, dst = socket.inet_pton(fam, args.src), socket.inet_pton(fam, args.dst)
     udp_len = 8 + len(msg)
-    pseudo = src + dst + struct.pack("!BBH", 0, 17, udp_len)
+    if fam == socket.AF_INET6:
+        pseudo = src + dst + struct.pack("!I3xB", udp_len, 17)
+    else:
+        pseudo = src + dst + struct.pack("!BBH", 0, 17, udp_len)
     udp = struct.pack("!HHHH", args.port, args.port, udp_len, 0) + msg
     udp = udp[:6] + struct.pack("!H", csum(pseudo + udp) or 0xFFFF) + udp[8:]
-    ip = ipv4_header(src, dst, 17, udp_len, ttl=args.ttl)
-    s = socket.socket(socket.AF_INET, socket.SOCK_RAW, socket.IPPROTO_RAW)
+    if fam == socket.AF_INET6:
+        # IPPROTO_RAW on an IPv6 socket: the header is ours too.
+        ip = struct.pack("!IHBB16s16s", 6 << 28, udp_len, 17, args.ttl, src, dst)
+    else:
+        ip = ipv4_header(src, dst, 17, udp_len, ttl=args.ttl)
+    s = socket.socket(fam, socket.SOCK_RAW, socket.IPPROTO_RAW)
     s.sendto(ip + udp, (args.dst, 0))
 
 
