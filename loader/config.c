@@ -331,18 +331,6 @@ static int endpoint_error(struct parser *p, const char *key, const char *value,
 			    key, value);
 }
 
-/* The stats page listens on IPv4 only so far: an IPv6 address is said
- * plainly, not taken. True for IPv4. */
-static bool endpoint_v4_ok(struct parser *p, const char *key,
-			   const char *value, const struct kx_endpoint *ep)
-{
-	if (ep->family == KHAXDP_AF_INET)
-		return true;
-	parser_error(p, "%s: %s is IPv6, and the stats page listens on IPv4 only so far",
-		     key, value);
-	return false;
-}
-
 /* ---- [global] ----------------------------------------------------------- */
 
 static bool seen_once(struct parser *p, unsigned int *seen, unsigned int bit,
@@ -620,42 +608,82 @@ bool kx_valid_stats_uri(const char *s)
 	return strcmp(s, "/metrics") && strcmp(s, "/status.json");
 }
 
-bool kx_cidr_has(const struct kx_cidr *n, uint32_t a)
+/* a with every bit past the first prefix ones cleared (words of 32 bits,
+ * network order; IPv4 is the first word). */
+static union khaxdp_addr cidr_mask(const union khaxdp_addr *a,
+				   unsigned int prefix)
 {
-	uint32_t mask = n->prefix ? htonl(~0u << (32 - n->prefix)) : 0;
+	union khaxdp_addr m = *a;
 
-	return (a & mask) == n->addr;
+	for (unsigned int w = 0; w < 4; w++) {
+		unsigned int keep = prefix > 32 * w ? prefix - 32 * w : 0;
+
+		if (keep < 32)
+			m.v6[w] &= keep ? htonl(~0u << (32 - keep)) : 0;
+	}
+	return m;
 }
 
-/* "10.0.0.0/8 192.168.218.11": networks, or addresses (/32). */
+bool kx_cidr_has(const struct kx_cidr *n, uint8_t family,
+		 const union khaxdp_addr *a)
+{
+	static const uint32_t mapped[3] = { 0, 0, 0xffff };	/* host order */
+	union khaxdp_addr m;
+
+	if (family == KHAXDP_AF_INET6 && n->family == KHAXDP_AF_INET &&
+	    !a->v6[0] && !a->v6[1] && a->v6[2] == htonl(mapped[2])) {
+		memset(&m, 0, sizeof(m));
+		m.v4 = a->v6[3];
+		return kx_cidr_has(n, KHAXDP_AF_INET, &m);
+	}
+	if (family != n->family)
+		return false;
+	if (family == KHAXDP_AF_INET) {
+		memset(&m, 0, sizeof(m));
+		m.v4 = a->v4;
+		a = &m;
+	}
+	m = cidr_mask(a, n->prefix);
+	return !memcmp(&m, &n->addr, sizeof(m));
+}
+
+/* "10.0.0.0/8 192.168.218.11 fd00::/8": networks, or addresses (/32,
+ * /128). */
 static int stats_allow(struct parser *p, const char *value)
 {
 	struct kx_stats_config *st = &p->cfg->stats;
 	char word[64], *slash, *end;
-	struct in_addr a;
-	unsigned long prefix;
+	union khaxdp_addr a;
+	unsigned long prefix, max;
+	uint8_t family;
 	int n;
 
 	for (const char *s = value; sscanf(s, "%63s%n", word, &n) == 1; s += n) {
-		prefix = 32;
 		slash = strchr(word, '/');
-		if (slash) {
+		if (slash)
 			*slash = '\0';
+		memset(&a, 0, sizeof(a));
+		if (inet_pton(AF_INET, word, &a.v4) == 1)
+			family = KHAXDP_AF_INET;
+		else if (inet_pton(AF_INET6, word, &a) == 1)
+			family = KHAXDP_AF_INET6;
+		else
+			return parser_error(p, "allow: '%s' is not an IPv4 or IPv6 address or network",
+					    word);
+		prefix = max = family == KHAXDP_AF_INET ? 32 : 128;
+		if (slash) {
 			errno = 0;
 			prefix = strtoul(slash + 1, &end, 10);
-			if (errno || *end || !slash[1] || prefix > 32)
-				return parser_error(p, "allow: bad prefix in '%s/%s' (0-32)",
-						    word, slash + 1);
+			if (errno || *end || !slash[1] || prefix > max)
+				return parser_error(p, "allow: bad prefix in '%s/%s' (0-%lu)",
+						    word, slash + 1, max);
 		}
-		if (inet_pton(AF_INET, word, &a) != 1)
-			return parser_error(p, "allow: '%s' is not an IPv4 address or network",
-					    word);
 		if (st->n_allow == KX_STATS_MAX_ALLOW)
 			return parser_error(p, "allow: more than %d networks",
 					    KX_STATS_MAX_ALLOW);
+		st->allow[st->n_allow].family = family;
 		st->allow[st->n_allow].prefix = (uint8_t)prefix;
-		st->allow[st->n_allow].addr = a.s_addr &
-			(prefix ? htonl(~0u << (32 - prefix)) : 0);
+		st->allow[st->n_allow].addr = cidr_mask(&a, (unsigned int)prefix);
 		st->n_allow++;
 	}
 	return 1;
@@ -672,8 +700,6 @@ static int stats_key(struct parser *p, const char *key, const char *value)
 		err = kx_parse_listen(value, &st->listen);
 		if (err)
 			return endpoint_error(p, "listen", value, err);
-		if (!endpoint_v4_ok(p, "listen", value, &st->listen))
-			return 0;
 	} else if (!strcmp(key, "uri")) {
 		if (!seen_once(p, &p->stats_seen, TKEY_URI, key))
 			return 0;

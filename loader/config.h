@@ -88,18 +88,21 @@ struct kx_service {
 #define KX_STATS_AUTH_LEN		128	/* USER:PASSWORD */
 #define KX_STATS_MAX_ALLOW		16
 
-/* An IPv4 network: addr/prefix, addr in network order, host bits zero. */
+/* A network: addr/prefix, addr in network order, host bits zero. */
 struct kx_cidr {
-	uint32_t addr;
-	uint8_t prefix;
+	uint8_t family;			/* KHAXDP_AF_INET or KHAXDP_AF_INET6 */
+	uint8_t prefix;			/* 0-32, 0-128 */
+	union khaxdp_addr addr;
 };
 
 /* May s be [stats] uri: a path without blank, control byte, '?' or '#',
  * and not /metrics or /status.json? */
 bool kx_valid_stats_uri(const char *s);
 
-/* Does a (network order) lie in n? */
-bool kx_cidr_has(const struct kx_cidr *n, uint32_t a);
+/* Does a of family (network order) lie in n? An IPv4-mapped IPv6 address
+ * (::ffff:a.b.c.d, a client of a dual-stack socket) is its IPv4 one. */
+bool kx_cidr_has(const struct kx_cidr *n, uint8_t family,
+		 const union khaxdp_addr *a);
 
 /* [stats]: the agent's HTTP page. Served only when the section exists. */
 struct kx_stats_config {

@@ -1130,11 +1130,6 @@ static int make_stats(struct hap *h, const struct proxy *px)
 	snprintf(st->name, sizeof(st->name), "%s %s",
 		 kind_word(px->sec->kind), px->sec->name);
 	snprintf(st->listen, sizeof(st->listen), "%s", px->bind);
-	if (px->bind[0] == '[') {
-		snprintf(st->listen, sizeof(st->listen), "127.0.0.1:%u", px->port);
-		WARN(h, px->bind_line, "stats bind %s not carried over: the page listens on IPv4 so far; listen = %s",
-		     px->bind, st->listen);
-	}
 	if (!kx_valid_stats_uri(uri)) {
 		WARN(h, px->stats_uri_line ? px->stats_uri_line : px->sec->line,
 		     "stats uri %s not carried over: khaxdp serves a plain path beside /metrics and /status.json; uri = %s",

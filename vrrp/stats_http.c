@@ -52,20 +52,44 @@ struct stats_server {
 	struct kx_cidr allow[KX_STATS_MAX_ALLOW];
 };
 
+/* The client's address of an accepted connection; false: not IP. */
+static bool client_addr(const struct sockaddr *addr, socklen_t len,
+			uint8_t *family, union khaxdp_addr *a)
+{
+	struct sockaddr_in6 s6;
+	struct sockaddr_in s4;
+
+	memset(a, 0, sizeof(*a));
+	if (addr->sa_family == AF_INET6 && len >= sizeof(s6)) {
+		memcpy(&s6, addr, sizeof(s6));
+		memcpy(a, &s6.sin6_addr, sizeof(*a));
+		*family = KHAXDP_AF_INET6;
+		return true;
+	}
+	if (addr->sa_family == AF_INET && len >= sizeof(s4)) {
+		memcpy(&s4, addr, sizeof(s4));
+		a->v4 = s4.sin_addr.s_addr;
+		*family = KHAXDP_AF_INET;
+		return true;
+	}
+	return false;
+}
+
 /* [stats] allow: who may connect (none listed: anyone). */
 static enum MHD_Result on_accept(void *cls, const struct sockaddr *addr,
 				 socklen_t len)
 {
 	struct stats_server *s = cls;
-	const struct sockaddr_in *in = (const struct sockaddr_in *)addr;
 	enum MHD_Result ok = MHD_NO;
+	union khaxdp_addr a;
+	uint8_t family;
 
 	pthread_mutex_lock(&s->lock);
 	if (!s->n_allow)
 		ok = MHD_YES;
-	else if (len >= sizeof(*in) && addr->sa_family == AF_INET)
+	else if (client_addr(addr, len, &family, &a))
 		for (unsigned int i = 0; i < s->n_allow && ok == MHD_NO; i++)
-			if (kx_cidr_has(&s->allow[i], in->sin_addr.s_addr))
+			if (kx_cidr_has(&s->allow[i], family, &a))
 				ok = MHD_YES;
 	pthread_mutex_unlock(&s->lock);
 	return ok;
@@ -360,22 +384,20 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn,
 	return reply(conn, MHD_HTTP_OK, doc, body, len);
 }
 
-/* Our own listening socket, so a bind error says what and why. */
+/* Our own listening socket, so a bind error says what and why. [::]
+ * takes IPv4 clients too, unless net.ipv6.bindv6only says otherwise. */
 static int open_listener(const struct kx_endpoint *ep)
 {
-	struct sockaddr_in sa = {
-		.sin_family = AF_INET,
-		.sin_port = htons(ep->port),
-		.sin_addr.s_addr = ep->addr.v4,
-	};
+	struct sockaddr_storage sa;
+	unsigned int sa_len = kx_endpoint_sockaddr(ep, &sa);
 	char buf[KX_ENDPOINT_STRLEN];
 	int fd, one = 1, err;
 
-	fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	fd = socket(sa.ss_family, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
 	if (fd < 0)
 		return kx_fail(-errno, "stats: socket: %s", strerror(errno));
 	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) ||
+	if (bind(fd, (struct sockaddr *)&sa, sa_len) ||
 	    listen(fd, HTTP_MAX_CONNECTIONS)) {
 		err = -errno;
 		close(fd);

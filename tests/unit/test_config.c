@@ -144,6 +144,18 @@ static void test_defaults(void **state)
 }
 
 /* [stats]: the loopback by default; auth and the allowlist. */
+/* Is the address text (IPv4 or IPv6) in n? */
+static bool has(const struct kx_cidr *n, const char *text)
+{
+	union khaxdp_addr a;
+
+	memset(&a, 0, sizeof(a));
+	if (inet_pton(AF_INET, text, &a.v4) == 1)
+		return kx_cidr_has(n, KHAXDP_AF_INET, &a);
+	assert_int_equal(inet_pton(AF_INET6, text, &a), 1);
+	return kx_cidr_has(n, KHAXDP_AF_INET6, &a);
+}
+
 static void test_stats_access(void **state)
 {
 	struct kx_config cfg;
@@ -161,14 +173,36 @@ static void test_stats_access(void **state)
 	assert_string_equal(cfg.stats.user, "admin");
 	assert_string_equal(cfg.stats.password, "pa:ss");	/* the first ':' splits */
 	assert_int_equal(cfg.stats.n_allow, 3);
-	assert_int_equal(cfg.stats.allow[0].addr, inet_addr("10.0.0.0"));
+	assert_int_equal(cfg.stats.allow[0].addr.v4, inet_addr("10.0.0.0"));
 	assert_int_equal(cfg.stats.allow[0].prefix, 8);
-	assert_true(kx_cidr_has(&cfg.stats.allow[0], inet_addr("10.200.0.1")));
-	assert_false(kx_cidr_has(&cfg.stats.allow[0], inet_addr("11.0.0.1")));
+	assert_true(has(&cfg.stats.allow[0], "10.200.0.1"));
+	assert_false(has(&cfg.stats.allow[0], "11.0.0.1"));
 	assert_int_equal(cfg.stats.allow[1].prefix, 32);
-	assert_true(kx_cidr_has(&cfg.stats.allow[1], inet_addr("192.168.218.11")));
-	assert_false(kx_cidr_has(&cfg.stats.allow[1], inet_addr("192.168.218.12")));
-	assert_true(kx_cidr_has(&cfg.stats.allow[2], inet_addr("203.0.113.9")));
+	assert_true(has(&cfg.stats.allow[1], "192.168.218.11"));
+	assert_false(has(&cfg.stats.allow[1], "192.168.218.12"));
+	assert_true(has(&cfg.stats.allow[2], "203.0.113.9"));
+	/* an IPv4 network has no IPv6 address, but the IPv4-mapped one */
+	assert_false(has(&cfg.stats.allow[0], "::10.200.0.1"));
+	assert_true(has(&cfg.stats.allow[0], "::ffff:10.200.0.1"));
+	kx_config_free(&cfg);
+
+	/* IPv6: the page on [::1], networks of both families */
+	assert_int_equal(kx_config_load_string(&cfg, "s.conf",
+		"[stats]\nlisten = [::1]:9000\n"
+		"allow = 2001:db8:218::ffff/52 fd00::1 10.0.0.0/8\nallow = ::/0\n"), 0);
+	assert_int_equal(cfg.stats.listen.family, KHAXDP_AF_INET6);
+	assert_int_equal(cfg.stats.n_allow, 4);
+	assert_int_equal(cfg.stats.allow[0].prefix, 52);
+	assert_true(has(&cfg.stats.allow[0], "2001:db8:218::1"));
+	assert_true(has(&cfg.stats.allow[0], "2001:db8:218:fff:ffff::1"));
+	assert_false(has(&cfg.stats.allow[0], "2001:db8:218:1000::1"));	/* bit 52 */
+	assert_false(has(&cfg.stats.allow[0], "10.0.0.1"));
+	assert_int_equal(cfg.stats.allow[1].prefix, 128);
+	assert_true(has(&cfg.stats.allow[1], "fd00::1"));
+	assert_false(has(&cfg.stats.allow[1], "fd00::2"));
+	assert_true(has(&cfg.stats.allow[2], "10.1.2.3"));
+	assert_true(has(&cfg.stats.allow[3], "fe80::1"));
+	assert_false(has(&cfg.stats.allow[3], "10.1.2.3"));	/* ::/0 is IPv6's */
 	kx_config_free(&cfg);
 }
 
@@ -251,8 +285,10 @@ static const struct bad_case bad_cases[] = {
 	  "bad.conf:4: service api: server b is IPv6 and listen is IPv4: a service's servers are of its listen address's family (give the others a [service] of their own)" },
 	{ "IPv4 server of an IPv6 service", "[service api6]\nlisten = [2001:db8::189]:7443\nserver = a 10.0.0.2:6443\n",
 	  "bad.conf:3: service api6: server a is IPv4 and listen is IPv6: a service's servers are of its listen address's family (give the others a [service] of their own)" },
-	{ "IPv6 stats page, not yet", "[stats]\nlisten = [::1]:9000\n",
-	  "bad.conf:2: listen: [::1]:9000 is IPv6, and the stats page listens on IPv4 only so far" },
+	{ "stats allow, IPv6 prefix", "[stats]\nallow = fd00::/129\n",
+	  "bad.conf:2: allow: bad prefix in 'fd00::/129' (0-128)" },
+	{ "stats allow, IPv4 prefix", "[stats]\nallow = 10.0.0.0/33\n",
+	  "bad.conf:2: allow: bad prefix in '10.0.0.0/33' (0-32)" },
 	{ "no port", "[service api]\nlisten = 10.0.0.3\n",
 	  "bad.conf:2: listen: bad address '10.0.0.3' (expected IPv4:PORT or [IPv6]:PORT)" },
 	{ "port out of range", SVC "server = a 10.0.0.2:65536\n",
@@ -355,7 +391,7 @@ static const struct bad_case bad_cases[] = {
 	{ "stats allow bad prefix", "[stats]\nallow = 10.0.0.0/33\n",
 	  "bad.conf:2: allow: bad prefix in '10.0.0.0/33' (0-32)" },
 	{ "stats allow not an address", "[stats]\nallow = 10.0.0.0/8 admins\n",
-	  "bad.conf:2: allow: 'admins' is not an IPv4 address or network" },
+	  "bad.conf:2: allow: 'admins' is not an IPv4 or IPv6 address or network" },
 	{ "stats bad listen", "[stats]\nlisten = 9000\n",
 	  "bad.conf:2: listen: bad address '9000' (expected IPv4:PORT or [IPv6]:PORT)" },
 	{ "stats bad port", "[stats]\nlisten = :0\n",

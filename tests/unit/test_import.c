@@ -628,6 +628,34 @@ static void test_stats_auth(void **state)
 	free(h);
 }
 
+/* A stats page haproxy binds on IPv6 is carried over as an IPv4 one: to
+ * the loopback, with nothing to warn about. */
+static void test_stats_ipv6_bind(void **state)
+{
+	static const char hap[] =
+		"listen stats\n"
+		"    bind :::8404\n"
+		"    stats enable\n"
+		"    stats uri /stats\n";
+	struct kx_imp_haproxy *h = calloc(1, sizeof(*h));
+	struct kx_imp_warnings w = {};
+	char *text;
+
+	(void)state;
+	assert_int_equal(kx_import_haproxy("stats6.cfg", hap, h, &w), 0);
+	assert_true(h->stats.present);
+	assert_string_equal(h->stats.listen, "[::]:8404");
+	for (size_t i = 0; i < w.n; i++)
+		if (strstr(w.v[i].msg, "bind"))
+			fail_msg("line %d: %s", w.v[i].line, w.v[i].msg);
+	text = write_conf(h, NULL, &w);
+	assert_contains(text, "# haproxy bound [::]:8404;");
+	assert_contains(text, "\n[stats]\nlisten = 127.0.0.1:8404\nuri = /stats\n");
+	free(text);
+	kx_imp_warnings_free(&w);
+	free(h);
+}
+
 /* A frontend on a port inside the default snat_ports: the output moves
  * snat_ports off it, and khaxdp takes the file. */
 static void test_bind_among_snat_ports(void **state)
@@ -1004,6 +1032,7 @@ int main(void)
 		cmocka_unit_test(test_wildcard_bind_without_vip),
 		cmocka_unit_test(test_haproxy_misc),
 		cmocka_unit_test(test_stats_auth),
+		cmocka_unit_test(test_stats_ipv6_bind),
 		cmocka_unit_test(test_output_always_loads),
 		cmocka_unit_test(test_bind_among_snat_ports),
 		cmocka_unit_test(test_dual_stack),
