@@ -67,15 +67,19 @@ flow_lookup_live(const struct khaxdp_flow_key *key, int syn, __u64 now)
 }
 
 /* The half-open flow of key, unless its connect timeout passed or the
- * backend refused it. */
+ * backend refused it. One its client acknowledged (khaxdp_flow_acked())
+ * lives as a confirmed flow does: its service's idle timeout, and once the
+ * client closed it, kept for the last ACKs until a new SYN takes the
+ * tuple. */
 static __always_inline struct khaxdp_flow *
-flow_half_open_live(const struct khaxdp_flow_key *key, __u64 now)
+flow_half_open_live(const struct khaxdp_flow_key *key, int syn, __u64 now)
 {
 	struct khaxdp_flow *h = bpf_map_lookup_elem(&half_open, key);
 
 	if (!h)
 		return NULL;
-	if (khaxdp_flow_expired(h, now) || khaxdp_flow_closed(h)) {
+	if (khaxdp_flow_expired(h, now) ||
+	    (khaxdp_flow_closed(h) && (syn || !khaxdp_flow_acked(h)))) {
 		stat_count(KHAXDP_STAT_FLOW_EXPIRED);
 		return NULL;
 	}
@@ -83,9 +87,11 @@ flow_half_open_live(const struct khaxdp_flow_key *key, __u64 now)
 }
 
 /* Tell the agent (flow sync) that a flow another node would have to
- * follow opened or closed: only the active node that balanced it, only
- * DSR flows and flows of its own backend. A full ring buffer loses the
- * event (counted); the agent's periodic snapshot repairs it. */
+ * follow opened or closed: the active node, of the flows it checked (its
+ * own backend's, and DSR flows the serving node confirmed), and the node
+ * that serves a DSR flow for another, which checked its whole handshake.
+ * A full ring buffer loses the event (counted); the agents' periodic
+ * snapshots repair it. */
 static __always_inline void flow_event_emit(const struct khaxdp_flow_key *key,
 					    const struct khaxdp_flow *f,
 					    const struct khaxdp_backend *b,
@@ -106,7 +112,7 @@ static __always_inline void flow_event(const struct flow_fwd *c,
 				       const struct khaxdp_flow_key *key,
 				       const struct khaxdp_flow *f, __u8 type)
 {
-	if (c->serve || !khaxdp_node_active(c->node, key->family) ||
+	if (!(c->serve || khaxdp_node_active(c->node, key->family)) ||
 	    !(f->mode == KHAXDP_MODE_DSR || (f->flags & KHAXDP_FLOW_LOCAL)))
 		return;
 	flow_event_emit(key, f, c->backend, type, c->now);
@@ -186,6 +192,19 @@ static __always_inline void flow_reply_key(const struct flow_fwd *c,
 	}
 }
 
+/* A client's RST or FIN on a DSR flow: within a fixed window of what the
+ * client sent (the backend's window is not seen here)? */
+static __always_inline int flow_dsr_in_window(const struct tcphdr *tcp,
+					      const struct khaxdp_flow *f)
+{
+	struct khaxdp_tcp_side peer = { .maxwin = KHAXDP_DSR_WINDOW };
+
+	if (!(tcp->rst || tcp->fin) || (f->flags & KHAXDP_FLOW_UNTRACKED) ||
+	    tcp_in_window(&f->client, &peer, bpf_ntohl(tcp->seq)))
+		return STAT_CONTINUE;
+	return KHAXDP_STAT_OUT_OF_WINDOW;
+}
+
 /*
  * A client's packet on a confirmed flow: may it act on the flow? A RST or
  * FIN must lie within the backend's window of what the client sent
@@ -207,14 +226,8 @@ static __always_inline int flow_check_client(const struct flow_fwd *c,
 	}
 	if (!(tcp->rst || tcp->fin) || (f->flags & KHAXDP_FLOW_UNTRACKED))
 		return STAT_CONTINUE;
-	if (f->mode == KHAXDP_MODE_DSR) {
-		/* The backend's window is not seen here: a fixed one. */
-		struct khaxdp_tcp_side peer = { .maxwin = KHAXDP_DSR_WINDOW };
-
-		if (!tcp_in_window(&f->client, &peer, bpf_ntohl(tcp->seq)))
-			return KHAXDP_STAT_OUT_OF_WINDOW;
-		return STAT_CONTINUE;
-	}
+	if (f->mode == KHAXDP_MODE_DSR)
+		return flow_dsr_in_window(tcp, f);
 	flow_reply_key(c, key, f, &rkey);
 	n = bpf_map_lookup_elem(&nat, &rkey);
 	if (!n || !nat_key_equal(&n->flow, key))
@@ -434,6 +447,8 @@ static __always_inline int flow_check_handshake(const struct flow_fwd *c,
 	 * was not seen here, its sequence number is not known. */
 	int untracked = h->flags & KHAXDP_FLOW_UNTRACKED;
 
+	if (khaxdp_flow_acked(h))	/* handshake done, as on a confirmed DSR flow */
+		return flow_dsr_in_window(tcp, h);
 	if (tcp->rst) {
 		if (!untracked && bpf_ntohl(tcp->seq) != h->client.end)
 			return KHAXDP_STAT_OUT_OF_WINDOW;
@@ -442,8 +457,9 @@ static __always_inline int flow_check_handshake(const struct flow_fwd *c,
 	}
 	if (h->mode == KHAXDP_MODE_DSR) {
 		/* The backend's SYN-ACK went to the client, not through this
-		 * node: its ACK confirms the flow unchecked (the node serving
-		 * it checks the handshake). It must follow the SYN. */
+		 * node: its ACK cannot be checked here, only that it follows
+		 * the SYN. It does not confirm the flow (flow_dsr_acked()): the
+		 * node serving it checks the handshake and says so. */
 		if (!tcp->ack ||
 		    (!untracked && bpf_ntohl(tcp->seq) != h->client.end))
 			return KHAXDP_STAT_HANDSHAKE_BAD;
@@ -484,6 +500,57 @@ static __always_inline int flow_check_synack(const struct packet *p,
 		flow_flag(h, KHAXDP_FLOW_RST);
 	}
 	return STAT_CONTINUE;
+}
+
+/* The share of half-open flows of key's source gets one back: its
+ * handshake completed. */
+static __always_inline void flow_source_release(const struct khaxdp_flow_key *key)
+{
+	struct khaxdp_syn_source *s;
+	union khaxdp_addr src;
+
+	flow_source_of(key, &src);
+	s = bpf_map_lookup_elem(&syn_sources, &src);
+	if (s && s->count > 0)
+		__sync_fetch_and_add(&s->count, -1);
+}
+
+/*
+ * A client's packet on a DSR flow this node balances, half-open here
+ * whatever the client says: the SYN-ACK went from the backend to the
+ * client, and an ACK that claims to answer it cannot be checked. A host
+ * that spoofs SYNs and then ACKs from many addresses would otherwise have
+ * this node confirm flows that do not exist, and evict real ones from the
+ * flows table. The handshake's ACK marks it acknowledged
+ * (khaxdp_flow_acked(): the service's idle timeout, the source's share
+ * given back), and it is
+ * forwarded as a confirmed DSR flow would be, from half_open, where a
+ * flood evicts only other half-open flows. The node serving it checks the
+ * whole handshake and announces the flow (flow sync); that confirms it
+ * here (the agent moves it into flows: kx_flow_adopt()).
+ */
+static __always_inline void flow_dsr_acked(const struct flow_fwd *c,
+					   const struct khaxdp_flow_key *key,
+					   struct khaxdp_flow *h, int syn)
+{
+	const struct tcphdr *tcp = c->p->tcp;
+	const struct khaxdp_service *svc;
+
+	if (syn)
+		return;		/* the SYN again: still waiting for the ACK */
+	if (!khaxdp_flow_acked(h)) {
+		if (tcp->rst)
+			return;	/* the client gave up (flagged: checked) */
+		svc = backend_service(&key->dst, key->dport, key->family);
+		if (svc)
+			h->timeout_s = svc->timeout_s;
+		flow_flag(h, KHAXDP_FLOW_ACKED);
+		flow_source_release(key);
+		stat_count(KHAXDP_STAT_DSR_ACKED);
+		stat_flow_opened(c->backend_id);
+	}
+	tcp_side_track(&h->client, c->p);
+	flow_touch(h, tcp, c->now, KHAXDP_FLOW_FIN_FWD);
 }
 
 /*
@@ -531,10 +598,8 @@ static __always_inline int flow_confirm(const struct flow_fwd *c,
 {
 	struct khaxdp_nat *held = NULL, *val;
 	struct khaxdp_service *svc;
-	struct khaxdp_syn_source *s;
 	struct khaxdp_scratch *sc;
 	struct khaxdp_flow *f;
-	union khaxdp_addr src;
 	int err;
 
 	sc = scratch_get();
@@ -561,10 +626,7 @@ static __always_inline int flow_confirm(const struct flow_fwd *c,
 	if (err)
 		return KHAXDP_STAT_NAT_LOST;
 	bpf_map_delete_elem(&half_open, key);
-	flow_source_of(key, &src);
-	s = bpf_map_lookup_elem(&syn_sources, &src);
-	if (s && s->count > 0)
-		__sync_fetch_and_add(&s->count, -1);
+	flow_source_release(key);
 
 	stat_count(KHAXDP_STAT_FLOW_CONFIRMED);
 	stat_flow_opened(c->backend_id);

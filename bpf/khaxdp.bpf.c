@@ -259,7 +259,7 @@ static __always_inline int forward(struct xdp_md *ctx, struct packet *p,
 		f = NULL;
 	}
 	if (!f)
-		h = flow_half_open_live(&key, c.now);
+		h = flow_half_open_live(&key, syn, c.now);
 	if (h && syn && !serve && forward_redispatch(h, key.family)) {
 		/* The SYN again, and the backend it was sent to is down now
 		 * (its node failed while the handshake was under way): it
@@ -323,6 +323,8 @@ static __always_inline int forward(struct xdp_md *ctx, struct packet *p,
 		;	/* established */
 	else if (!h)
 		reason = flow_open(&c, &key, data_end, &h);
+	else if (h->mode == KHAXDP_MODE_DSR)	/* checked as far as it can be */
+		flow_dsr_acked(&c, &key, h, syn);
 	else if (!syn && !p->tcp->rst)	/* the handshake checked out */
 		reason = flow_confirm(&c, &key, h, hn, &f);
 	if (reason != STAT_CONTINUE)
@@ -517,7 +519,7 @@ static __always_inline int icmp_to_backend(struct xdp_md *ctx, struct packet *p,
 	key.family = p->family;
 	f = flow_lookup_live(&key, 0, now);
 	if (!f)
-		f = flow_half_open_live(&key, now);
+		f = flow_half_open_live(&key, 0, now);
 	if (!f)
 		return KHAXDP_STAT_ICMP_NO_FLOW;
 	flow_snat_addr(nd, &key, f, &src);
@@ -688,16 +690,15 @@ int khaxdp_xdp6(struct xdp_md *ctx)
 #define TC_HDR_MAX	(ETH_HLEN + 40 + 64 + 60)
 
 /* A local flow closed by the apiserver: announced for flow sync, as
- * flow_event() does, when this node is the active one (else it served
- * the flow for another node, which announces it). */
+ * flow_event() does (a flow of the local backend is this node's own as
+ * the active node, or one it serves for the node that balances). */
 static __always_inline void tc_flow_closed(const struct khaxdp_flow_key *key,
 					   const struct khaxdp_flow *f,
 					   __u32 backend_id, __u64 now)
 {
-	const struct khaxdp_node *nd = node_get();
 	const struct khaxdp_backend *b = backend_get(backend_id, key->family);
 
-	if (nd && khaxdp_node_active(nd, key->family) && b)
+	if (b)
 		flow_event_emit(key, f, b, KHAXDP_FLOW_EV_CLOSE, now);
 }
 

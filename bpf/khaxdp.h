@@ -166,6 +166,11 @@ enum khaxdp_flow_flags {
 	/* Half-open: the backend's SYN-ACK was seen (the server side of the
 	 * reply entry holds its sequence number). */
 	KHAXDP_FLOW_SYNACK = 1 << 5,
+	/* The same bit on a half-open DSR flow of the node that balances it,
+	 * whose SYN-ACKs never pass here: the client's ACK was, and the flow
+	 * waits in half_open until the node serving it, which saw the whole
+	 * handshake, confirms it (its flow sync announcement). */
+	KHAXDP_FLOW_ACKED = KHAXDP_FLOW_SYNACK,
 	/* The client sent a SYN on this live flow: the backend's SYN-ACK to
 	 * it (the old connection was gone there) starts the flow anew. */
 	KHAXDP_FLOW_RESYNC = 1 << 6,
@@ -440,7 +445,8 @@ enum khaxdp_stat_class {
 	X(BAD_IP6_EXT,      MALFORMED, "malformed: IPv6 extension headers cut short, or more than are walked") \
 	X(TAKEOVER_HOLD,    DROP,      "dropped: non-SYN with no flow in the first second after taking over (its flow may be on its way from the old holder)") \
 	X(PASS_NO_IPV6,     PASS,      "passed: IPv6, and the IPv6 program is not in place (a loader that did not load it)") \
-	X(REDISPATCHED,     EVENT,     "half-open flows opened anew: the SYN came again and its backend was down by then")
+	X(REDISPATCHED,     EVENT,     "half-open flows opened anew: the SYN came again and its backend was down by then") \
+	X(DSR_ACKED,        EVENT,     "DSR handshakes the client completed here, held half-open until the serving node confirms them (flow sync)")
 
 #define KHAXDP_STAT_ENUM(name, class, desc) KHAXDP_STAT_##name,
 enum khaxdp_stat {

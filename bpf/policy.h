@@ -67,6 +67,14 @@ KHAXDP_POLICY int khaxdp_flow_closed(const struct khaxdp_flow *f)
 		       (KHAXDP_FLOW_FIN_FWD | KHAXDP_FLOW_FIN_REV);
 }
 
+/* A DSR flow of the node that balances it, half-open until the node
+ * serving it confirms it: its client completed the handshake here
+ * (KHAXDP_FLOW_ACKED, bpf/flow.bpf.h flow_dsr_acked()). */
+KHAXDP_POLICY int khaxdp_flow_acked(const struct khaxdp_flow *h)
+{
+	return h->mode == KHAXDP_MODE_DSR && (h->flags & KHAXDP_FLOW_ACKED);
+}
+
 /*
  * Has the flow been idle longer than its service's timeout (or, once
  * closed, KHAXDP_CLOSED_TIMEOUT_S)? now is CLOCK_MONOTONIC_COARSE in ns

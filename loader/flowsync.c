@@ -16,6 +16,7 @@
 static const char *const adopt_names[KX_ADOPT_MAX] = {
 	[KX_ADOPT_INSTALLED] = "installed",
 	[KX_ADOPT_REFRESHED] = "refreshed",
+	[KX_ADOPT_CONFIRMED] = "confirmed",
 	[KX_ADOPT_SELF] = "self",
 	[KX_ADOPT_OWN] = "own",
 	[KX_ADOPT_NO_SERVICE] = "no_service",
@@ -129,8 +130,9 @@ int kx_flow_adopt(const struct kx_maps *m,
 		.proto = ev->key.proto, .family = ev->key.family,
 	};
 	struct khaxdp_service svc;
-	struct khaxdp_flow f, old;
+	struct khaxdp_flow f, old, h;
 	uint64_t now = kx_now_ns(), idle_ns = (uint64_t)idle_ms * NS_PER_MS;
+	bool acked;
 	int id;
 
 	if (bpf_map_lookup_elem(m->services, &vip, &svc)) {
@@ -167,6 +169,22 @@ int kx_flow_adopt(const struct kx_maps *m,
 		  (ev->flags & (KHAXDP_FLOW_FIN_FWD | KHAXDP_FLOW_FIN_REV));
 	f.client.wscale = KHAXDP_WSCALE_NONE;
 	*out = KX_ADOPT_INSTALLED;
+	/* This node balances the flow and holds it half-open since its
+	 * client's ACK: the serving node's word confirms it, as it is (its
+	 * client's sequence numbers tracked), with its backend if the data
+	 * plane drew the same one. */
+	acked = !bpf_map_lookup_elem(m->half_open, &ev->key, &h) &&
+		khaxdp_flow_acked(&h) && !khaxdp_flow_expired(&h, now);
+	if (acked) {
+		*out = KX_ADOPT_CONFIRMED;
+		if (h.backend_id == f.backend_id) {
+			h.flags &= (uint8_t)~KHAXDP_FLOW_ACKED;
+			h.timeout_s = svc.timeout_s;
+			if (h.last_seen_ns < f.last_seen_ns)
+				h.last_seen_ns = f.last_seen_ns;
+			f = h;
+		}
+	}
 	if (!bpf_map_lookup_elem(m->flows, &ev->key, &old) &&
 	    !khaxdp_flow_expired(&old, now)) {
 		if (old.mode != KHAXDP_MODE_DSR ||
@@ -184,6 +202,9 @@ int kx_flow_adopt(const struct kx_maps *m,
 	}
 	if (bpf_map_update_elem(m->flows, &ev->key, &f, BPF_ANY))
 		return kx_fail(-errno, "flows: update: %s", strerror(errno));
+	if (acked && bpf_map_delete_elem(m->half_open, &ev->key) &&
+	    errno != ENOENT)
+		return kx_fail(-errno, "half_open: delete: %s", strerror(errno));
 	return 0;
 }
 
@@ -193,6 +214,13 @@ int kx_flow_forget(const struct kx_maps *m, const struct khaxdp_flow_key *key,
 	struct khaxdp_flow f;
 
 	*deleted = false;
+	if (!bpf_map_lookup_elem(m->half_open, key, &f) &&
+	    khaxdp_flow_acked(&f)) {
+		if (bpf_map_delete_elem(m->half_open, key) && errno != ENOENT)
+			return kx_fail(-errno, "half_open: delete: %s",
+				       strerror(errno));
+		*deleted = true;
+	}
 	if (bpf_map_lookup_elem(m->flows, key, &f))
 		return 0;
 	if (f.mode != KHAXDP_MODE_DSR || (f.flags & KHAXDP_FLOW_LOCAL))

@@ -11,6 +11,12 @@
  * this node is standby (a standby balances nothing) and followed from the
  * moment it becomes active. Its sequence numbers are not known here: it is
  * UNTRACKED (a RST or FIN of its client is believed).
+ *
+ * The node that balances a DSR flow cannot check its handshake (the
+ * backend's SYN-ACK goes straight to the client): it holds the flow
+ * half-open (KHAXDP_FLOW_ACKED) until the node serving it, which checked
+ * the whole handshake, announces it. Adopting that announcement confirms
+ * the flow: it moves into flows with what was seen of the client.
  */
 #ifndef KX_FLOWSYNC_H
 #define KX_FLOWSYNC_H
@@ -24,6 +30,8 @@
 enum kx_adopt {
 	KX_ADOPT_INSTALLED,	/* new in the table */
 	KX_ADOPT_REFRESHED,	/* there already: its idle time updated */
+	KX_ADOPT_CONFIRMED,	/* held half-open here since its client's ACK
+				 * (this node balances it): now confirmed */
 	KX_ADOPT_SELF,		/* its backend is this node's: known here */
 	KX_ADOPT_OWN,		/* the tuple is a flow of this node's own */
 	KX_ADOPT_NO_SERVICE,	/* no service at that VIP:port here */
@@ -66,9 +74,10 @@ int kx_flow_adopt(const struct kx_maps *m,
 		  const struct khaxdp_flow_event *ev, uint32_t idle_ms,
 		  enum kx_adopt *out);
 
-/* The node that balanced it says the flow ended: an adopted flow (a DSR
- * flow to another node) is deleted; a flow of this node's own is left to
- * its data plane, which sees its end itself. *deleted says which. */
+/* A node that balanced or served it says the flow ended: an adopted flow
+ * (a DSR flow to another node) is deleted, and so is one held half-open
+ * until its serving node confirms it; a flow of this node's own is left
+ * to its data plane, which sees its end itself. *deleted says which. */
 int kx_flow_forget(const struct kx_maps *m, const struct khaxdp_flow_key *key,
 		   bool *deleted);
 

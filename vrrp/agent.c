@@ -417,8 +417,9 @@ static void on_readable(void *ctx)
  * The node of a master that fell silent, to be probed: the advert's source
  * when it is a node's address (IPv4, or a global IPv6 unicast_src_ip). An
  * IPv6 instance's master speaks from a link-local address no backend has:
- * its node is then the flow sync peer heard last (only the holder
- * announces, and one with flows sends a snapshot every snapshot_interval).
+ * its node is then the flow sync peer heard last as the active node (its
+ * messages not flagged STANDBY; one with flows sends a snapshot every
+ * snapshot_interval).
  * False: not known (its backends go DOWN by their own checks).
  */
 static bool failed_node(const struct agent *ag, const struct vrrp_ip *master,

@@ -112,11 +112,14 @@ static void snapshot_step(struct agent_sync *s, uint64_t now, uint32_t max)
 	s->snapping = false;
 }
 
-static void snapshot_begin(struct agent_sync *s, uint64_t now)
+/* The active node's snapshot is its whole table; a standby's the flows
+ * its own backend serves for the active node (their handshakes checked
+ * here, which is what confirms them there). */
+static void snapshot_begin(struct agent_sync *s, uint64_t now, bool whole)
 {
 	sync_snapshot_begin(&s->tx, now);
 	s->snapping = true;
-	if (s->dp.opened && dp_flows_announce_begin(&s->dp))
+	if (s->dp.opened && dp_flows_announce_begin(&s->dp, !whole))
 		kx_warn("sync: snapshot: %s", kx_last_error());
 }
 
@@ -124,7 +127,7 @@ static void snapshot_begin(struct agent_sync *s, uint64_t now)
 static void snapshot(struct agent_sync *s, uint64_t now)
 {
 	if (!s->snapping)
-		snapshot_begin(s, now);
+		snapshot_begin(s, now, true);
 	snapshot_step(s, now, UINT32_MAX);
 }
 
@@ -132,18 +135,15 @@ static void on_tx_timer(void *ctx, uint64_t now)
 {
 	struct agent_sync *s = ctx;
 
-	if (sync_sender_timer(&s->tx, now) && !s->snapping) {
-		if (s->active)
-			snapshot_begin(s, now);
-		else
-			sync_snapshot_skip(&s->tx, now);
-	}
+	if (sync_sender_timer(&s->tx, now) && !s->snapping)
+		snapshot_begin(s, now, s->active);
 	if (s->snapping)
 		snapshot_step(s, now, SNAPSHOT_SLICE);
 	arm_tx(s);
 }
 
-/* A flow event of the data plane (it emits them only while active). */
+/* A flow event of the data plane: of its flows while this node is active,
+ * and of those its backend serves for the active node. */
 static void on_flow_event(void *ctx, const struct khaxdp_flow_event *ev)
 {
 	struct agent_sync *s = ctx;
@@ -199,6 +199,9 @@ static void take_record(struct agent_sync *s, struct sync_peer *p,
 		break;
 	case KX_ADOPT_REFRESHED:
 		p->refreshed++;
+		break;
+	case KX_ADOPT_CONFIRMED:
+		p->confirmed++;
 		break;
 	case KX_ADOPT_SELF:
 	case KX_ADOPT_OWN:
@@ -666,6 +669,7 @@ int agent_sync_start(struct agent_sync *s, struct ev_loop *l,
 			 (uint64_t)c->batch_ms * NS_PER_MS,
 			 (uint64_t)c->snapshot_ms * NS_PER_MS, &s->conf.key,
 			 send_to_peers, s);
+	s->tx.standby = true;	/* until agent_sync_set_active() */
 	err = open_socket(s);
 	if (err) {
 		agent_sync_stop(s);
@@ -687,10 +691,11 @@ bool agent_sync_last_sender(const struct agent_sync *s, struct vrrp_ip *out)
 	uint64_t now = ev_now();
 
 	for (unsigned int i = 0; s->running && i < s->n_peers; i++)
-		if (s->peers[i].heard &&
-		    (!last || s->peers[i].last_ns > last->last_ns))
+		if (s->peers[i].active_ns &&
+		    (!last || s->peers[i].active_ns > last->active_ns))
 			last = &s->peers[i];
-	if (!last || now - last->last_ns > 2ull * s->conf.snapshot_ms * NS_PER_MS)
+	if (!last ||
+	    now - last->active_ns > 2ull * s->conf.snapshot_ms * NS_PER_MS)
 		return false;
 	*out = last->addr;
 	return true;
@@ -710,6 +715,7 @@ void agent_sync_set_active(struct agent_sync *s, bool active)
 	if (!s->running || s->active == active)
 		return;
 	s->active = active;
+	s->tx.standby = false;
 	if (!active) {
 		/* What the new holder must know, now: the last events, the
 		 * handshakes under way (their ACK may reach it first) and the
@@ -720,6 +726,8 @@ void agent_sync_set_active(struct agent_sync *s, bool active)
 			kx_warn("sync: half-open flows: %s", kx_last_error());
 		sync_flush(&s->tx, ev_now());
 		snapshot(s, ev_now());
+		/* From now on what it sends is what it serves. */
+		s->tx.standby = true;
 	}
 	arm_tx(s);
 }

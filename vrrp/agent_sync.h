@@ -32,7 +32,8 @@ struct agent_sync {
 	struct vrrp_sync_conf conf;
 	char bpffs[PATH_MAX];
 	bool running;
-	bool active;			/* this node balances: it announces */
+	bool active;			/* this node balances: it announces its
+					 * table (else what its backend serves) */
 	int sock;			/* UDP over IPv4, -1: no IPv4 peer */
 	int sock6;			/* UDP over IPv6, -1: no IPv6 peer */
 	int raw;			/* probes to the clients of a gone node */
@@ -76,8 +77,9 @@ void agent_sync_reload(struct agent_sync *s, const struct vrrp_config *conf);
 void agent_sync_reset_clients(struct agent_sync *s, uint8_t family,
 			      const union khaxdp_addr *addr);
 
-/* The peer whose message was taken last, if within two snapshot
- * intervals: the holder, while it has flows to announce. */
+/* The peer whose message as the active node (not flagged STANDBY) was
+ * taken last, if within two snapshot intervals: the holder, while it has
+ * flows to announce. */
 bool agent_sync_last_sender(const struct agent_sync *s, struct vrrp_ip *out);
 
 /* Send what is pending (before a clean stop gives the VIP away). */

@@ -361,6 +361,7 @@ static int announce_one(const struct khaxdp_flow_key *key,
 	uint32_t idle;
 	bool yes = w->half ?
 		kx_flow_announce_half(key, f, w->d->backends, w->now, &ev, &idle) :
+		(!w->d->walk_local || (f->flags & KHAXDP_FLOW_LOCAL)) &&
 		kx_flow_announce(key, f, w->d->backends, w->now, &ev, &idle);
 
 	if (yes) {
@@ -392,8 +393,7 @@ struct to_walk {
 	int n;
 };
 
-/* Is b a backend of the node whose IPv4 address is addr: that address,
- * or (another family's service) a backend of the same name that has it? */
+/* Is b the backend at addr (of family)? */
 static bool backend_at(const struct khaxdp_backend *b, uint8_t family,
 		       const union khaxdp_addr *addr)
 {
@@ -435,9 +435,10 @@ int dp_flows_to(struct dp_flows *d, uint8_t family,
 	return err ? err : w.n;
 }
 
-int dp_flows_announce_begin(struct dp_flows *d)
+int dp_flows_announce_begin(struct dp_flows *d, bool local_only)
 {
 	memset(&d->walk, 0, sizeof(d->walk));
+	d->walk_local = local_only;
 	d->backends_ms = 0;	/* a snapshot reads them afresh */
 	return backends_fresh(d);
 }

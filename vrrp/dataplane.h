@@ -102,6 +102,7 @@ struct dp_flows {
 	struct khaxdp_backend backends[KHAXDP_MAX_BACKENDS];
 	uint64_t backends_ms;		/* when read; re-read after 1 s */
 	struct kx_flow_walk walk;	/* a snapshot in slices */
+	bool walk_local;		/* of the local backend's flows only */
 };
 
 /* Open the maps and the ring buffer of flow events; on_event gets each.
@@ -125,7 +126,7 @@ int dp_flows_to(struct dp_flows *d, uint8_t family,
 		const union khaxdp_addr *addr, dp_flow_key_fn fn, void *ctx);
 /* A snapshot: begin, then steps of at most max flows each, calling fn for
  * each flow to announce (kx_flow_announce()), until *done. */
-int dp_flows_announce_begin(struct dp_flows *d);
+int dp_flows_announce_begin(struct dp_flows *d, bool local_only);
 int dp_flows_announce_step(struct dp_flows *d, uint32_t max,
 			   dp_flow_announce_fn fn, void *ctx, bool *done);
 /* Leaving MASTER: each half-open DSR flow to fn (KHAXDP_FLOW_EV_HALF_OPEN,

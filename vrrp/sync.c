@@ -29,6 +29,7 @@ static void send_msg(struct sync_sender *s, struct sync_msg *m)
 
 	m->epoch = s->epoch;
 	m->seq = ++s->seq;
+	m->standby = s->standby;
 	len = sync_msg_build(m, s->key, buf, sizeof(buf));
 	if (len > 0) {
 		s->msgs++;
@@ -80,11 +81,6 @@ bool sync_sender_timer(struct sync_sender *s, uint64_t now)
 	return now >= s->next_snapshot;
 }
 
-void sync_snapshot_skip(struct sync_sender *s, uint64_t now)
-{
-	s->next_snapshot = now + s->snapshot_ns;
-}
-
 void sync_snapshot_begin(struct sync_sender *s, uint64_t now)
 {
 	sync_flush(s, now);	/* what changed goes first */
@@ -128,6 +124,8 @@ enum sync_rx sync_peer_accept(struct sync_peer *p, const struct sync_msg *msg,
 	}
 	p->seq = msg->seq;
 	p->last_ns = now;
+	if (!msg->standby)
+		p->active_ns = now;
 	p->msgs++;
 	p->flows += msg->n;
 	if (msg->kind == SYNC_KIND_SNAPSHOT)

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
 /*
- * sync.h - flow sync's logic, without I/O: when the active node sends
- * (events batched for at most batch_delay, a full snapshot every
- * snapshot_interval), and what a receiver takes (each message once, in
+ * sync.h - flow sync's logic, without I/O: when a node sends (events
+ * batched for at most batch_delay, a snapshot every snapshot_interval: the
+ * active node's whole table, a standby's flows it serves for it), and
+ * what a receiver takes (each message once, in
  * order, per sender epoch; the ones it missed counted).
  *
  * Pure: every entry point takes the time (CLOCK_MONOTONIC ns); messages
@@ -33,6 +34,7 @@ struct sync_sender {
 	const struct sync_key *key;
 	sync_send_fn send;
 	void *ctx;
+	bool standby;			/* messages flagged SYNC_FLAG_STANDBY */
 
 	struct sync_msg events;		/* pending, kind EVENTS */
 	uint64_t events_since;		/* first pending queued; 0: none */
@@ -64,9 +66,6 @@ bool sync_sender_timer(struct sync_sender *s, uint64_t now);
 /* Send what is pending now (before a snapshot, on leaving MASTER). */
 void sync_flush(struct sync_sender *s, uint64_t now);
 
-/* A snapshot fell due while this node has nothing to announce (it is
- * not active): the next one is due an interval later. */
-void sync_snapshot_skip(struct sync_sender *s, uint64_t now);
 void sync_snapshot_begin(struct sync_sender *s, uint64_t now);
 void sync_snapshot_add(struct sync_sender *s, const struct sync_record *r);
 void sync_snapshot_end(struct sync_sender *s, uint64_t now);
@@ -75,6 +74,8 @@ void sync_snapshot_end(struct sync_sender *s, uint64_t now);
 struct sync_peer {
 	struct vrrp_ip addr;		/* IPv4 or IPv6 */
 	bool heard;			/* a message was taken from it */
+	uint64_t active_ns;		/* the last one it sent as the active
+					 * node (not STANDBY); 0: never */
 	uint64_t epoch;			/* its current epoch */
 	uint64_t seq;			/* the last message taken */
 	uint64_t last_ns;		/* when (0: never) */
@@ -86,6 +87,8 @@ struct sync_peer {
 	/* What became of the records (counted by the caller, which
 	 * installs them): */
 	uint64_t installed;		/* new in the flow table */
+	uint64_t confirmed;		/* held half-open here, confirmed by
+					 * the peer that serves them */
 	uint64_t refreshed;		/* there already */
 	uint64_t known;			/* this node's own flows, or its backend's */
 	uint64_t refused;		/* no such service or backend here, expired */
@@ -98,6 +101,7 @@ struct sync_peer {
 	X(msgs, "messages")						\
 	X(flows, "flows_received")					\
 	X(installed, "installed")					\
+	X(confirmed, "confirmed")					\
 	X(refreshed, "refreshed")					\
 	X(known, "known")						\
 	X(refused, "refused")						\

@@ -134,7 +134,8 @@ int sync_msg_build(const struct sync_msg *msg, const struct sync_key *key,
 	put16(buf, SYNC_MAGIC);
 	buf[2] = SYNC_VERSION;
 	buf[3] = msg->kind;
-	buf[4] = auth ? SYNC_FLAG_AUTH : 0;
+	buf[4] = (auth ? SYNC_FLAG_AUTH : 0) |
+		 (msg->standby ? SYNC_FLAG_STANDBY : 0);
 	buf[5] = 0;
 	put16(buf + 6, (uint16_t)msg->n);
 	put64(buf + 8, msg->epoch);
@@ -164,7 +165,7 @@ enum sync_rx sync_msg_parse(const uint8_t *buf, size_t len,
 		return SYNC_RX_VERSION;
 	if (buf[3] != SYNC_KIND_EVENTS && buf[3] != SYNC_KIND_SNAPSHOT)
 		return SYNC_RX_KIND;
-	if ((buf[4] & ~SYNC_FLAG_AUTH) || buf[5])
+	if ((buf[4] & ~(SYNC_FLAG_AUTH | SYNC_FLAG_STANDBY)) || buf[5])
 		return SYNC_RX_VERSION;	/* flags of a later version */
 	auth = buf[4] & SYNC_FLAG_AUTH;
 	n = get16(buf + 6);
@@ -180,6 +181,7 @@ enum sync_rx sync_msg_parse(const uint8_t *buf, size_t len,
 		return SYNC_RX_AUTH_BAD;
 	memset(msg, 0, sizeof(*msg));
 	msg->kind = buf[3];
+	msg->standby = buf[4] & SYNC_FLAG_STANDBY;
 	msg->epoch = get64(buf + 8);
 	msg->seq = get64(buf + 16);
 	msg->n = n;

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
 /*
  * sync_wire.h - the flow sync message: what the active node tells the
- * others of the flows they would have to follow if it failed.
+ * others of the flows they would have to follow if it failed, and what a
+ * node serving DSR flows for it tells of those (flag STANDBY).
  *
  * One UDP datagram, network byte order, version 1:
  *
@@ -23,7 +24,10 @@
  * has a larger one. seq: its messages, from 1 in each epoch; a receiver
  * takes a message only once, in order, and counts the ones it missed.
  * kind SNAPSHOT: part of the full table the sender repeats every few
- * seconds; kind EVENTS: what changed since.
+ * seconds; kind EVENTS: what changed since. flags: AUTH (the HMAC
+ * follows), STANDBY (the sender does not balance: the flows are the ones
+ * its own backend serves for the node that does, whose handshakes it
+ * checked; such a message says nothing of who holds the VIP).
  *
  * Pure: no I/O, fuzzed (tests/fuzz/fuzz_sync.c).
  */
@@ -53,6 +57,7 @@ enum sync_kind {
 };
 
 #define SYNC_FLAG_AUTH		0x01
+#define SYNC_FLAG_STANDBY	0x02
 
 enum sync_op {
 	SYNC_OP_OPEN = 1,	/* = KHAXDP_FLOW_EV_OPEN */
@@ -68,6 +73,7 @@ struct sync_record {
 
 struct sync_msg {
 	uint8_t kind;			/* enum sync_kind */
+	bool standby;			/* SYNC_FLAG_STANDBY */
 	uint64_t epoch;
 	uint64_t seq;
 	unsigned int n;

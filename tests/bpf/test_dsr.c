@@ -42,7 +42,9 @@ static void holder_forwards_l2(struct fixture *fx)
 	ASSERT_EQ(fx_count(fx->maps.half_open_nat), 0, "no reply tuple here");
 
 	/* The backend's SYN-ACK goes to the client directly: the client's
-	 * ACK, which follows its SYN, confirms the flow. */
+	 * ACK, which follows its SYN, cannot be checked here. The flow waits
+	 * in half_open, acknowledged, for the serving node's word; its
+	 * packets go on meanwhile. */
 	ack.payload = "GET /";
 	ack.payload_len = 5;
 	pkt_tcp4(&in, &ack);
@@ -51,11 +53,51 @@ static void holder_forwards_l2(struct fixture *fx)
 		return;
 	expected_l2(&exp, &in);
 	ASSERT_MEMEQ(r.out, r.len, exp.data, exp.len, "data, as the SYN");
-	if (ASSERT_OK(fx_flow(fx, CLIENT_IP, 44100, &f), "confirmed flow"))
-		ASSERT_EQ(f.mode, KHAXDP_MODE_DSR, "a DSR flow");
-	ASSERT_STAT(fx, DSR_TX, 2);
-	ASSERT_STAT(fx, FLOW_CONFIRMED, 1);
+	ASSERT_TRUE(fx_flow(fx, CLIENT_IP, 44100, &f) != 0, "not confirmed here");
+	if (ASSERT_OK(fx_half_open(fx, CLIENT_IP, 44100, &h), "half-open flow")) {
+		ASSERT_TRUE(khaxdp_flow_acked(&h), "acknowledged by its client");
+		ASSERT_EQ(h.timeout_s, SVC_TIMEOUT_S, "the service's idle timeout now");
+		ASSERT_EQ(h.client.end, CLIENT_ISN + 1 + 5, "the client's data tracked");
+	}
+	ack.seq += 5;
+	pkt_tcp4(&in, &ack);
+	if (ASSERT_OK(run_xdp(fx, &in, &r), "test_run"))
+		ASSERT_VERDICT(&r, XDP_TX, "more data: to control2's node");
+	ASSERT_STAT(fx, DSR_TX, 3);
+	ASSERT_STAT(fx, DSR_ACKED, 1);
+	ASSERT_STAT(fx, FLOW_CONFIRMED, 0);
 	ASSERT_EQ(fx_count(fx->maps.nat), 0, "no reply tuple here");
+}
+
+/* Spoofed handshakes (a SYN, then an ACK that follows it, from addresses
+ * that never saw a SYN-ACK) as many as the flows table holds: none reaches
+ * flows, whose flows all stay; they fill only half_open. */
+static void spoofed_handshakes_stay_half_open(struct fixture *fx)
+{
+	struct tcp_spec syn, ack;
+	struct khaxdp_flow f;
+	unsigned int i, before = fx_count(fx->maps.flows);
+	struct pkt in;
+	struct run r;
+
+	for (i = 0; i < 300; i++) {
+		__be32 src = htonl(0x0a630000 + i);	/* 10.99.x.y */
+
+		fx_set_cursor(fx, 0, 1 + i % 2);	/* control2, control3 */
+		syn = client_spec(src, 40000, TCP_SYN);
+		ack = client_spec(src, 40000, TCP_ACK);
+		pkt_tcp4(&in, &syn);
+		run_xdp(fx, &in, &r);
+		pkt_tcp4(&in, &ack);
+		if (!ASSERT_OK(run_xdp(fx, &in, &r), "test_run") ||
+		    !ASSERT_VERDICT(&r, XDP_TX, "the ACK forwarded to its node"))
+			return;
+	}
+	ASSERT_EQ(fx_count(fx->maps.flows), before, "flows: not one more");
+	ASSERT_TRUE(fx_flow(fx, htonl(0x0a630000), 40000, &f) != 0,
+		    "a spoofed handshake is no flow");
+	ASSERT_STAT(fx, DSR_ACKED, 300);
+	ASSERT_STAT(fx, FLOW_CONFIRMED, 0);
 }
 
 /* The active node's own backend is served as in NAT mode. */
@@ -187,7 +229,7 @@ static void dsr_client_close(struct fixture *fx)
 	run_xdp(fx, &in, &r);
 	pkt_tcp4(&in, &ack);
 	if (!ASSERT_OK(run_xdp(fx, &in, &r), "test_run") ||
-	    !ASSERT_OK(fx_flow(fx, CLIENT_IP, 44150, &f), "confirmed"))
+	    !ASSERT_OK(fx_half_open(fx, CLIENT_IP, 44150, &f), "acknowledged"))
 		return;
 	rst.seq = CLIENT_ISN + 1 + 5000000;
 	pkt_tcp4(&in, &rst);
@@ -196,8 +238,17 @@ static void dsr_client_close(struct fixture *fx)
 	pkt_tcp4(&in, &fin);
 	if (ASSERT_OK(run_xdp(fx, &in, &r), "test_run"))
 		ASSERT_VERDICT(&r, XDP_TX, "the client's FIN");
-	if (ASSERT_OK(fx_flow(fx, CLIENT_IP, 44150, &f), "flow"))
+	if (ASSERT_OK(fx_half_open(fx, CLIENT_IP, 44150, &f), "flow"))
 		ASSERT_TRUE(khaxdp_flow_closed(&f), "closed by the client's FIN");
+	ack.seq = CLIENT_ISN + 2;
+	pkt_tcp4(&in, &ack);
+	if (ASSERT_OK(run_xdp(fx, &in, &r), "test_run"))
+		ASSERT_VERDICT(&r, XDP_TX, "its last ACK, after the FIN: still forwarded");
+	pkt_tcp4(&in, &syn);
+	if (ASSERT_OK(run_xdp(fx, &in, &r), "test_run"))
+		ASSERT_VERDICT(&r, XDP_TX, "a new SYN on the tuple: a new flow");
+	if (ASSERT_OK(fx_half_open(fx, CLIENT_IP, 44150, &f), "half-open"))
+		ASSERT_FALSE(khaxdp_flow_acked(&f), "the new one, not yet acknowledged");
 	ASSERT_STAT(fx, OUT_OF_WINDOW, 1);
 }
 
@@ -233,14 +284,13 @@ static int take_events(struct fixture *fx, struct events *e)
 	return err < 0 ? err : 0;
 }
 
-/* The active node announces a DSR flow once the client confirmed it, with
- * its backend by address, and announces its end. */
-static void events_open_close(struct fixture *fx)
+/* The active node announces nothing of a DSR flow whose handshake it
+ * could not check (the node serving it does), nor its end. */
+static void events_not_for_unchecked(struct fixture *fx)
 {
 	struct tcp_spec syn = client_spec(CLIENT_IP, 44160, TCP_SYN);
 	struct tcp_spec ack = client_spec(CLIENT_IP, 44160, TCP_ACK);
 	struct tcp_spec fin = client_spec(CLIENT_IP, 44160, TCP_FIN | TCP_ACK);
-	struct khaxdp_flow_key want = flow_key(CLIENT_IP, VIP_IP, 44160, VIP_PORT);
 	struct events e;
 	struct pkt in;
 	struct run r;
@@ -249,57 +299,75 @@ static void events_open_close(struct fixture *fx)
 	fx_set_cursor(fx, 0, 1);		/* next: control2 */
 	pkt_tcp4(&in, &syn);
 	run_xdp(fx, &in, &r);
-	if (!ASSERT_OK(take_events(fx, &e), "read the ring buffer"))
-		return;
-	ASSERT_EQ(e.n, 0, "no event for a half-open flow");
 	pkt_tcp4(&in, &ack);
 	run_xdp(fx, &in, &r);
-	if (!ASSERT_OK(take_events(fx, &e), "read the ring buffer") ||
-	    !ASSERT_EQ(e.n, 1, "one event for the confirmed flow"))
-		return;
-	ASSERT_EQ(e.ev[0].type, KHAXDP_FLOW_EV_OPEN, "type OPEN");
-	ASSERT_MEMEQ(&e.ev[0].key, sizeof(e.ev[0].key), &want, sizeof(want),
-		     "the flow's key");
-	ASSERT_EQ(e.ev[0].backend.v4, CTRL2_IP, "the backend by address");
-	ASSERT_EQ(ntohs(e.ev[0].backend_port), API_PORT, "and port");
-	ASSERT_EQ(e.ev[0].mode, KHAXDP_MODE_DSR, "a DSR flow");
 	pkt_tcp4(&in, &fin);
 	run_xdp(fx, &in, &r);
-	if (ASSERT_OK(take_events(fx, &e), "read the ring buffer") &&
-	    ASSERT_EQ(e.n, 1, "one event for the close"))
-		ASSERT_EQ(e.ev[0].type, KHAXDP_FLOW_EV_CLOSE, "type CLOSE");
+	if (ASSERT_OK(take_events(fx, &e), "read the ring buffer"))
+		ASSERT_EQ(e.n, 0, "no event for a handshake not checked here");
 	ASSERT_STAT(fx, FLOW_EV_LOST, 0);
 }
 
-/* What a node serves for another is that node's to announce; a NAT flow to
- * a remote backend is no other node's to follow. */
-static void events_not_for_served_or_nat(struct fixture *fx)
+/* The node serving a DSR flow for another checked its whole handshake: it
+ * announces the flow, standby as it is, with itself as the backend by
+ * address (which confirms the flow on the node that balances it), and its
+ * end. */
+static void events_served(struct fixture *fx)
 {
 	struct tcp_spec syn = client_spec(CLIENT_IP, 44170, TCP_SYN);
 	struct tcp_spec ack = client_spec(CLIENT_IP, 44170, TCP_ACK);
+	struct tcp_spec fin = client_spec(CLIENT_IP, 44170, TCP_FIN | TCP_ACK);
 	struct tcp_spec sa = {
 		.smac = MAC_ENS33, .dmac = MAC_CLIENT,
 		.saddr = NODE_IP, .daddr = CLIENT_IP,
 		.sport = API_PORT, .dport = 44170,
 		.flags = TCP_SYN | TCP_ACK, .seq = SERVER_ISN, .ack = CLIENT_ISN + 1,
 	};
+	struct khaxdp_flow_key want = flow_key(CLIENT_IP, VIP_IP, 44170, VIP_PORT);
 	struct khaxdp_flow f;
 	struct events e;
 	struct pkt in;
 	struct run r;
 
 	take_events(fx, &e);
+	if (!ASSERT_OK(fx_set_active(fx, 0), "standby"))
+		return;
 	pkt_tcp4(&in, &syn);
 	pkt_set_balanced(&in);
 	run_xdp(fx, &in, &r);
+	if (ASSERT_OK(take_events(fx, &e), "read the ring buffer"))
+		ASSERT_EQ(e.n, 0, "no event for the SYN");
 	pkt_tcp4(&in, &sa);
 	run_tc(fx, &in, &r);
 	pkt_tcp4(&in, &ack);
 	pkt_set_balanced(&in);
 	run_xdp(fx, &in, &r);
 	ASSERT_OK(fx_flow(fx, CLIENT_IP, 44170, &f), "served flow confirmed");
+	if (ASSERT_OK(take_events(fx, &e), "read the ring buffer") &&
+	    ASSERT_EQ(e.n, 1, "one event for the served flow")) {
+		ASSERT_EQ(e.ev[0].type, KHAXDP_FLOW_EV_OPEN, "type OPEN");
+		ASSERT_MEMEQ(&e.ev[0].key, sizeof(e.ev[0].key), &want,
+			     sizeof(want), "the flow's key");
+		ASSERT_EQ(e.ev[0].backend.v4, NODE_IP, "the backend: this node");
+		ASSERT_EQ(ntohs(e.ev[0].backend_port), API_PORT, "and port");
+	}
+	/* The client's FIN (balanced here), then the apiserver's (TC). */
+	fin.seq = CLIENT_ISN + 1;
+	fin.ack = SERVER_ISN + 1;
+	pkt_tcp4(&in, &fin);
+	pkt_set_balanced(&in);
+	run_xdp(fx, &in, &r);
 	if (ASSERT_OK(take_events(fx, &e), "read the ring buffer"))
-		ASSERT_EQ(e.n, 0, "no event for a flow served for another node");
+		ASSERT_EQ(e.n, 0, "the client's FIN alone closes nothing");
+	sa.flags = TCP_FIN | TCP_ACK;
+	sa.seq = SERVER_ISN + 1;
+	sa.ack = CLIENT_ISN + 2;
+	pkt_tcp4(&in, &sa);
+	run_tc(fx, &in, &r);
+	if (ASSERT_OK(take_events(fx, &e), "read the ring buffer") &&
+	    ASSERT_EQ(e.n, 1, "one event for the close by the apiserver"))
+		ASSERT_EQ(e.ev[0].type, KHAXDP_FLOW_EV_CLOSE, "type CLOSE");
+	fx_set_active(fx, 1);
 }
 
 /* A flow of the holder's own backend that the apiserver closes last (its
@@ -407,13 +475,14 @@ static const struct fx_case cases[] = {
 	{ "icmp_to_backend_node", icmp_to_backend_node },
 	{ "syn_redispatched", syn_redispatched },
 	{ "holder_forwards_l2", holder_forwards_l2 },
+	{ "spoofed_handshakes_stay_half_open", spoofed_handshakes_stay_half_open },
 	{ "holder_local_backend", holder_local_backend },
 	{ "serve_balanced", serve_balanced },
 	{ "never_balanced_twice", never_balanced_twice },
 	{ "standby_drops", standby_drops },
 	{ "dsr_client_close", dsr_client_close },
-	{ "events_open_close", events_open_close },
-	{ "events_not_for_served_flows", events_not_for_served_or_nat },
+	{ "events_not_for_unchecked", events_not_for_unchecked },
+	{ "events_served", events_served },
 	{ "events_close_by_server", events_close_by_server },
 };
 

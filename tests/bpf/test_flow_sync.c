@@ -361,11 +361,12 @@ static void half_open_handed_over(struct fixture *fx)
 	memcpy(exp.data + 6, MAC_ENS33, 6);
 	pkt_set_balanced(&exp);
 	ASSERT_MEMEQ(r.out, r.len, exp.data, exp.len, "forwarded as DSR");
-	if (ASSERT_OK(fx_flow(fx, CLIENT_IP, 45300, &f), "confirmed")) {
-		ASSERT_EQ(f.backend_id, CTRL2_ID, "same backend");
-		ASSERT_EQ(f.timeout_s, SVC_TIMEOUT_S, "the service's timeout now");
+	if (ASSERT_OK(fx_half_open(fx, CLIENT_IP, 45300, &h), "acknowledged")) {
+		ASSERT_TRUE(khaxdp_flow_acked(&h), "its client's ACK seen");
+		ASSERT_EQ(h.backend_id, CTRL2_ID, "same backend");
+		ASSERT_EQ(h.timeout_s, SVC_TIMEOUT_S, "the service's timeout now");
 	}
-	ASSERT_STAT(fx, FLOW_CONFIRMED, 1);
+	ASSERT_STAT(fx, DSR_ACKED, 1);
 
 	/* What a leaving holder hands over: its DSR half-open flows only. */
 	fx_set_cursor(fx, 0, 1);		/* control2 */
@@ -381,6 +382,59 @@ static void half_open_handed_over(struct fixture *fx)
 	h.flags |= KHAXDP_FLOW_LOCAL;
 	ASSERT_FALSE(kx_flow_announce_half(&ev.key, &h, backends, kx_now_ns(), &back, &idle),
 		     "one of the local backend is not (this node serves it)");
+}
+
+/* The flow this node balances waits half-open since its client's ACK:
+ * the serving node's announcement confirms it, into flows as it was (the
+ * client's sequence numbers kept: not UNTRACKED), out of half_open. An
+ * announcement of another backend wins (the serving node saw the
+ * handshake). A close from the serving node ends one still waiting. */
+static void acked_confirmed_by_serving_node(struct fixture *fx)
+{
+	struct tcp_spec syn = client_spec(CLIENT_IP, 45500, TCP_SYN);
+	struct tcp_spec ack = client_spec(CLIENT_IP, 45500, TCP_ACK);
+	struct khaxdp_flow_event ev;
+	struct khaxdp_flow h, f;
+	bool deleted = false;
+	struct pkt in;
+	struct run r;
+	__u16 port;
+
+	fx_set_cursor(fx, 0, 1);		/* control2 */
+	for (port = 45500; port <= 45502; port++) {
+		syn.sport = ack.sport = port;
+		pkt_tcp4(&in, &syn);
+		run_xdp(fx, &in, &r);
+		pkt_tcp4(&in, &ack);
+		run_xdp(fx, &in, &r);
+		fx_set_cursor(fx, 0, 1);
+	}
+	if (!ASSERT_OK(fx_half_open(fx, CLIENT_IP, 45500, &h), "waiting") ||
+	    !ASSERT_TRUE(khaxdp_flow_acked(&h), "acknowledged"))
+		return;
+	ASSERT_EQ(adopt(fx, 45500, CTRL2_IP, 0), KX_ADOPT_CONFIRMED,
+		  "control2's announcement: confirmed");
+	ASSERT_TRUE(fx_half_open(fx, CLIENT_IP, 45500, &h) != 0, "out of half_open");
+	if (ASSERT_OK(fx_flow(fx, CLIENT_IP, 45500, &f), "in flows")) {
+		ASSERT_EQ(f.backend_id, CTRL2_ID, "its backend");
+		ASSERT_FALSE(f.flags & KHAXDP_FLOW_UNTRACKED, "tracked, as seen here");
+		ASSERT_FALSE(khaxdp_flow_acked(&f), "no longer waiting");
+		ASSERT_EQ(f.client.end, CLIENT_ISN + 1, "the client's sequence number");
+		ASSERT_EQ(f.timeout_s, SVC_TIMEOUT_S, "the service's timeout");
+	}
+	data_segment(&in, 45500);
+	if (ASSERT_OK(run_xdp(fx, &in, &r), "test_run"))
+		ASSERT_VERDICT(&r, XDP_TX, "its data: to control2's node, from flows");
+
+	ASSERT_EQ(adopt(fx, 45501, CTRL3_IP, 0), KX_ADOPT_CONFIRMED,
+		  "announced by control3 instead");
+	if (ASSERT_OK(fx_flow(fx, CLIENT_IP, 45501, &f), "in flows"))
+		ASSERT_EQ(f.backend_id, 2, "control3's: where the handshake went");
+
+	ev = announced(45502, CTRL2_IP);
+	if (ASSERT_OK(kx_flow_forget(&fx->maps, &ev.key, &deleted), "kx_flow_forget"))
+		ASSERT_TRUE(deleted, "closed by its serving node: ended");
+	ASSERT_TRUE(fx_half_open(fx, CLIENT_IP, 45502, &h) != 0, "out of half_open");
 }
 
 /* For a second after this node became active, a client's packet with no
@@ -422,6 +476,7 @@ static void takeover_hold(struct fixture *fx)
 
 static const struct fx_case cases[] = {
 	{ "half_open_handed_over", half_open_handed_over },
+	{ "acked_confirmed_by_serving_node", acked_confirmed_by_serving_node },
 	{ "takeover_hold", takeover_hold },
 	{ "inert_then_followed", inert_then_followed },
 	{ "adopt_refusals", adopt_refusals },

@@ -16,10 +16,12 @@
  *   - parsing (Ethernet, VLAN, IPv4 with options, IPv6 with extension
  *     headers, fragments, TCP data offset, every length that can lie) and
  *     what passes untouched;
- *   - half-open and confirmed flows: the SYN's backend from the ring, the
- *     client's ACK that confirms, RST and FIN within the window or not, a
- *     SYN on a live flow and on a closed one, a source's share of
+ *   - half-open flows: the SYN's backend from the ring, the client's ACK
+ *     that the holder cannot check (the flow then waits half-open for the
+ *     serving node, forwarded meanwhile), RST and FIN within the window or
+ *     not, a SYN on a live flow and on a closed one, a source's share of
  *     half-open flows (half_open_per_source = 6 here, so it is reached);
+ *     confirmed flows come from flow sync and TC, neither in the scene;
  *   - the holder's DSR forwarding (MACs and the balanced flag), the local
  *     backend's delivery (destination, timestamps shifted), packets
  *     balanced by another node (served, flag cleared, superseding);
@@ -600,7 +602,10 @@ static int model_forward(struct model *m, struct verdict *x, const __u8 *in,
 	}
 	if (!conf && f && f->half.present) {
 		half = &f->half;
-		if (side_closed(half)) {
+		/* one its client acknowledged lives on closed, as a
+		 * confirmed flow, until a SYN takes the tuple */
+		if (side_closed(half) &&
+		    (syn || !(half->dsr && (half->flags & KHAXDP_FLOW_ACKED)))) {
 			count(m, KHAXDP_STAT_FLOW_EXPIRED);
 			half = NULL;
 		}
@@ -632,6 +637,13 @@ static int model_forward(struct model *m, struct verdict *x, const __u8 *in,
 					    "RST/FIN outside the window");
 		}
 		/* a local flow is never confirmed without TC's SYN-ACK */
+	} else if (half && !syn && half->dsr &&
+		   (half->flags & KHAXDP_FLOW_ACKED)) {
+		/* acknowledged, waiting for the serving node: as confirmed */
+		if ((is_rst || is_fin) &&
+		    (__u32)(v->seq - half->end + 65535) > 2 * 65535)
+			return stop(m, x, KHAXDP_STAT_OUT_OF_WINDOW,
+				    "RST/FIN outside the window");
 	} else if (half && !syn) {
 		if (is_rst) {
 			if (v->seq != half->end)
@@ -665,6 +677,28 @@ static int model_forward(struct model *m, struct verdict *x, const __u8 *in,
 			m->opened_local = f;	/* ts_offset: from the clock */
 		}
 		count(m, KHAXDP_STAT_FLOW_NEW);
+	} else if (half && half->dsr) {
+		/* The client's ACK of a SYN-ACK this node never sees: held
+		 * half-open until the serving node confirms it (flow sync),
+		 * forwarded meanwhile, announced by nobody here. */
+		if (!syn && !is_rst && !(half->flags & KHAXDP_FLOW_ACKED)) {
+			struct msource *src = msource_find(m, v->src, false);
+
+			half->flags |= KHAXDP_FLOW_ACKED;
+			if (src && src->count)
+				src->count--;
+			count(m, KHAXDP_STAT_DSR_ACKED);
+		}
+		if (!syn && (half->flags & KHAXDP_FLOW_ACKED)) {
+			__u32 end = seg_end(v);
+
+			if ((__s32)(end - half->end) > 0)
+				half->end = end;
+			if (is_rst)
+				half->flags |= KHAXDP_FLOW_RST;
+			if (is_fin)
+				half->flags |= KHAXDP_FLOW_FIN_FWD;
+		}
 	} else if (half && !syn && !is_rst) {
 		struct msource *src = msource_find(m, v->src, false);
 
@@ -676,7 +710,7 @@ static int model_forward(struct model *m, struct verdict *x, const __u8 *in,
 		if (src && src->count)
 			src->count--;
 		count(m, KHAXDP_STAT_FLOW_CONFIRMED);
-		if (!serve && m->active)
+		if (serve || m->active)
 			event(m, KHAXDP_FLOW_EV_OPEN, f, conf);
 	}
 	if (conf) {
@@ -693,8 +727,8 @@ static int model_forward(struct model *m, struct verdict *x, const __u8 *in,
 			conf->flags |= KHAXDP_FLOW_RST;
 		if (is_fin)
 			conf->flags |= KHAXDP_FLOW_FIN_FWD;
-		if (closing && !was_closed && side_closed(conf) && !serve &&
-		    m->active)
+		if (closing && !was_closed && side_closed(conf) &&
+		    (serve || m->active))
 			event(m, KHAXDP_FLOW_EV_CLOSE, f, conf);
 		s = conf;
 	} else {
@@ -743,7 +777,8 @@ static int model_icmp(struct model *m, struct verdict *x, const __u8 *in,
 		s = &f->conf;
 	else if (f && f->half.present) {
 		s = &f->half;
-		if (side_closed(s)) {
+		if (side_closed(s) &&
+		    !(s->dsr && (s->flags & KHAXDP_FLOW_ACKED))) {
 			count(m, KHAXDP_STAT_FLOW_EXPIRED);
 			s = NULL;
 		}

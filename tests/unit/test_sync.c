@@ -69,7 +69,17 @@ static void test_round_trip(void **state)
 		assert_int_equal(got.n, 2);
 		assert_memory_equal(&got.rec[0], &m.rec[0], sizeof(m.rec[0]));
 		assert_memory_equal(&got.rec[1], &m.rec[1], sizeof(m.rec[1]));
+		assert_false(got.standby);
 	}
+	/* A standby's message (the flows it serves): flagged, and said so. */
+	m.standby = true;
+	len = sync_msg_build(&m, &key16, buf, sizeof(buf));
+	assert_int_equal(buf[4], SYNC_FLAG_AUTH | SYNC_FLAG_STANDBY);
+	assert_int_equal(sync_msg_parse(buf, (size_t)len, &key16, &got), SYNC_RX_OK);
+	assert_true(got.standby);
+	buf[4] |= 0x04;		/* a flag of a later version */
+	assert_int_equal(sync_msg_parse(buf, (size_t)len, &key16, &got),
+			 SYNC_RX_VERSION);
 }
 
 static void test_full_message_fits_a_datagram(void **state)
@@ -265,6 +275,12 @@ static void test_peer_order_gaps_epochs(void **state)
 	assert_int_equal(sync_peer_accept(&p, &m, T0 + 5), SYNC_RX_OK);
 	assert_true(p.restarts == 1 && p.gaps == 2 && p.seq == 1);
 	assert_true(p.msgs == 4);
+	/* Heard as the active node until its messages say standby. */
+	assert_true(p.active_ns == T0 + 5);
+	m.seq = 2;
+	m.standby = true;
+	assert_int_equal(sync_peer_accept(&p, &m, T0 + 6), SYNC_RX_OK);
+	assert_true(p.last_ns == T0 + 6 && p.active_ns == T0 + 5);
 }
 
 int main(void)

@@ -30,6 +30,7 @@
 #   LAB_MODE     the service's mode in khaxdp.conf: nat (default) or dsr
 #   LAB_SERVICE_EXTRA  lines added to the [service apiserver] section (and
 #                any section after it), e.g. health checks or [sync] keys
+#   LAB_MAX_FLOWS  [global] max_flows (default 65536)
 #   LAB_IPV6     1: khaxdp.conf also has [service apiserver6] on
 #                [$LAB_VIP6]:7443 over the nodes' IPv6 addresses (every
 #                host has one in 2001:db8:218::/64 whatever this says)
@@ -111,7 +112,7 @@ lab_write_conf() {
 		echo "[global]"
 		echo "interface = ens33"
 		echo "snat_ports = 40000-59999"
-		echo "max_flows = 65536"
+		echo "max_flows = ${LAB_MAX_FLOWS:-65536}"
 		echo "bpffs = $(lab_bpffs "$node")/khaxdp"
 		# ip netns exec remounts /sys, and the cgroup v2 root with it.
 		echo "cgroup = $LAB_DIR/cgroup"
