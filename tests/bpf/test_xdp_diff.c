@@ -574,6 +574,20 @@ static int deliver(struct model *m, struct verdict *x, const __u8 *in,
 	return x->action = XDP_PASS;
 }
 
+/* What a client's segment tells of its side of a flow: its furthest
+ * sequence number (not from a SYN), its RST or FIN. */
+static void side_track(struct side *s, const struct view *v, bool syn)
+{
+	__u32 end = seg_end(v);
+
+	if (!syn && (__s32)(end - s->end) > 0)
+		s->end = end;
+	if (v->flags & F_RST)
+		s->flags |= KHAXDP_FLOW_RST;
+	if (v->flags & F_FIN)
+		s->flags |= KHAXDP_FLOW_FIN_FWD;
+}
+
 /* client -> VIP:7443, balanced here by another node (serve) or not. */
 static int model_forward(struct model *m, struct verdict *x, const __u8 *in,
 			 const struct view *v, bool serve)
@@ -689,16 +703,8 @@ static int model_forward(struct model *m, struct verdict *x, const __u8 *in,
 				src->count--;
 			count(m, KHAXDP_STAT_DSR_ACKED);
 		}
-		if (!syn && (half->flags & KHAXDP_FLOW_ACKED)) {
-			__u32 end = seg_end(v);
-
-			if ((__s32)(end - half->end) > 0)
-				half->end = end;
-			if (is_rst)
-				half->flags |= KHAXDP_FLOW_RST;
-			if (is_fin)
-				half->flags |= KHAXDP_FLOW_FIN_FWD;
-		}
+		if (!syn && (half->flags & KHAXDP_FLOW_ACKED))
+			side_track(half, v, false);
 	} else if (half && !syn && !is_rst) {
 		struct msource *src = msource_find(m, v->src, false);
 
@@ -717,16 +723,7 @@ static int model_forward(struct model *m, struct verdict *x, const __u8 *in,
 		bool closing = is_rst || is_fin;
 		bool was_closed = closing && side_closed(conf);
 
-		if (!syn) {
-			__u32 end = seg_end(v);
-
-			if ((__s32)(end - conf->end) > 0)
-				conf->end = end;
-		}
-		if (is_rst)
-			conf->flags |= KHAXDP_FLOW_RST;
-		if (is_fin)
-			conf->flags |= KHAXDP_FLOW_FIN_FWD;
+		side_track(conf, v, syn);
 		if (closing && !was_closed && side_closed(conf) &&
 		    (serve || m->active))
 			event(m, KHAXDP_FLOW_EV_CLOSE, f, conf);
