@@ -112,7 +112,8 @@ static __always_inline void flow_event(const struct flow_fwd *c,
 				       const struct khaxdp_flow_key *key,
 				       const struct khaxdp_flow *f, __u8 type)
 {
-	if (!(c->serve || khaxdp_node_active(c->node, key->family)) ||
+	if (!(c->serve ? c->node->flags & KHAXDP_NODE_DSR_CONFIRM :
+			 khaxdp_node_active(c->node, key->family)) ||
 	    !(f->mode == KHAXDP_MODE_DSR || (f->flags & KHAXDP_FLOW_LOCAL)))
 		return;
 	flow_event_emit(key, f, c->backend, type, c->now);
@@ -626,10 +627,11 @@ static __always_inline int flow_confirm(const struct flow_fwd *c,
 	if (err)
 		return KHAXDP_STAT_NAT_LOST;
 	bpf_map_delete_elem(&half_open, key);
-	flow_source_release(key);
-
+	if (!khaxdp_flow_acked(h)) {	/* else done at its ACK */
+		flow_source_release(key);
+		stat_flow_opened(c->backend_id);
+	}
 	stat_count(KHAXDP_STAT_FLOW_CONFIRMED);
-	stat_flow_opened(c->backend_id);
 	flow_event(c, key, f, KHAXDP_FLOW_EV_OPEN);
 	*out = bpf_map_lookup_elem(&flows, key);
 	return *out ? STAT_CONTINUE : KHAXDP_STAT_NAT_LOST;

@@ -323,7 +323,8 @@ static __always_inline int forward(struct xdp_md *ctx, struct packet *p,
 		;	/* established */
 	else if (!h)
 		reason = flow_open(&c, &key, data_end, &h);
-	else if (h->mode == KHAXDP_MODE_DSR)	/* checked as far as it can be */
+	else if (h->mode == KHAXDP_MODE_DSR &&
+		 (nd->flags & KHAXDP_NODE_DSR_CONFIRM))	/* its server's word */
 		flow_dsr_acked(&c, &key, h, syn);
 	else if (!syn && !p->tcp->rst)	/* the handshake checked out */
 		reason = flow_confirm(&c, &key, h, hn, &f);
@@ -690,15 +691,18 @@ int khaxdp_xdp6(struct xdp_md *ctx)
 #define TC_HDR_MAX	(ETH_HLEN + 40 + 64 + 60)
 
 /* A local flow closed by the apiserver: announced for flow sync, as
- * flow_event() does (a flow of the local backend is this node's own as
- * the active node, or one it serves for the node that balances). */
+ * flow_event() does: by the active node, and by one that serves DSR flows
+ * for it and confirms them (a flow of the local backend is one or the
+ * other). */
 static __always_inline void tc_flow_closed(const struct khaxdp_flow_key *key,
 					   const struct khaxdp_flow *f,
 					   __u32 backend_id, __u64 now)
 {
+	const struct khaxdp_node *nd = node_get();
 	const struct khaxdp_backend *b = backend_get(backend_id, key->family);
 
-	if (b)
+	if (nd && b && (khaxdp_node_active(nd, key->family) ||
+			(nd->flags & KHAXDP_NODE_DSR_CONFIRM)))
 		flow_event_emit(key, f, b, KHAXDP_FLOW_EV_CLOSE, now);
 }
 

@@ -358,6 +358,12 @@ enum khaxdp_node_flags {
 	 * netfilter's masquerading also use. Without it, from the VIP the
 	 * client connected to, which nothing else on the node sends from. */
 	KHAXDP_NODE_SNAT_NODE = 1 << 1,
+	/* Flow sync runs here (written by the agent, kept by attach): the
+	 * node serving a DSR flow announces it, which confirms it on the
+	 * node that balances (KHAXDP_FLOW_ACKED). Without it nothing would:
+	 * the node that balances confirms a DSR flow on its client's ACK,
+	 * which it cannot check, and a serving node announces nothing. */
+	KHAXDP_NODE_DSR_CONFIRM = 1 << 2,
 };
 
 /* Per-socket storage of the cgroup hooks: the VIP a local client asked

@@ -285,6 +285,8 @@ static int write_node(const struct kx_maps *m, const struct kx_config *cfg,
 		err = kx_if_mac(ifname, node.mac);
 	if (err)
 		return err;
+	/* The agent's, as active is. */
+	node.flags |= old.flags & KHAXDP_NODE_DSR_CONFIRM;
 	/* Until the agent runs, a node balances what reaches it. */
 	node.active = old.family ? old.active : 1;
 	node.active_since_ns = old.family ? old.active_since_ns : 0;

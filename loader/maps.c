@@ -545,6 +545,22 @@ int kx_node_set_active(const struct kx_maps *m, uint8_t family, bool active,
 	return 0;
 }
 
+int kx_node_set_flag(const struct kx_maps *m, uint32_t flag, bool on)
+{
+	struct khaxdp_node node;
+	uint32_t key = 0;
+	int err;
+
+	err = kx_node_read(m, &node);
+	if (err || !node.family || !(node.flags & flag) == !on)
+		return err;
+	node.flags = on ? node.flags | flag : node.flags & ~flag;
+	if (bpf_map_update_elem(m->node, &key, &node, BPF_EXIST))
+		return kx_fail(-errno, "%s/node: write flags: %s", m->dir,
+			       strerror(errno));
+	return 0;
+}
+
 static int percpu_lookup(int fd, uint32_t key, size_t size, void **values,
 			 int *ncpu)
 {

@@ -116,6 +116,11 @@ int kx_node_read(const struct kx_maps *m, struct khaxdp_node *node);
 int kx_node_set_active(const struct kx_maps *m, uint8_t family, bool active,
 		       bool hold, bool *changed);
 
+/* Set or clear a flag of node.flags written by the agent
+ * (KHAXDP_NODE_DSR_CONFIRM) when it differs. Nothing is written before
+ * attach filled the node. */
+int kx_node_set_flag(const struct kx_maps *m, uint32_t flag, bool on);
+
 /* Sum the per-CPU counters. */
 int kx_stats_sum(const struct kx_maps *m, uint64_t out[KHAXDP_STAT_MAX]);
 int kx_backend_stats_sum(const struct kx_maps *m, uint32_t id,

@@ -536,6 +536,11 @@ static void on_tick(void *ctx, uint64_t now)
 	struct stats_sync_view v;
 
 	dp_follow(s);
+	/* The data plane holds DSR flows for their serving node's word only
+	 * while flow sync runs to bring it (again after an attach). */
+	if (s->dp.opened &&
+	    kx_node_set_flag(&s->dp.maps, KHAXDP_NODE_DSR_CONFIRM, true))
+		kx_warn("sync: %s", kx_last_error());
 	agent_sync_view(s, &v);
 	write_state(s, &v);
 	if (s->publish)
@@ -740,6 +745,12 @@ void agent_sync_stop(struct agent_sync *s)
 	ev_timer_cancel(s->loop, &s->tick);
 	ev_watch_del(s->loop, &s->sock_watch);
 	ev_watch_del(s->loop, &s->sock6_watch);
+	/* Nobody confirms DSR flows any more: the node that balances confirms
+	 * them on their client's ACK again (it does the waiting ones at their
+	 * next packet). */
+	if (s->dp.opened &&
+	    kx_node_set_flag(&s->dp.maps, KHAXDP_NODE_DSR_CONFIRM, false))
+		kx_warn("sync: %s", kx_last_error());
 	dp_close(s);
 	if (s->sock >= 0)
 		close(s->sock);

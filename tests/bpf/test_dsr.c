@@ -471,6 +471,53 @@ static void syn_redispatched(struct fixture *fx)
 	fx_sync_ring(fx, 0);
 }
 
+/* Without flow sync (no agent, or [sync] enabled = no: the node's
+ * KHAXDP_NODE_DSR_CONFIRM unset) nobody would confirm a DSR flow: the
+ * holder confirms it on its client's ACK, as it can, and announces it;
+ * a serving node announces nothing. A flow already waiting is confirmed
+ * at its next packet. */
+static void holder_confirms_without_sync(struct fixture *fx)
+{
+	struct tcp_spec syn = client_spec(CLIENT_IP, 44210, TCP_SYN);
+	struct tcp_spec ack = client_spec(CLIENT_IP, 44210, TCP_ACK);
+	struct khaxdp_flow f;
+	struct events e;
+	struct pkt in;
+	struct run r;
+
+	fx_set_cursor(fx, 0, 1);		/* control2 */
+	syn.sport = ack.sport = 44211;		/* one waiting already */
+	pkt_tcp4(&in, &syn);
+	run_xdp(fx, &in, &r);
+	pkt_tcp4(&in, &ack);
+	run_xdp(fx, &in, &r);
+	take_events(fx, &e);
+	if (!ASSERT_OK(kx_node_set_flag(&fx->maps, KHAXDP_NODE_DSR_CONFIRM, false),
+		       "flow sync stops"))
+		return;
+	syn.sport = ack.sport = 44210;
+	fx_set_cursor(fx, 0, 1);
+	pkt_tcp4(&in, &syn);
+	run_xdp(fx, &in, &r);
+	pkt_tcp4(&in, &ack);
+	if (ASSERT_OK(run_xdp(fx, &in, &r), "test_run"))
+		ASSERT_VERDICT(&r, XDP_TX, "the ACK: to control2's node");
+	if (ASSERT_OK(fx_flow(fx, CLIENT_IP, 44210, &f), "confirmed on the ACK"))
+		ASSERT_EQ(f.mode, KHAXDP_MODE_DSR, "a DSR flow");
+	if (ASSERT_OK(take_events(fx, &e), "read the ring buffer") &&
+	    ASSERT_EQ(e.n, 1, "announced by the holder"))
+		ASSERT_EQ(e.ev[0].type, KHAXDP_FLOW_EV_OPEN, "type OPEN");
+	ack.sport = 44211;
+	ack.seq += 1;
+	pkt_tcp4(&in, &ack);
+	run_xdp(fx, &in, &r);
+	if (ASSERT_OK(fx_flow(fx, CLIENT_IP, 44211, &f), "the waiting one confirmed"))
+		ASSERT_FALSE(khaxdp_flow_acked(&f), "no longer waiting");
+	ASSERT_STAT(fx, FLOW_CONFIRMED, 2);
+	ASSERT_STAT(fx, DSR_ACKED, 1);
+	kx_node_set_flag(&fx->maps, KHAXDP_NODE_DSR_CONFIRM, true);
+}
+
 static const struct fx_case cases[] = {
 	{ "icmp_to_backend_node", icmp_to_backend_node },
 	{ "syn_redispatched", syn_redispatched },
@@ -484,13 +531,17 @@ static const struct fx_case cases[] = {
 	{ "events_not_for_unchecked", events_not_for_unchecked },
 	{ "events_served", events_served },
 	{ "events_close_by_server", events_close_by_server },
+	{ "holder_confirms_without_sync", holder_confirms_without_sync },
 };
 
 void test_dsr(void)
 {
 	struct fixture fx;
 
-	if (fx_init(&fx, NULL) == 0 && fx_apiserver_mode(&fx, "dsr") == 0)
+	/* Flow sync runs: the serving node confirms DSR flows. */
+	if (fx_init(&fx, NULL) == 0 && fx_apiserver_mode(&fx, "dsr") == 0 &&
+	    ASSERT_OK(kx_node_set_flag(&fx.maps, KHAXDP_NODE_DSR_CONFIRM, true),
+		      "flow sync runs"))
 		FX_RUN_CASES(&fx, cases);
 	fx_fini(&fx);
 }

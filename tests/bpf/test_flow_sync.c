@@ -492,7 +492,10 @@ void test_flow_sync(void)
 {
 	struct fixture fx;
 
-	if (fx_init(&fx, NULL) == 0 && fx_apiserver_mode(&fx, "dsr") == 0)
+	/* Flow sync runs: the serving node confirms DSR flows. */
+	if (fx_init(&fx, NULL) == 0 && fx_apiserver_mode(&fx, "dsr") == 0 &&
+	    ASSERT_OK(kx_node_set_flag(&fx.maps, KHAXDP_NODE_DSR_CONFIRM, true),
+		      "flow sync runs"))
 		FX_RUN_CASES(&fx, cases);
 	fx_fini(&fx);
 }

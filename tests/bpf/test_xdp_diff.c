@@ -10,7 +10,8 @@
  *
  * The scene: control1 holding the VIP for the apiserver service in DSR
  * mode (round robin over control1, this node, and control2 and control3),
- * active in most rounds and standby in some; clients from a pool of
+ * flow sync running (KHAXDP_NODE_DSR_CONFIRM), active in most rounds and
+ * standby in some; clients from a pool of
  * addresses and from wherever a mutation puts them. What the model covers:
  *
  *   - parsing (Ethernet, VLAN, IPv4 with options, IPv6 with extension
@@ -1455,7 +1456,8 @@ void test_xdp_diff(void)
 	m.flows = calloc(DF_TABLE, sizeof(*m.flows));
 	m.sources = calloc(DF_TABLE, sizeof(*m.sources));
 	if (!ASSERT_OK_PTR(m.flows, "calloc") || !ASSERT_OK_PTR(m.sources, "calloc") ||
-	    fx_init(&fx, NULL) || fx_fill(&fx, df_conf))
+	    fx_init(&fx, NULL) || fx_fill(&fx, df_conf) ||
+	    kx_node_set_flag(&fx.maps, KHAXDP_NODE_DSR_CONFIRM, true))
 		goto out;
 	rb = ring_buffer__new(fx.maps.flow_events, on_event, &got_ev, NULL);
 	if (!ASSERT_OK_PTR(rb, "ring_buffer__new"))
