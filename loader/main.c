@@ -375,6 +375,11 @@ static void print_header_text(const struct kx_snapshot *s,
 	printf("half-open: %u of %u (connect timeout %us, %u per source)\n",
 	       s->half_open, s->max_half_open, s->node.connect_timeout_s,
 	       s->node.half_open_per_source);
+	if (s->node.flags & KHAXDP_NODE_DSR_CONFIRM)
+		printf("DSR flows confirmed by the node serving them (flow sync): %u acknowledged by their client, waiting for it\n",
+		       s->half_open_acked);
+	else
+		printf("DSR flows confirmed on their client's ACK (no flow sync runs)\n");
 }
 
 static void print_header_json(struct kx_json *j, const struct kx_snapshot *s,
@@ -424,6 +429,9 @@ static void print_header_json(struct kx_json *j, const struct kx_snapshot *s,
 	kx_json_kv_u64(j, "max_half_open", s->max_half_open);
 	kx_json_kv_u64(j, "connect_timeout_s", s->node.connect_timeout_s);
 	kx_json_kv_u64(j, "half_open_per_source", s->node.half_open_per_source);
+	kx_json_kv_bool(j, "dsr_confirmed_by_sync",
+			s->node.flags & KHAXDP_NODE_DSR_CONFIRM);
+	kx_json_kv_u64(j, "half_open_acked", s->half_open_acked);
 }
 
 /* ---- status: flow sync, as the agent last wrote it ------------------------ */

@@ -32,10 +32,11 @@ static void endpoint_str(const union khaxdp_addr *a, __be16 port,
 }
 
 /* Counting a table's entries and, given active, each backend's active
- * flows. */
+ * flows; given acked, the DSR flows acknowledged by their clients. */
 struct flow_count {
 	uint32_t *total;
 	uint32_t *active;
+	uint32_t *acked;
 	uint64_t now;
 };
 
@@ -48,16 +49,19 @@ static int count_flow_cb(const struct khaxdp_flow_key *key,
 	if (c->active && f->backend_id < KHAXDP_MAX_BACKENDS &&
 	    !khaxdp_flow_expired(f, c->now))
 		c->active[f->backend_id]++;
+	if (c->acked && khaxdp_flow_acked(f))
+		(*c->acked)++;
 	(*c->total)++;
 	return 0;
 }
 
 /* One walk of a table in batches (kx_flow_table_walk_step()), bounded by
  * its size. */
-static int walk_table(int fd, uint32_t *total, uint32_t *active)
+static int walk_table(int fd, uint32_t *total, uint32_t *active,
+		      uint32_t *acked)
 {
 	struct flow_count c = { .total = total, .active = active,
-				.now = kx_now_ns() };
+				.acked = acked, .now = kx_now_ns() };
 
 	return kx_flow_table_foreach(fd, count_flow_cb, &c);
 }
@@ -162,13 +166,14 @@ int kx_snapshot_read(const struct kx_maps *m, unsigned int flags,
 	if (!err && !bpf_obj_get_info_by_fd(m->flows, &info, &len))
 		s->max_flows = info.max_entries;
 	if (!err)
-		err = walk_table(m->flows, &s->flows, active);
+		err = walk_table(m->flows, &s->flows, active, NULL);
 	len = sizeof(info);
 	memset(&info, 0, sizeof(info));
 	if (!err && !bpf_obj_get_info_by_fd(m->half_open, &info, &len))
 		s->max_half_open = info.max_entries;
 	if (!err) {
-		err = walk_table(m->half_open, &s->half_open, NULL);
+		err = walk_table(m->half_open, &s->half_open, NULL,
+				 &s->half_open_acked);
 		if (err)
 			err = kx_fail(err, "read half-open flows: %s",
 				      strerror(-err));

@@ -69,6 +69,9 @@ struct kx_snapshot {
 	uint32_t max_flows;
 	uint32_t half_open;		/* entries of the half-open table */
 	uint32_t max_half_open;
+	/* Of them, DSR flows whose client completed the handshake, waiting
+	 * for their serving node's word (khaxdp_flow_acked()). */
+	uint32_t half_open_acked;
 	uint64_t counters[KHAXDP_STAT_MAX];	/* per reason, summed */
 	unsigned int n_services;
 	struct kx_service_view services[KHAXDP_MAX_SERVICES];	/* by id */
